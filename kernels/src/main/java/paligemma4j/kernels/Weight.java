@@ -1,0 +1,50 @@
+package paligemma4j.kernels;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * A 2-D weight matrix {@code [rows, cols]}, row-major, little-endian, kept in its stored type
+ * (usually a slice of a memory-mapped checkpoint; never copied to float32).
+ *
+ * <p>PaliGemma's dense kernels are stored input-first ({@code [in, out]}), used by
+ * {@link Ops#matmul}; the tied embedding {@code [vocab, width]} is output-first, used by
+ * {@link Ops#matmulTransposed}.
+ */
+public record Weight(MemorySegment data, WeightType type, int rows, int cols) {
+
+    public static final ValueLayout.OfFloat F32 =
+            ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    public static final ValueLayout.OfShort I16 =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    public Weight {
+        long expected = (long) rows * cols * type.bytes;
+        if (rows <= 0 || cols <= 0 || data.byteSize() != expected) {
+            throw new IllegalArgumentException("weight [" + rows + ", " + cols + "] " + type + " needs "
+                    + expected + " bytes, segment has " + data.byteSize());
+        }
+    }
+
+    /** A float32 weight over a heap array (tests, small converted tensors). */
+    public static Weight of(float[] values, int rows, int cols) {
+        return new Weight(MemorySegment.ofArray(values), WeightType.F32, rows, cols);
+    }
+
+    /** Element (r, c) widened to float32: the scalar reference every fast kernel is tested against. */
+    public float get(int r, int c) {
+        long i = (long) r * cols + c;
+        return switch (type) {
+            case F32 -> data.get(F32, i * 4);
+            case BF16 -> Float.intBitsToFloat((data.get(I16, i * 2) & 0xFFFF) << 16);
+            case F16 -> Float.float16ToFloat(data.get(I16, i * 2));
+        };
+    }
+
+    /** Rows {@code [from, from + n)} as a weight of its own (no copy). */
+    public Weight rowSlice(int from, int n) {
+        long rowBytes = (long) cols * type.bytes;
+        return new Weight(data.asSlice(from * rowBytes, n * rowBytes), type, n, cols);
+    }
+}
