@@ -108,9 +108,9 @@ final class GenerateCommand implements Command {
         double prefillMs = ms(t);
         t = System.nanoTime();
         int[] tokens = beam == 1
-                ? new GreedyDecoder(model.gemma(), model.ops()).decode(prefix, maxTokens, tokenizer.eosId(),
+                ? GreedyDecoder.decode(model.decodeState(prefix), maxTokens, tokenizer.eosId(),
                         GreedyDecoder.TokenListener.NONE)
-                : new BeamSearch(model.gemma()).decode(prefix, beam, maxTokens, tokenizer.eosId());
+                : BeamSearch.decode(model.decodeState(prefix), beam, maxTokens, tokenizer.eosId());
         double decodeMs = ms(t);
 
         ObjectNode o = JSON.createObjectNode();

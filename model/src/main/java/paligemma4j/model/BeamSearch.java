@@ -18,27 +18,22 @@ public final class BeamSearch {
     /** The float32 minimum big_vision gives eos-continuations of live beams. */
     static final float EOS_LIVE_SCORE = -Float.MAX_VALUE;
 
-    private final Gemma gemma;
+    private BeamSearch() {}
 
-    public BeamSearch(Gemma gemma) {
-        this.gemma = gemma;
-    }
-
-    private record Live(int[] ids, float score, KVCache cache, float[] logits) {}
+    private record Live(int[] ids, float score, DecodeState state) {}
 
     private record Finished(int[] ids, float score) {}
 
     private record Candidate(int parent, int token, float score) {}
 
     /** @return the best finished sequence's ids before its {@code <eos>} */
-    public int[] decode(Prefix prefix, int beams, int maxTokens, int eosId) {
+    public static int[] decode(DecodeState start, int beams, int maxTokens, int eosId) {
         if (beams < 1) throw new IllegalArgumentException("beam size must be ≥ 1, got " + beams);
-        List<Live> live = List.of(new Live(new int[0], 0f, prefix.cache(), prefix.logits()));
+        List<Live> live = List.of(new Live(new int[0], 0f, start));
         Finished best = null;
-        int vocab = gemma.config().vocab();
         for (int step = 0; step < maxTokens; step++) {
             List<float[]> logp = new ArrayList<>(live.size());
-            for (Live c : live) logp.add(logSoftmax(c.logits(), vocab));
+            for (Live c : live) logp.add(logSoftmax(c.state().logits(), c.state().logits().length));
 
             // Finish: the old best first, then each live candidate + <eos>; ties keep the earlier one.
             for (int i = 0; i < live.size(); i++) {
@@ -68,10 +63,7 @@ public final class BeamSearch {
                 Live parent = live.get(k.parent());
                 int[] ids = Arrays.copyOf(parent.ids(), parent.ids().length + 1);
                 ids[ids.length - 1] = k.token();
-                KVCache cache = gemma.newCache(parent.cache().capacity(), parent.cache().precision());
-                cache.copyFrom(parent.cache(), prefix.length() + parent.ids().length);
-                float[] logits = gemma.decodeStep(k.token(), prefix.length() + parent.ids().length, cache);
-                next.add(new Live(ids, k.score(), cache, logits));
+                next.add(new Live(ids, k.score(), parent.state().fork(k.token())));
             }
             live = next;
         }

@@ -1,7 +1,6 @@
 package paligemma4j.model;
 
 import java.util.Arrays;
-import paligemma4j.kernels.Ops;
 
 /**
  * big_vision's greedy decode ({@code predict_fns.py}, sampler {@code greedy}, spec §6.1): argmax
@@ -9,30 +8,29 @@ import paligemma4j.kernels.Ops;
  */
 public final class GreedyDecoder {
 
-    private final Gemma gemma;
-    private final Ops ops;
-
-    public GreedyDecoder(Gemma gemma, Ops ops) {
-        this.gemma = gemma;
-        this.ops = ops;
-    }
+    private GreedyDecoder() {}
 
     /**
      * @return generated ids before the first {@code <eos>} (the eos itself is not included)
      */
-    public int[] decode(Prefix prefix, int maxTokens, int eosId, TokenListener listener) {
+    public static int[] decode(DecodeState state, int maxTokens, int eosId, TokenListener listener) {
         int[] out = new int[maxTokens];
-        float[] logits = prefix.logits();
-        int vocab = gemma.config().vocab();
         for (int step = 0; step < maxTokens; step++) {
-            int token = ops.argmax(logits, 0, vocab);
+            int token = argmax(state.logits());
             if (token == eosId) return Arrays.copyOf(out, step);
             out[step] = token;
             listener.token(step, token);
             if (step + 1 == maxTokens) break;
-            logits = gemma.decodeStep(token, prefix.length() + step, prefix.cache());
+            state.advance(token);
         }
         return out;
+    }
+
+    /** Index of the largest logit; ties → lowest id (strict {@code >}); NaN never wins. */
+    static int argmax(float[] logits) {
+        int best = 0;
+        for (int i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
+        return best;
     }
 
     /** Called once per generated token (not for {@code <eos>}), e.g. to stream text. */

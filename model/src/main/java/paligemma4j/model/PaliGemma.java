@@ -72,6 +72,11 @@ public final class PaliGemma implements AutoCloseable {
         return new Prefix(cache, rows, logits);
     }
 
+    /** The decoding state right after the prefix. */
+    public DecodeState decodeState(Prefix prefix) {
+        return new GemmaState(gemma, prefix);
+    }
+
     @Override
     public void close() {
         checkpoint.close();
