@@ -68,6 +68,15 @@ final class CheckpointFiles {
         return key.startsWith(PARAMS_PREFIX) ? key.substring(PARAMS_PREFIX.length()) : key;
     }
 
+    /** Bytes of a {@code dtype} array of {@code shape}; a {@link CheckpointException} if that overflows a long. */
+    static long byteSize(DType dtype, long[] shape, String where) {
+        try {
+            return Math.multiplyExact(Tensor.numElements(shape), dtype.bytes);
+        } catch (ArithmeticException e) {
+            throw new CheckpointException(where + ": shape " + describe(dtype, shape) + " is too large (over 2^63 bytes)");
+        }
+    }
+
     /** e.g. {@code float32[2, 3]}. */
     static String describe(DType dtype, long[] shape) {
         return dtype.jsonName + Arrays.toString(shape);

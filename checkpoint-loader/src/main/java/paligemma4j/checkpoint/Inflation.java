@@ -22,6 +22,11 @@ final class Inflation {
      * length and the CRC-32. {@code where} ("file: member") prefixes every error.
      */
     static MemorySegment inflate(MemorySegment compressed, long size, int crc32, Arena arena, String where) {
+        // DEFLATE expands at most ~1032:1; anything more is a damaged directory, not a reason to allocate
+        if (size < 0 || size > compressed.byteSize() * 1032 + 1024) {
+            throw new CheckpointException(where + ": ZIP directory records " + size + " uncompressed bytes for "
+                    + compressed.byteSize() + " compressed: damaged central directory");
+        }
         MemorySegment out = arena.allocate(Math.max(size, 1), 64).asSlice(0, size);
         Inflater inflater = new Inflater(true);
         CRC32 crc = new CRC32();

@@ -37,6 +37,7 @@ final class MsgpackReader {
     private static final int EXT_NDARRAY = 1;
     private static final int EXT_NPSCALAR = 3;
     private static final int WINDOW = 1 << 16;
+    private static final int MAX_RANK = 64;
 
     /** A parsed tree node: a dict, an array located in the file, or a plain scalar. */
     private sealed interface Node {}
@@ -146,6 +147,7 @@ final class MsgpackReader {
             throw error("key '" + key + "': ndarray payload is not [shape, dtype, bytes]");
         }
         int rank = unpacker.unpackArrayHeader();
+        if (rank > MAX_RANK) throw error("key '" + key + "': ndarray of rank " + rank + " (at most " + MAX_RANK + " supported)");
         long[] shape = new long[rank];
         for (int i = 0; i < rank; i++) {
             shape[i] = unpacker.unpackLong();
@@ -157,7 +159,7 @@ final class MsgpackReader {
         DType dtype = dtypeOf(dtypeName, key);
         int length = unpacker.unpackBinaryHeader();
         long offset = position();
-        long expected = Math.multiplyExact(Tensor.numElements(shape), dtype.bytes);
+        long expected = CheckpointFiles.byteSize(dtype, shape, file + ": key '" + key + "'");
         if (offset + (length & 0xFFFFFFFFL) != payloadEnd || (length & 0xFFFFFFFFL) != expected) {
             throw error("key '" + key + "': expected " + expected + " bytes of data for "
                     + CheckpointFiles.describe(dtype, shape) + ", found " + (length & 0xFFFFFFFFL)
@@ -225,7 +227,7 @@ final class MsgpackReader {
             }
             total += a.length();
         }
-        long expected = Math.multiplyExact(Tensor.numElements(shape), dtype.bytes);
+        long expected = CheckpointFiles.byteSize(dtype, shape, file + ": key '" + key + "'");
         if (total != expected) {
             throw error("key '" + key + "': chunks hold " + total + " bytes, expected " + expected + " for "
                     + CheckpointFiles.describe(dtype, shape));

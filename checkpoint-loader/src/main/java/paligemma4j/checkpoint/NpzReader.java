@@ -32,7 +32,7 @@ final class NpzReader {
                         + " bytes but records " + e.uncompressedSize() + " uncompressed: damaged central directory");
             }
             NpyHeader h = NpyHeader.parse(member, where);
-            long expected = Math.multiplyExact(Tensor.numElements(h.shape()), h.dtype().bytes);
+            long expected = CheckpointFiles.byteSize(h.dtype(), h.shape(), where);
             long actual = member.byteSize() - h.dataOffset();
             if (actual != expected) {
                 throw new CheckpointException(where + ": expected " + expected + " bytes of data for "
