@@ -205,6 +205,13 @@ def nest(flat):
     return tree
 
 
+def flatten_tree(d, prefix=""):
+    out = {}
+    for k, v in d.items():
+        out.update(flatten_tree(v, prefix + k + "/") if isinstance(v, dict) else {prefix + k: v})
+    return out
+
+
 def flax_msgpack_bytes(tree, max_chunk_bytes=2 ** 30):
     """flax.serialization.msgpack_serialize of a nested dict of numpy arrays."""
     def chunk_leaves(d):
@@ -220,13 +227,22 @@ def flax_msgpack_bytes(tree, max_chunk_bytes=2 ** 30):
     return msgpack.packb(chunk_leaves(tree), default=default, strict_types=True)
 
 
-def cross_check_flax(tree, data):
+def cross_check_flax(tree, data, max_chunk_bytes=2 ** 30):
+    """Compares with flax.serialization.to_bytes (chunk limit patched) and reads the bytes back with flax."""
     try:
         import flax.serialization as fs  # optional
     except ImportError:
         return "flax not installed: format written per flax/serialization.py, not cross-checked"
-    assert fs.to_bytes(tree) == data, "bytes differ from flax.serialization.to_bytes"
-    return "identical to flax.serialization.to_bytes"
+    saved = fs.MAX_CHUNK_SIZE
+    fs.MAX_CHUNK_SIZE = max_chunk_bytes
+    try:
+        assert fs.to_bytes(tree) == data, "bytes differ from flax.serialization.to_bytes"
+    finally:
+        fs.MAX_CHUNK_SIZE = saved
+    back, orig = flatten_tree(fs.msgpack_restore(data)), flatten_tree(tree)
+    assert back.keys() == orig.keys()
+    assert all(back[k].dtype == orig[k].dtype and back[k].tobytes() == orig[k].tobytes() for k in back)
+    return "identical to flax.serialization.to_bytes, and flax reads it back"
 
 
 # ---------------------------------------------------------------- golden values
@@ -390,8 +406,10 @@ def make_tiny(args):
     note = cross_check_flax(tree, data)
     open(os.path.join(out, "tiny-f32.msgpack"), "wb").write(data)
     # bf16 with every array above 4 KiB split into flax's chunked form (flax does this above 1 GiB)
-    open(os.path.join(out, "tiny-bf16-chunked.msgpack"), "wb").write(
-        flax_msgpack_bytes({"params": nest(bf16)}, max_chunk_bytes=4096))
+    tree_bf16 = {"params": nest(bf16)}
+    data_bf16 = flax_msgpack_bytes(tree_bf16, max_chunk_bytes=4096)
+    note += "; chunked: " + cross_check_flax(tree_bf16, data_bf16, max_chunk_bytes=4096)
+    open(os.path.join(out, "tiny-bf16-chunked.msgpack"), "wb").write(data_bf16)
 
     write_golden(os.path.join(out, "golden.json"), s,
                  {"float32": f32, "bfloat16": bf16, "float16": f16})
