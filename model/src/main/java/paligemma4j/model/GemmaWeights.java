@@ -2,10 +2,10 @@ package paligemma4j.model;
 
 import java.util.ArrayList;
 import java.util.List;
-import paligemma4j.checkpoint.Checkpoint;
 import paligemma4j.checkpoint.DType;
 import paligemma4j.checkpoint.Tensor;
 import paligemma4j.checkpoint.paligemma.GemmaConfig;
+import paligemma4j.checkpoint.paligemma.PaliGemmaWeights;
 import paligemma4j.kernels.Weight;
 
 /**
@@ -32,14 +32,15 @@ public record GemmaWeights(GemmaConfig config, Weight embedding, DType embedding
     public record Layer(float[] attnNorm, Weight[] query, Weight[] key, Weight[] value, Weight out,
                         float[] ffwNorm, Weight gate, Weight up, Weight down) {}
 
-    public static GemmaWeights of(Checkpoint ckpt, GemmaConfig c) {
+    /** Per-layer views of the typed checkpoint's {@code llm/…} tensors. */
+    public static GemmaWeights of(PaliGemmaWeights.Llm t, GemmaConfig c) {
         int d = c.width();
         int hd = c.headDim();
         List<Layer> layers = new ArrayList<>(c.depth());
         for (int l = 0; l < c.depth(); l++) {
-            Tensor q = ckpt.get("llm/layers/attn/q_einsum/w").slice(l);
-            Tensor kv = ckpt.get("llm/layers/attn/kv_einsum/w").slice(l);
-            Tensor gating = ckpt.get("llm/layers/mlp/gating_einsum").slice(l);
+            Tensor q = t.qEinsum().slice(l);
+            Tensor kv = t.kvEinsum().slice(l);
+            Tensor gating = t.gatingEinsum().slice(l);
             Weight[] query = new Weight[c.heads()];
             for (int n = 0; n < c.heads(); n++) query[n] = WeightViews.matrix(q.slice(n), d, hd);
             Weight[] key = new Weight[c.kvHeads()];
@@ -49,16 +50,16 @@ public record GemmaWeights(GemmaConfig config, Weight embedding, DType embedding
                 value[k] = WeightViews.matrix(kv.slice(1).slice(k), d, hd);
             }
             layers.add(new Layer(
-                    WeightViews.rmsNormOffsets(ckpt.get("llm/layers/pre_attention_norm/scale").slice(l)),
+                    WeightViews.rmsNormOffsets(t.preAttentionNorm().slice(l)),
                     query, key, value,
-                    WeightViews.matrix(ckpt.get("llm/layers/attn/attn_vec_einsum/w").slice(l), c.heads() * hd, d),
-                    WeightViews.rmsNormOffsets(ckpt.get("llm/layers/pre_ffw_norm/scale").slice(l)),
+                    WeightViews.matrix(t.attnVecEinsum().slice(l), c.heads() * hd, d),
+                    WeightViews.rmsNormOffsets(t.preFfwNorm().slice(l)),
                     WeightViews.matrix(gating.slice(0), d, c.mlp()),
                     WeightViews.matrix(gating.slice(1), d, c.mlp()),
-                    WeightViews.matrix(ckpt.get("llm/layers/mlp/linear").slice(l), c.mlp(), d)));
+                    WeightViews.matrix(t.linear().slice(l), c.mlp(), d)));
         }
-        Tensor emb = ckpt.get("llm/embedder/input_embedding");
+        Tensor emb = t.inputEmbedding();
         return new GemmaWeights(c, WeightViews.matrix(emb, c.vocab(), d), emb.dtype(), List.copyOf(layers),
-                WeightViews.rmsNormOffsets(ckpt.get("llm/final_norm/scale")));
+                WeightViews.rmsNormOffsets(t.finalNorm()));
     }
 }

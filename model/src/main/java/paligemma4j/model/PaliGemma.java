@@ -3,6 +3,7 @@ package paligemma4j.model;
 import java.nio.file.Path;
 import paligemma4j.checkpoint.Checkpoint;
 import paligemma4j.checkpoint.paligemma.PaliGemmaConfig;
+import paligemma4j.checkpoint.paligemma.PaliGemmaWeights;
 import paligemma4j.kernels.Ops;
 
 /**
@@ -18,19 +19,20 @@ public final class PaliGemma implements AutoCloseable {
     private final Gemma gemma;
     private final Ops ops;
 
-    public PaliGemma(Checkpoint checkpoint, PaliGemmaConfig config, Ops ops) {
+    /** Builds the model over {@code checkpoint}, which it then owns (closed with the model). */
+    public PaliGemma(Checkpoint checkpoint, PaliGemmaWeights weights, Ops ops) {
         this.checkpoint = checkpoint;
-        this.config = config;
+        this.config = weights.config();
         this.ops = ops;
-        this.vision = new SiglipEncoder(SiglipWeights.of(checkpoint, config.vision(), config.llm().width()), ops);
-        this.gemma = new Gemma(GemmaWeights.of(checkpoint, config.llm()), ops);
+        this.vision = new SiglipEncoder(SiglipWeights.of(weights.vision(), config.vision(), config.llm().width()), ops);
+        this.gemma = new Gemma(GemmaWeights.of(weights.llm(), config.llm()), ops);
     }
 
     /** Opens, validates and maps a checkpoint (no tensor data is copied but small vectors). */
     public static PaliGemma load(Path file, Ops ops) {
         Checkpoint ckpt = Checkpoint.open(file);
         try {
-            return new PaliGemma(ckpt, ModelConfigs.inferAndValidate(ckpt), ops);
+            return new PaliGemma(ckpt, PaliGemmaWeights.of(ckpt), ops);
         } catch (RuntimeException e) {
             ckpt.close();
             throw e;

@@ -2,8 +2,8 @@ package paligemma4j.model;
 
 import java.util.ArrayList;
 import java.util.List;
-import paligemma4j.checkpoint.Checkpoint;
 import paligemma4j.checkpoint.Tensor;
+import paligemma4j.checkpoint.paligemma.PaliGemmaWeights;
 import paligemma4j.checkpoint.paligemma.SiglipConfig;
 import paligemma4j.kernels.Weight;
 
@@ -26,45 +26,38 @@ public record SiglipWeights(SiglipConfig config, Weight patchKernel, float[] pat
                         float[] ln1Scale, float[] ln1Bias,
                         Weight fc1, float[] fc1Bias, Weight fc2, float[] fc2Bias) {}
 
-    private static final String BLOCK = "img/Transformer/encoderblock/";
-    private static final String ATTN = BLOCK + "MultiHeadDotProductAttention_0/";
-    private static final String MLP = BLOCK + "MlpBlock_0/";
-
-    public static SiglipWeights of(Checkpoint ckpt, SiglipConfig c, int llmWidth) {
+    /** Per-layer views of the typed checkpoint's {@code img/…} tensors. */
+    public static SiglipWeights of(PaliGemmaWeights.Vision t, SiglipConfig c, int llmWidth) {
         int w = c.width();
         int p = c.patch();
         List<Layer> layers = new ArrayList<>(c.depth());
         for (int l = 0; l < c.depth(); l++) {
             layers.add(new Layer(
-                    vec(ckpt, BLOCK + "LayerNorm_0/scale", l), vec(ckpt, BLOCK + "LayerNorm_0/bias", l),
-                    mat(ckpt, ATTN + "query/kernel", l, w, w), vec(ckpt, ATTN + "query/bias", l),
-                    mat(ckpt, ATTN + "key/kernel", l, w, w), vec(ckpt, ATTN + "key/bias", l),
-                    mat(ckpt, ATTN + "value/kernel", l, w, w), vec(ckpt, ATTN + "value/bias", l),
-                    mat(ckpt, ATTN + "out/kernel", l, w, w), vec(ckpt, ATTN + "out/bias", l),
-                    vec(ckpt, BLOCK + "LayerNorm_1/scale", l), vec(ckpt, BLOCK + "LayerNorm_1/bias", l),
-                    mat(ckpt, MLP + "Dense_0/kernel", l, w, c.mlp()), vec(ckpt, MLP + "Dense_0/bias", l),
-                    mat(ckpt, MLP + "Dense_1/kernel", l, c.mlp(), w), vec(ckpt, MLP + "Dense_1/bias", l)));
+                    vec(t.ln0Scale(), l), vec(t.ln0Bias(), l),
+                    mat(t.queryKernel(), l, w, w), vec(t.queryBias(), l),
+                    mat(t.keyKernel(), l, w, w), vec(t.keyBias(), l),
+                    mat(t.valueKernel(), l, w, w), vec(t.valueBias(), l),
+                    mat(t.outKernel(), l, w, w), vec(t.outBias(), l),
+                    vec(t.ln1Scale(), l), vec(t.ln1Bias(), l),
+                    mat(t.dense0Kernel(), l, w, c.mlp()), vec(t.dense0Bias(), l),
+                    mat(t.dense1Kernel(), l, c.mlp(), w), vec(t.dense1Bias(), l)));
         }
         return new SiglipWeights(c,
-                WeightViews.matrix(ckpt.get("img/embedding/kernel"), p * p * 3, w),
-                WeightViews.vector(ckpt.get("img/embedding/bias")),
-                WeightViews.vector(ckpt.get("img/pos_embedding")),
+                WeightViews.matrix(t.embeddingKernel(), p * p * 3, w),
+                WeightViews.vector(t.embeddingBias()),
+                WeightViews.vector(t.posEmbedding()),
                 List.copyOf(layers),
-                WeightViews.vector(ckpt.get("img/Transformer/encoder_norm/scale")),
-                WeightViews.vector(ckpt.get("img/Transformer/encoder_norm/bias")),
-                WeightViews.matrix(ckpt.get("img/head/kernel"), w, llmWidth),
-                WeightViews.vector(ckpt.get("img/head/bias")));
+                WeightViews.vector(t.encoderNormScale()),
+                WeightViews.vector(t.encoderNormBias()),
+                WeightViews.matrix(t.headKernel(), w, llmWidth),
+                WeightViews.vector(t.headBias()));
     }
 
-    private static Tensor layer(Checkpoint ckpt, String key, int l) {
-        return ckpt.get(key).slice(l);
+    private static Weight mat(Tensor stacked, int l, int rows, int cols) {
+        return WeightViews.matrix(stacked.slice(l), rows, cols);
     }
 
-    private static Weight mat(Checkpoint ckpt, String key, int l, int rows, int cols) {
-        return WeightViews.matrix(layer(ckpt, key, l), rows, cols);
-    }
-
-    private static float[] vec(Checkpoint ckpt, String key, int l) {
-        return WeightViews.vector(layer(ckpt, key, l));
+    private static float[] vec(Tensor stacked, int l) {
+        return WeightViews.vector(stacked.slice(l));
     }
 }
