@@ -6,7 +6,7 @@ Converts model/src/test/resources/tokenizer/tiny.model into a Gemma-3-style `tok
 pre-tokenizer Split " " MergedWithPrevious, decoder Replace/ByteFallback/Fuse, control and user-defined
 pieces as added tokens) and records what Hugging Face `tokenizers` (PyPI) does with it:
 
-  tiny.tokenizer.json              the converted file
+  tiny.tokenizer.json.gz           the converted file (gzip'd; the Java test unpacks it)
   tiny.hf.diff.jsonl.gz            [index, ids, decoded] for each test string where `tokenizers`
                                    (encode add_special_tokens=False; decode skip_special_tokens=True of
                                    the ids cut at the first <eos>) differs from sentencepiece's
@@ -74,8 +74,9 @@ def main():
     out = DEFAULT_OUT
     proto = pb.ModelProto.FromString(open(os.path.join(out, "tiny.model"), "rb").read())
     text = json.dumps(convert(proto), ensure_ascii=False, separators=(",", ":"))
-    with open(os.path.join(out, "tiny.tokenizer.json"), "w", encoding="utf-8") as f:
-        f.write(text)
+    with open(os.path.join(out, "tiny.tokenizer.json.gz"), "wb") as f:
+        with gzip.GzipFile(fileobj=f, mode="wb", mtime=0) as gz:
+            gz.write(text.encode("utf-8"))
     tok = tokenizers.Tokenizer.from_str(text)
     strings = read_jsonl_gz(os.path.join(out, "strings.jsonl.gz"))
     sp_rows = read_jsonl_gz(os.path.join(out, "tiny.expected.jsonl.gz"))

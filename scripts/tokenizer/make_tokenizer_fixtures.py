@@ -13,8 +13,9 @@ Outputs (model/src/test/resources/tokenizer/):
   <name>.expected.jsonl.gz   per string (the first N): [ids] or [ids, decoded] when decode(ids) != the string
   <name>.decode.jsonl.gz     random id lists: [ids, big_vision to_str(ids)] (cut at first eos, DecodeIds)
   <name>.meta.json           special ids, vocab size and a few piece ids
-  nfkc.model                 tiny.model relabelled as nmt_nfkc with a non-empty precompiled_charsmap
-                             (the Java loader must refuse it; the blob is not a real charsmap)
+  unigram.model              a small unigram model (the Java loader supports BPE only and must refuse it)
+  nfkc.model                 tiny.model's first pieces relabelled as nmt_nfkc with a non-empty
+                             precompiled_charsmap (the Java loader must refuse it; the blob is not a real charsmap)
 
 Usage: python3 scripts/tokenizer/make_tokenizer_fixtures.py [--out DIR]
 Requirements: scripts/tokenizer/requirements.txt (sentencepiece, protobuf).
@@ -319,7 +320,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=DEFAULT_OUT)
     ap.add_argument("--strings", type=int, default=10500)
-    ap.add_argument("--small-strings", type=int, default=2000, help="strings checked for the non-Gemma variants")
+    ap.add_argument("--wide-strings", type=int, default=5000, help="strings checked for the wide variant")
+    ap.add_argument("--small-strings", type=int, default=1500, help="strings checked for the non-Gemma variants")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
 
@@ -334,7 +336,7 @@ def main():
         "tiny": (dict(GEMMA_LIKE, vocab_size=1024), None, len(strings)),
         # Larger vocabulary, pieces may cross whitespace, extra newline pieces, UNUSED pieces.
         "wide": (dict(GEMMA_LIKE, vocab_size=4000, split_by_whitespace=False), add_normal_pieces_and_unused,
-                 len(strings)),
+                 args.wide_strings),
         # Not Gemma: dummy prefix + extra-whitespace removal + no byte fallback (normalizer read from the file).
         "prefix": (dict(GEMMA_LIKE, vocab_size=800, add_dummy_prefix=True, remove_extra_whitespaces=True,
                         byte_fallback=False), None, args.small_strings),
@@ -357,8 +359,16 @@ def main():
             f.write("\n")
         print(f"{name}: {sp.get_piece_size()} pieces, {len(model)} bytes", file=sys.stderr)
 
-    # A model the Java loader must refuse: a non-identity normalizer with a precompiled charsmap.
+    # A unigram model (identity normalizer): valid for sentencepiece, refused by the Java loader (BPE only).
+    uni = train([s for s in corpus if s.isascii()][:3000], **dict(GEMMA_LIKE, model_type="unigram", vocab_size=300, byte_fallback=False,
+                                      user_defined_symbols=[], control_symbols=[]))
+    with open(os.path.join(args.out, "unigram.model"), "wb") as f:
+        f.write(uni)
+
+    # A model the Java loader must refuse: a non-identity normalizer with a precompiled charsmap
+    # (only the first pieces of tiny.model are kept: the loader refuses the file before it looks at them).
     proto = pb.ModelProto.FromString(open(os.path.join(args.out, "tiny.model"), "rb").read())
+    del proto.pieces[16:]
     proto.normalizer_spec.name = "nmt_nfkc"
     proto.normalizer_spec.precompiled_charsmap = b"\x08\x00\x00\x00not-a-real-charsmap"
     with open(os.path.join(args.out, "nfkc.model"), "wb") as f:

@@ -51,6 +51,9 @@ public final class Tokenizer {
         } catch (IOException | SecurityException e) {
             throw new TokenizerException("cannot read tokenizer file " + file + ": " + e, e);
         }
+        if (bytes.length == 0) {
+            throw new TokenizerException("tokenizer file " + file + " is empty");
+        }
         boolean json = file.getFileName() != null && file.getFileName().toString().endsWith(".json")
                 || firstNonSpace(bytes) == '{';
         try {

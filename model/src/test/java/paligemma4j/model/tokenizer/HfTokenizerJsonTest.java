@@ -2,13 +2,18 @@ package paligemma4j.model.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.GZIPInputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,10 +24,23 @@ import static org.assertj.core.api.Assertions.assertThat;
  * e.g. it matches special tokens such as {@code <bos>} written in the text.
  */
 class HfTokenizerJsonTest {
+    @TempDir
+    static Path dir;
+
+    /** tiny.tokenizer.json, unpacked from the committed .gz. */
+    static Path tinyJson() throws IOException {
+        Path file = dir.resolve("tiny.tokenizer.json");
+        if (!Files.exists(file)) {
+            try (InputStream in = new GZIPInputStream(Files.newInputStream(Fixtures.path("tiny.tokenizer.json.gz")))) {
+                Files.copy(in, file);
+            }
+        }
+        return file;
+    }
 
     @Test
     void encodesAndDecodesLikeHuggingFaceTokenizers() throws IOException {
-        Tokenizer tok = Tokenizer.load(Fixtures.path("tiny.tokenizer.json"));
+        Tokenizer tok = Tokenizer.load(tinyJson());
         List<String> strings = Fixtures.strings();
         List<JsonNode> sp = Fixtures.jsonLines("tiny.expected.jsonl.gz");
         Map<Integer, JsonNode> hfDiff = new HashMap<>();
@@ -53,7 +71,7 @@ class HfTokenizerJsonTest {
 
     @Test
     void decodesRandomIdsLikeHuggingFaceTokenizers() throws IOException {
-        Tokenizer tok = Tokenizer.load(Fixtures.path("tiny.tokenizer.json"));
+        Tokenizer tok = Tokenizer.load(tinyJson());
         List<String> failures = new ArrayList<>();
         for (JsonNode c : Fixtures.jsonLines("tiny.hf.decode.jsonl.gz")) {
             int[] ids = Fixtures.ints(c.get(0));
@@ -66,8 +84,8 @@ class HfTokenizerJsonTest {
     }
 
     @Test
-    void sameVocabularyAndSpecialIdsAsTheSentencePieceFile() {
-        Tokenizer hf = Tokenizer.load(Fixtures.path("tiny.tokenizer.json"));
+    void sameVocabularyAndSpecialIdsAsTheSentencePieceFile() throws IOException {
+        Tokenizer hf = Tokenizer.load(tinyJson());
         Tokenizer sp = Tokenizer.load(Fixtures.path("tiny.model"));
         assertThat(hf.vocabSize()).isEqualTo(sp.vocabSize());
         assertThat(new int[] {hf.padId(), hf.eosId(), hf.bosId(), hf.unkId()})
