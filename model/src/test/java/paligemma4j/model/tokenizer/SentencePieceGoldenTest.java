@@ -14,8 +14,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Id-for-id and decode equality with Google's {@code sentencepiece} (golden data from
  * scripts/tokenizer/make_tokenizer_fixtures.py) for small BPE models trained with Gemma's settings
- * ({@code tiny}, {@code wide}) and two non-Gemma normalizer settings ({@code prefix}, {@code suffix}),
- * all extended with PaliGemma's 1,024 loc and 128 seg pieces the way big_vision does.
+ * ({@code tiny}: 10,500 strings; {@code wide}, with UNUSED pieces and pieces across whitespace: 5,000) and two
+ * non-Gemma normalizer settings ({@code prefix}, {@code suffix}: 1,500 each), all extended with PaliGemma's
+ * 1,024 loc and 128 seg pieces the way big_vision does.
  */
 class SentencePieceGoldenTest {
 
@@ -41,7 +42,12 @@ class SentencePieceGoldenTest {
                 decodeFailures.add("#" + i + " " + Arrays.toString(want) + ": expected " + Fixtures.show(wantText) + " got " + Fixtures.show(gotText));
             }
         }
-        assertThat(expected.size()).isGreaterThanOrEqualTo(model.equals("tiny") || model.equals("wide") ? 10_000 : 2_000);
+        int minStrings = switch (model) {
+            case "tiny" -> 10_000;
+            case "wide" -> 5_000;
+            default -> 1_500;
+        };
+        assertThat(expected.size()).isGreaterThanOrEqualTo(minStrings);
         assertThat(idFailures).as("strings encoded differently from sentencepiece (of %d)", expected.size()).isEmpty();
         assertThat(decodeFailures).as("decodes different from sentencepiece (of %d)", expected.size()).isEmpty();
     }
