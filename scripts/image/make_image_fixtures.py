@@ -9,8 +9,9 @@ Reference: TensorFlow (pip install tensorflow-cpu numpy pillow), exactly big_vis
 
 Writes, under model/src/test/resources/image/:
   inputs/<case>.<ext>                  the encoded input images (synthetic, seeded)
-  golden/<case>.decoded.png           TF's decoded uint8 pixels (JPEG cases only; for the others
+  golden/<case>.decoded.png           TF's decoded uint8 pixels (JPEG cases only; for every case
                                        the manifest holds the SHA-256 of TF's decoded HWC bytes)
+  golden/<case>.decoded_accurate.png  TF's decode with dct_method="INTEGER_ACCURATE" (JPEG only)
   golden/<case>.r<R>.<aa|plain>.png    the uint8 resize result, as an 8-bit RGB PNG (lossless)
   golden/<case>.r<R>.<aa|plain>.f32.gz the float32 tf.image.resize output (little-endian), small R only
   golden/value_range.f32               big_vision value_range(-1, 1) of levels 0..255
@@ -96,13 +97,14 @@ def pil_bytes(img, fmt, **kw):
 
 
 # ---------------------------------------------------------------------------- the cases
-# (name, ext, encoded bytes, resolutions, exact): exact = Java's decoder must give TF's pixels.
+# (name, ext, encoded bytes, resolutions, jpeg). For JPEGs the decoded pixels are also stored as PNG,
+# with TF's default decode and its INTEGER_ACCURATE one (the ImageIO fallback's IDCT).
 
 def cases():
     c = []
 
-    def add(name, ext, data, res=(28, 56), exact=True):
-        c.append((name, ext, data, list(res), exact))
+    def add(name, ext, data, res=(28, 56), jpeg=False):
+        c.append((name, ext, data, list(res), jpeg))
 
     add("grad_37x53", "png", png_bytes(smooth(37, 53)), (28, 56, 224))
     add("noise_64x48", "png", png_bytes(noise(64, 48)))
@@ -134,13 +136,32 @@ def cases():
     add("gif_48x40", "gif", pil_bytes(Image.fromarray(mixed(48, 40)).quantize(64), "GIF"))
     gif_t = Image.fromarray(mixed(36, 44)).quantize(32)
     add("gif_transparent_36x44", "gif", pil_bytes(gif_t, "GIF", transparency=5))
-    add("jpeg420_q90_96x128", "jpg", pil_bytes(Image.fromarray(smooth(96, 128)), "JPEG", quality=90), exact=False)
+    add("jpeg420_q90_96x128", "jpg", pil_bytes(Image.fromarray(smooth(96, 128)), "JPEG", quality=90), jpeg=True)
     add("jpeg444_q95_57x83", "jpg", pil_bytes(Image.fromarray(mixed(57, 83)), "JPEG", quality=95, subsampling=0),
-        exact=False)
+        jpeg=True)
     add("jpeg_gray_q75_64x64", "jpg", pil_bytes(Image.fromarray(smooth(64, 64, 1)[..., 0], "L"), "JPEG", quality=75),
-        exact=False)
+        jpeg=True)
     add("jpeg420_q85_noise_50x70", "jpg", pil_bytes(Image.fromarray(noise(50, 70)), "JPEG", quality=85),
-        exact=False)
+        jpeg=True)
+    photo = Image.fromarray(mixed(150, 230))
+    add("jpeg420_q85_prog_opt_150x230", "jpg",
+        pil_bytes(photo, "JPEG", quality=85, progressive=True, optimize=True), jpeg=True)
+    add("jpeg422_q80_prog_75x101", "jpg",
+        pil_bytes(Image.fromarray(mixed(75, 101)), "JPEG", quality=80, subsampling="4:2:2", progressive=True),
+        jpeg=True)
+    add("jpeg420_q100_33x47", "jpg", pil_bytes(Image.fromarray(noise(33, 47)), "JPEG", quality=100), jpeg=True)
+    add("jpeg420_q30_restart_64x80", "jpg",
+        pil_bytes(Image.fromarray(mixed(64, 80)), "JPEG", quality=30, restart_marker_blocks=3), jpeg=True)
+    add("jpeg420_prog_restart_45x61", "jpg",
+        pil_bytes(Image.fromarray(noise(45, 61)), "JPEG", quality=70, progressive=True, restart_marker_rows=1),
+        jpeg=True)
+    add("jpeg_gray_prog_q90_41x29", "jpg",
+        pil_bytes(Image.fromarray(noise(41, 29, 1)[..., 0], "L"), "JPEG", quality=90, progressive=True), jpeg=True)
+    add("jpeg420_1x1", "jpg", pil_bytes(Image.fromarray(noise(1, 1)), "JPEG", quality=90), jpeg=True)
+    add("jpeg420_3x37", "jpg", pil_bytes(Image.fromarray(noise(3, 37)), "JPEG", quality=90), jpeg=True)
+    add("jpeg420_37x4", "jpg", pil_bytes(Image.fromarray(noise(37, 4)), "JPEG", quality=90), jpeg=True)
+    add("jpeg444_q50_prog_17x19", "jpg",
+        pil_bytes(Image.fromarray(noise(17, 19)), "JPEG", quality=50, subsampling=0, progressive=True), jpeg=True)
     return c
 
 
@@ -161,13 +182,13 @@ def main():
     os.makedirs(os.path.join(OUT, "inputs"), exist_ok=True)
     os.makedirs(os.path.join(OUT, "golden"), exist_ok=True)
     manifest = []
-    for name, ext, data, res, exact in cases():
+    for name, ext, data, res, jpeg in cases():
         file = f"inputs/{name}.{ext}"
         with open(os.path.join(OUT, file), "wb") as f:
             f.write(data)
         dec = tf.io.decode_image(data, channels=3, expand_animations=False).numpy()
         assert dec.dtype == np.uint8 and dec.shape[2] == 3, (name, dec.shape)
-        if not exact:
+        if jpeg:
             write_png(os.path.join(OUT, f"golden/{name}.decoded.png"), dec)
             # the accurate integer IDCT (big_vision decode(precise=True)), to explain ImageIO's differences
             acc = tf.image.decode_jpeg(data, channels=3, dct_method="INTEGER_ACCURATE").numpy()
@@ -184,10 +205,10 @@ def main():
                 outs.append({"resolution": r, "antialias": aa, "u8": f"golden/{name}.{tag}.png",
                              "f32": f"golden/{name}.{tag}.f32.gz" if r in FLOAT_R else None})
         manifest.append({"name": name, "file": file, "format": ext, "height": int(dec.shape[0]),
-                         "width": int(dec.shape[1]), "exactDecode": exact,
+                         "width": int(dec.shape[1]), "jpeg": jpeg,
                          "decodedSha256": hashlib.sha256(dec.tobytes()).hexdigest(),
-                         "decoded": None if exact else f"golden/{name}.decoded.png",
-                         "decodedAccurate": None if exact else f"golden/{name}.decoded_accurate.png",
+                         "decoded": f"golden/{name}.decoded.png" if jpeg else None,
+                         "decodedAccurate": f"golden/{name}.decoded_accurate.png" if jpeg else None,
                          "outputs": outs})
         print(f"{name:28s} {dec.shape[0]:4d}x{dec.shape[1]:<4d} {ext:4s} R={res}", file=sys.stderr)
 

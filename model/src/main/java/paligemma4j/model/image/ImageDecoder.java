@@ -20,8 +20,11 @@ import javax.imageio.stream.ImageInputStream;
 import org.w3c.dom.Node;
 
 /**
- * Decodes JPEG, PNG, BMP and GIF files to 8-bit RGB with the JDK's {@code javax.imageio}, following
- * what {@code tf.io.decode_image(channels=3, expand_animations=False)} returns (spec §5.1 step 1):
+ * Decodes JPEG, PNG, BMP and GIF files to 8-bit RGB exactly as
+ * {@code tf.io.decode_image(channels=3, expand_animations=False)} does (spec §5.1 step 1).
+ * JPEGs go through {@link JpegDecoder}, which reproduces TF's default libjpeg-turbo decode
+ * (fast integer IDCT) bit for bit; JPEG features it lacks (arithmetic coding, 12-bit, CMYK …)
+ * and all other formats use the JDK's {@code javax.imageio} with these rules:
  * <ul>
  *   <li>grey is replicated to R = G = B, with no gamma conversion (the raw sample, not
  *       {@code getRGB}, which would linearise the grey colour space);</li>
@@ -45,10 +48,27 @@ public final class ImageDecoder {
         if (!Files.isRegularFile(file)) {
             throw new ImageException("image " + file + ": no such file");
         }
-        if (!Files.isReadable(file)) {
-            throw new ImageException("image " + file + ": not readable");
+        byte[] data;
+        try {
+            data = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new ImageException("image " + file + ": not readable (" + oneLine(String.valueOf(e.getMessage())) + ")", e);
         }
-        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+        if (JpegDecoder.isJpeg(data)) {
+            try {
+                return JpegDecoder.decode(data);
+            } catch (JpegDecoder.Unsupported e) {
+                // a JPEG feature outside the TF-exact decoder: ImageIO decodes it (accurate IDCT)
+            } catch (JpegDecoder.Corrupt e) {
+                throw new ImageException("image " + file + ": corrupt jpeg data (" + e.getMessage() + ")", e);
+            }
+        }
+        return decodeWithImageIO(file, data);
+    }
+
+    /** The {@code javax.imageio} path (PNG, BMP, GIF, and JPEGs the TF-exact decoder does not handle). */
+    static RgbImage decodeWithImageIO(Path file, byte[] data) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(data))) {
             if (in == null) {
                 throw new ImageException("image " + file + ": cannot open");
             }

@@ -28,7 +28,7 @@ final class Golden {
     }
 
     /** One input image and everything TF produced from it. */
-    record Case(String name, String file, String format, int height, int width, boolean exactDecode,
+    record Case(String name, String file, String format, int height, int width, boolean jpeg,
                 String decodedSha256, String decoded, String decodedAccurate, List<Output> outputs) {
         @Override
         public String toString() {
@@ -64,7 +64,7 @@ final class Golden {
                             o.get("u8").asText(), o.get("f32").isNull() ? null : o.get("f32").asText()));
                 }
                 out.add(new Case(c.get("name").asText(), c.get("file").asText(), c.get("format").asText(),
-                        c.get("height").asInt(), c.get("width").asInt(), c.get("exactDecode").asBoolean(),
+                        c.get("height").asInt(), c.get("width").asInt(), c.get("jpeg").asBoolean(),
                         c.get("decodedSha256").asText(), text(c, "decoded"), text(c, "decodedAccurate"), outputs));
             }
             return out;
