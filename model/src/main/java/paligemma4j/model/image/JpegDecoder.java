@@ -48,12 +48,19 @@ final class JpegDecoder {
         int pred;
     }
 
-    /** A canonical Huffman table as a (length, code) → symbol lookup. */
+    /** Bits looked up at once when decoding a Huffman code. */
+    private static final int LOOKAHEAD = 9;
+
+    /**
+     * A canonical Huffman table as a (length, code) → symbol lookup, plus a direct table for codes of
+     * at most {@link #LOOKAHEAD} bits: {@code fast[next 9 bits] = length << 8 | symbol}, 0 if longer.
+     */
     private static final class Huffman {
         final int[] maxCode = new int[18];
         final int[] valPtr = new int[17];
         final int[] minCode = new int[17];
         final int[] values;
+        final int[] fast = new int[1 << LOOKAHEAD];
 
         Huffman(int[] counts, int[] values) {
             this.values = values;
@@ -62,8 +69,14 @@ final class JpegDecoder {
             for (int len = 1; len <= 16; len++) {
                 valPtr[len] = k;
                 minCode[len] = code;
-                code += counts[len];
-                k += counts[len];
+                for (int i = 0; i < counts[len]; i++, code++, k++) {
+                    if (len <= LOOKAHEAD && k < values.length) {
+                        int shift = LOOKAHEAD - len;
+                        for (int fill = 0; fill < (1 << shift); fill++) {
+                            fast[(code << shift) | fill] = len << 8 | values[k];
+                        }
+                    }
+                }
                 maxCode[len] = counts[len] == 0 ? -1 : code - 1;
                 code <<= 1;
             }
@@ -433,17 +446,31 @@ final class JpegDecoder {
         bitCount += 8;
     }
 
-    private int bits(int n) {
-        int v = 0;
-        for (int i = 0; i < n; i++) {
-            v = (v << 1) | bit();
+    /** The next {@code n ≤ 16} bits, not consumed. */
+    private int peek(int n) {
+        while (bitCount < n) {
+            fill();
         }
+        return (bitBuf >>> (bitCount - n)) & ((1 << n) - 1);
+    }
+
+    private int bits(int n) {
+        if (n == 0) {
+            return 0;
+        }
+        int v = peek(n);
+        bitCount -= n;
         return v;
     }
 
     private int decodeHuffman(Huffman t) {
         if (t == null) {
             throw new Corrupt("scan uses an undefined Huffman table");
+        }
+        int hit = t.fast[peek(LOOKAHEAD)];
+        if (hit != 0) {
+            bitCount -= hit >> 8;
+            return hit & 0xFF;
         }
         int code = bit();
         int len = 1;

@@ -2,8 +2,10 @@ package paligemma4j.model.image;
 
 /**
  * libjpeg-turbo's chroma upsampling with {@code do_fancy_upsampling} on (TF's default): the
- * triangle ("fancy") filters for 2×1, 1×2 and 2×2 subsampling (jdsample.c), plain replication for
- * other integral factors. Edges replicate the last real sample row/column.
+ * triangle ("fancy") filters for 2×1 (4:2:2) and 2×2 (4:2:0) subsampling (jdsample.c), with
+ * replication when the subsampled width is ≤ 2 as libjpeg-turbo does. Edges replicate the last
+ * real sample row/column. Other factor pairs (4:4:0, 4:1:1, …) are not verified against TF and
+ * return null, so the caller falls back to ImageIO.
  */
 final class JpegUpsampler {
 
@@ -18,7 +20,7 @@ final class JpegUpsampler {
                            int width, int height) {
         int fx = hMax / h;
         int fy = vMax / v;
-        if (hMax % h != 0 || vMax % v != 0) {
+        if (hMax % h != 0 || vMax % v != 0 || !(fy == 1 && (fx == 1 || fx == 2) || fy == 2 && fx == 2)) {
             return null;
         }
         byte[] out = new byte[width * height];
@@ -34,8 +36,6 @@ final class JpegUpsampler {
         for (int y = 0; y < height; y++) {
             if (fx == 2 && fy == 1 && fancyH2) {
                 h2v1(plane, y * stride, cw, row);
-            } else if (fx == 1 && fy == 2) {
-                h1v2(plane, stride, cw, ch, y, row);
             } else if (fx == 2 && fy == 2 && fancyH2) {
                 h2v2(plane, stride, cw, ch, y, row);
             } else {
@@ -67,16 +67,6 @@ final class JpegUpsampler {
         in = at(p, base + cw - 1);
         row[2 * cw - 2] = (in * 3 + at(p, base + cw - 2) + 1) >> 2;
         row[2 * cw - 1] = in;
-    }
-
-    private static void h1v2(byte[] p, int stride, int cw, int ch, int y, int[] row) {
-        int near = y / 2;
-        boolean upper = (y & 1) == 0;
-        int far = Math.clamp(upper ? near - 1 : near + 1, 0, ch - 1);
-        int bias = upper ? 1 : 2;
-        for (int c = 0; c < cw; c++) {
-            row[c] = (at(p, near * stride + c) * 3 + at(p, far * stride + c) + bias) >> 2;
-        }
     }
 
     private static void h2v2(byte[] p, int stride, int cw, int ch, int y, int[] row) {
