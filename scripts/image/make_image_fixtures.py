@@ -90,6 +90,24 @@ def png16_bytes(arr16):
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
 
 
+def gif_with_offset(img, left, top, screen_w, screen_h):
+    """A one-frame GIF whose frame sits at (left, top) on a larger logical screen (patched bytes)."""
+    g = bytearray(pil_bytes(img, "GIF"))
+    flags = g[10]
+    i = 13 + (3 * 2 ** ((flags & 7) + 1) if flags & 0x80 else 0)
+    while g[i] != 0x2C:  # skip extension blocks up to the image descriptor
+        assert g[i] == 0x21
+        i += 2
+        while g[i]:
+            i += g[i] + 1
+        i += 1
+    g[6:8] = screen_w.to_bytes(2, "little")
+    g[8:10] = screen_h.to_bytes(2, "little")
+    g[i + 1:i + 3] = left.to_bytes(2, "little")
+    g[i + 3:i + 5] = top.to_bytes(2, "little")
+    return bytes(g)
+
+
 def pil_bytes(img, fmt, **kw):
     b = io.BytesIO()
     img.save(b, fmt, **kw)
@@ -136,6 +154,12 @@ def cases():
     add("gif_48x40", "gif", pil_bytes(Image.fromarray(mixed(48, 40)).quantize(64), "GIF"))
     gif_t = Image.fromarray(mixed(36, 44)).quantize(32)
     add("gif_transparent_36x44", "gif", pil_bytes(gif_t, "GIF", transparency=5))
+    frames = [Image.fromarray(noise(30, 26)).quantize(16), Image.fromarray(mixed(30, 26)).quantize(16)]
+    add("gif_anim_2frames_30x26", "gif", pil_bytes(frames[0], "GIF", save_all=True, append_images=frames[1:]))
+    add("gif_offset_frame_20x24", "gif", gif_with_offset(Image.fromarray(mixed(20, 24)).quantize(16), 5, 3, 30, 33))
+    add("bmp32_rgba_21x19", "bmp", pil_bytes(Image.fromarray(np.concatenate([mixed(21, 19), noise(21, 19, 1)], -1),
+                                                             "RGBA"), "BMP"))
+    add("bmp8_gray_23x17", "bmp", pil_bytes(Image.fromarray(noise(23, 17, 1)[..., 0], "L"), "BMP"))
     add("jpeg420_q90_96x128", "jpg", pil_bytes(Image.fromarray(smooth(96, 128)), "JPEG", quality=90), jpeg=True)
     add("jpeg444_q95_57x83", "jpg", pil_bytes(Image.fromarray(mixed(57, 83)), "JPEG", quality=95, subsampling=0),
         jpeg=True)

@@ -32,8 +32,9 @@ import org.w3c.dom.Node;
  *       (embedded ICC profiles are ignored, as TF ignores them);</li>
  *   <li>16-bit samples keep their high byte ({@code v >> 8});</li>
  *   <li>paletted images are expanded through the palette;</li>
- *   <li>GIF: only the first frame, placed on the logical screen; its transparent colour
- *       index decodes to black (TF's GIF decoder fills transparent pixels of the first frame with 0).</li>
+ *   <li>GIF: only the first frame, at its own size, drawn at its offset on black (as TF does);
+ *       its transparent colour index decodes to black (TF fills transparent pixels of the first
+ *       frame with 0).</li>
  * </ul>
  * CMYK/YCCK JPEGs and other colour spaces are rejected with a clear message. Any decoder
  * warning (e.g. a truncated JPEG, which ImageIO would otherwise grey-fill) is an error, as in TF.
@@ -214,23 +215,13 @@ public final class ImageDecoder {
     }
 
     /**
-     * GIF: ImageIO returns the first frame at its own size; TF returns the logical screen.
-     * A frame that does not cover the screen is placed at its offset on a black canvas.
+     * GIF: TF's decoder (measured with TF 2.21) returns an image of the first frame's own size, with
+     * the frame drawn at its (left, top) offset, clipped, on black — not the logical screen.
      */
     private static RgbImage placeOnScreen(RgbImage frame, ImageReader reader, Path file) throws IOException {
-        IIOMetadata stream = reader.getStreamMetadata();
         IIOMetadata image = reader.getImageMetadata(0);
-        int screenW = frame.width();
-        int screenH = frame.height();
         int left = 0;
         int top = 0;
-        if (stream != null) {
-            Node lsd = child(stream.getAsTree("javax_imageio_gif_stream_1.0"), "LogicalScreenDescriptor");
-            if (lsd != null) {
-                screenW = attr(lsd, "logicalScreenWidth", screenW);
-                screenH = attr(lsd, "logicalScreenHeight", screenH);
-            }
-        }
         if (image != null) {
             Node desc = child(image.getAsTree("javax_imageio_gif_image_1.0"), "ImageDescriptor");
             if (desc != null) {
@@ -238,27 +229,17 @@ public final class ImageDecoder {
                 top = attr(desc, "imageTopPosition", 0);
             }
         }
-        if (left == 0 && top == 0 && screenW == frame.width() && screenH == frame.height()) {
+        if (left == 0 && top == 0) {
             return frame;
         }
-        if (screenW <= 0 || screenH <= 0) {
-            throw new ImageException("image " + file + ": GIF logical screen is " + screenH + "×" + screenW);
+        int h = frame.height();
+        int w = frame.width();
+        byte[] canvas = new byte[h * w * 3];
+        for (int y = 0; y + top < h; y++) {
+            int n = Math.max(0, w - left);
+            System.arraycopy(frame.pixels(), y * w * 3, canvas, ((y + top) * w + left) * 3, n * 3);
         }
-        byte[] canvas = new byte[screenH * screenW * 3];
-        for (int y = 0; y < frame.height(); y++) {
-            int sy = y + top;
-            if (sy >= screenH) {
-                break;
-            }
-            for (int x = 0; x < frame.width(); x++) {
-                int sx = x + left;
-                if (sx >= screenW) {
-                    break;
-                }
-                System.arraycopy(frame.pixels(), (y * frame.width() + x) * 3, canvas, (sy * screenW + sx) * 3, 3);
-            }
-        }
-        return new RgbImage(screenH, screenW, canvas);
+        return new RgbImage(h, w, canvas);
     }
 
     private static Node child(Node parent, String name) {
