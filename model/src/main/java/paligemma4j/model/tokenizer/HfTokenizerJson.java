@@ -1,14 +1,16 @@
 package paligemma4j.model.tokenizer;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -26,12 +28,78 @@ final class HfTokenizerJson {
     private HfTokenizerJson() {
     }
 
+    /** The file's JSON without model.vocab and model.merges, which are streamed into compact forms. */
+    private record Parsed(ObjectNode root, Map<String, Integer> vocab, List<String[]> merges) {
+    }
+
+    private static Parsed parse(ObjectMapper mapper, byte[] bytes) throws IOException {
+        try (JsonParser p = mapper.getFactory().createParser(bytes)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException("not a JSON object");
+            }
+            ObjectNode root = mapper.createObjectNode();
+            Map<String, Integer> vocab = null;
+            List<String[]> merges = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken t = p.nextToken();
+                if (!name.equals("model") || t != JsonToken.START_OBJECT) {
+                    root.set(name, mapper.readTree(p));
+                    continue;
+                }
+                ObjectNode model = root.putObject("model");
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    JsonToken v = p.nextToken();
+                    if (field.equals("vocab") && v == JsonToken.START_OBJECT) {
+                        vocab = new HashMap<>();
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String piece = p.currentName();
+                            if (p.nextToken() != JsonToken.VALUE_NUMBER_INT || p.getIntValue() < 0) {
+                                throw new IllegalArgumentException("model.vocab[\"" + piece + "\"] is not a non-negative id");
+                            }
+                            vocab.put(piece, p.getIntValue());
+                        }
+                    } else if (field.equals("merges") && v == JsonToken.START_ARRAY) {
+                        merges = new ArrayList<>();
+                        for (JsonToken m; (m = p.nextToken()) != JsonToken.END_ARRAY; ) {
+                            merges.add(merge(p, m, merges.size()));
+                        }
+                    } else {
+                        model.set(field, mapper.readTree(p));
+                    }
+                }
+            }
+            return new Parsed(root, vocab, merges == null ? List.of() : merges);
+        }
+    }
+
+    /** One merge rule, {@code ["a", "b"]} or the older {@code "a b"}. */
+    private static String[] merge(JsonParser p, JsonToken m, int rank) throws IOException {
+        if (m == JsonToken.START_ARRAY) {
+            String[] pair = new String[2];
+            int k = 0;
+            for (JsonToken e; (e = p.nextToken()) != JsonToken.END_ARRAY; ) {
+                if (e != JsonToken.VALUE_STRING || k == 2) {
+                    throw new IllegalArgumentException("model.merges[" + rank + "] is not a pair of strings");
+                }
+                pair[k++] = p.getText();
+            }
+            if (k == 2) {
+                return pair;
+            }
+        } else if (m == JsonToken.VALUE_STRING && p.getText().indexOf(' ') > 0) {
+            String s = p.getText();
+            int sp = s.indexOf(' ');
+            return new String[] {s.substring(0, sp), s.substring(sp + 1)};
+        }
+        throw new IllegalArgumentException("model.merges[" + rank + "] is neither [a, b] nor \"a b\"");
+    }
+
     static Tokenizer read(Path file, byte[] bytes) throws IOException {
         ObjectMapper mapper = new ObjectMapper();
-        JsonNode root = mapper.readTree(bytes);
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("not a JSON object");
-        }
+        Parsed parsed = parse(mapper, bytes);
+        ObjectNode root = parsed.root();
         JsonNode model = root.path("model");
         if (!"BPE".equals(model.path("type").asText(null))) {
             throw new IllegalArgumentException("model.type is " + model.path("type") + ", expected \"BPE\"");
@@ -45,19 +113,12 @@ final class HfTokenizerJson {
             throw new IllegalArgumentException("model.dropout is not supported (encoding would be random)");
         }
 
-        Map<String, Integer> vocab = new HashMap<>();
-        int size = 0;
-        JsonNode vocabNode = model.path("vocab");
-        if (!vocabNode.isObject() || vocabNode.isEmpty()) {
+        Map<String, Integer> vocab = parsed.vocab();
+        if (vocab == null || vocab.isEmpty()) {
             throw new IllegalArgumentException("model.vocab is missing or empty");
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = vocabNode.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            int id = e.getValue().asInt(-1);
-            if (id < 0) {
-                throw new IllegalArgumentException("model.vocab[\"" + e.getKey() + "\"] is not a non-negative id");
-            }
-            vocab.put(e.getKey(), id);
+        int size = 0;
+        for (int id : vocab.values()) {
             size = Math.max(size, id + 1);
         }
         JsonNode added = root.path("added_tokens");
@@ -107,7 +168,7 @@ final class HfTokenizerJson {
             }
         }
 
-        MergeTable merges = readMerges(model.path("merges"), vocab);
+        MergeTable merges = mergeTable(parsed.merges(), vocab);
         HfBpeEncoder encoder = new HfBpeEncoder(vocab, merges, unkId,
                 model.path("byte_fallback").asBoolean(false), model.path("fuse_unk").asBoolean(false),
                 model.path("ignore_merges").asBoolean(false), rawAdded, normalizedAdded,
@@ -125,23 +186,11 @@ final class HfTokenizerJson {
         return new Tokenizer(file, vocabulary, encoder, decoder, bos, eos, pad, unkId);
     }
 
-    private static MergeTable readMerges(JsonNode merges, Map<String, Integer> vocab) {
+    private static MergeTable mergeTable(List<String[]> merges, Map<String, Integer> vocab) {
         MergeTable table = new MergeTable(Math.max(16, merges.size()));
-        int rank = 0;
-        for (JsonNode m : merges) {
-            String a;
-            String b;
-            if (m.isArray() && m.size() == 2) {
-                a = m.get(0).asText();
-                b = m.get(1).asText();
-            } else if (m.isTextual() && m.asText().indexOf(' ') > 0) {
-                String s = m.asText();
-                int sp = s.indexOf(' ');
-                a = s.substring(0, sp);
-                b = s.substring(sp + 1);
-            } else {
-                throw new IllegalArgumentException("model.merges[" + rank + "] is neither [a, b] nor \"a b\"");
-            }
+        for (int rank = 0; rank < merges.size(); rank++) {
+            String a = merges.get(rank)[0];
+            String b = merges.get(rank)[1];
             Integer ia = vocab.get(a);
             Integer ib = vocab.get(b);
             Integer merged = vocab.get(a + b);
@@ -149,7 +198,6 @@ final class HfTokenizerJson {
                 throw new IllegalArgumentException("model.merges[" + rank + "] (" + a + " + " + b + ") uses a piece missing from model.vocab");
             }
             table.put(ia, ib, rank, merged);
-            rank++;
         }
         return table;
     }
