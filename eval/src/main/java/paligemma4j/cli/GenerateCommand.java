@@ -17,6 +17,7 @@ import paligemma4j.model.PaliGemma;
 import paligemma4j.model.Prefix;
 import paligemma4j.model.StageObserver;
 import paligemma4j.model.image.ImagePreprocessor;
+import paligemma4j.model.image.Resize;
 import paligemma4j.model.tokenizer.Tokenizer;
 
 /** {@code paligemma generate}: answer a prompt about an image. */
@@ -60,8 +61,8 @@ final class GenerateCommand implements Command {
         int threads = positive(args, "threads");
         KVCache.Precision kv = args.choice("kv-cache", "bf16", "f32").equals("bf16")
                 ? KVCache.Precision.BF16 : KVCache.Precision.F32;
-        ImagePreprocessor.Resize resize = args.choice("resize", "bilinear", "bilinear-antialias").equals("bilinear")
-                ? ImagePreprocessor.Resize.BILINEAR : ImagePreprocessor.Resize.BILINEAR_ANTIALIAS;
+        Resize resize = args.choice("resize", "bilinear", "bilinear-antialias").equals("bilinear")
+                ? Resize.BILINEAR : Resize.BILINEAR_ANTIALIAS;
         List<Request> requests = requests(args);
         boolean batch = args.has("batch");
 
@@ -69,10 +70,7 @@ final class GenerateCommand implements Command {
         Tokenizer tokenizer = Tokenizer.load(tokPath);
         try (PaliGemma model = PaliGemma.load(ckptPath, new JvmOps(threads))) {
             int vocab = model.config().llm().vocab();
-            if (tokenizer.vocabSize() != vocab) {
-                throw new UsageException("tokenizer " + tokPath + " has " + tokenizer.vocabSize()
-                        + " pieces but checkpoint " + ckptPath + " has a vocabulary of " + vocab);
-            }
+            TokenizerCheck.requireMatch(tokenizer, vocab, ckptPath);
             double loadMs = ms(t0);
             for (Request r : requests) {
                 ObjectNode result = answer(model, tokenizer, r, maxTokens, beam, maxTextLen, kv, resize, err);
@@ -90,7 +88,7 @@ final class GenerateCommand implements Command {
     }
 
     private static ObjectNode answer(PaliGemma model, Tokenizer tokenizer, Request r, int maxTokens, int beam,
-                                     int maxTextLen, KVCache.Precision kv, ImagePreprocessor.Resize resize,
+                                     int maxTextLen, KVCache.Precision kv, Resize resize,
                                      PrintStream err) {
         int[] prefixIds = tokenizer.prefixTokens(r.prompt());
         if (prefixIds.length + maxTokens > maxTextLen) {

@@ -19,6 +19,7 @@ import paligemma4j.model.PaliGemma;
 import paligemma4j.model.Prefix;
 import paligemma4j.model.StageObserver;
 import paligemma4j.model.image.ImagePreprocessor;
+import paligemma4j.model.image.Resize;
 import paligemma4j.model.parity.StageDiff;
 import paligemma4j.model.parity.StageRecorder;
 import paligemma4j.model.parity.Tolerances;
@@ -59,8 +60,8 @@ final class ParityCommand implements Command {
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
         Path refPath = args.existingFile("reference");
         Tokenizer tokenizer = Tokenizer.load(args.existingFile("tokenizer"));
-        ImagePreprocessor.Resize resize = args.choice("resize", "bilinear", "bilinear-antialias").equals("bilinear")
-                ? ImagePreprocessor.Resize.BILINEAR : ImagePreprocessor.Resize.BILINEAR_ANTIALIAS;
+        Resize resize = args.choice("resize", "bilinear", "bilinear-antialias").equals("bilinear")
+                ? Resize.BILINEAR : Resize.BILINEAR_ANTIALIAS;
         Double rtol = args.has("rtol") ? Double.parseDouble(args.get("rtol")) : null;
         boolean stopEarly = args.flag("stop-at-first-failure");
 
@@ -69,6 +70,7 @@ final class ParityCommand implements Command {
         boolean tokensPass = true;
         try (Checkpoint ref = Checkpoint.open(refPath);
              PaliGemma model = PaliGemma.load(args.existingFile("checkpoint"), new JvmOps(args.getInt("threads")))) {
+            TokenizerCheck.requireMatch(tokenizer, model.config().llm().vocab(), args.existingFile("checkpoint"));
             Map<String, Tensor> reference = ref.tensors();
             int[] prefixIds = tokenizer.prefixTokens(args.require("prompt"));
             if (reference.containsKey("meta/prefix_ids")) {
