@@ -13,8 +13,9 @@ how far HF's float32 numerics are from big_vision's.
 
 usage:
   hf_golden.py --checkpoint X.npz (--tokenizer T.model | --ids-file IDS.txt [--eos-id 1])
-               [--prompts FILE] [--max-tokens 16] [--seed 0] [--num-images 2] [--float-pixels]
-               [--full-logits 4] [--positions bigvision|hf] [--no-intermediates] [--check 2]
+               [--prompts FILE] [--max-tokens 16] [--seed 0] [--num-images 2]
+               [--images random|hash|float] [--omit-images] [--full-logits 4]
+               [--positions bigvision|hf] [--intermediates full|text|none] [--check 2]
                [--threads 1] [--out golden.npz]
 
   --prompts FILE   one prompt per line (default: 56 built-in prompts: captions, VQA, detect, segment,
@@ -30,8 +31,10 @@ T_b = text length of example b, K = distinct images, M = --max-tokens; all littl
   prompt_offsets         int32 [B+1]    byte offsets into prompt_utf8
   text_ids               int32 [sum T]  text part of each prefix: bos, prompt, separator
   text_offsets           int32 [B+1]    offsets into text_ids; prefix length of b = N + T_b
-  image_u8               uint8 [K,R,R,3] RGB images; pixels = float32(u) / 127.5f - 1f  (f32 ops)
-    or pixels            f32   [K,R,R,3] (with --float-pixels: uniform in [-1, 1), used as is)
+  image_u8               uint8 [K,R,R,3] RGB images; pixels = float32(u) / 127.5f - 1f  (f32 ops);
+                                        --images random: seeded uniform bytes; --images hash: the
+                                        formula below, and --omit-images leaves the key out
+    or pixels            f32   [K,R,R,3] (--images float: uniform in [-1, 1), used as is)
   image_index            int32 [B]      image used by example b (b mod K)
   logits_last            f32   [B,V]    logits at the last prefix position (the separator)
   logits_prefix          f32   [sum_{b<F} T_b, V]  logits at every text position of the prefix,
@@ -45,11 +48,15 @@ T_b = text length of example b, K = distinct images, M = --max-tokens; all littl
   zimg0                  f32   [N,D]    projector output (img/head) for image 0, the tokens that enter
                                         the LLM unscaled
   vit_hidden0            f32   [Lv+1,N,W]  example 0: patch embedding + pos (row 0), then the output
-                                        of each ViT block (before encoder_norm)
-  llm_hidden0            f32   [L+1,N+T_0,D] example 0: LLM input (image tokens as is, text x sqrt(D)),
+                                        of each ViT block (before encoder_norm); --intermediates full
+  llm_hidden0            f32   [L+1,S,D] example 0: LLM input (image tokens as is, text x sqrt(D)),
                                         then the output of each decoder layer (before final_norm)
-  llm_final0             f32   [N+T_0,D]   example 0 after final_norm
-  (the last four are left out with --no-intermediates)
+  llm_final0             f32   [S,D]    example 0 after final_norm
+  llm_hidden0_first_pos  int32 scalar   sequence position of row 0 of the S rows: 0 with
+                                        --intermediates full (S = N + T_0), N with text (S = T_0)
+  (--intermediates none leaves out these five)
+Hash images: u8[k,y,x,c] = ((i * 2654435761) mod 2^32) >> 24 with i = ((k*R + y)*R + x)*3 + c
+(64-bit integer arithmetic; Java: (int) (((i * 2654435761L) & 0xFFFFFFFFL) >>> 24)).
 
 Known differences between big_vision (what the Java port follows) and this HF reference, and how
 each is handled (spec 2.8). All are float32 rounding-level only; compare with |delta| <= 1e-4:
@@ -539,14 +546,19 @@ def read_examples(args, vocab):
     return prompts, texts, ids
 
 
+def hash_images(k, r):
+    i = np.arange(k * r * r * 3, dtype=np.uint64).reshape(k, r, r, 3)
+    return (((i * np.uint64(2654435761)) & np.uint64(0xFFFFFFFF)) >> np.uint64(24)).astype(np.uint8)
+
+
 def make_images(args, c, rng):
     R, K = c["resolution"], args.num_images
-    if args.float_pixels:
+    if args.images == "float":
         pix = rng.uniform(-1.0, 1.0, (K, R, R, 3)).astype(np.float32)
         return {"pixels": pix}, pix
-    u8 = rng.integers(0, 256, (K, R, R, 3), dtype=np.uint8)
+    u8 = hash_images(K, R) if args.images == "hash" else rng.integers(0, 256, (K, R, R, 3), dtype=np.uint8)
     pix = u8.astype(np.float32) / np.float32(127.5) - np.float32(1.0)
-    return {"image_u8": u8}, pix
+    return ({} if args.omit_images else {"image_u8": u8}), pix
 
 
 def ragged(rows):
@@ -569,16 +581,21 @@ def main():
     ap.add_argument("--max-tokens", type=int, default=16)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--num-images", type=int, default=2)
-    ap.add_argument("--float-pixels", action="store_true")
+    ap.add_argument("--images", choices=["random", "hash", "float"], default="random")
+    ap.add_argument("--omit-images", action="store_true", help="with --images hash: do not store image_u8")
     ap.add_argument("--full-logits", type=int, default=4, help="examples with logits at every prefix text "
                     "position and every greedy step (-1: all)")
     ap.add_argument("--positions", choices=["bigvision", "hf"], default="bigvision")
-    ap.add_argument("--no-intermediates", action="store_true")
+    ap.add_argument("--intermediates", choices=["full", "text", "none"], default="full")
     ap.add_argument("--check", type=int, default=2, help="examples re-computed with the float64 big_vision "
                     "reference (prefix + greedy suffix, teacher-forced)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", default="golden.npz")
     args = ap.parse_args()
+    if args.omit_images and args.images != "hash":
+        ap.error("--omit-images needs --images hash (the Java side must be able to re-create them)")
+    if args.num_images < 1 or args.max_tokens < 1:
+        ap.error("--num-images and --max-tokens must be >= 1")
 
     import torch
     import transformers
@@ -647,17 +664,22 @@ def main():
 
     out = dict(image_store)
     vit_h = llm_h = llm_f = zimg = None
-    if not args.no_intermediates:
+    if args.intermediates != "none":
         vit_h, llm_h, llm_f, zimg = capture_intermediates(model, [c["vocab"]] * N + texts[0], nchw[0], pos_base)
         _, ref_z = bv_vit(p, c, pixels[0])
         worst["zimg_hf_vs_bv64"] = float(np.abs(zimg - ref_z).max())
-        out.update(zimg0=zimg, vit_hidden0=vit_h, llm_hidden0=llm_h, llm_final0=llm_f)
+        first = 0 if args.intermediates == "full" else N
+        out.update(zimg0=zimg, llm_hidden0=np.ascontiguousarray(llm_h[:, first:]),
+                   llm_final0=np.ascontiguousarray(llm_f[first:]), llm_hidden0_first_pos=np.int32(first))
+        if args.intermediates == "full":
+            out["vit_hidden0"] = vit_h
     pu = [pr.encode("utf-8") for pr in prompts]
     meta = dict(config=c, hf_vocab=hf_vocab, image_token_id=c["vocab"], ids=ids, examples=B, full_logits=F,
                 max_tokens=M, seed=args.seed, positions=args.positions,
                 position_base=0 if pos_base == 0 else 1, checkpoint=args.checkpoint,
-                tokenizer=args.tokenizer, ids_file=args.ids_file, pixels="float32" if args.float_pixels else
-                "uint8 -> f32(u)/127.5f - 1f", transformers=transformers.__version__, torch=torch.__version__,
+                tokenizer=args.tokenizer, ids_file=args.ids_file, images=args.images, omit_images=args.omit_images,
+                pixels="float32" if args.images == "float" else "uint8 -> f32(u)/127.5f - 1f",
+                intermediates=args.intermediates, transformers=transformers.__version__, torch=torch.__version__,
                 checks=checks, max_abs_diff=worst, seconds=dict(load=round(t_load, 2), run=round(t_run, 2)))
     out.update(
         meta_json=np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), np.uint8),

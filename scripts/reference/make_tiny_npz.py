@@ -10,10 +10,14 @@ so that activations stay O(1), attention is neither uniform nor one-hot, and the
 spread of a few units: good for comparing logits with an absolute tolerance and for greedy
 decoding without piles of exact ties.
 
+The LLM's attention-output and MLP-down weights get --layer-gain (3) so that the layers, not the
+token's own embedding, decide the next token (with tied embeddings a weak model just repeats its
+input), and the <eos> row is scaled by --eos-boost (2.5) so that some greedy runs stop early.
+
 usage: make_tiny_npz.py --out X.npz (--vocab V | --tokenizer T.model) [--resolution 224]
        [--patch 14] [--v-width 32] [--v-depth 2] [--v-heads 2] [--v-mlp 48] [--width 32]
        [--depth 2] [--heads 2] [--kv-heads 1] [--head-dim 24] [--mlp 64] [--dtype f32|bf16|f16]
-       [--seed 0] [--no-params-prefix]
+       [--seed 0] [--no-params-prefix] [--emb-gain 1] [--layer-gain 3] [--eos-id 1] [--eos-boost 2.5]
 The default head_dim 24 makes heads*head_dim (48) differ from width (32), which exposes
 attention-projection layout mistakes that the 3B shapes (8*256 = 2048) hide.
 """
@@ -60,16 +64,17 @@ def make_params(a, vocab, rng):
         "img/head/kernel": n((w, D), 1.0 / np.sqrt(w)),
         "img/head/bias": n((D,), 0.1),
         # text embedding x sqrt(D) ~ 2 per entry; tied logits ~ 2-3 units of spread
-        "llm/embedder/input_embedding": n((vocab, D), 2.0 / np.sqrt(D)),
+        "llm/embedder/input_embedding": n((vocab, D), a.emb_gain / np.sqrt(D)),
         "llm/layers/pre_attention_norm/scale": n((LL, D), 0.1),
         "llm/layers/attn/q_einsum/w": n((LL, H, D, Hd), 2.0 / np.sqrt(D)),
-        "llm/layers/attn/kv_einsum/w": n((LL, 2, K, D, Hd), 1.5 / np.sqrt(D)),
-        "llm/layers/attn/attn_vec_einsum/w": n((LL, H, Hd, D), 1.0 / np.sqrt(H * Hd)),
+        "llm/layers/attn/kv_einsum/w": n((LL, 2, K, D, Hd), 2.0 / np.sqrt(D)),
+        "llm/layers/attn/attn_vec_einsum/w": n((LL, H, Hd, D), a.layer_gain / np.sqrt(H * Hd)),
         "llm/layers/pre_ffw_norm/scale": n((LL, D), 0.1),
         "llm/layers/mlp/gating_einsum": n((LL, 2, D, F), 1.0 / np.sqrt(D)),
-        "llm/layers/mlp/linear": n((LL, F, D), 1.0 / np.sqrt(F)),
+        "llm/layers/mlp/linear": n((LL, F, D), a.layer_gain / np.sqrt(F)),
         "llm/final_norm/scale": n((D,), 0.1),
     })
+    t["llm/embedder/input_embedding"][a.eos_id] *= np.float32(a.eos_boost)  # let <eos> win sometimes
     assert len(t) == 32
     return t
 
@@ -101,6 +106,10 @@ def main():
     ap.add_argument("--mlp", type=int, default=64)
     ap.add_argument("--dtype", choices=["f32", "bf16", "f16"], default="f32")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--emb-gain", type=float, default=1.0)
+    ap.add_argument("--layer-gain", type=float, default=3.0)
+    ap.add_argument("--eos-id", type=int, default=1)
+    ap.add_argument("--eos-boost", type=float, default=2.5, help="scale of the <eos> embedding row")
     ap.add_argument("--no-params-prefix", action="store_true")
     a = ap.parse_args()
     if a.tokenizer:
