@@ -84,9 +84,19 @@ each is handled (spec 2.8). All are float32 rounding-level only; compare with |d
   * bf16/f16 checkpoints: the weights are upcast to float32 and everything runs in float32. big_vision
     would round the text-embedding multiply and (1 + scale) to bf16 for bf16 weights (spec 9.9);
     that is not emulated, so use f32 checkpoints for tight parity.
-The mask facts are verified at run time: the additive mask captured at layer 0 in prefill must
-allow every (query, key) pair of the prefix; in a teacher-forced run with token_type_ids = 1 on a
-suffix it must equal big_vision's cumsum(mask_ar) rule; in decode steps every cached key is visible.
+The mask in transformers 5.24: PaliGemmaModel.forward turns token_type_ids into block ids
+(0 -> block 0, else -1) and create_causal_mask ORs a "same non-negative block" overlay onto the
+causal mask, but only while the cache is empty or pixel_values are given; later decode steps get the
+plain causal mask over the cache. Without token_type_ids the prefill mask is plain causal (checked
+by hand), so they must be passed (the HF processor does). PaliGemmaConfig also sets
+text_config.use_bidirectional_attention = True, which only flips GemmaAttention.is_causal (an SDPA /
+flash hint; eager ignores it). The facts are verified at run time: the additive mask captured at
+LLM layer 0 in prefill must allow every (query, key) pair of the prefix; in a teacher-forced run
+with token_type_ids = 1 on a suffix it must equal big_vision's cumsum(mask_ar) rule; in decode steps
+every cached key is visible. Then bv_forward (float64, big_vision semantics) re-computes the prefix
+logits and the greedy steps of the first --check examples; on the tiny checkpoints of
+make_tiny_npz.py HF differs from it by <= ~4e-5 (0-indexed positions), the cached decode from the
+teacher-forced run by <= ~6e-6, and greedy tokens agree.
 """
 import argparse
 import json
