@@ -577,6 +577,10 @@ def ragged(rows):
     return offs
 
 
+def rows_or_empty(blocks, v):
+    return np.concatenate(blocks).astype(np.float32) if blocks else np.zeros((0, v), np.float32)
+
+
 # ---------------------------------------------------------------- main
 
 def main():
@@ -698,9 +702,9 @@ def main():
         prompt_utf8=np.frombuffer(b"".join(pu), np.uint8), prompt_offsets=ragged(pu),
         text_ids=np.concatenate([np.asarray(t, np.int32) for t in texts]), text_offsets=ragged(texts),
         image_index=(np.arange(B) % len(nchw)).astype(np.int32), logits_last=logits_last,
-        logits_prefix=np.concatenate(full_prefix).astype(np.float32), logits_prefix_offsets=ragged(full_prefix),
+        logits_prefix=rows_or_empty(full_prefix, V), logits_prefix_offsets=ragged(full_prefix),
         greedy_tokens=g_tokens, greedy_lengths=g_len, greedy_margin=g_margin,
-        greedy_logits=np.concatenate(full_greedy).astype(np.float32), greedy_logits_offsets=ragged(full_greedy))
+        greedy_logits=rows_or_empty(full_greedy, V), greedy_logits_offsets=ragged(full_greedy))
     np.savez(args.out, **out)
     import os
     print(f"wrote {args.out} ({os.path.getsize(args.out)} bytes) in {time.time() - t0:.1f}s total; "
