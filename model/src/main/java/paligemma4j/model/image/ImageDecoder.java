@@ -62,6 +62,8 @@ public final class ImageDecoder {
                 // a JPEG feature outside the TF-exact decoder: ImageIO decodes it (accurate IDCT)
             } catch (JpegDecoder.Corrupt e) {
                 throw new ImageException("image " + file + ": corrupt jpeg data (" + e.getMessage() + ")", e);
+            } catch (RuntimeException e) { // a malformed stream the checks above did not anticipate
+                throw new ImageException("image " + file + ": corrupt jpeg data (" + e + ")", e);
             }
         }
         return decodeWithImageIO(file, data);

@@ -26,6 +26,9 @@ final class JpegDecoder {
         }
     }
 
+    /** Largest image accepted (2^28 pixels, e.g. 16384 × 16384): guards allocations against bogus headers. */
+    static final long MAX_PIXELS = 1L << 28;
+
     static final int[] ZIGZAG = {
         0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14,
         21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60,
@@ -69,6 +72,9 @@ final class JpegDecoder {
             for (int len = 1; len <= 16; len++) {
                 valPtr[len] = k;
                 minCode[len] = code;
+                if (code + counts[len] > (1 << len)) {
+                    throw new Corrupt("bad Huffman table (too many codes of length " + len + ")");
+                }
                 for (int i = 0; i < counts[len]; i++, code++, k++) {
                     if (len <= LOOKAHEAD && k < values.length) {
                         int shift = LOOKAHEAD - len;
@@ -266,8 +272,8 @@ final class JpegDecoder {
         if (n != 1 && n != 3) {
             throw new Unsupported(n + " colour components");
         }
-        if ((long) width * height * 3 > Integer.MAX_VALUE - 64) {
-            throw new Unsupported("image of " + height + "×" + width + " pixels");
+        if ((long) width * height > MAX_PIXELS) {
+            throw new Corrupt("image of " + height + "×" + width + " pixels exceeds the limit of " + MAX_PIXELS);
         }
         comps = new Component[n];
         for (int i = 0; i < n; i++) {
@@ -335,6 +341,9 @@ final class JpegDecoder {
             }
             c.dcTable = tables >> 4;
             c.acTable = tables & 15;
+            if (c.dcTable > 3 || c.acTable > 3) {
+                throw new Corrupt("bad Huffman table selector");
+            }
             sc[i] = c;
         }
         int ss = u8();

@@ -83,6 +83,32 @@ class ImageDecoderBadInputTest {
     }
 
     @Test
+    void corruptedJpegBytesNeverEscapeAsRawExceptions() throws Exception {
+        // 300 seeded mutations of a progressive and a baseline JPEG: each decodes or fails as ImageException.
+        java.util.Random rnd = new java.util.Random(12345);
+        int failures = 0;
+        for (String name : new String[] {"jpeg420_q85_prog_opt_150x230.jpg", "jpeg420_q30_restart_64x80.jpg"}) {
+            byte[] good = Files.readAllBytes(Golden.path("inputs/" + name));
+            for (int trial = 0; trial < 150; trial++) {
+                byte[] bad = good.clone();
+                int edits = 1 + rnd.nextInt(4);
+                for (int e = 0; e < edits; e++) {
+                    bad[2 + rnd.nextInt(bad.length - 2)] = (byte) rnd.nextInt(256);
+                }
+                Path f = Files.write(dir.resolve("m" + trial + ".jpg"), bad);
+                try {
+                    RgbImage img = ImageDecoder.decodeRgb(f);
+                    assertThat(img.pixels()).hasSize(img.height() * img.width() * 3);
+                } catch (ImageException e) {
+                    assertThat(e.getMessage()).startsWith("image " + f + ": ").doesNotContain("\n");
+                    failures++;
+                }
+            }
+        }
+        assertThat(failures).isGreaterThan(0);
+    }
+
+    @Test
     void cmykJpegIsRejectedClearly() {
         Path cmyk = Golden.path("bad/cmyk_20x24.jpg");
         assertThatThrownBy(() -> ImageDecoder.decodeRgb(cmyk))
