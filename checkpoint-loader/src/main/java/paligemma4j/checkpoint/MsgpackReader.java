@@ -249,10 +249,14 @@ final class MsgpackReader {
         return new CheckpointException(file + ": " + message);
     }
 
-    /** Feeds the unpacker small heap copies of the mapping from a start offset onwards. */
+    /**
+     * Feeds the unpacker heap copies of the mapping from a start offset onwards: 512 bytes first
+     * (an array header is about 100), doubling up to 64 KiB, so jumping over array data stays cheap.
+     */
     private static final class Window implements MessageBufferInput {
         private final MemorySegment data;
         private long pos;
+        private int size = 512;
 
         Window(MemorySegment data, long start) {
             this.data = data;
@@ -262,7 +266,8 @@ final class MsgpackReader {
         @Override
         public MessageBuffer next() {
             if (pos >= data.byteSize()) return null;
-            int n = (int) Math.min(WINDOW, data.byteSize() - pos);
+            int n = (int) Math.min(size, data.byteSize() - pos);
+            size = Math.min(WINDOW, size * 2);
             byte[] b = data.asSlice(pos, n).toArray(ValueLayout.JAVA_BYTE);
             pos += n;
             return MessageBuffer.wrap(b);
