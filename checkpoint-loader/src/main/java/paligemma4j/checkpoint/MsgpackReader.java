@@ -94,7 +94,7 @@ final class MsgpackReader {
                 for (int i = 0; i < n; i++) {
                     String k = mapKey(key);
                     String child = key.isEmpty() ? k : key + "/" + k;
-                    entries.put(k, value(child));
+                    if (entries.put(k, value(child)) != null) throw error("key '" + child + "' appears twice");
                 }
                 return new Dict(entries);
             }
@@ -188,15 +188,21 @@ final class MsgpackReader {
     private void flatten(String prefix, Node node, Map<String, Tensor> out, Arena arena) {
         String key = CheckpointFiles.stripParams(prefix);
         switch (node) {
-            case Dict d when d.entries().containsKey(CHUNKED) -> out.put(key, unchunk(key, d, arena));
+            case Dict d when d.entries().containsKey(CHUNKED) -> put(out, unchunk(key, d, arena));
             case Dict d -> {
                 for (var e : d.entries().entrySet()) {
                     flatten(prefix.isEmpty() ? e.getKey() : prefix + "/" + e.getKey(), e.getValue(), out, arena);
                 }
             }
-            case Array a -> out.put(key, new Tensor(key, a.dtype(), a.shape(), data.asSlice(a.offset(), a.length())));
+            case Array a -> put(out, new Tensor(key, a.dtype(), a.shape(), data.asSlice(a.offset(), a.length())));
             case Scalar s -> throw error("key '" + key + "': expected an ndarray, found a " + s.type().name().toLowerCase()
                     + " (" + s.value() + ")");
+        }
+    }
+
+    private void put(Map<String, Tensor> out, Tensor t) {
+        if (out.put(t.key(), t) != null) {
+            throw error("key '" + t.key() + "' appears twice (with and without the params/ prefix)");
         }
     }
 
