@@ -21,6 +21,7 @@ dtypes-golden.json beside the files.
 
 usage: scripts/make_checkpoints.py [--out DIR] [--vocab N] [--resolution R] [--heads N]
                                    [--seed S] [--full-size]
+       scripts/make_checkpoints.py --msgpack-from NPZ [--out DIR] [--max-chunk-bytes B]
 """
 import argparse
 import io
@@ -429,6 +430,63 @@ def make_tiny(args):
           f"msgpack: {note}")
 
 
+# ---------------------------------------------------------------- .npz -> Flax msgpack, streaming
+
+def npz_to_msgpack(src, dst, max_chunk_bytes=2 ** 30):
+    """Rewrites a STORED .npz as flax.serialization.to_bytes would write its nested dict, streaming
+    member by member (no array is held in memory): byte-identical to flax for the same tree."""
+    packer = msgpack.Packer(use_bin_type=True)
+    with zipfile.ZipFile(src) as z, open(dst, "wb") as out:
+        tree = nest({i.filename[:-len(".npy")]: i.filename for i in z.infolist()})
+
+        def npy_member(name):
+            f = z.open(name)
+            version = np.lib.format.read_magic(f)
+            read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            shape, fortran, dtype = read(f)
+            assert not fortran
+            return f, tuple(shape), np.dtype(BF16) if dtype.str in ("<V2", "|V2") else dtype
+
+        def ext_array(f, shape, dtype, count):
+            nbytes = count * dtype.itemsize
+            if nbytes < 65536:  # small: let msgpack choose the header widths, as flax does
+                arr = np.frombuffer(f.read(nbytes), dtype=dtype).reshape(shape)
+                out.write(packer.pack(_ext_ndarray(arr)))
+                return
+            inner = b"\x93" + packer.pack(shape) + packer.pack(dtype.name) + b"\xc6" + struct.pack(">I", nbytes)
+            out.write(b"\xc9" + struct.pack(">I", len(inner) + nbytes) + b"\x01" + inner)
+            left = nbytes
+            while left:
+                block = f.read(min(left, 64 << 20))
+                out.write(block)
+                left -= len(block)
+
+        def leaf(name):
+            f, shape, dtype = npy_member(name)
+            with f:
+                size = int(np.prod(shape))
+                if size * dtype.itemsize <= max_chunk_bytes:
+                    ext_array(f, shape, dtype, size)
+                    return
+                chunk = max(1, int(max_chunk_bytes / dtype.itemsize))
+                starts = list(range(0, size, chunk))
+                out.write(packer.pack_map_header(3) + packer.pack("__msgpack_chunked_array__") + packer.pack(True))
+                out.write(packer.pack("shape") + packer.pack({str(i): d for i, d in enumerate(shape)}))
+                out.write(packer.pack("chunks") + packer.pack_map_header(len(starts)))
+                for i, s0 in enumerate(starts):
+                    n = min(chunk, size - s0)
+                    out.write(packer.pack(str(i)))
+                    ext_array(f, (n,), dtype, n)
+
+        def walk(d):
+            out.write(packer.pack_map_header(len(d)))
+            for k, v in d.items():
+                out.write(packer.pack(k))
+                walk(v) if isinstance(v, dict) else leaf(v)
+
+        walk(tree)
+
+
 # ---------------------------------------------------------------- full size, streaming
 
 def make_full_size(args):
@@ -473,8 +531,16 @@ def main():
     p.add_argument("--heads", type=int, default=2, help="LLM query heads (tiny files; kv heads stay 1)")
     p.add_argument("--seed", type=int, default=20240514)
     p.add_argument("--full-size", action="store_true", help="random PaliGemma-3B 224 bf16 (~5.9 GB), streaming")
+    p.add_argument("--msgpack-from", metavar="NPZ", help="rewrite a STORED .npz as a Flax msgpack file beside it "
+                   "(or in --out), streaming")
+    p.add_argument("--max-chunk-bytes", type=int, default=2 ** 30, help="flax's chunking limit (with --msgpack-from)")
     args = p.parse_args()
-    if args.full_size:
+    if args.msgpack_from:
+        base = os.path.splitext(os.path.basename(args.msgpack_from))[0] + ".msgpack"
+        dst = os.path.join(args.out or os.path.dirname(os.path.abspath(args.msgpack_from)), base)
+        npz_to_msgpack(args.msgpack_from, dst, args.max_chunk_bytes)
+        print(f"wrote {dst}: {os.path.getsize(dst)} bytes")
+    elif args.full_size:
         args.out = args.out or "/work/big"
         make_full_size(args)
     else:

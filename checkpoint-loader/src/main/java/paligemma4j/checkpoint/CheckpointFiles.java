@@ -46,7 +46,8 @@ final class CheckpointFiles {
         }
     }
 
-    private static Checkpoint read(Path file, MemorySegment data, Arena arena) {
+    /** Reads a checkpoint held in {@code data} (normally the file mapping; tests pass heap bytes). */
+    static Checkpoint read(Path file, MemorySegment data, Arena arena) {
         long n = data.byteSize();
         if (n == 0) throw new CheckpointException(file + ": empty file, expected a .npz or Flax msgpack checkpoint");
         byte[] head = data.asSlice(0, Math.min(4, n)).toArray(ValueLayout.JAVA_BYTE);

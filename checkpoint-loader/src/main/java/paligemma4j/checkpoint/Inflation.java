@@ -22,6 +22,11 @@ final class Inflation {
      * length and the CRC-32. {@code where} ("file: member") prefixes every error.
      */
     static MemorySegment inflate(MemorySegment compressed, long size, int crc32, Arena arena, String where) {
+        return inflate(compressed, size, crc32, arena, where, WINDOW);
+    }
+
+    /** {@link #inflate(MemorySegment, long, int, Arena, String)} with a chosen window size (tests use small ones). */
+    static MemorySegment inflate(MemorySegment compressed, long size, int crc32, Arena arena, String where, long window) {
         // DEFLATE expands at most ~1032:1; anything more is a damaged directory, not a reason to allocate
         if (size < 0 || size > compressed.byteSize() * 1032 + 1024) {
             throw new CheckpointException(where + ": ZIP directory records " + size + " uncompressed bytes for "
@@ -34,35 +39,36 @@ final class Inflation {
             long in = 0;
             long produced = 0;
             while (!inflater.finished()) {
-                if (inflater.needsInput()) {
-                    if (in >= compressed.byteSize()) {
-                        throw new CheckpointException(where + ": DEFLATE stream ends after " + produced + " of "
-                                + size + " bytes: truncated member");
-                    }
-                    long len = Math.min(WINDOW, compressed.byteSize() - in);
-                    inflater.setInput(compressed.asSlice(in, len).asByteBuffer());
-                    in += len;
-                }
-                if (inflater.needsDictionary()) {
-                    throw new CheckpointException(where + ": DEFLATE stream needs a preset dictionary: not a ZIP member");
-                }
                 if (produced == size) {
                     // all bytes are out: the stream must end here (possibly after empty blocks)
                     if (inflater.inflate(new byte[1]) > 0) {
                         throw new CheckpointException(where + ": member inflates to more than the " + size
                                 + " bytes the ZIP directory records");
                     }
-                    if (!inflater.finished() && !(inflater.needsInput() && in < compressed.byteSize())) {
+                    if (inflater.finished()) break;
+                    if (!inflater.needsInput() || in >= compressed.byteSize()) {
                         throw new CheckpointException(where + ": DEFLATE stream not terminated after " + size
                                 + " bytes: truncated member");
                     }
-                    continue;
                 }
-                ByteBuffer window = out.asSlice(produced, Math.min(WINDOW, size - produced)).asByteBuffer();
-                int n = inflater.inflate(window);
+                if (inflater.needsInput()) {
+                    if (in >= compressed.byteSize()) {
+                        throw new CheckpointException(where + ": DEFLATE stream ends after " + produced + " of "
+                                + size + " bytes: truncated member");
+                    }
+                    long len = Math.min(window, compressed.byteSize() - in);
+                    inflater.setInput(compressed.asSlice(in, len).asByteBuffer());
+                    in += len;
+                }
+                if (inflater.needsDictionary()) {
+                    throw new CheckpointException(where + ": DEFLATE stream needs a preset dictionary: not a ZIP member");
+                }
+                if (produced == size) continue;
+                ByteBuffer dst = out.asSlice(produced, Math.min(window, size - produced)).asByteBuffer();
+                int n = inflater.inflate(dst);
                 if (n > 0) {
-                    window.flip();
-                    crc.update(window);
+                    dst.flip();
+                    crc.update(dst);
                     produced += n;
                 }
             }

@@ -94,7 +94,7 @@ final class MsgpackReader {
                 for (int i = 0; i < n; i++) {
                     String k = mapKey(key);
                     String child = key.isEmpty() ? k : key + "/" + k;
-                    entries.put(k, value(child));
+                    if (entries.put(k, value(child)) != null) throw error("key '" + child + "' appears twice");
                 }
                 return new Dict(entries);
             }
@@ -188,15 +188,21 @@ final class MsgpackReader {
     private void flatten(String prefix, Node node, Map<String, Tensor> out, Arena arena) {
         String key = CheckpointFiles.stripParams(prefix);
         switch (node) {
-            case Dict d when d.entries().containsKey(CHUNKED) -> out.put(key, unchunk(key, d, arena));
+            case Dict d when d.entries().containsKey(CHUNKED) -> put(out, unchunk(key, d, arena));
             case Dict d -> {
                 for (var e : d.entries().entrySet()) {
                     flatten(prefix.isEmpty() ? e.getKey() : prefix + "/" + e.getKey(), e.getValue(), out, arena);
                 }
             }
-            case Array a -> out.put(key, new Tensor(key, a.dtype(), a.shape(), data.asSlice(a.offset(), a.length())));
+            case Array a -> put(out, new Tensor(key, a.dtype(), a.shape(), data.asSlice(a.offset(), a.length())));
             case Scalar s -> throw error("key '" + key + "': expected an ndarray, found a " + s.type().name().toLowerCase()
                     + " (" + s.value() + ")");
+        }
+    }
+
+    private void put(Map<String, Tensor> out, Tensor t) {
+        if (out.put(t.key(), t) != null) {
+            throw error("key '" + t.key() + "' appears twice (with and without the params/ prefix)");
         }
     }
 
@@ -249,10 +255,14 @@ final class MsgpackReader {
         return new CheckpointException(file + ": " + message);
     }
 
-    /** Feeds the unpacker small heap copies of the mapping from a start offset onwards. */
+    /**
+     * Feeds the unpacker heap copies of the mapping from a start offset onwards: 512 bytes first
+     * (an array header is about 100), doubling up to 64 KiB, so jumping over array data stays cheap.
+     */
     private static final class Window implements MessageBufferInput {
         private final MemorySegment data;
         private long pos;
+        private int size = 512;
 
         Window(MemorySegment data, long start) {
             this.data = data;
@@ -262,7 +272,8 @@ final class MsgpackReader {
         @Override
         public MessageBuffer next() {
             if (pos >= data.byteSize()) return null;
-            int n = (int) Math.min(WINDOW, data.byteSize() - pos);
+            int n = (int) Math.min(size, data.byteSize() - pos);
+            size = Math.min(WINDOW, size * 2);
             byte[] b = data.asSlice(pos, n).toArray(ValueLayout.JAVA_BYTE);
             pos += n;
             return MessageBuffer.wrap(b);
