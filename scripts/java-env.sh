@@ -1,6 +1,11 @@
 # Sourced by the scripts: sets JAVA_HOME to a JDK 25 or later and puts it first on PATH.
 # Order: $JAVA_HOME if it is a JDK >= 25, else the newest JDK >= 25 among the system's installed JDKs.
-pg_java_major() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -1; }
+pg_java_major() {  # the JDK's release file is read without starting a JVM; else ask the JVM
+  local v=""
+  [ -f "$1/release" ] && v=$(sed -n 's/^JAVA_VERSION="\{0,1\}\([0-9]*\).*/\1/p' "$1/release" | head -1)
+  [ -n "$v" ] || v=$("$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -1)
+  echo "$v"
+}
 pg_find_jdk() {
   local cand major
   if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/javac" ]; then

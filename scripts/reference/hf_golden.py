@@ -652,6 +652,7 @@ def main():
 
     checks = {"prefix_mask_bidirectional": True, "decode_mask_sees_cache": True}
     worst = {"hf_vs_bv64_prefix": 0.0, "hf_vs_bv64_greedy_steps": 0.0, "cached_vs_teacher_forced": 0.0}
+    bv64_rows, bv64_offsets = [], [0]
     for b in range(min(args.check, B)):
         k = b % len(nchw)
         prefix = [c["vocab"]] * N + texts[b]
@@ -665,6 +666,8 @@ def main():
         T = len(texts[b])
         hf_prefix = logits_last[b][None] if b >= F else full_prefix[b]
         ref_prefix = ref[T - 1:T] if b >= F else ref[:T]
+        bv64_rows.append(ref[:T])   # float64 big_vision-semantics logits at every text position of the prefix
+        bv64_offsets.append(bv64_offsets[-1] + T)
         worst["hf_vs_bv64_prefix"] = max(worst["hf_vs_bv64_prefix"], float(np.abs(hf_prefix - ref_prefix).max()))
         steps_ref = ref[T - 1:]  # logits that chose each greedy token
         if b < F:
@@ -677,6 +680,9 @@ def main():
     print(f"checks {checks}; max |delta logit| {worst}", flush=True)
 
     out = dict(image_store)
+    if bv64_rows:
+        out.update(bv64_prefix_logits=np.concatenate(bv64_rows).astype(np.float32),
+                   bv64_prefix_offsets=np.asarray(bv64_offsets, np.int32))
     vit_h = llm_h = llm_f = zimg = None
     if args.intermediates != "none":
         vit_h, llm_h, llm_f, zimg = capture_intermediates(model, [c["vocab"]] * N + texts[0], nchw[0], pos_base)
