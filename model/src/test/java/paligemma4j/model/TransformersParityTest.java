@@ -99,8 +99,15 @@ class TransformersParityTest {
                     + "all prefix text positions %.3g, greedy identical %d/%d; vs float64 reference: java %.3g, "
                     + "transformers %.3g%n",
                     res, examples, worstLast, worstPrefix, identical, examples, worstExact, hfExact);
+            // Java is within 5e-5 of the exact (float64) big_vision semantics at every text position...
+            assertThat(exactChecked).isGreaterThan(0);
+            assertThat(worstExact).isLessThanOrEqualTo(5e-5);
+            // ...and within 1e-4 of transformers at the position that drives decoding. At the other prefix
+            // positions transformers' own float32 error (two-pass LayerNorm, q scaled after q·k) reaches
+            // ~9e-5 against the exact reference (hf_golden.py meta: hf_vs_bv64_prefix), so there the bound is
+            // 1e-4 + that: measured 1.2e-4 at one position of the 224 set.
             assertThat(worstLast).isLessThanOrEqualTo(1e-4);
-            assertThat(worstPrefix).isLessThanOrEqualTo(1e-4);
+            assertThat(worstPrefix).isLessThanOrEqualTo(1e-4 + 1e-4);
         }
     }
 
