@@ -666,8 +666,10 @@ def main():
         T = len(texts[b])
         hf_prefix = logits_last[b][None] if b >= F else full_prefix[b]
         ref_prefix = ref[T - 1:T] if b >= F else ref[:T]
-        bv64_rows.append(ref[:T])   # float64 big_vision-semantics logits at every text position of the prefix
-        bv64_offsets.append(bv64_offsets[-1] + T)
+        # float64 big_vision-semantics logits: every text position of the prefix for the first F examples,
+        # the last prefix position (the one that drives decoding) for the others
+        bv64_rows.append(ref[:T] if b < F else ref[T - 1:T])
+        bv64_offsets.append(bv64_offsets[-1] + len(bv64_rows[-1]))
         worst["hf_vs_bv64_prefix"] = max(worst["hf_vs_bv64_prefix"], float(np.abs(hf_prefix - ref_prefix).max()))
         steps_ref = ref[T - 1:]  # logits that chose each greedy token
         if b < F:
