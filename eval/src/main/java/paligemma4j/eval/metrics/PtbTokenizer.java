@@ -26,9 +26,10 @@ public final class PtbTokenizer {
         StringBuilder out = new StringBuilder(stream.length() + stream.length() / 4);
         String newline = PTBTokenizer.getNewlineToken();
         boolean lineStart = true;
-        // ",tokenizeNLs" is the option string the command line builds for -preserveLines.
-        PTBTokenizer<CoreLabel> lexer =
-                new PTBTokenizer<>(new StringReader(stream), new CoreLabelTokenFactory(), ",tokenizeNLs");
+        // ",tokenizeNLs" is the option string the command line builds for -preserveLines; untokenizable
+        // characters are deleted as by default ("firstDelete"), only without the log warning.
+        PTBTokenizer<CoreLabel> lexer = new PTBTokenizer<>(new StringReader(stream), new CoreLabelTokenFactory(),
+                ",tokenizeNLs,untokenizable=noneDelete");
         while (lexer.hasNext()) {
             String word = lexer.next().word();
             if (newline.equals(word)) {
@@ -40,7 +41,21 @@ public final class PtbTokenizer {
             lineStart = false;
             out.append(word.toLowerCase(Locale.ENGLISH));
         }
-        return out.toString();
+        return asWrittenByUtf8(out);
+    }
+
+    /** What a Java UTF-8 writer makes of the text: a lone surrogate becomes '?'. */
+    private static String asWrittenByUtf8(CharSequence s) {
+        StringBuilder sb = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean lone = Character.isHighSurrogate(c)
+                    ? !(i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1)))
+                    : Character.isLowSurrogate(c) && !(i > 0 && Character.isHighSurrogate(s.charAt(i - 1)));
+            if (lone && sb == null) sb = new StringBuilder(s.subSequence(0, i));
+            if (sb != null) sb.append(lone ? '?' : c);
+        }
+        return sb == null ? s.toString() : sb.toString();
     }
 
     /** The output split on {@code '\n'} keeping empty trailing lines, as Python's {@code str.split('\n')}. */
