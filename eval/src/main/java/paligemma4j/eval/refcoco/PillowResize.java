@@ -5,45 +5,68 @@ package paligemma4j.eval.refcoco;
  * convolution with the triangle kernel (support 1), widened by the scale factor when shrinking
  * (anti-aliasing). Per output pixel the source centre is {@code (i + 0.5)·scale}, taps outside the
  * image are dropped and the double weights renormalised; sums are in double and stored as
- * float32. The horizontal pass runs first (when the width changes), then the vertical pass.
+ * float32, one axis per pass. The pass order changes the float32 intermediate, hence the last bits.
  */
 public final class PillowResize {
     private PillowResize() {}
 
-    /** Resizes {@code in} (row-major, {@code inH × inW}) to {@code outH × outW}. */
+    /** Which pass Pillow runs first. */
+    public enum PassOrder {
+        /** Pillow up to at least 11.0 (2024, the published evals; spec §7.3 used 9.4): always horizontal first. */
+        HORIZONTAL_FIRST,
+        /** Pillow 13: vertical first when the height shrinks by more than twice as many pixels as the width. */
+        PILLOW_13
+    }
+
+    /** {@link #bilinear(float[], int, int, int, int, PassOrder)} with the 2024 order (horizontal first). */
     public static float[] bilinear(float[] in, int inW, int inH, int outW, int outH) {
+        return bilinear(in, inW, inH, outW, outH, PassOrder.HORIZONTAL_FIRST);
+    }
+
+    /** Resizes {@code in} (row-major, {@code inH × inW}) to {@code outH × outW}. */
+    public static float[] bilinear(float[] in, int inW, int inH, int outW, int outH, PassOrder order) {
         if (outW <= 0 || outH <= 0) throw new IllegalArgumentException("resize to " + outW + "x" + outH);
+        boolean verticalFirst = order == PassOrder.PILLOW_13 && inH - outH > 0 && inH - outH > (inW - outW) * 2;
         float[] cur = in;
-        int curW = inW;
-        if (outW != inW) {
-            Coeffs cx = Coeffs.of(inW, outW);
-            float[] out = new float[outW * inH];
-            for (int y = 0; y < inH; y++) {
-                int row = y * inW;
-                for (int x = 0; x < outW; x++) {
-                    double ss = 0.0;
-                    int lo = cx.min[x];
-                    for (int t = 0; t < cx.count[x]; t++) ss += cur[row + lo + t] * cx.k[x][t];
-                    out[y * outW + x] = (float) ss;
-                }
-            }
-            cur = out;
-            curW = outW;
-        }
-        if (outH != inH) {
-            Coeffs cy = Coeffs.of(inH, outH);
-            float[] out = new float[curW * outH];
-            for (int y = 0; y < outH; y++) {
-                int lo = cy.min[y];
-                for (int x = 0; x < curW; x++) {
-                    double ss = 0.0;
-                    for (int t = 0; t < cy.count[y]; t++) ss += cur[(lo + t) * curW + x] * cy.k[y][t];
-                    out[y * curW + x] = (float) ss;
-                }
-            }
-            cur = out;
+        if (verticalFirst) {
+            if (outH != inH) cur = vertical(cur, inW, inH, outH);
+            if (outW != inW) cur = horizontal(cur, inW, outH, outW);
+        } else {
+            if (outW != inW) cur = horizontal(cur, inW, inH, outW);
+            if (outH != inH) cur = vertical(cur, outW, inH, outH);
         }
         return cur == in ? in.clone() : cur;
+    }
+
+    /** Resamples each of {@code h} rows from width {@code inW} to {@code outW}. */
+    private static float[] horizontal(float[] in, int inW, int h, int outW) {
+        Coeffs cx = Coeffs.of(inW, outW);
+        float[] out = new float[outW * h];
+        for (int y = 0; y < h; y++) {
+            int row = y * inW;
+            for (int x = 0; x < outW; x++) {
+                double ss = 0.0;
+                int lo = cx.min[x];
+                for (int t = 0; t < cx.count[x]; t++) ss += in[row + lo + t] * cx.k[x][t];
+                out[y * outW + x] = (float) ss;
+            }
+        }
+        return out;
+    }
+
+    /** Resamples each of {@code w} columns from height {@code inH} to {@code outH}. */
+    private static float[] vertical(float[] in, int w, int inH, int outH) {
+        Coeffs cy = Coeffs.of(inH, outH);
+        float[] out = new float[w * outH];
+        for (int y = 0; y < outH; y++) {
+            int lo = cy.min[y];
+            for (int x = 0; x < w; x++) {
+                double ss = 0.0;
+                for (int t = 0; t < cy.count[y]; t++) ss += in[(lo + t) * w + x] * cy.k[y][t];
+                out[y * w + x] = (float) ss;
+            }
+        }
+        return out;
     }
 
     /** Triangle filter, support 1. */
