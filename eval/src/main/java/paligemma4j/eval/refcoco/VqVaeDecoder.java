@@ -12,7 +12,8 @@ import paligemma4j.eval.EvalException;
  * {@code vae-oid.npz}, a PyTorch state_dict: Conv2d {@code [out, in, kh, kw]}, ConvTranspose2d
  * {@code [in, out, kh, kw]}). 16 codebook indices → 4×4 grid → 64×64 float mask logits
  * (spec eval-protocols §5.4, paligemma-model §7.4). All widths are read from the file. Activations
- * are float32 (HWC), each output value accumulated in double.
+ * are float32 (HWC) with float32 accumulation, as the float32 JAX reference; weights are re-laid out once
+ * so the inner loop runs over contiguous output channels. Immutable and thread-safe.
  */
 public final class VqVaeDecoder {
     /** Codes per mask and the side of their grid. */
@@ -25,8 +26,8 @@ public final class VqVaeDecoder {
     private final Conv[] ups;
     private final Conv out;
 
-    /** A conv layer: weight in the file's layout, its shape and bias. */
-    private record Conv(String name, float[] w, int[] shape, float[] b) {}
+    /** A conv layer: its shape in the file's layout, the weight packed as [ky][kx][in][out], and the bias. */
+    private record Conv(String name, float[] packed, int[] shape, float[] b) {}
 
     private VqVaeDecoder(Map<String, float[]> arrays, Map<String, int[]> shapes, String file) {
         int[] es = need(shapes, "_vq_vae._embedding", file, 2);
@@ -127,25 +128,22 @@ public final class VqVaeDecoder {
     /** Stride-1 conv, HWC input of side {@code s}, zero padding {@code pad}, PyTorch weight [out, in, kh, kw]. */
     private static float[] conv2d(float[] x, int s, Conv c, int pad, boolean relu) {
         int co = c.shape[0], ci = c.shape[1], kh = c.shape[2], kw = c.shape[3];
+        float[] w = c.packed; // [ky][kx][i][o]
         float[] y = new float[s * s * co];
+        float[] acc = new float[co];
         for (int oy = 0; oy < s; oy++) {
             for (int ox = 0; ox < s; ox++) {
-                for (int o = 0; o < co; o++) {
-                    double acc = c.b[o];
-                    for (int ky = 0; ky < kh; ky++) {
-                        int iy = oy + ky - pad;
-                        if (iy < 0 || iy >= s) continue;
-                        for (int kx = 0; kx < kw; kx++) {
-                            int ix = ox + kx - pad;
-                            if (ix < 0 || ix >= s) continue;
-                            int xb = (iy * s + ix) * ci;
-                            int wb = (o * ci * kh + ky) * kw + kx; // W[o][i][ky][kx] at ((o*ci+i)*kh+ky)*kw+kx
-                            for (int i = 0; i < ci; i++) acc += x[xb + i] * c.w[wb + i * kh * kw];
-                        }
+                for (int o = 0; o < co; o++) acc[o] = c.b[o];
+                for (int ky = 0; ky < kh; ky++) {
+                    int iy = oy + ky - pad;
+                    if (iy < 0 || iy >= s) continue;
+                    for (int kx = 0; kx < kw; kx++) {
+                        int ix = ox + kx - pad;
+                        if (ix < 0 || ix >= s) continue;
+                        accumulate(x, (iy * s + ix) * ci, ci, w, (ky * kw + kx) * ci * co, co, acc);
                     }
-                    float v = (float) acc;
-                    y[(oy * s + ox) * co + o] = relu && v < 0 ? 0f : v;
                 }
+                store(acc, y, (oy * s + ox) * co, relu);
             }
         }
         return y;
@@ -157,36 +155,61 @@ public final class VqVaeDecoder {
      */
     private static float[] convTranspose(float[] x, int s, Conv c) {
         int ci = c.shape[0], co = c.shape[1], kh = c.shape[2], kw = c.shape[3];
+        float[] w = c.packed; // [ky][kx][i][o]
         int so = 2 * s;
         float[] y = new float[so * so * co];
-        double[] acc = new double[co];
+        float[] acc = new float[co];
         for (int oy = 0; oy < so; oy++) {
             for (int ox = 0; ox < so; ox++) {
                 for (int o = 0; o < co; o++) acc[o] = c.b[o];
                 for (int ky = 0; ky < kh; ky++) {
                     int ty = oy + 1 - ky; // = 2·iy
                     if (ty < 0 || (ty & 1) != 0 || ty / 2 >= s) continue;
-                    int iy = ty / 2;
                     for (int kx = 0; kx < kw; kx++) {
                         int tx = ox + 1 - kx;
                         if (tx < 0 || (tx & 1) != 0 || tx / 2 >= s) continue;
-                        int xb = (iy * s + tx / 2) * ci;
-                        for (int i = 0; i < ci; i++) {
-                            double xv = x[xb + i];
-                            if (xv == 0) continue;
-                            int wb = ((i * co) * kh + ky) * kw + kx; // W[i][o][ky][kx]
-                            for (int o = 0; o < co; o++) acc[o] += xv * c.w[wb + o * kh * kw];
-                        }
+                        accumulate(x, ((ty / 2) * s + tx / 2) * ci, ci, w, (ky * kw + kx) * ci * co, co, acc);
                     }
                 }
-                int yb = (oy * so + ox) * co;
-                for (int o = 0; o < co; o++) {
-                    float v = (float) acc[o];
-                    y[yb + o] = v < 0 ? 0f : v;
-                }
+                store(acc, y, (oy * so + ox) * co, true);
             }
         }
         return y;
+    }
+
+    /** {@code acc[o] += Σ_i x[xb + i] · w[wb + i·co + o]}, skipping zero inputs (ReLU outputs). */
+    private static void accumulate(float[] x, int xb, int ci, float[] w, int wb, int co, float[] acc) {
+        for (int i = 0; i < ci; i++) {
+            float xv = x[xb + i];
+            if (xv == 0f) continue;
+            int row = wb + i * co;
+            for (int o = 0; o < co; o++) acc[o] += xv * w[row + o];
+        }
+    }
+
+    private static void store(float[] acc, float[] y, int yb, boolean relu) {
+        for (int o = 0; o < acc.length; o++) {
+            float v = acc[o];
+            y[yb + o] = relu && v < 0 ? 0f : v;
+        }
+    }
+
+    /** The weight re-laid as [ky][kx][in][out] so the innermost loop runs over contiguous output channels. */
+    private static float[] pack(float[] w, int[] shape, boolean transposed) {
+        int a = shape[0], b = shape[1], kh = shape[2], kw = shape[3];
+        int ci = transposed ? a : b, co = transposed ? b : a;
+        float[] p = new float[w.length];
+        for (int i0 = 0; i0 < a; i0++) {
+            for (int i1 = 0; i1 < b; i1++) {
+                int in = transposed ? i0 : i1, out = transposed ? i1 : i0;
+                for (int ky = 0; ky < kh; ky++) {
+                    for (int kx = 0; kx < kw; kx++) {
+                        p[((ky * kw + kx) * ci + in) * co + out] = w[((i0 * b + i1) * kh + ky) * kw + kx];
+                    }
+                }
+            }
+        }
+        return p;
     }
 
     private static int[] need(Map<String, int[]> shapes, String key, String file, int rank) {
@@ -210,7 +233,7 @@ public final class VqVaeDecoder {
         if (transposed && (ws[2] != 4 || ws[3] != 4)) {
             throw new EvalException(file + ": " + name + ".weight " + Arrays.toString(ws) + ", expected a 4x4 kernel");
         }
-        return new Conv(name, arrays.get(name + ".weight"), ws, arrays.get(name + ".bias"));
+        return new Conv(name, pack(arrays.get(name + ".weight"), ws, transposed), ws, arrays.get(name + ".bias"));
     }
 
     private static void expect(Conv c, String what, int inCh, String file) {
