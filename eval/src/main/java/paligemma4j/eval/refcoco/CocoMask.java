@@ -13,6 +13,14 @@ public final class CocoMask {
     private CocoMask() {}
 
     public static boolean[] annToMask(JsonNode segmentation, int h, int w, String where) {
+        try {
+            return decode(segmentation, h, w, where);
+        } catch (EvalException e) {
+            throw e.getMessage().startsWith(where) ? e : new EvalException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean[] decode(JsonNode segmentation, int h, int w, String where) {
         if (segmentation == null) throw new EvalException(where + ": annotation has no \"segmentation\"");
         if (segmentation.isArray()) {
             boolean[] mask = new boolean[h * w];
