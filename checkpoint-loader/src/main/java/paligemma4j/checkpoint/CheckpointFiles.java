@@ -1,12 +1,85 @@
 package paligemma4j.checkpoint;
 
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 
-/** Chooses the reader for a checkpoint file. (Skeleton: the readers land with the loader.) */
+/**
+ * Opens a checkpoint: maps the whole file once, read-only, into a shared {@link Arena} (so the
+ * tensor views can be read from any thread and may exceed 2 GB), then picks the reader by the
+ * first bytes: a ZIP signature means {@code .npz}, a msgpack map means Flax msgpack.
+ */
 final class CheckpointFiles {
+    static final String PARAMS_PREFIX = "params/";
+
     private CheckpointFiles() {}
 
     static Checkpoint open(Path file) {
-        throw new CheckpointException(file + ": checkpoint reading not implemented yet");
+        String name = file.toString();
+        if (Files.isDirectory(file)) {
+            throw new CheckpointException(name + ": is a directory, expected a .npz or Flax msgpack file");
+        }
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment data;
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                data = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+            }
+            Checkpoint c = read(file, data, arena);
+            return c;
+        } catch (NoSuchFileException e) {
+            arena.close();
+            throw new CheckpointException(name + ": no such file", e);
+        } catch (IOException e) {
+            arena.close();
+            throw new CheckpointException(name + ": cannot read (" + e + ")", e);
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** Reads a checkpoint held in {@code data} (normally the file mapping; tests pass heap bytes). */
+    static Checkpoint read(Path file, MemorySegment data, Arena arena) {
+        long n = data.byteSize();
+        if (n == 0) throw new CheckpointException(file + ": empty file, expected a .npz or Flax msgpack checkpoint");
+        byte[] head = data.asSlice(0, Math.min(4, n)).toArray(ValueLayout.JAVA_BYTE);
+        if (n >= 4 && head[0] == 'P' && head[1] == 'K' && (head[2] == 3 || head[2] == 5) && (head[3] == 4 || head[3] == 6)) {
+            return NpzReader.read(file, data, arena);
+        }
+        int b = head[0] & 0xFF;
+        if ((b >= 0x80 && b <= 0x8F) || b == 0xDE || b == 0xDF) {
+            return MsgpackReader.read(file, data, arena);
+        }
+        StringBuilder hex = new StringBuilder();
+        for (byte x : head) hex.append(String.format("%02x ", x & 0xFF));
+        throw new CheckpointException(file + ": not a checkpoint: expected a ZIP/.npz (first bytes 50 4b 03 04) or a Flax msgpack map, found "
+                + hex.toString().strip() + " ('" + new String(head, java.nio.charset.StandardCharsets.ISO_8859_1).replaceAll("[^ -~]", "?") + "')");
+    }
+
+    /** Drops one leading {@code params/}. */
+    static String stripParams(String key) {
+        return key.startsWith(PARAMS_PREFIX) ? key.substring(PARAMS_PREFIX.length()) : key;
+    }
+
+    /** Bytes of a {@code dtype} array of {@code shape}; a {@link CheckpointException} if that overflows a long. */
+    static long byteSize(DType dtype, long[] shape, String where) {
+        try {
+            return Math.multiplyExact(Tensor.numElements(shape), dtype.bytes);
+        } catch (ArithmeticException e) {
+            throw new CheckpointException(where + ": shape " + describe(dtype, shape) + " is too large (over 2^63 bytes)");
+        }
+    }
+
+    /** e.g. {@code float32[2, 3]}. */
+    static String describe(DType dtype, long[] shape) {
+        return dtype.jsonName + Arrays.toString(shape);
     }
 }

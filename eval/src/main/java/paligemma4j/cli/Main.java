@@ -10,6 +10,8 @@ public final class Main {
     static List<Command> commands() {
         List<Command> all = new ArrayList<>();
         all.add(new InspectCommand());
+        all.add(new GenerateCommand());
+        all.add(new ParityCommand());
         all.add(new EvalScoreCommand());
         return all;
     }

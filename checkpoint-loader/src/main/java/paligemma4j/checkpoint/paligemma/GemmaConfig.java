@@ -31,6 +31,6 @@ public record GemmaConfig(int vocab, int width, int depth, int heads, int kvHead
 
     /** Query scale 1/√head_dim, applied to q after RoPE. */
     public float queryScale() {
-        return (float) (1.0 / Math.sqrt(headDim));
+        return (float) Math.pow(headDim, -0.5);       // big_vision: q *= head_dim**-0.5 (Python float)
     }
 }

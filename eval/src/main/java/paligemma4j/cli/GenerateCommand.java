@@ -1,0 +1,173 @@
+package paligemma4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import paligemma4j.kernels.JvmOps;
+import paligemma4j.model.BeamSearch;
+import paligemma4j.model.GreedyDecoder;
+import paligemma4j.model.KVCache;
+import paligemma4j.model.PaliGemma;
+import paligemma4j.model.Prefix;
+import paligemma4j.model.StageObserver;
+import paligemma4j.model.image.ImagePreprocessor;
+import paligemma4j.model.image.Resize;
+import paligemma4j.model.tokenizer.Tokenizer;
+
+/** {@code paligemma generate}: answer a prompt about an image. */
+final class GenerateCommand implements Command {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public String name() {
+        return "generate";
+    }
+
+    public String summary() {
+        return "answer a prompt about an image (greedy or beam search)";
+    }
+
+    public Args.Spec spec() {
+        return new Args.Spec("--checkpoint C --tokenizer T (--image I --prompt P | --batch FILE.jsonl) [options]")
+                .option("checkpoint", "C", "big_vision .npz (f32/bf16/f16) or Flax msgpack checkpoint", null)
+                .option("tokenizer", "T", "SentencePiece .model or Hugging Face tokenizer.json", null)
+                .option("image", "I", "image file (JPEG, PNG, BMP, GIF)", null)
+                .option("prompt", "P", "prompt, e.g. 'caption en', 'answer en what is this?', 'detect cat'", null)
+                .option("batch", "FILE", "JSON lines {\"image\":…,\"prompt\":…}; writes one JSON line per answer", null)
+                .option("max-tokens", "N", "stop after N generated tokens", "32")
+                .option("beam", "K", "beam search with K beams (1 = greedy)", "1")
+                .option("kv-cache", "bf16|f32", "KV cache precision (bf16 = big_vision's decode default)", "bf16")
+                .option("resize", "bilinear|bilinear-antialias", "TF bilinear resize without/with antialias", "bilinear")
+                .option("max-text-len", "N", "longest prompt + answer in tokens (512 = longest of any release)", "512")
+                .option("threads", "T", "CPU threads", String.valueOf(Runtime.getRuntime().availableProcessors()))
+                .flag("json", "print one JSON object with ids, text, timings");
+    }
+
+    /** One (image, prompt) pair to answer. */
+    private record Request(Path image, String prompt) {}
+
+    public int run(Args args, PrintStream out, PrintStream err) throws Exception {
+        Path ckptPath = args.existingFile("checkpoint");
+        Path tokPath = args.existingFile("tokenizer");
+        int maxTokens = positive(args, "max-tokens");
+        int beam = positive(args, "beam");
+        int maxTextLen = positive(args, "max-text-len");
+        int threads = positive(args, "threads");
+        KVCache.Precision kv = args.choice("kv-cache", "bf16", "f32").equals("bf16")
+                ? KVCache.Precision.BF16 : KVCache.Precision.F32;
+        Resize resize = args.choice("resize", "bilinear", "bilinear-antialias").equals("bilinear")
+                ? Resize.BILINEAR : Resize.BILINEAR_ANTIALIAS;
+        List<Request> requests = requests(args);
+        boolean batch = args.has("batch");
+
+        long t0 = System.nanoTime();
+        Tokenizer tokenizer = Tokenizer.load(tokPath);
+        try (PaliGemma model = PaliGemma.load(ckptPath, new JvmOps(threads))) {
+            int vocab = model.config().llm().vocab();
+            TokenizerCheck.requireMatch(tokenizer, vocab, ckptPath);
+            double loadMs = ms(t0);
+            for (Request r : requests) {
+                ObjectNode result = answer(model, tokenizer, r, maxTokens, beam, maxTextLen, kv, resize, err);
+                ((ObjectNode) result.get("timings_ms")).put("load", loadMs);
+                if (batch) result.put("image", r.image().toString());
+                if (args.flag("json") || batch) {
+                    out.println(JSON.writeValueAsString(result));
+                } else {
+                    out.println(result.get("text").asText());
+                }
+                out.flush();
+            }
+        }
+        return 0;
+    }
+
+    private static ObjectNode answer(PaliGemma model, Tokenizer tokenizer, Request r, int maxTokens, int beam,
+                                     int maxTextLen, KVCache.Precision kv, Resize resize,
+                                     PrintStream err) {
+        int[] prefixIds = tokenizer.prefixTokens(r.prompt());
+        if (prefixIds.length + maxTokens > maxTextLen) {
+            throw new UsageException("prompt is " + prefixIds.length + " tokens; with --max-tokens " + maxTokens
+                    + " that exceeds --max-text-len " + maxTextLen + " (shorten the prompt or raise --max-text-len)");
+        }
+        long t = System.nanoTime();
+        float[] pixels = ImagePreprocessor.preprocess(r.image(), model.config().vision().resolution(), resize);
+        double preprocessMs = ms(t);
+        t = System.nanoTime();
+        float[] zimg = model.encodeImage(pixels, StageObserver.NONE);
+        double visionMs = ms(t);
+        t = System.nanoTime();
+        Prefix prefix = model.prefill(zimg, prefixIds, maxTokens, kv, StageObserver.NONE);
+        double prefillMs = ms(t);
+        t = System.nanoTime();
+        int[] tokens = beam == 1
+                ? GreedyDecoder.decode(model.decodeState(prefix), maxTokens, tokenizer.eosId(),
+                        GreedyDecoder.TokenListener.NONE)
+                : BeamSearch.decode(model.decodeState(prefix), beam, maxTokens, tokenizer.eosId());
+        double decodeMs = ms(t);
+
+        ObjectNode o = JSON.createObjectNode();
+        o.put("prompt", r.prompt());
+        ArrayNode ids = o.putArray("tokens");
+        for (int id : tokens) ids.add(id);
+        o.put("text", tokenizer.decode(tokens));
+        ObjectNode timings = o.putObject("timings_ms");
+        timings.put("load", 0.0);
+        timings.put("preprocess", preprocessMs);
+        timings.put("vision", visionMs);
+        timings.put("prefill", prefillMs);
+        timings.put("decode", decodeMs);
+        o.put("tokens_per_second", tokens.length == 0 || decodeMs == 0 ? 0.0 : tokens.length / (decodeMs / 1000));
+        o.put("prefix_tokens", prefix.length());
+        return o;
+    }
+
+    private static List<Request> requests(Args args) throws Exception {
+        if (args.has("batch")) {
+            if (args.has("image") || args.has("prompt")) {
+                throw new UsageException("give either --batch or --image/--prompt, not both");
+            }
+            Path file = args.existingFile("batch");
+            Path dir = file.toAbsolutePath().getParent();
+            List<Request> out = new ArrayList<>();
+            try (BufferedReader in = Files.newBufferedReader(file)) {
+                String line;
+                int n = 0;
+                while ((line = in.readLine()) != null) {
+                    n++;
+                    if (line.isBlank()) continue;
+                    com.fasterxml.jackson.databind.JsonNode j;
+                    try {
+                        j = JSON.readTree(line);
+                    } catch (Exception e) {
+                        throw new UsageException(file + ":" + n + ": not a JSON object: " + e.getMessage().lines().findFirst().orElse(""));
+                    }
+                    if (j == null || !j.hasNonNull("image") || !j.hasNonNull("prompt")) {
+                        throw new UsageException(file + ":" + n + ": expected {\"image\":…,\"prompt\":…}");
+                    }
+                    Path img = Path.of(j.get("image").asText());
+                    if (!img.isAbsolute()) img = dir.resolve(img);
+                    if (!Files.isReadable(img)) throw new UsageException(file + ":" + n + ": no such image: " + img);
+                    out.add(new Request(img, j.get("prompt").asText()));
+                }
+            }
+            return out;
+        }
+        return List.of(new Request(args.existingFile("image"), args.require("prompt")));
+    }
+
+    private static int positive(Args args, String name) {
+        int v = args.getInt(name);
+        if (v < 1) throw new UsageException("--" + name + " must be ≥ 1, got " + v);
+        return v;
+    }
+
+    private static double ms(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e6;
+    }
+}

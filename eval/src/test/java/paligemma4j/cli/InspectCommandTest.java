@@ -1,0 +1,91 @@
+package paligemma4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** {@code paligemma inspect} on the loader's committed fixtures: the JSON object, the table, bad input. */
+class InspectCommandTest {
+    private static final Path TINY = Path.of("..", "checkpoint-loader", "src", "test", "resources", "tiny");
+
+    private record Result(int code, String out, String err) {}
+
+    private static Result run(String... argv) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(argv, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void jsonIsExactlyOneObjectWithTheSpecifiedFields() throws Exception {
+        String file = TINY.resolve("tiny-bf16.npz").toString();
+        Result r = run("inspect", file, "--json");
+        assertThat(r.code()).isZero();
+        assertThat(r.out().strip()).doesNotContain("\n");
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        List<String> fields = new ArrayList<>();
+        j.fieldNames().forEachRemaining(fields::add);
+        assertThat(fields).containsExactly("file", "format", "config", "params", "tensors");
+        assertThat(j.get("file").asText()).isEqualTo(file);
+        assertThat(j.get("format").asText()).isEqualTo("npz");
+        assertThat(j.get("config").toString()).isEqualTo("{\"resolution\":28,\"patch\":14,"
+                + "\"vision\":{\"width\":32,\"depth\":2,\"mlp\":48,\"heads\":2},"
+                + "\"llm\":{\"vocab\":300,\"width\":32,\"depth\":2,\"heads\":2,\"kv_heads\":1,\"head_dim\":16,\"mlp\":64}}");
+        assertThat(j.get("params").asLong()).isEqualTo(63_296L);
+        assertThat(j.get("tensors")).hasSize(32);
+        assertThat(j.get("tensors").get(0).toString()).isEqualTo(
+                "{\"key\":\"img/embedding/kernel\",\"shape\":[14,14,3,32],\"dtype\":\"bfloat16\",\"bytes\":37632}");
+        assertThat(j.get("tensors").get(31).toString()).isEqualTo(
+                "{\"key\":\"llm/final_norm/scale\",\"shape\":[32],\"dtype\":\"bfloat16\",\"bytes\":64}");
+    }
+
+    @Test
+    void msgpackJsonSaysItsFormat() throws Exception {
+        Result r = run("inspect", TINY.resolve("tiny-f32.msgpack").toString(), "--json");
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("format").asText()).isEqualTo("msgpack");
+        assertThat(j.get("tensors").get(23).get("key").asText()).isEqualTo("llm/embedder/input_embedding");
+        assertThat(j.get("tensors").get(23).get("dtype").asText()).isEqualTo("float32");
+    }
+
+    @Test
+    void tableListsConfigParamsAndEveryTensor() {
+        Result r = run("inspect", TINY.resolve("tiny-f32.npz").toString());
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("format   npz, 32 tensors, 253,184 bytes of tensor data")
+                .contains("vision   resolution 28, patch 14 (4 image tokens), width 32, depth 2, mlp 48, heads 2 x 16")
+                .contains("llm      vocab 300, width 32, depth 2, heads 2, kv_heads 1, head_dim 16, mlp 64")
+                .contains("params   63,296");
+        assertThat(r.out().lines().filter(l -> l.startsWith("llm/layers/mlp/gating_einsum"))
+                .findFirst().orElseThrow()).matches("llm/layers/mlp/gating_einsum +\\[2, 2, 32, 64\\] +float32 +32,768");
+        assertThat(r.out().lines().count()).isEqualTo(6 + 1 + 32);
+    }
+
+    @Test
+    void badInputIsOneLineAndNonZeroExit() {
+        String file = TINY.resolve("corrupt/wrong-shape.npz").toString();
+        Result r = run("inspect", file, "--json");
+        assertThat(r.code()).isNotZero();
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err().strip()).doesNotContain("\n").startsWith("paligemma inspect: " + file + ": ")
+                .contains("llm/layers/mlp/linear: expected shape [2, 64, 32], found [2, 64, 31]");
+        for (String name : new String[] {"truncated.npz", "bad-central-directory.npz", "not-npy-member.npz",
+                "unknown-dtype.npz", "missing-key.npz", "not-a-zip.npz", "fortran-order.npz", "big-endian.npz"}) {
+            Result bad = run("inspect", TINY.resolve("corrupt/" + name).toString());
+            assertThat(bad.code()).as(name).isNotZero();
+            assertThat(bad.err().strip()).as(name).doesNotContain("\n").contains(name);
+        }
+        Result missing = run("inspect", "no-such-file.npz");
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("no such file: no-such-file.npz");
+    }
+}

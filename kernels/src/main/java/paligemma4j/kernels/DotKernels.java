@@ -1,0 +1,152 @@
+package paligemma4j.kernels;
+
+import static paligemma4j.kernels.Simd.F;
+import static paligemma4j.kernels.Simd.L;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Dot products against the rows of an output-first matrix W {@code [n, width]} (the tied
+ * unembedding {@code logits = h · Eᵀ}): {@code y[yOff + o − o0] = Σ_i x[xOff + i] · W[o, i]} for o in
+ * [o0, o1). Four W rows at a time share the x loads; each W byte is read once, sequentially.
+ *
+ * <p>16-bit weights are read as int pairs, so x must be given de-interleaved too
+ * ({@link #deinterleave}).
+ */
+final class DotKernels {
+
+    private DotKernels() {
+    }
+
+    /** {@code xs[dst + j] = x[xOff + 2j]}, {@code xs[dst + width/2 + j] = x[xOff + 2j + 1]} for j < width/2. */
+    static void deinterleave(float[] x, int xOff, int width, float[] xs, int dst) {
+        int half = width / 2;
+        for (int j = 0; j < half; j++) {
+            xs[dst + j] = x[xOff + 2 * j];
+            xs[dst + half + j] = x[xOff + 2 * j + 1];
+        }
+    }
+
+    /** f32 weights. */
+    static void f32(float[] x, int xOff, int width, MemorySegment w, int o0, int o1, float[] y, int yOff) {
+        int wv = width - width % L;
+        long rowBytes = (long) width * 4;
+        int o = o0;
+        for (; o + 4 <= o1; o += 4) {
+            long b0 = (long) o * rowBytes, b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
+            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+            for (int i = 0; i < wv; i += L) {
+                FloatVector xv = FloatVector.fromArray(F, x, xOff + i);
+                long off = (long) i * 4;
+                a0 = Simd.loadF32(w, b0 + off).fma(xv, a0);
+                a1 = Simd.loadF32(w, b1 + off).fma(xv, a1);
+                a2 = Simd.loadF32(w, b2 + off).fma(xv, a2);
+                a3 = Simd.loadF32(w, b3 + off).fma(xv, a3);
+            }
+            float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+            float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+            for (int i = wv; i < width; i++) {
+                float xi = x[xOff + i];
+                long off = (long) i * 4;
+                s0 = Math.fma(xi, w.get(Weight.F32, b0 + off), s0);
+                s1 = Math.fma(xi, w.get(Weight.F32, b1 + off), s1);
+                s2 = Math.fma(xi, w.get(Weight.F32, b2 + off), s2);
+                s3 = Math.fma(xi, w.get(Weight.F32, b3 + off), s3);
+            }
+            y[yOff + o - o0] = s0;
+            y[yOff + o - o0 + 1] = s1;
+            y[yOff + o - o0 + 2] = s2;
+            y[yOff + o - o0 + 3] = s3;
+        }
+        for (; o < o1; o++) {
+            long b = (long) o * rowBytes;
+            FloatVector a = FloatVector.zero(F);
+            for (int i = 0; i < wv; i += L) {
+                a = Simd.loadF32(w, b + (long) i * 4).fma(FloatVector.fromArray(F, x, xOff + i), a);
+            }
+            float s = a.reduceLanes(VectorOperators.ADD);
+            for (int i = wv; i < width; i++) {
+                s = Math.fma(x[xOff + i], w.get(Weight.F32, b + (long) i * 4), s);
+            }
+            y[yOff + o - o0] = s;
+        }
+    }
+
+    /**
+     * bf16 ({@code f16 == false}) or f16 weights; x de-interleaved ({@link #deinterleave}) into
+     * {@code xs[eOff + j] = x[2j]}, {@code xs[oOff + j] = x[2j + 1]};
+     * {@code x} itself is read only for an odd width's last element.
+     */
+    static void pairs(float[] xs, int eOff, int oOff, float[] x, int xOff, int width, MemorySegment w, int o0, int o1,
+                      float[] y, int yOff, boolean f16) {
+        int np = width / 2;
+        int npv = np - np % L;
+        long rowBytes = (long) width * 2;
+        int o = o0;
+        for (; o + 4 <= o1; o += 4) {
+            long b0 = (long) o * rowBytes, b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
+            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+            FloatVector d0 = FloatVector.zero(F), d1 = FloatVector.zero(F), d2 = FloatVector.zero(F), d3 = FloatVector.zero(F);
+            for (int p = 0; p < npv; p += L) {
+                FloatVector ev = FloatVector.fromArray(F, xs, eOff + p);
+                FloatVector ov = FloatVector.fromArray(F, xs, oOff + p);
+                long off = (long) p * 4;
+                IntVector w0 = Simd.loadPairs(w, b0 + off), w1 = Simd.loadPairs(w, b1 + off);
+                IntVector w2 = Simd.loadPairs(w, b2 + off), w3 = Simd.loadPairs(w, b3 + off);
+                if (f16) {
+                    a0 = Simd.f16Even(w0).fma(ev, a0);
+                    d0 = Simd.f16Odd(w0).fma(ov, d0);
+                    a1 = Simd.f16Even(w1).fma(ev, a1);
+                    d1 = Simd.f16Odd(w1).fma(ov, d1);
+                    a2 = Simd.f16Even(w2).fma(ev, a2);
+                    d2 = Simd.f16Odd(w2).fma(ov, d2);
+                    a3 = Simd.f16Even(w3).fma(ev, a3);
+                    d3 = Simd.f16Odd(w3).fma(ov, d3);
+                } else {
+                    a0 = Simd.bf16Even(w0).fma(ev, a0);
+                    d0 = Simd.bf16Odd(w0).fma(ov, d0);
+                    a1 = Simd.bf16Even(w1).fma(ev, a1);
+                    d1 = Simd.bf16Odd(w1).fma(ov, d1);
+                    a2 = Simd.bf16Even(w2).fma(ev, a2);
+                    d2 = Simd.bf16Odd(w2).fma(ov, d2);
+                    a3 = Simd.bf16Even(w3).fma(ev, a3);
+                    d3 = Simd.bf16Odd(w3).fma(ov, d3);
+                }
+            }
+            y[yOff + o - o0] = tail(a0.add(d0).reduceLanes(VectorOperators.ADD), xs, eOff, oOff, x, xOff, width, w, b0, npv, f16);
+            y[yOff + o - o0 + 1] = tail(a1.add(d1).reduceLanes(VectorOperators.ADD), xs, eOff, oOff, x, xOff, width, w, b1, npv, f16);
+            y[yOff + o - o0 + 2] = tail(a2.add(d2).reduceLanes(VectorOperators.ADD), xs, eOff, oOff, x, xOff, width, w, b2, npv, f16);
+            y[yOff + o - o0 + 3] = tail(a3.add(d3).reduceLanes(VectorOperators.ADD), xs, eOff, oOff, x, xOff, width, w, b3, npv, f16);
+        }
+        for (; o < o1; o++) {
+            long b = (long) o * rowBytes;
+            FloatVector a = FloatVector.zero(F), d = FloatVector.zero(F);
+            for (int p = 0; p < npv; p += L) {
+                IntVector wp = Simd.loadPairs(w, b + (long) p * 4);
+                a = (f16 ? Simd.f16Even(wp) : Simd.bf16Even(wp)).fma(FloatVector.fromArray(F, xs, eOff + p), a);
+                d = (f16 ? Simd.f16Odd(wp) : Simd.bf16Odd(wp)).fma(FloatVector.fromArray(F, xs, oOff + p), d);
+            }
+            y[yOff + o - o0] = tail(a.add(d).reduceLanes(VectorOperators.ADD), xs, eOff, oOff, x, xOff, width, w, b, npv, f16);
+        }
+    }
+
+    /** Adds the pairs from {@code from} on and an odd width's last element, scalar. */
+    private static float tail(float s, float[] xs, int eOff, int oOff, float[] x, int xOff, int width, MemorySegment w,
+                              long rowByte, int from, boolean f16) {
+        for (int p = from; p < width / 2; p++) {
+            s = Math.fma(xs[eOff + p], widen(w.get(Weight.I16, rowByte + (long) p * 4), f16), s);
+            s = Math.fma(xs[oOff + p], widen(w.get(Weight.I16, rowByte + (long) p * 4 + 2), f16), s);
+        }
+        if ((width & 1) != 0) {
+            s = Math.fma(x[xOff + width - 1], widen(w.get(Weight.I16, rowByte + (long) (width - 1) * 2), f16), s);
+        }
+        return s;
+    }
+
+    private static float widen(short bits, boolean f16) {
+        return f16 ? Float.float16ToFloat(bits) : Simd.bf16(bits);
+    }
+}

@@ -1,0 +1,312 @@
+package paligemma4j.kernels;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * {@link Ops} on the JVM with the Vector API ({@code jdk.incubator.vector}) on every core: weights
+ * stay in their stored type and are widened to float32 in registers, accumulation is float32.
+ *
+ * <p>How each operation is split over the cores:
+ * <ul>
+ *   <li>{@code matmul}, one row (decode): the output columns, each core streaming its columns of
+ *       every W row once ({@link MatvecKernels}) — bandwidth-bound;</li>
+ *   <li>{@code matmul}, many rows: blocks of output columns (× blocks of rows when there are few
+ *       column blocks), each packing its W block once ({@link MatmulKernels});</li>
+ *   <li>{@code matmulTransposed}: blocks of output rows (vocabulary) ({@link DotKernels});</li>
+ *   <li>{@code attention}: (row, head) pairs; norms, RoPE: rows; element-wise: ranges.</li>
+ * </ul>
+ * The worker threads are created once; scratch buffers are per thread and reused, so a call
+ * allocates nothing but its task bookkeeping. One instance may be used from several threads
+ * (calls are serialised on its pool).
+ */
+public final class JvmOps implements Ops, AutoCloseable {
+
+    /** Minimum output columns per matrix-vector task (keeps each W row segment a long sequential read). */
+    private static final int MATVEC_MIN_COLUMNS = 512;
+    /** Matrix-vector tasks per thread (dynamic balancing on a shared machine). */
+    private static final int TASKS_PER_THREAD = 4;
+    /** Output columns per matmul task: a packed KC × NC float block is 256 KiB, L2-resident. */
+    private static final int MATMUL_NC = 256;
+    /** Vocabulary rows per matmulTransposed task. */
+    private static final int DOT_ROWS = 64;
+    /** Element-wise work below this many elements runs on the calling thread. */
+    private static final int SERIAL_ELEMENTS = 1 << 15;
+
+    private final WorkerPool pool;
+    private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[2][0]);
+    private volatile RopeTable ropeTable;
+
+    /** Uses every core the JVM sees. */
+    public JvmOps() {
+        this(Runtime.getRuntime().availableProcessors());
+    }
+
+    /** Uses {@code threads} threads, the calling one included. */
+    public JvmOps(int threads) {
+        this.pool = new WorkerPool(threads);
+    }
+
+    /** Threads the operations use, the calling one included. */
+    public int threads() {
+        return pool.threads();
+    }
+
+    /** The vector width the kernels run at, in float lanes (8 with AVX2, 16 with AVX-512 enabled). */
+    public static int vectorLanes() {
+        return Simd.L;
+    }
+
+    @Override
+    public void matmul(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride) {
+        OpChecks.matmul(x, rows, w, bias, biasOff, y, yOff, yStride);
+        if (rows == 1) {
+            matvec(x, w, bias, biasOff, y, yOff);
+        } else if (rows > 1) {
+            gemm(x, rows, w, bias, biasOff, y, yOff, yStride);
+        }
+    }
+
+    private void matvec(float[] x, Weight w, float[] bias, int biasOff, float[] y, int yOff) {
+        int in = w.rows(), out = w.cols();
+        MemorySegment seg = w.data();
+        WeightType type = w.type();
+        int chunk = Math.max(MATVEC_MIN_COLUMNS, ceilDiv(out, pool.threads() * TASKS_PER_THREAD));
+        chunk = ceilDiv(chunk, 2 * Simd.L) * 2 * Simd.L;
+        int width = chunk;
+        int tasks = ceilDiv(out, width);
+        float[] acc = callerScratch(0, out);
+        pool.run(tasks, t -> {
+            int c0 = t * width;
+            int n = Math.min(width, out - c0);
+            if (type == WeightType.F32) {
+                MatvecKernels.f32(x, 0, in, seg, out, c0, n, acc, c0);
+                MatvecKernels.interleave(acc, c0, n, false, bias, biasOff + c0, y, yOff + c0);
+                return;
+            }
+            int even = n & ~1;
+            if (type == WeightType.BF16) {
+                MatvecKernels.bf16(x, 0, in, seg, out, c0, even, acc, c0);
+            } else {
+                MatvecKernels.f16(x, 0, in, seg, out, c0, even, acc, c0);
+            }
+            MatvecKernels.interleave(acc, c0, even, true, bias, biasOff + c0, y, yOff + c0);
+            if (even < n) {
+                int col = c0 + even;
+                float v = MatvecKernels.column(x, 0, in, seg, out, col, type);
+                y[yOff + col] = bias == null ? v : v + bias[biasOff + col];
+            }
+        });
+    }
+
+    private void gemm(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride) {
+        int in = w.rows(), out = w.cols();
+        int colBlocks = ceilDiv(out, MATMUL_NC);
+        int wantTasks = pool.threads() * TASKS_PER_THREAD;
+        int rowBlocks = colBlocks >= wantTasks ? 1 : ceilDiv(wantTasks, colBlocks);
+        int rowsPer = ceilDiv(ceilDiv(rows, rowBlocks), MatmulKernels.MR) * MatmulKernels.MR;
+        int rowTasks = ceilDiv(rows, rowsPer);
+        MemorySegment seg = w.data();
+        WeightType type = w.type();
+        pool.run(colBlocks * rowTasks, t -> {
+            int cb = t / rowTasks, rb = t % rowTasks;
+            int n0 = cb * MATMUL_NC, n1 = Math.min(out, n0 + MATMUL_NC);
+            int m0 = rb * rowsPer, m1 = Math.min(rows, m0 + rowsPer);
+            float[] packed = threadScratch(1, MatmulKernels.packedSize(MATMUL_NC));
+            MatmulKernels.block(x, in, seg, type, out, bias, biasOff, y, yOff, yStride, m0, m1, n0, n1, packed);
+        });
+    }
+
+    @Override
+    public void matmulTransposed(float[] x, int xOff, int xStride, int rows, Weight w, float[] y, int yOff, int yStride) {
+        OpChecks.matmulTransposed(x, xOff, xStride, rows, w, y, yOff, yStride);
+        int n = w.rows(), width = w.cols();
+        MemorySegment seg = w.data();
+        WeightType type = w.type();
+        int half = width / 2;
+        float[] split = type == WeightType.F32 ? null : callerScratch(0, rows * 2 * half);
+        if (split != null) {
+            for (int r = 0; r < rows; r++) {
+                DotKernels.deinterleave(x, xOff + r * xStride, width, split, r * 2 * half);
+            }
+        }
+        int tasks = ceilDiv(n, DOT_ROWS);
+        pool.run(tasks, t -> {
+            int o0 = t * DOT_ROWS, o1 = Math.min(n, o0 + DOT_ROWS);
+            for (int r = 0; r < rows; r++) {
+                int xr = xOff + r * xStride, yr = r * yStride + yOff + o0;
+                if (type == WeightType.F32) {
+                    DotKernels.f32(x, xr, width, seg, o0, o1, y, yr);
+                } else {
+                    DotKernels.pairs(split, r * 2 * half, r * 2 * half + half, x, xr, width, seg, o0, o1, y, yr,
+                            type == WeightType.F16);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void layerNorm(float[] x, int rows, int width, float[] scale, float[] bias, float eps, float[] y) {
+        OpChecks.rows("layerNorm", "x", x, 0, rows, width);
+        OpChecks.rows("layerNorm", "y", y, 0, rows, width);
+        forRows(rows, width, r -> NormKernels.layerNormRow(x, r * width, width, scale, bias, eps, y, r * width));
+    }
+
+    @Override
+    public void rmsNorm(float[] x, int xOff, int rows, int width, float[] scale, float eps, float[] y, int yOff) {
+        OpChecks.rows("rmsNorm", "x", x, xOff, rows, width);
+        OpChecks.rows("rmsNorm", "y", y, yOff, rows, width);
+        forRows(rows, width, r -> NormKernels.rmsNormRow(x, xOff + r * width, width, scale, eps, y, yOff + r * width));
+    }
+
+    @Override
+    public void gelu(float[] x, int n) {
+        OpChecks.atLeast("gelu", "x", x.length, n);
+        forRange(n, (from, to) -> ActivationKernels.gelu(x, from, to));
+    }
+
+    @Override
+    public void geluGate(float[] gate, float[] up, int n) {
+        OpChecks.atLeast("geluGate", "gate", gate.length, n);
+        OpChecks.atLeast("geluGate", "up", up.length, n);
+        forRange(n, (from, to) -> ActivationKernels.geluGate(gate, up, from, to));
+    }
+
+    @Override
+    public void add(float[] x, float[] y, int n) {
+        OpChecks.atLeast("add", "x", x.length, n);
+        OpChecks.atLeast("add", "y", y.length, n);
+        forRange(n, (from, to) -> ActivationKernels.add(x, y, from, to));
+    }
+
+    @Override
+    public void scale(float[] x, int off, int n, float s) {
+        OpChecks.atLeast("scale", "x", x.length, (long) off + n);
+        forRange(n, (from, to) -> ActivationKernels.scale(x, off + from, off + to, s));
+    }
+
+    @Override
+    public void rope(float[] x, int rows, int rowStride, int heads, int headDim, int[] positions, float base) {
+        OpChecks.atLeast("rope", "positions", positions.length, rows);
+        if (rows > 0) {
+            OpChecks.atLeast("rope", "x", x.length, (long) (rows - 1) * rowStride + (long) heads * headDim);
+        }
+        int maxPos = 0;
+        for (int r = 0; r < rows; r++) {
+            OpChecks.positive("rope", "positions[" + r + "]", positions[r]);
+            maxPos = Math.max(maxPos, positions[r]);
+        }
+        RopeTable table = ropeTable(base, headDim, maxPos + 1);
+        int half = headDim / 2;
+        forRows(rows, heads * headDim, r -> {
+            for (int h = 0; h < heads; h++) {
+                RopeKernels.rotate(x, r * rowStride + h * headDim, half, table.cos, table.sin, positions[r] * half);
+            }
+        });
+    }
+
+    @Override
+    public void attention(float[] q, int qStride, int rows, int heads, int headDim, float qDivisor,
+                          float[] k, float[] v, int kvStride, int kvHeads, int[] visible,
+                          float[] out, int outStride) {
+        OpChecks.attention(q, qStride, rows, heads, headDim, k, v, kvStride, kvHeads, visible, out, outStride);
+        int group = heads / kvHeads;
+        int maxVisible = 0;
+        for (int r = 0; r < rows; r++) {
+            maxVisible = Math.max(maxVisible, visible[r]);
+        }
+        int scratchSize = headDim + maxVisible;
+        pool.run(rows * heads, t -> {
+            int r = t / heads, h = t % heads;
+            int outOff = r * outStride + h * headDim;
+            if (visible[r] == 0) {
+                java.util.Arrays.fill(out, outOff, outOff + headDim, 0f);
+                return;
+            }
+            AttentionKernels.head(q, r * qStride + h * headDim, headDim, qDivisor, k, v, kvStride,
+                    (h / group) * headDim, visible[r], threadScratch(0, scratchSize), out, outOff);
+        });
+    }
+
+    @Override
+    public int argmax(float[] x, int off, int n) {
+        OpChecks.atLeast("argmax", "x from " + off, x.length, (long) off + n);
+        if (n <= 0) {
+            throw new IllegalArgumentException("argmax: needs at least one element, got n = " + n);
+        }
+        return ReduceKernels.argmax(x, off, n);
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    // ---- splitting helpers -------------------------------------------------------------------
+
+    private interface RangeBody {
+        void run(int from, int to);
+    }
+
+    private void forRange(int n, RangeBody body) {
+        if (n <= SERIAL_ELEMENTS || pool.threads() == 1) {
+            body.run(0, n);
+            return;
+        }
+        int chunk = ceilDiv(ceilDiv(n, pool.threads() * TASKS_PER_THREAD), Simd.L) * Simd.L;
+        pool.run(ceilDiv(n, chunk), t -> body.run(t * chunk, Math.min(n, (t + 1) * chunk)));
+    }
+
+    private void forRows(int rows, int rowElements, java.util.function.IntConsumer body) {
+        if ((long) rows * rowElements <= SERIAL_ELEMENTS || rows == 1) {
+            for (int r = 0; r < rows; r++) {
+                body.accept(r);
+            }
+            return;
+        }
+        pool.run(rows, body);
+    }
+
+    /** Scratch slot {@code slot} of the current thread, grown to {@code size} floats if needed. */
+    private float[] threadScratch(int slot, int size) {
+        float[][] mine = scratch.get();
+        if (mine[slot].length < size) {
+            mine[slot] = new float[size];
+        }
+        return mine[slot];
+    }
+
+    /** Scratch of the calling thread shared by the tasks of one call (disjoint regions). */
+    private float[] callerScratch(int slot, int size) {
+        return threadScratch(slot, size);
+    }
+
+    // ---- RoPE angle table --------------------------------------------------------------------
+
+    /** cos/sin of every (position, frequency) up to {@code positions}, for one base and head size. */
+    private record RopeTable(float base, int headDim, int positions, float[] cos, float[] sin) {
+    }
+
+    private RopeTable ropeTable(float base, int headDim, int positions) {
+        RopeTable t = ropeTable;
+        if (t != null && t.base == base && t.headDim == headDim && t.positions >= positions) {
+            return t;
+        }
+        synchronized (this) {
+            t = ropeTable;
+            if (t != null && t.base == base && t.headDim == headDim && t.positions >= positions) {
+                return t;
+            }
+            int size = Math.max(positions, t != null && t.base == base && t.headDim == headDim ? 2 * t.positions : 1024);
+            int half = headDim / 2;
+            float[] cos = new float[size * half], sin = new float[size * half];
+            RopeKernels.table(base, headDim, size, cos, sin);
+            t = new RopeTable(base, headDim, size, cos, sin);
+            ropeTable = t;
+            return t;
+        }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+}

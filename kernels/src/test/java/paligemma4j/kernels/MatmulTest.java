@@ -1,0 +1,93 @@
+package paligemma4j.kernels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link JvmOps#matmul} (matrix-vector for one row, packed GEMM for more) against {@link NaiveOps}
+ * on real PaliGemma shapes (fewer rows where the naive loop would be slow) and on sizes that break
+ * the vector width, the 6-row tile, the 2-vector panel and the 256-deep block; every weight type.
+ *
+ * <p>Tolerance: both backends accumulate the same n = in products in float32, in different
+ * orders (and the fast one with FMA). Each computed sum obeys
+ * {@code |fl(Σ) − Σ| ≤ γ_n · Σ|x_i w_i|} with {@code γ_n ≈ n·u}, u = 2^-24; the weights are the
+ * same widened values in both, so {@code |fast − naive| ≤ 2·n·u·Σ|x_i w_i|} (+ u·|bias| for the
+ * bias add). A wrong index or widening error is of the size of one term, far above this bound.
+ */
+class MatmulTest {
+
+    private static final NaiveOps NAIVE = new NaiveOps();
+    private static final JvmOps FAST = new JvmOps(2);
+    private static final JvmOps FAST3 = new JvmOps(3);
+
+    @AfterAll
+    static void close() {
+        FAST.close();
+        FAST3.close();
+    }
+
+    static List<Arguments> shapes() {
+        int[][] sizes = {
+                // rows, in, out
+                {1, 2048, 16384},   // Gemma gate/up, decode
+                {1, 16384, 2048},   // Gemma down, decode
+                {1, 1152, 4304},    // SigLIP MLP, one row
+                {7, 1152, 4304},    // SigLIP MLP, 7 rows: one 6-row tile + 1
+                {13, 4304, 1152},   // SigLIP MLP down
+                {12, 2048, 2048},   // Gemma q/o, prefill
+                {6, 2048, 512},     // Gemma kv
+                {2, 1152, 2048},    // projector
+                {1, 1, 1}, {1, 3, 17}, {1, 17, 3}, {1, 33, 31}, {1, 257, 33}, {1, 31, 257},
+                {2, 1, 1}, {3, 17, 33}, {5, 31, 257}, {6, 257, 31}, {17, 33, 17}, {31, 300, 65}, {8, 513, 47},
+        };
+        List<Arguments> args = new ArrayList<>();
+        for (int[] s : sizes) {
+            for (WeightType t : WeightType.values()) {
+                args.add(Arguments.of(s[0], s[1], s[2], t));
+            }
+        }
+        return args;
+    }
+
+    @ParameterizedTest(name = "[{0}, {1}] x [{1}, {2}] {3}")
+    @MethodSource("shapes")
+    void matchesNaive(int rows, int in, int out, WeightType type) {
+        long seed = 31L * rows + 7L * in + out + type.ordinal();
+        float[] x = TestData.uniform(seed, rows * in, -1f, 1f);
+        Weight w = TestData.weight(seed + 1, in, out, type);
+        boolean withBias = (in + out) % 2 == 1 || rows == 1;
+        int biasOff = 3;
+        float[] bias = withBias ? TestData.uniform(seed + 2, out + biasOff, -1f, 1f) : null;
+        int yOff = 5, yStride = out + 9;   // y lives inside a wider buffer
+        float[] expected = new float[rows * yStride + yOff];
+        NAIVE.matmul(x, rows, w, bias, biasOff, expected, yOff, yStride);
+
+        for (JvmOps ops : List.of(FAST, FAST3)) {
+            float[] actual = new float[expected.length];
+            java.util.Arrays.fill(actual, Float.NaN);   // untouched cells must stay untouched
+            ops.matmul(x, rows, w, bias, biasOff, actual, yOff, yStride);
+            for (int r = 0; r < rows; r++) {
+                for (int o = 0; o < out; o++) {
+                    double absSum = 0;
+                    for (int i = 0; i < in; i++) {
+                        absSum += Math.abs((double) x[r * in + i] * w.get(i, o));
+                    }
+                    double tol = 2 * in * TestData.U * absSum + (bias == null ? 0 : TestData.U * Math.abs(bias[biasOff + o])) + 1e-30;
+                    int at = r * yStride + yOff + o;
+                    assertThat((double) actual[at]).as("y[%d, %d] with %d threads", r, o, ops.threads())
+                            .isCloseTo(expected[at], org.assertj.core.data.Offset.offset(tol));
+                }
+                if (r + 1 < rows) {
+                    assertThat(actual[r * yStride + yOff + out]).as("gap after row %d", r).isNaN();
+                }
+            }
+            assertThat(actual[yOff - 1]).as("cell before y").isNaN();
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package paligemma4j.model;
+
+import java.util.Arrays;
+import paligemma4j.checkpoint.paligemma.GemmaConfig;
+import paligemma4j.kernels.Ops;
+
+/**
+ * Gemma-2B decoder (big_vision {@code ppp/gemma.py}) with the PaliGemma prefix-LM mask: the
+ * prefix (image tokens, {@code <bos>}, prompt, {@code "\n"}) attends bidirectionally; every later
+ * token attends to the prefix, to earlier tokens and to itself.
+ */
+public final class Gemma {
+
+    private final GemmaWeights w;
+    private final Ops ops;
+    private final GemmaConfig c;
+
+    public Gemma(GemmaWeights weights, Ops ops) {
+        this.w = weights;
+        this.ops = ops;
+        this.c = weights.config();
+    }
+
+    public GemmaConfig config() {
+        return c;
+    }
+
+    /** A cache for {@code capacity} positions in the given precision. */
+    public KVCache newCache(int capacity, KVCache.Precision precision) {
+        return new KVCache(c.depth(), capacity, c.kvHeads() * c.headDim(), precision);
+    }
+
+    /**
+     * Text embeddings {@code E[id] · √D}, the multiply done in the embedding's stored dtype (with the
+     * constant rounded to it), as big_vision's {@code Embedder.encode}; then float32.
+     */
+    public float[] embed(int[] ids) {
+        int d = c.width();
+        float scale = Rounding.toDtype(c.embedScale(), w.embeddingDtype());
+        float[] x = new float[ids.length * d];
+        for (int t = 0; t < ids.length; t++) {
+            if (ids[t] < 0 || ids[t] >= c.vocab()) {
+                throw new IllegalArgumentException("token id " + ids[t] + " outside the vocabulary [0, " + c.vocab() + ")");
+            }
+            for (int i = 0; i < d; i++) {
+                x[t * d + i] = Rounding.toDtype(w.embedding().get(ids[t], i) * scale, w.embeddingDtype());
+            }
+        }
+        return x;
+    }
+
+    /**
+     * Runs the prefix {@code x} [T, D] (image tokens then text embeddings) at positions 0…T−1 with full
+     * attention inside the prefix, fills cache rows [0, T) and returns the next-token logits at the last
+     * prefix position. With an enabled observer it also reports per-layer outputs, the final norm and
+     * the logits of every text position from {@code textStart} on.
+     */
+    public float[] prefill(float[] x, int rows, int textStart, KVCache cache, StageObserver obs) {
+        int[] positions = new int[rows];
+        for (int i = 0; i < rows; i++) positions[i] = i;
+        int[] visible = new int[rows];
+        Arrays.fill(visible, rows);                               // mask_ar = 0 for the whole prefix
+        layers(x, rows, positions, 0, visible, cache, obs);
+        float[] normed = new float[rows * c.width()];
+        ops.rmsNorm(x, 0, rows, c.width(), w.finalNorm(), GemmaConfig.RMS_NORM_EPS, normed, 0);
+        if (obs.enabled()) {
+            obs.stage(Stages.FINAL_NORM, normed, rows, c.width());
+            int textRows = rows - textStart;
+            float[] all = new float[textRows * c.vocab()];
+            ops.matmulTransposed(normed, textStart * c.width(), c.width(), textRows, w.embedding(), all, 0, c.vocab());
+            obs.stage(Stages.PREFIX_LOGITS, all, textRows, c.vocab());
+        }
+        return logits(normed, rows - 1);
+    }
+
+    /** One generated token at sequence position {@code position}: appends to the cache, returns next logits. */
+    public float[] decodeStep(int token, int position, KVCache cache) {
+        float[] x = embed(new int[] {token});
+        layers(x, 1, new int[] {position}, position, new int[] {position + 1}, cache, StageObserver.NONE);
+        float[] normed = new float[c.width()];
+        ops.rmsNorm(x, 0, 1, c.width(), w.finalNorm(), GemmaConfig.RMS_NORM_EPS, normed, 0);
+        return logits(normed, 0);
+    }
+
+    /** logits = final_norm(x)[row] · Eᵀ (tied, unscaled embedding). */
+    private float[] logits(float[] normed, int row) {
+        float[] out = new float[c.vocab()];
+        ops.matmulTransposed(normed, row * c.width(), c.width(), 1, w.embedding(), out, 0, c.vocab());
+        return out;
+    }
+
+    /**
+     * All decoder layers over {@code rows} new tokens {@code x} [rows, D] (updated in place) at
+     * {@code positions}, written to cache rows from {@code cacheAt}; row r attends to cache rows
+     * [0, visible[r]).
+     */
+    private void layers(float[] x, int rows, int[] positions, int cacheAt, int[] visible, KVCache cache,
+                        StageObserver obs) {
+        int d = c.width(), hd = c.headDim(), heads = c.heads(), kvHeads = c.kvHeads(), f = c.mlp();
+        int qWidth = heads * hd, kvWidth = kvHeads * hd;
+        float[] u = new float[rows * d], y = new float[rows * d];
+        float[] q = new float[rows * qWidth], o = new float[rows * qWidth];
+        float[] k = new float[rows * kvWidth], v = new float[rows * kvWidth];
+        float[] gate = new float[rows * f], up = new float[rows * f];
+        for (int l = 0; l < c.depth(); l++) {
+            GemmaWeights.Layer b = w.layers().get(l);
+            // u = pre_attention_norm(x)
+            ops.rmsNorm(x, 0, rows, d, b.attnNorm(), GemmaConfig.RMS_NORM_EPS, u, 0);
+            // q_n = u·Wq[n];  k, v = u·Wkv[0], u·Wkv[1]   (multi-query: kvHeads K/V heads shared)
+            for (int n = 0; n < heads; n++) ops.matmul(u, rows, b.query()[n], null, 0, q, n * hd, qWidth);
+            for (int g = 0; g < kvHeads; g++) {
+                ops.matmul(u, rows, b.key()[g], null, 0, k, g * hd, kvWidth);
+                ops.matmul(u, rows, b.value()[g], null, 0, v, g * hd, kvWidth);
+            }
+            // q = RoPE(q)·head_dim^-0.5;  k = RoPE(k)
+            ops.rope(q, rows, qWidth, heads, hd, positions, GemmaConfig.ROPE_BASE);
+            ops.scale(q, 0, rows * qWidth, c.queryScale());
+            ops.rope(k, rows, kvWidth, kvHeads, hd, positions, GemmaConfig.ROPE_BASE);
+            // the cache holds k, v (bf16-rounded in bf16 mode); attention reads them back from it
+            cache.write(l, cacheAt, k, v, rows);
+            ops.attention(q, qWidth, rows, heads, hd, 1f, cache.keys(l), cache.values(l), kvWidth, kvHeads,
+                    visible, o, qWidth);
+            // x = x + o·Wo
+            ops.matmul(o, rows, b.out(), null, 0, y, 0, d);
+            ops.add(x, y, rows * d);
+            // x = x + (gelu(w·G0) ⊙ (w·G1))·Wd,  w = pre_ffw_norm(x)
+            ops.rmsNorm(x, 0, rows, d, b.ffwNorm(), GemmaConfig.RMS_NORM_EPS, u, 0);
+            ops.matmul(u, rows, b.gate(), null, 0, gate, 0, f);
+            ops.matmul(u, rows, b.up(), null, 0, up, 0, f);
+            ops.geluGate(gate, up, rows * f);
+            ops.matmul(gate, rows, b.down(), null, 0, y, 0, d);
+            ops.add(x, y, rows * d);
+            if (obs.enabled()) obs.stage(Stages.llmLayer(l), x, rows, d);
+        }
+    }
+}

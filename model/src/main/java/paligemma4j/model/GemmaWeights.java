@@ -1,0 +1,65 @@
+package paligemma4j.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import paligemma4j.checkpoint.DType;
+import paligemma4j.checkpoint.Tensor;
+import paligemma4j.checkpoint.paligemma.GemmaConfig;
+import paligemma4j.checkpoint.paligemma.PaliGemmaWeights;
+import paligemma4j.kernels.Weight;
+
+/**
+ * The language model's weights (big_vision {@code llm/…}). Matrices are views of the checkpoint in
+ * its stored dtype; RMSNorm offsets are float32, pre-adjusted by {@link WeightViews#rmsNormOffsets}.
+ *
+ * @param embedding      {@code llm/embedder/input_embedding} [V, D]: input lookup and tied unembedding
+ * @param embeddingDtype stored dtype of the embedding (the √D multiply happens in it, spec §9.9)
+ */
+public record GemmaWeights(GemmaConfig config, Weight embedding, DType embeddingDtype,
+                           List<Layer> layers, float[] finalNorm) {
+
+    /**
+     * One decoder layer.
+     *
+     * @param query per query head n: {@code q_einsum[l, n]} [D, head_dim]
+     * @param key   per KV head: {@code kv_einsum[l, 0, kv]} [D, head_dim]
+     * @param value per KV head: {@code kv_einsum[l, 1, kv]} [D, head_dim]
+     * @param out   {@code attn_vec_einsum[l]} viewed [heads·head_dim, D]
+     * @param gate  {@code gating_einsum[l, 0]} [D, F] (GELU branch)
+     * @param up    {@code gating_einsum[l, 1]} [D, F] (linear branch)
+     * @param down  {@code mlp/linear[l]} [F, D]
+     */
+    public record Layer(float[] attnNorm, Weight[] query, Weight[] key, Weight[] value, Weight out,
+                        float[] ffwNorm, Weight gate, Weight up, Weight down) {}
+
+    /** Per-layer views of the typed checkpoint's {@code llm/…} tensors. */
+    public static GemmaWeights of(PaliGemmaWeights.Llm t, GemmaConfig c) {
+        int d = c.width();
+        int hd = c.headDim();
+        List<Layer> layers = new ArrayList<>(c.depth());
+        for (int l = 0; l < c.depth(); l++) {
+            Tensor q = t.qEinsum().slice(l);
+            Tensor kv = t.kvEinsum().slice(l);
+            Tensor gating = t.gatingEinsum().slice(l);
+            Weight[] query = new Weight[c.heads()];
+            for (int n = 0; n < c.heads(); n++) query[n] = WeightViews.matrix(q.slice(n), d, hd);
+            Weight[] key = new Weight[c.kvHeads()];
+            Weight[] value = new Weight[c.kvHeads()];
+            for (int k = 0; k < c.kvHeads(); k++) {
+                key[k] = WeightViews.matrix(kv.slice(0).slice(k), d, hd);
+                value[k] = WeightViews.matrix(kv.slice(1).slice(k), d, hd);
+            }
+            layers.add(new Layer(
+                    WeightViews.rmsNormOffsets(t.preAttentionNorm().slice(l)),
+                    query, key, value,
+                    WeightViews.matrix(t.attnVecEinsum().slice(l), c.heads() * hd, d),
+                    WeightViews.rmsNormOffsets(t.preFfwNorm().slice(l)),
+                    WeightViews.matrix(gating.slice(0), d, c.mlp()),
+                    WeightViews.matrix(gating.slice(1), d, c.mlp()),
+                    WeightViews.matrix(t.linear().slice(l), c.mlp(), d)));
+        }
+        Tensor emb = t.inputEmbedding();
+        return new GemmaWeights(c, WeightViews.matrix(emb, c.vocab(), d), emb.dtype(), List.copyOf(layers),
+                WeightViews.rmsNormOffsets(t.finalNorm()));
+    }
+}

@@ -1,0 +1,86 @@
+package paligemma4j.model;
+
+import java.nio.file.Path;
+import paligemma4j.checkpoint.Checkpoint;
+import paligemma4j.checkpoint.paligemma.PaliGemmaConfig;
+import paligemma4j.checkpoint.paligemma.PaliGemmaWeights;
+import paligemma4j.kernels.Ops;
+
+/**
+ * The whole model over one opened checkpoint: SigLIP + projector → image tokens; text embeddings;
+ * Gemma over the prefix; then decoding. The same code path serves the real 3B checkpoints and tiny
+ * test ones: every size comes from {@link PaliGemmaConfig}, inferred from the file.
+ */
+public final class PaliGemma implements AutoCloseable {
+
+    private final Checkpoint checkpoint;
+    private final PaliGemmaConfig config;
+    private final SiglipEncoder vision;
+    private final Gemma gemma;
+    private final Ops ops;
+
+    /** Builds the model over {@code checkpoint}, which it then owns (closed with the model). */
+    public PaliGemma(Checkpoint checkpoint, PaliGemmaWeights weights, Ops ops) {
+        this.checkpoint = checkpoint;
+        this.config = weights.config();
+        this.ops = ops;
+        this.vision = new SiglipEncoder(SiglipWeights.of(weights.vision(), config.vision(), config.llm().width()), ops);
+        this.gemma = new Gemma(GemmaWeights.of(weights.llm(), config.llm()), ops);
+    }
+
+    /** Opens, validates and maps a checkpoint (no tensor data is copied but small vectors). */
+    public static PaliGemma load(Path file, Ops ops) {
+        Checkpoint ckpt = Checkpoint.open(file);
+        try {
+            return new PaliGemma(ckpt, PaliGemmaWeights.of(ckpt), ops);
+        } catch (RuntimeException e) {
+            ckpt.close();
+            throw e;
+        }
+    }
+
+    public PaliGemmaConfig config() {
+        return config;
+    }
+
+    public Gemma gemma() {
+        return gemma;
+    }
+
+    public Ops ops() {
+        return ops;
+    }
+
+    /** Image tokens [N_img, D] of one preprocessed image [R, R, 3]. */
+    public float[] encodeImage(float[] pixels, StageObserver obs) {
+        return vision.forward(pixels, obs);
+    }
+
+    /**
+     * Runs the prefix: image tokens followed by the embedded text ids ({@code <bos>} prompt {@code "\n"}),
+     * in a cache with room for {@code extra} more tokens.
+     */
+    public Prefix prefill(float[] zimg, int[] textIds, int extra, KVCache.Precision precision, StageObserver obs) {
+        int d = config.llm().width();
+        int nImg = zimg.length / d;
+        float[] text = gemma.embed(textIds);
+        if (obs.enabled()) obs.stage(Stages.TEXT_EMBED, text, textIds.length, d);
+        int rows = nImg + textIds.length;
+        float[] x = new float[rows * d];
+        System.arraycopy(zimg, 0, x, 0, zimg.length);          // image tokens enter unscaled
+        System.arraycopy(text, 0, x, zimg.length, text.length);
+        KVCache cache = gemma.newCache(rows + extra, precision);
+        float[] logits = gemma.prefill(x, rows, nImg, cache, obs);
+        return new Prefix(cache, rows, logits);
+    }
+
+    /** The decoding state right after the prefix. */
+    public DecodeState decodeState(Prefix prefix) {
+        return new GemmaState(gemma, prefix);
+    }
+
+    @Override
+    public void close() {
+        checkpoint.close();
+    }
+}

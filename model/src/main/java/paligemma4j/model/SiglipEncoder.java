@@ -1,0 +1,97 @@
+package paligemma4j.model;
+
+import paligemma4j.checkpoint.paligemma.SiglipConfig;
+import paligemma4j.kernels.Ops;
+
+/**
+ * SigLIP So400m/14 without pooling, followed by the linear projector (big_vision {@code vit.py}
+ * with {@code pool_type='none'}, then {@code img/head}): pixels → image tokens.
+ */
+public final class SiglipEncoder {
+
+    private final SiglipWeights w;
+    private final Ops ops;
+
+    public SiglipEncoder(SiglipWeights weights, Ops ops) {
+        this.w = weights;
+        this.ops = ops;
+    }
+
+    /**
+     * @param pixels [R, R, 3] NHWC in [−1, 1]
+     * @return image tokens {@code zimg} [N_img, D], not scaled (spec §2.2)
+     */
+    public float[] forward(float[] pixels, StageObserver obs) {
+        SiglipConfig c = w.config();
+        int n = c.numTokens(), width = c.width(), mlp = c.mlp(), d = w.head().cols();
+        if (pixels.length != c.resolution() * c.resolution() * 3) {
+            throw new IllegalArgumentException("pixels: expected " + c.resolution() + "×" + c.resolution()
+                    + "×3 = " + c.resolution() * c.resolution() * 3 + " values, got " + pixels.length);
+        }
+        if (obs.enabled()) obs.stage(Stages.PIXELS, pixels, c.resolution() * c.resolution(), 3);
+
+        // p = conv14x14_s14(image) + b: patchify, then one matmul with the HWIO kernel
+        float[] patches = patchify(pixels, c.resolution(), c.patch());
+        float[] x = new float[n * width];
+        ops.matmul(patches, n, w.patchKernel(), w.patchBias(), 0, x, 0, width);
+        // x = x + pos_embedding
+        ops.add(x, w.positions(), n * width);
+        if (obs.enabled()) obs.stage(Stages.PATCH_EMBED, x, n, width);
+
+        float[] y = new float[n * width];
+        float[] q = new float[n * width], k = new float[n * width], v = new float[n * width];
+        float[] a = new float[n * width];
+        float[] h = new float[n * mlp];
+        int[] visible = new int[n];
+        java.util.Arrays.fill(visible, n);                       // no mask: every token sees every token
+        float qDivisor = (float) Math.sqrt(c.headDim());          // Flax: query / sqrt(depth), before q·k
+        for (int l = 0; l < c.depth(); l++) {
+            SiglipWeights.Layer b = w.layers().get(l);
+            // y = LayerNorm_0(x)
+            ops.layerNorm(x, n, width, b.ln0Scale(), b.ln0Bias(), SiglipConfig.LAYER_NORM_EPS, y);
+            // q, k, v = y·Wq + bq, y·Wk + bk, y·Wv + bv       [N, heads·head_dim]
+            ops.matmul(y, n, b.query(), b.queryBias(), 0, q, 0, width);
+            ops.matmul(y, n, b.key(), b.keyBias(), 0, k, 0, width);
+            ops.matmul(y, n, b.value(), b.valueBias(), 0, v, 0, width);
+            // a_h = softmax((q_h / √head_dim) · k_hᵀ) · v_h
+            ops.attention(q, width, n, c.heads(), c.headDim(), qDivisor, k, v, width, c.heads(), visible, a, width);
+            // x = x + a·Wo + bo
+            ops.matmul(a, n, b.out(), b.outBias(), 0, y, 0, width);
+            ops.add(x, y, n * width);
+            // y = LayerNorm_1(x); x = x + gelu(y·W1 + b1)·W2 + b2
+            ops.layerNorm(x, n, width, b.ln1Scale(), b.ln1Bias(), SiglipConfig.LAYER_NORM_EPS, y);
+            ops.matmul(y, n, b.fc1(), b.fc1Bias(), 0, h, 0, mlp);
+            ops.gelu(h, n * mlp);
+            ops.matmul(h, n, b.fc2(), b.fc2Bias(), 0, y, 0, width);
+            ops.add(x, y, n * width);
+            if (obs.enabled()) obs.stage(Stages.vitBlock(l), x, n, width);
+        }
+        // x = encoder_norm(x)
+        ops.layerNorm(x, n, width, w.encoderNormScale(), w.encoderNormBias(), SiglipConfig.LAYER_NORM_EPS, y);
+        if (obs.enabled()) obs.stage(Stages.ENCODER_NORM, y, n, width);
+        // zimg = x·W_head + b_head (the projector)
+        float[] zimg = new float[n * d];
+        ops.matmul(y, n, w.head(), w.headBias(), 0, zimg, 0, d);
+        if (obs.enabled()) obs.stage(Stages.ZIMG, zimg, n, d);
+        return zimg;
+    }
+
+    /**
+     * Rearranges NHWC pixels into one row per patch, row-major over the patch grid (token = gy·G + gx),
+     * each row ordered (dy, dx, c) to match the HWIO conv kernel flattened to [P·P·3, W].
+     */
+    static float[] patchify(float[] pixels, int resolution, int patch) {
+        int g = resolution / patch, rowLen = patch * patch * 3;
+        float[] out = new float[g * g * rowLen];
+        for (int gy = 0; gy < g; gy++) {
+            for (int gx = 0; gx < g; gx++) {
+                int dst = (gy * g + gx) * rowLen;
+                for (int dy = 0; dy < patch; dy++) {
+                    int src = ((gy * patch + dy) * resolution + gx * patch) * 3;
+                    System.arraycopy(pixels, src, out, dst + dy * patch * 3, patch * 3);
+                }
+            }
+        }
+        return out;
+    }
+}

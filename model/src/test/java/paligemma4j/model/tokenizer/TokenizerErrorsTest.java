@@ -1,0 +1,104 @@
+package paligemma4j.model.tokenizer;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Bad tokenizer files and bad ids: one-line errors that name the file (or the id) and the cause. */
+class TokenizerErrorsTest {
+    @TempDir
+    Path dir;
+
+    private static String oneLineMessage(Throwable t) {
+        assertThat(t).isInstanceOf(TokenizerException.class);
+        assertThat(t.getMessage()).doesNotContain("\n");
+        return t.getMessage();
+    }
+
+    private String loadError(Path file) {
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> Tokenizer.load(file));
+        return oneLineMessage(t);
+    }
+
+    @Test
+    void missingFile() {
+        Path file = dir.resolve("nope.model");
+        assertThat(loadError(file)).isEqualTo("tokenizer file " + file + " does not exist");
+    }
+
+    @Test
+    void directoryIsUnreadable() {
+        assertThat(loadError(dir)).startsWith("cannot read tokenizer file " + dir);
+    }
+
+    @Test
+    void emptyFile() throws IOException {
+        Path file = Files.createFile(dir.resolve("empty.model"));
+        assertThat(loadError(file)).isEqualTo("tokenizer file " + file + " is empty");
+    }
+
+    @Test
+    void truncatedModel() throws IOException {
+        byte[] full = Files.readAllBytes(Fixtures.path("tiny.model"));
+        Path file = Files.write(dir.resolve("cut.model"), Arrays.copyOf(full, full.length / 2));
+        assertThat(loadError(file)).startsWith("tokenizer file " + file + " is not a usable SentencePiece .model: ")
+                .containsAnyOf("runs past the end", "truncated");
+    }
+
+    @Test
+    void notAProtobuf() throws IOException {
+        Path file = Files.writeString(dir.resolve("text.model"), "this is not a sentencepiece model\n");
+        assertThat(loadError(file)).startsWith("tokenizer file " + file + " is not a usable SentencePiece .model: ");
+    }
+
+    @Test
+    void normalizerWithCharsmapIsRefused() {
+        Path file = Fixtures.path("nfkc.model");
+        assertThat(loadError(file)).isEqualTo("tokenizer file " + file + " is not a usable SentencePiece .model: "
+                + "normalizer_spec.name is \"nmt_nfkc\" with a 23-byte precompiled_charsmap; "
+                + "only the identity normalizer (no charsmap) is supported");
+    }
+
+    @Test
+    void unigramModelIsRefused() {
+        Path file = Fixtures.path("unigram.model");
+        assertThat(loadError(file)).endsWith("trainer_spec.model_type is UNIGRAM, only BPE is supported");
+    }
+
+    @Test
+    void malformedJson() throws IOException {
+        Path file = Files.writeString(dir.resolve("tokenizer.json"), "{\"model\": {\"type\": \"BPE\", ");
+        assertThat(loadError(file)).startsWith("tokenizer file " + file + " is not a usable Hugging Face tokenizer.json: ");
+    }
+
+    @Test
+    void unsupportedJsonParts() throws IOException {
+        Path wordPiece = Files.writeString(dir.resolve("wp.json"), "{\"model\": {\"type\": \"WordPiece\", \"vocab\": {\"a\": 0}}}");
+        assertThat(loadError(wordPiece)).endsWith("model.type is \"WordPiece\", expected \"BPE\"");
+        Path nfkc = Files.writeString(dir.resolve("nfkc.json"), "{\"normalizer\": {\"type\": \"NFKC\"},"
+                + " \"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"b\": 1, \"ab\": 2}, \"merges\": [\"a b\"]}}");
+        assertThat(loadError(nfkc)).endsWith("normalizer.type NFKC is not supported");
+        Path badMerge = Files.writeString(dir.resolve("merge.json"),
+                "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"b\": 1}, \"merges\": [[\"a\", \"b\"]]}}");
+        assertThat(loadError(badMerge)).endsWith("model.merges[0] (a + b) uses a piece missing from model.vocab");
+    }
+
+    @Test
+    void idsOutsideTheVocabulary() {
+        Tokenizer tok = Tokenizer.load(Fixtures.path("tiny.model"));
+        int n = tok.vocabSize();
+        assertThatThrownBy(() -> tok.decode(new int[] {5, n})).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("token id " + n + " is outside the vocabulary [0, " + n + ")");
+        assertThatThrownBy(() -> tok.piece(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("token id -1 is outside the vocabulary [0, " + n + ") of ");
+        // ids after the first <eos> are never looked at (big_vision cuts there)
+        assertThat(tok.decode(new int[] {tok.eosId(), n + 100})).isEmpty();
+    }
+}
