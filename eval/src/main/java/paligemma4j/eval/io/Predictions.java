@@ -95,9 +95,9 @@ public final class Predictions {
      * without a prediction, or the first id (in file order) that is not in the split.
      */
     public List<Prediction> align(List<Long> splitIds, String splitName) {
-        Set<Long> inSplit = new HashSet<>(splitIds);
-        if (inSplit.size() != splitIds.size()) {
-            throw new IllegalArgumentException("split " + splitName + " has duplicate ids");
+        Set<Long> inSplit = new HashSet<>();
+        for (long id : splitIds) {
+            if (!inSplit.add(id)) throw new EvalException(splitName + ": the data has id " + id + " twice; ids must be unique");
         }
         for (Prediction p : byId.values()) {
             if (!inSplit.contains(p.id())) {
