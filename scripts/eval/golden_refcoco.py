@@ -72,6 +72,10 @@ def masks():
                 if rng.random() < 0.05:
                     pts += [x, y]  # duplicate vertex
             sets.append(pts)
+        if t % 40 == 1:
+            sets[0].append(0.5)  # odd length: the last number is ignored
+        if t % 40 == 2:
+            sets.append([1.0, 1.0, 3.0, 3.0])  # a later 2-point "polygon"
         rles = mask_util.frPyObjects(sets, h, w)
         m = mask_util.decode(mask_util.merge(rles))
         polys.append(dict(h=h, w=w, polygons=sets, area=int(m.sum()), bits=b64bits(m)))

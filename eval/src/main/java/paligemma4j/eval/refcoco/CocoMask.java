@@ -7,7 +7,8 @@ import paligemma4j.eval.EvalException;
  * pycocotools {@code COCO.annToMask}: an annotation's {@code segmentation} (a list of polygons,
  * an uncompressed RLE {@code {"size": [h, w], "counts": [..]}} or a compressed one with a string
  * {@code counts}) → the binary mask, row-major {@code h × w}. Polygons are rasterised with the
- * image's size and united; RLE objects carry their own size.
+ * image's size and united (each polygon uses its first {@code 2·⌊n/2⌋} numbers); RLE objects carry
+ * their own size.
  */
 public final class CocoMask {
     private CocoMask() {}
@@ -23,6 +24,11 @@ public final class CocoMask {
     private static boolean[] decode(JsonNode segmentation, int h, int w, String where) {
         if (segmentation == null) throw new EvalException(where + ": annotation has no \"segmentation\"");
         if (segmentation.isArray()) {
+            // pycocotools reads a first entry of 4 numbers as boxes and fails on it (and on an empty list)
+            if (segmentation.isEmpty() || !segmentation.get(0).isArray() || segmentation.get(0).size() <= 4) {
+                throw new EvalException(where + ": segmentation must start with a polygon of at least 3 points, got "
+                        + segmentation);
+            }
             boolean[] mask = new boolean[h * w];
             for (JsonNode poly : segmentation) {
                 if (!poly.isArray()) throw new EvalException(where + ": polygon must be an array of numbers");
