@@ -149,7 +149,28 @@ public enum Benchmark {
                 r.put("invalid", s.invalid());
             }
         }
+        Integer expected = publishedSize(r);
+        int n = ((Number) r.get("n")).intValue();
+        if (expected != null && expected != n) {
+            r.put("warning", "the published protocol has " + expected + " examples here, this data has " + n);
+        }
         return r;
+    }
+
+    /** Split sizes behind the published numbers (spec §2.1, §3.1, §4.1, §5.1; confirmed ones only), or null. */
+    private static Integer publishedSize(Map<String, Object> r) {
+        return switch ((String) r.get("benchmark")) {
+            case "pope" -> 3000;
+            case "mmvp" -> 300;
+            case "cococap" -> 5000;
+            case "refcoco" -> !"refcoco".equals(r.get("dataset")) ? null : switch ((String) r.get("split")) {
+                case "val" -> 10834;
+                case "testA" -> 5657;
+                case "testB" -> 5095;
+                default -> null;
+            };
+            default -> null;
+        };
     }
 
     /** A RefCOCO line: its {@code tokens} if that is a list of piece strings, else the {@code answer} text. */

@@ -59,6 +59,11 @@ class EvalScoreCommandTest {
         assertThat(r.json().get("pair_accuracy").asDouble()).isEqualTo(e.get("pair_accuracy").asDouble());
         assertThat(r.json().get("question_accuracy").asDouble()).isEqualTo(e.get("question_accuracy").asDouble());
         assertThat(r.json().get("n").asInt()).isEqualTo(8);
+        // letters only: '(a)' and 'B' are the only matches among the fixture answers
+        Result letters = run("eval", "score", "mmvp", "--data", fx("mmvp"), "--predictions", fx("mmvp/predictions.jsonl"),
+                "--mmvp-match", "letter", "--json");
+        assertThat(letters.json().get("question_accuracy").asDouble()).isEqualTo(25.0);
+        assertThat(letters.json().get("pair_accuracy").asDouble()).isEqualTo(25.0);
     }
 
     @Test
