@@ -319,7 +319,7 @@ def flat_examples(dataset, fname, split, coco):
     return ex
 
 
-def answer_for(k, rng):
+def answer_for(k, rng, ann=None, img=None):
     """Prediction text k of a fixture: mostly valid, with every kind of invalid output mixed in."""
     def loc(v):
         return f'<loc{v:04d}>'
@@ -329,8 +329,14 @@ def answer_for(k, rng):
     codes = [rng.randint(0, 127) for _ in range(16)]
     y1, x1 = rng.randint(0, 700), rng.randint(0, 700)
     y2, x2 = rng.randint(y1 + 1, 1023), rng.randint(x1 + 1, 1023)
-    good = ''.join(loc(v) for v in (y1, x1, y2, x2)) + ''.join(seg(c) for c in codes)
     kind = k % 9
+    if kind in (0, 4) and ann is not None:  # the ground-truth box, as the training encoder wrote it
+        x, y, w, h = ann['bbox']
+        y1, x1 = round(y / img['height'] * 1023), round(x / img['width'] * 1023)
+        y2, x2 = round((y + h) / img['height'] * 1023), round((x + w) / img['width'] * 1023)
+        if kind == 4:
+            y2 = min(1023, y2 + (y2 - y1) // 3)
+    good = ''.join(loc(v) for v in (y1, x1, y2, x2)) + ''.join(seg(c) for c in codes)
     if kind == 3:
         return good + ' leftover text <loc0001>', 'valid+trailing'
     if kind == 5:
@@ -353,9 +359,9 @@ def end_to_end(small):
             ex = flat_examples(dataset, fname, split, coco)
             if not ex:
                 continue
-            lines, ious, invalid = [], [], 0
+            lines, ious, invalid, box_ious = [], [], 0, []
             for k, (sid, sent, ann) in enumerate(ex):
-                text, kind = answer_for(k + len(dataset), rng)
+                text, kind = answer_for(k + len(dataset), rng, ann, coco.imgs[ann['image_id']])
                 line = dict(id=sid, answer=text, note=kind)
                 if k == 1:
                     line['tokens'] = [t + '>' for t in text.split('>')[:-1]]  # piece list: used instead of text
@@ -363,6 +369,7 @@ def end_to_end(small):
                 lines.append(line)
                 gt = coco.annToMask(ann).astype(bool)
                 toks = parse_reference(text)
+                box_ious.append(box_iou_reference(toks, ann, coco.imgs[ann['image_id']]))
                 if toks is None:
                     ious.append(0.0)
                     invalid += 1
@@ -378,11 +385,26 @@ def end_to_end(small):
             expected[f'{dataset}/{split}'] = dict(file=name, miou=100 * float(np.mean(ious)), n=len(ious),
                                                   invalid=invalid, sent_ids=[e[0] for e in ex],
                                                   sents=[e[1] for e in ex], ann_ids=[e[2]['id'] for e in ex],
-                                                  ious=ious)
+                                                  ious=ious, box_ious=box_ious,
+                                                  boxacc_05=100 * float(np.mean([0.5 <= b for b in box_ious])),
+                                                  boxacc_075=100 * float(np.mean([0.75 <= b for b in box_ious])))
     with open(out('refcoco', 'expected.json'), 'w') as f:
         json.dump(expected, f, indent=1)
     for k, v in expected.items():
         print(k, 'n', v['n'], 'invalid', v['invalid'], 'miou', v['miou'])
+
+
+def box_iou_reference(toks, ann, img):
+    """big_vision's box IoU in [0, 1] coordinates (invalid outputs count as the all-zero box), restated."""
+    bb = np.asarray(toks[:4] if toks is not None else [0, 0, 0, 0]) / 1023
+    x, y, w, h = ann['bbox']
+    gt = (y / img['height'], x / img['width'], (y + h) / img['height'], (x + w) / img['width'])
+
+    def area(y1, x1, y2, x2):
+        return max(x2 - x1, 0.0) * max(y2 - y1, 0.0)
+    y1, x1, y2, x2 = bb
+    inter = (max(y1, gt[0]), max(x1, gt[1]), min(y2, gt[2]), min(x2, gt[3]))
+    return float(area(*inter) / (area(*bb) + area(*gt) - area(*inter)))
 
 
 def parse_reference(text):

@@ -202,15 +202,21 @@ def refcoco_annotations():
     anns = []
     aid = 100
 
+    sizes = {i: (h, w) for i, h, w in REF_IMAGES}
+
     def add(image_id, seg, iscrowd=0):
         nonlocal aid
         aid += 1
+        h, w = sizes.get(image_id, (10, 10))
         if isinstance(seg, list):
-            area = 0.0
+            rle = mask_util.merge(mask_util.frPyObjects(seg, h, w))
+        elif isinstance(seg['counts'], list):
+            rle = mask_util.frPyObjects(seg, h, w)
         else:
-            area = 0.0
-        anns.append(dict(id=aid, image_id=image_id, category_id=1, segmentation=seg, area=area,
-                         bbox=[1.5, 2.25, 10.0, 12.5], iscrowd=iscrowd))
+            rle = dict(size=seg['size'], counts=seg['counts'].encode('ascii'))
+        anns.append(dict(id=aid, image_id=image_id, category_id=1, segmentation=seg,
+                         area=float(mask_util.area(rle)), bbox=[float(v) for v in mask_util.toBbox(rle)],
+                         iscrowd=iscrowd))
         return aid
 
     (i9, h9, w9), (i25, h25, w25), (i30, h30, w30), (i42, h42, w42) = REF_IMAGES

@@ -147,6 +147,8 @@ public enum Benchmark {
                 r.put("miou", 100 * s.miou());
                 r.put("n", s.n());
                 r.put("invalid", s.invalid());
+                r.put("boxacc_0.5", 100 * s.boxAccuracy(0.5));
+                r.put("boxacc_0.75", 100 * s.boxAccuracy(0.75));
             }
         }
         Integer expected = publishedSize(r);

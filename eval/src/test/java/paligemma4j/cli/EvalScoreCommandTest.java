@@ -98,6 +98,7 @@ class EvalScoreCommandTest {
             assertThat(r.json().get("miou").asDouble()).as(key).isCloseTo(x.get("miou").asDouble(), within(1e-6));
             assertThat(r.json().get("invalid").asInt()).isEqualTo(x.get("invalid").asInt());
             assertThat(r.json().get("n").asInt()).isEqualTo(x.get("n").asInt());
+            assertThat(r.json().get("boxacc_0.5").asDouble()).isCloseTo(x.get("boxacc_05").asDouble(), within(1e-9));
         }
     }
 

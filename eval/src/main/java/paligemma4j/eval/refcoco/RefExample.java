@@ -14,9 +14,15 @@ import java.nio.file.Path;
  * @param height       image height H
  * @param width        image width W
  * @param segmentation the annotation's COCO segmentation (polygons or RLE)
+ * @param bbox         the annotation's COCO {@code bbox} {@code [x, y, w, h]} in pixels
  */
 public record RefExample(long sentId, String sent, long annId, long imageId, Path imagePath, int height, int width,
-        JsonNode segmentation) {
+        JsonNode segmentation, double[] bbox) {
+
+    /** The ground-truth box as big_vision's builder stores it: {@code (ymin, xmin, ymax, xmax)} in [0, 1]. */
+    public double[] normalizedBox() {
+        return new double[] {bbox[1] / height, bbox[0] / width, (bbox[1] + bbox[3]) / height, (bbox[0] + bbox[2]) / width};
+    }
 
     /** The ground-truth mask at full resolution, row-major H×W, rasterised as pycocotools' annToMask. */
     public boolean[] groundTruthMask() {

@@ -62,7 +62,7 @@ public final class RefcocoDataset {
                 if (sentences == null) continue;
                 for (Ref.Sentence sen : sentences) {
                     out.add(new RefExample(sen.sentId(), sen.sent(), ann.id(), img.id(),
-                            imageDir.resolve(img.fileName()), img.height(), img.width(), ann.segmentation()));
+                            imageDir.resolve(img.fileName()), img.height(), img.width(), ann.segmentation(), ann.bbox()));
                 }
             }
         }

@@ -78,6 +78,12 @@ class RefcocoTest {
                 assertThat(s.ious()[i]).as("%s #%d", e.getKey(), i).isCloseTo(x.get("ious").get(i).asDouble(), within(1e-6));
             }
             assertThat(100 * s.miou()).isCloseTo(x.get("miou").asDouble(), within(1e-6));
+            for (int i = 0; i < s.n(); i++) {
+                assertThat(s.boxIous()[i]).as("%s box #%d", e.getKey(), i)
+                        .isCloseTo(x.get("box_ious").get(i).asDouble(), within(1e-12));
+            }
+            assertThat(100 * s.boxAccuracy(0.5)).isCloseTo(x.get("boxacc_05").asDouble(), within(1e-9));
+            assertThat(100 * s.boxAccuracy(0.75)).isCloseTo(x.get("boxacc_075").asDouble(), within(1e-9));
         }
     }
 
