@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntConsumer;
 import paligemma4j.eval.Benchmark;
 import paligemma4j.eval.EvalException;
 import paligemma4j.eval.EvalExample;
@@ -59,6 +60,15 @@ public final class EvalRun {
     private EvalRun() {}
 
     public static Outcome run(Request q, ModelSession.Opener opener, PrintStream err) throws Exception {
+        return run(q, opener, err, done -> {});
+    }
+
+    /**
+     * As {@link #run(Request, ModelSession.Opener, PrintStream)}, calling {@code afterEach} with the count of
+     * complete predictions after each one is on disk (an exception thrown there stops the run like a crash).
+     */
+    public static Outcome run(Request q, ModelSession.Opener opener, PrintStream err, IntConsumer afterEach)
+            throws Exception {
         RunConfig c = q.config();
         Benchmark b = c.benchmark();
         Path runJson = q.runDir().resolve(RUN_JSON), predFile = q.runDir().resolve(PREDICTIONS);
@@ -72,6 +82,7 @@ public final class EvalRun {
         }
         Files.createDirectories(q.runDir());
         int resolution = stored == null ? 0 : stored.path("model").path("resolution").asInt(0);
+        requireResolution(selected, resolution);
         int ran = 0, encoded = 0, recovered;
         long t0 = System.nanoTime();
         try (PredictionLog log = PredictionLog.open(predFile, examples)) {
@@ -92,11 +103,10 @@ public final class EvalRun {
                         log.append(runner.run(examples.get(i)));
                         ran++;
                         progress.update(log.count());
+                        afterEach.accept(log.count());
                     }
                     encoded = runner.imagesEncoded();
                 }
-            } else {
-                requireResolution(selected, resolution);
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
