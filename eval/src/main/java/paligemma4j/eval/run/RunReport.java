@@ -123,6 +123,8 @@ public final class RunReport {
                     .append(proto.get("split_size").asInt()).append(" examples; not comparable to the published number)");
         }
         s.append(".\n\n");
+        JsonNode warning = r.get("metrics").get("warning");
+        if (warning != null) s.append("**Warning:** ").append(warning.asText()).append(".\n\n");
         JsonNode sel = r.get("published");
         if (sel != null && !sel.isNull()) {
             s.append("Published (").append(sel.get("checkpoint").asText()).append("): ").append(fmt2(sel.get("value").asDouble()))

@@ -3,15 +3,12 @@ package paligemma4j.eval.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,8 +22,6 @@ import paligemma4j.eval.ScoreOptions;
  * and resumed gives the same predictions, line for line (ids and answers), as an uninterrupted run.
  */
 class EvalRunResumeTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     static RunConfig config(Benchmark b, String split, String dataset, Path data, Protocol p, int limit) throws Exception {
         return new RunConfig(b, split, dataset, data, TinyModel.CHECKPOINT, Files.size(TinyModel.CHECKPOINT),
                 TinyModel.TOKENIZER, Files.size(TinyModel.TOKENIZER), p, limit);
@@ -34,15 +29,6 @@ class EvalRunResumeTest {
 
     static EvalRun.Request request(RunConfig c, Path out, boolean resume) {
         return new EvalRun.Request(c, out, resume, new ScoreOptions(c.split(), c.dataset(), null, null, null), null, false);
-    }
-
-    static List<String> idsAndAnswers(Path predictions) throws Exception {
-        List<String> out = new ArrayList<>();
-        for (String line : Files.readAllLines(predictions, StandardCharsets.UTF_8)) {
-            JsonNode n = JSON.readTree(line);
-            out.add(n.get("id").asLong() + "\t" + n.get("answer").asText() + "\t" + n.get("ids"));
-        }
-        return out;
     }
 
     private static final class Crash extends RuntimeException {
@@ -74,7 +60,7 @@ class EvalRunResumeTest {
                 .contains("resuming " + cut + " after " + crashAfter + " of " + reference.predictions());
         assertThat(resumed.recovered()).isEqualTo(crashAfter);
         assertThat(resumed.ran()).isEqualTo(reference.predictions() - crashAfter);
-        assertThat(idsAndAnswers(predictions)).isEqualTo(idsAndAnswers(full.resolve("predictions.jsonl")));
+        assertThat(RunFiles.idsAnswersAndTokens(predictions)).isEqualTo(RunFiles.idsAnswersAndTokens(full.resolve("predictions.jsonl")));
         assertThat(resumed.report().get("value").asDouble()).isEqualTo(reference.report().get("value").asDouble());
         assertThat(resumed.report().get("metrics")).isEqualTo(reference.report().get("metrics"));
     }
