@@ -37,7 +37,7 @@ import paligemma4j.model.tokenizer.Tokenizer;
 public final class EvalCommand implements Command {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> RUN_ONLY = List.of("checkpoint", "tokenizer", "out", "resume", "limit", "beam",
-            "max-tokens", "text-len", "prompt-template", "resize", "kv-cache", "threads", "published-row");
+            "max-tokens", "text-len", "prompt-template", "resize", "kv-cache", "threads", "published-row", "progress");
     private static final List<String> SCORE_ONLY = List.of("predictions");
 
     public String name() { return "eval"; }
@@ -70,6 +70,7 @@ public final class EvalCommand implements Command {
                 .option("resize", "bilinear|bilinear-antialias", "run: TF bilinear resize without/with antialias", "bilinear")
                 .option("kv-cache", "bf16|f32", "run: KV cache precision", "bf16")
                 .option("threads", "T", "run: CPU threads", String.valueOf(Runtime.getRuntime().availableProcessors()))
+                .option("progress", "auto|bar|lines", "run: progress on stderr: a bar redrawn in place, or plain lines (auto: bar on a terminal)", "auto")
                 .option("published-row", "ROW", "run: the published row to compare with, e.g. mix-224, ft-vqav2-448, ft-cococap-224, ft-refcoco-seg-896", null)
                 .flag("json", "print exactly one JSON object (score: the metrics; run: the report)");
     }
@@ -138,7 +139,11 @@ public final class EvalCommand implements Command {
         RunConfig config = new RunConfig(bench, split, dataset, dir, ckpt, Files.size(ckpt), tok, Files.size(tok), p, limit);
         EvalRun.Request request = new EvalRun.Request(config, runDir, args.flag("resume"),
                 scoreOptions(args, split, dataset), args.get("published-row"),
-                System.console() != null && System.console().isTerminal());
+                switch (args.choice("progress", "auto", "bar", "lines")) {
+                    case "bar" -> true;
+                    case "lines" -> false;
+                    default -> System.console() != null && System.console().isTerminal();
+                });
         ModelSession.Opener opener = () -> open(ckpt, tok, threads);
         EvalRun.Outcome o = EvalRun.run(request, opener, err);
         if (args.flag("json")) {

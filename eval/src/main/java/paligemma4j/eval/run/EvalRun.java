@@ -72,7 +72,7 @@ public final class EvalRun {
         RunConfig c = q.config();
         Benchmark b = c.benchmark();
         Path runJson = q.runDir().resolve(RUN_JSON), predFile = q.runDir().resolve(PREDICTIONS);
-        JsonNode stored = checkRunDir(q, runJson, predFile);
+        if (Files.exists(q.runDir()) && !Files.isDirectory(q.runDir())) throw new EvalException(q.runDir() + " is not a directory (--out)");
         PublishedNumbers.Row selected = selectRow(c, q.publishedRow());
 
         List<EvalExample> all = b.examples(c.data(), q.scoring(), c.protocol().promptTemplate());
@@ -81,6 +81,16 @@ public final class EvalRun {
             throw new EvalException("mmvp: --limit must be even (questions come in pairs), got " + c.limit());
         }
         Files.createDirectories(q.runDir());
+        try (RunLock lock = RunLock.acquire(q.runDir())) {
+            JsonNode stored = checkRunDir(q, runJson, predFile);
+            return run(q, opener, err, afterEach, c, b, runJson, predFile, stored, selected, all, examples);
+        }
+    }
+
+    private static Outcome run(Request q, ModelSession.Opener opener, PrintStream err, IntConsumer afterEach,
+                               RunConfig c, Benchmark b, Path runJson, Path predFile, JsonNode stored,
+                               PublishedNumbers.Row selected, List<EvalExample> all, List<EvalExample> examples)
+            throws Exception {
         int resolution = stored == null ? 0 : stored.path("model").path("resolution").asInt(0);
         requireResolution(selected, resolution);
         int ran = 0, encoded = 0, recovered;

@@ -4,9 +4,10 @@ import java.io.PrintStream;
 import java.util.function.LongSupplier;
 
 /**
- * A progress bar with ETA on stderr. On a terminal it is one line redrawn in place ({@code \r});
- * otherwise (a log file, a pipe) it prints a plain line at each further 10 % and at least once a
- * minute. The ETA is the remaining count times the mean time per example of this session (examples
+ * A progress bar with ETA on stderr. On a terminal it is one line redrawn in place: each update moves
+ * the cursor up over the previous bar ({@code ESC[1A ESC[2K}) and prints a whole line, so the bar also
+ * passes through line filters such as the launcher's {@code grep}; otherwise (a log file, a pipe) it
+ * prints a plain line at each further 10 % and at least once a minute. The ETA is the remaining count times the mean time per example of this session (examples
  * recovered by {@code --resume} are counted as done but not timed).
  */
 public final class Progress {
@@ -22,6 +23,7 @@ public final class Progress {
     private final long t0;
     private long lastPlain;
     private int lastDecile;
+    private boolean drawn;
 
     /**
      * @param done        examples already done when this session starts
@@ -44,9 +46,9 @@ public final class Progress {
     public void update(int done) {
         long now = clock.getAsLong();
         if (interactive) {
-            err.print("\r" + line(done, now) + "\u001b[K");
-            if (done == total) err.println();
+            err.print((drawn ? "\u001b[1A\u001b[2K" : "") + line(done, now) + "\n");
             err.flush();
+            drawn = true;
             return;
         }
         int decile = total == 0 ? 10 : 10 * done / total;

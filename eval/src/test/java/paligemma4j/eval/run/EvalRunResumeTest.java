@@ -96,6 +96,17 @@ class EvalRunResumeTest {
     }
 
     @Test
+    void aSecondRunOnTheSameDirectoryIsRefusedWhileTheFirstHoldsIt(@TempDir Path tmp) throws Exception {
+        RunConfig c = config(Benchmark.POPE, "random", null, Fixtures.path("pope"), Protocol.defaults(Benchmark.POPE), 2);
+        PrintStream err = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        try (RunLock held = RunLock.acquire(tmp)) {
+            assertThatThrownBy(() -> EvalRun.run(request(c, tmp, false), TinyModel::open, err))
+                    .isInstanceOf(EvalException.class).hasMessageContaining("is in use by another eval run");
+        }
+        assertThat(EvalRun.run(request(c, tmp, false), TinyModel::open, err).ran()).isEqualTo(2);
+    }
+
+    @Test
     void aDamagedCompleteLineOrAForeignLogIsRefused(@TempDir Path tmp) throws Exception {
         RunConfig c = config(Benchmark.POPE, "random", null, Fixtures.path("pope"), Protocol.defaults(Benchmark.POPE), 4);
         PrintStream err = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
