@@ -149,6 +149,8 @@ class EvalRunCommandTest {
     void refusalsAreOneLine(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("run");
         assertThat(run(runArgs(out, "pope", "pope", "--limit", "2")).code()).isZero();
+        String predictions = Files.readString(out.resolve("predictions.jsonl"));
+        String runJson = Files.readString(out.resolve("run.json"));
         String[][] cases = {
             {"already holds a run", "pope", "pope", "--limit", "2"},
             {"--resume refused: the run was started with max_tokens=48 but this command asks for max_tokens=8",
@@ -166,6 +168,8 @@ class EvalRunCommandTest {
             assertThat(r.err().strip().lines()).as(r.err()).hasSize(1);
             assertThat(r.err()).contains(c[0]);
         }
+        assertThat(Files.readString(out.resolve("predictions.jsonl"))).isEqualTo(predictions);   // nothing overwritten
+        assertThat(Files.readString(out.resolve("run.json"))).isEqualTo(runJson);
         EvalScoreCommandTest.Result odd = run(runArgs(tmp.resolve("odd"), "mmvp", "mmvp", "--limit", "3"));
         assertThat(odd.err()).contains("--limit must be even");
         EvalScoreCommandTest.Result usage = run(runArgs(tmp.resolve("u"), "pope", "pope", "--predictions", "x.jsonl"));
