@@ -12,7 +12,7 @@ public final class Main {
         all.add(new InspectCommand());
         all.add(new GenerateCommand());
         all.add(new ParityCommand());
-        all.add(new EvalScoreCommand());
+        all.add(new EvalCommand());
         return all;
     }
 
