@@ -33,7 +33,8 @@ public final class JvmOps implements Ops, AutoCloseable {
     private static final int SERIAL_ELEMENTS = 1 << 15;
 
     private final WorkerPool pool;
-    private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[2][0]);
+    private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[3][0]);
+    private final ThreadLocal<short[][]> shorts = ThreadLocal.withInitial(() -> new short[1][0]);
     private volatile RopeTable ropeTable;
 
     /** Uses every core the JVM sees. */
@@ -83,12 +84,13 @@ public final class JvmOps implements Ops, AutoCloseable {
                 MatvecKernels.interleave(acc, c0, n, false, bias, biasOff + c0, y, yOff + c0);
                 return;
             }
-            int even = n & ~1;
-            if (type == WeightType.BF16) {
-                MatvecKernels.bf16(x, 0, in, seg, out, c0, even, acc, c0);
-            } else {
-                MatvecKernels.f16(x, 0, in, seg, out, c0, even, acc, c0);
+            if (type == WeightType.F16) {
+                MatvecKernels.f16(x, 0, in, seg, out, c0, n, acc, c0, threadShorts(n), threadScratch(2, n));
+                MatvecKernels.interleave(acc, c0, n, false, bias, biasOff + c0, y, yOff + c0);
+                return;
             }
+            int even = n & ~1;
+            MatvecKernels.bf16(x, 0, in, seg, out, c0, even, acc, c0);
             MatvecKernels.interleave(acc, c0, even, true, bias, biasOff + c0, y, yOff + c0);
             if (even < n) {
                 int col = c0 + even;
@@ -112,7 +114,9 @@ public final class JvmOps implements Ops, AutoCloseable {
             int n0 = cb * MATMUL_NC, n1 = Math.min(out, n0 + MATMUL_NC);
             int m0 = rb * rowsPer, m1 = Math.min(rows, m0 + rowsPer);
             float[] packed = threadScratch(1, MatmulKernels.packedSize(MATMUL_NC));
-            MatmulKernels.block(x, in, seg, type, out, bias, biasOff, y, yOff, yStride, m0, m1, n0, n1, packed);
+            boolean f16 = type == WeightType.F16;
+            MatmulKernels.block(x, in, seg, type, out, bias, biasOff, y, yOff, yStride, m0, m1, n0, n1, packed,
+                    f16 ? threadShorts(MATMUL_NC) : null, f16 ? threadScratch(2, MATMUL_NC) : null);
         });
     }
 
@@ -123,7 +127,7 @@ public final class JvmOps implements Ops, AutoCloseable {
         MemorySegment seg = w.data();
         WeightType type = w.type();
         int half = width / 2;
-        float[] split = type == WeightType.F32 ? null : callerScratch(0, rows * 2 * half);
+        float[] split = type == WeightType.BF16 ? callerScratch(0, rows * 2 * half) : null;
         if (split != null) {
             for (int r = 0; r < rows; r++) {
                 DotKernels.deinterleave(x, xOff + r * xStride, width, split, r * 2 * half);
@@ -137,8 +141,11 @@ public final class JvmOps implements Ops, AutoCloseable {
                 if (type == WeightType.F32) {
                     DotKernels.f32(x, xr, width, seg, o0, o1, y, yr);
                 } else {
-                    DotKernels.pairs(split, r * 2 * half, r * 2 * half + half, x, xr, width, seg, o0, o1, y, yr,
-                            type == WeightType.F16);
+                    if (type == WeightType.BF16) {
+                        DotKernels.bf16(split, r * 2 * half, r * 2 * half + half, x, xr, width, seg, o0, o1, y, yr);
+                    } else {
+                        DotKernels.f16(x, xr, width, seg, o0, o1, y, yr, threadShorts(width), threadScratch(2, width));
+                    }
                 }
             }
         });
@@ -273,6 +280,15 @@ public final class JvmOps implements Ops, AutoCloseable {
             mine[slot] = new float[size];
         }
         return mine[slot];
+    }
+
+    /** 16-bit scratch of the current thread (f16 rows before widening), grown if needed. */
+    private short[] threadShorts(int size) {
+        short[][] mine = shorts.get();
+        if (mine[0].length < size) {
+            mine[0] = new short[size];
+        }
+        return mine[0];
     }
 
     /** Scratch of the calling thread shared by the tasks of one call (disjoint regions). */
