@@ -69,6 +69,10 @@ public final class JvmOps implements Ops, AutoCloseable {
 
     private void matvec(float[] x, Weight w, float[] bias, int biasOff, float[] y, int yOff) {
         int in = w.rows(), out = w.cols();
+        if (in >= 2 * out && pool.threads() > 1 && in >= MATVEC_MIN_COLUMNS * pool.threads()) {
+            tallMatvec(x, w, bias, biasOff, y, yOff);
+            return;
+        }
         MemorySegment seg = w.data();
         WeightType type = w.type();
         int chunk = Math.max(MATVEC_MIN_COLUMNS, ceilDiv(out, pool.threads() * TASKS_PER_THREAD));
@@ -98,6 +102,44 @@ public final class JvmOps implements Ops, AutoCloseable {
                 y[yOff + col] = bias == null ? v : v + bias[biasOff + col];
             }
         });
+    }
+
+    /**
+     * Matrix-vector for a tall W (in ≫ out, e.g. the MLP down projection): each task streams a
+     * contiguous band of whole W rows into its own partial sums, which are then added in task order.
+     */
+    private void tallMatvec(float[] x, Weight w, float[] bias, int biasOff, float[] y, int yOff) {
+        int in = w.rows(), out = w.cols();
+        WeightType type = w.type();
+        int tasks = pool.threads() * TASKS_PER_THREAD;
+        int band = ceilDiv(ceilDiv(in, tasks), MatvecKernels.ROWS_PER_PASS) * MatvecKernels.ROWS_PER_PASS;
+        int bands = ceilDiv(in, band);
+        int even = type == WeightType.BF16 ? out & ~1 : out;
+        long rowBytes = (long) out * type.bytes;
+        float[] partial = callerScratch(0, bands * out);
+        pool.run(bands, t -> {
+            int i0 = t * band, rows = Math.min(band, in - i0);
+            MemorySegment rowsSeg = w.data().asSlice(i0 * rowBytes, rows * rowBytes);
+            switch (type) {
+                case F32 -> MatvecKernels.f32(x, i0, rows, rowsSeg, out, 0, out, partial, t * out);
+                case BF16 -> MatvecKernels.bf16(x, i0, rows, rowsSeg, out, 0, even, partial, t * out);
+                case F16 -> MatvecKernels.f16(x, i0, rows, rowsSeg, out, 0, out, partial, t * out,
+                        threadShorts(out), threadScratch(2, out));
+            }
+        });
+        int np = even / 2;
+        for (int o = 0; o < even; o++) {
+            int at = type == WeightType.BF16 ? (o & 1) * np + (o >> 1) : o;
+            float v = 0f;
+            for (int t = 0; t < bands; t++) {
+                v += partial[t * out + at];
+            }
+            y[yOff + o] = bias == null ? v : v + bias[biasOff + o];
+        }
+        if (even < out) {
+            float v = MatvecKernels.column(x, 0, in, w.data(), out, out - 1, type);
+            y[yOff + out - 1] = bias == null ? v : v + bias[biasOff + out - 1];
+        }
     }
 
     private void gemm(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride) {

@@ -53,16 +53,18 @@ final class MatmulKernels {
             boolean accumulate = k0 > 0;
             float[] lastBias = k0 + kc >= in ? bias : null;   // bias after the whole sum, as Flax Dense
             int tiled = m0 + (m1 - m0) / MR * MR;
-            for (int j = 0; j < panels; j++) {          // one packed panel (kc × NR, L1-sized) at a time ...
-                int n = n0 + j * NR;
-                int valid = Math.min(NR, n1 - n);
-                for (int r = m0; r < tiled; r += MR) {    // ... against every 6-row tile of x
+            for (int r = m0; r < tiled; r += MR) {          // one 6-row tile of x (L1) ...
+                for (int j = 0; j < panels; j++) {           // ... against every packed panel (L2)
+                    int n = n0 + j * NR;
                     kernel6(x, r * in + k0, in, packed, j * kc * NR, kc, tile);
-                    merge(tile, MR, y, r * yStride + yOff + n, yStride, valid, accumulate, lastBias, biasOff + n);
+                    merge(tile, MR, y, r * yStride + yOff + n, yStride, Math.min(NR, n1 - n), accumulate, lastBias, biasOff + n);
                 }
-                for (int r = tiled; r < m1; r++) {
+            }
+            for (int r = tiled; r < m1; r++) {
+                for (int j = 0; j < panels; j++) {
+                    int n = n0 + j * NR;
                     kernel1(x, r * in + k0, packed, j * kc * NR, kc, tile);
-                    merge(tile, 1, y, r * yStride + yOff + n, yStride, valid, accumulate, lastBias, biasOff + n);
+                    merge(tile, 1, y, r * yStride + yOff + n, yStride, Math.min(NR, n1 - n), accumulate, lastBias, biasOff + n);
                 }
             }
         }
