@@ -8,8 +8,9 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>How each operation is split over the cores:
  * <ul>
- *   <li>{@code matmul}, one row (decode): the output columns, each core streaming its columns of
- *       every W row once ({@link MatvecKernels}) — bandwidth-bound;</li>
+ *   <li>{@code matmul}, one to five rows (decode, beam/batch decode): per row, the output
+ *       columns, each core streaming its columns of every W row once ({@link MatvecKernels}) —
+ *       bandwidth-bound; a tall W (in ≥ 2·out) is split into bands of whole W rows instead;</li>
  *   <li>{@code matmul}, many rows: blocks of output columns (× blocks of rows when there are few
  *       column blocks), each packing its W block once ({@link MatmulKernels});</li>
  *   <li>{@code matmulTransposed}: blocks of output rows (vocabulary) ({@link DotKernels});</li>
@@ -21,6 +22,12 @@ import java.lang.foreign.MemorySegment;
  */
 public final class JvmOps implements Ops, AutoCloseable {
 
+    /**
+     * Fewest rows the packed GEMM handles (one full 6-row tile); below, one matrix-vector pass per
+     * row is faster (measured: 4 rows × [2048, 16384] bf16 took 4× the CPU time in the GEMM, whose
+     * packing costs ~1 ns per weight and whose 1-row tiles are FMA-latency bound).
+     */
+    private static final int MATMUL_MIN_ROWS = MatmulKernels.MR;
     /** Minimum output columns per matrix-vector task (keeps each W row segment a long sequential read). */
     private static final int MATVEC_MIN_COLUMNS = 512;
     /** Matrix-vector tasks per thread (dynamic balancing on a shared machine). */
@@ -29,11 +36,13 @@ public final class JvmOps implements Ops, AutoCloseable {
     private static final int MATMUL_NC = 256;
     /** Vocabulary rows per matmulTransposed task. */
     private static final int DOT_ROWS = 64;
+    /** Query vectors per KV head from which transposing the keys once pays off. */
+    private static final int TRANSPOSE_KEYS_MIN_QUERIES = 4;
     /** Element-wise work below this many elements runs on the calling thread. */
     private static final int SERIAL_ELEMENTS = 1 << 15;
 
     private final WorkerPool pool;
-    private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[3][0]);
+    private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[4][0]);
     private final ThreadLocal<short[][]> shorts = ThreadLocal.withInitial(() -> new short[1][0]);
     private volatile RopeTable ropeTable;
 
@@ -60,17 +69,20 @@ public final class JvmOps implements Ops, AutoCloseable {
     @Override
     public void matmul(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride) {
         OpChecks.matmul(x, rows, w, bias, biasOff, y, yOff, yStride);
-        if (rows == 1) {
-            matvec(x, w, bias, biasOff, y, yOff);
-        } else if (rows > 1) {
+        if (rows < MATMUL_MIN_ROWS) {
+            // one bandwidth-bound pass over W per row: few rows (beam/batch decode) don't repay packing
+            for (int r = 0; r < rows; r++) {
+                matvec(x, r * w.rows(), w, bias, biasOff, y, yOff + r * yStride);
+            }
+        } else {
             gemm(x, rows, w, bias, biasOff, y, yOff, yStride);
         }
     }
 
-    private void matvec(float[] x, Weight w, float[] bias, int biasOff, float[] y, int yOff) {
+    private void matvec(float[] x, int xOff, Weight w, float[] bias, int biasOff, float[] y, int yOff) {
         int in = w.rows(), out = w.cols();
         if (in >= 2 * out && pool.threads() > 1 && in >= MATVEC_MIN_COLUMNS * pool.threads()) {
-            tallMatvec(x, w, bias, biasOff, y, yOff);
+            tallMatvec(x, xOff, w, bias, biasOff, y, yOff);
             return;
         }
         MemorySegment seg = w.data();
@@ -84,21 +96,21 @@ public final class JvmOps implements Ops, AutoCloseable {
             int c0 = t * width;
             int n = Math.min(width, out - c0);
             if (type == WeightType.F32) {
-                MatvecKernels.f32(x, 0, in, seg, out, c0, n, acc, c0);
+                MatvecKernels.f32(x, xOff, in, seg, out, c0, n, acc, c0);
                 MatvecKernels.interleave(acc, c0, n, false, bias, biasOff + c0, y, yOff + c0);
                 return;
             }
             if (type == WeightType.F16) {
-                MatvecKernels.f16(x, 0, in, seg, out, c0, n, acc, c0, threadShorts(n), threadScratch(2, n));
+                MatvecKernels.f16(x, xOff, in, seg, out, c0, n, acc, c0, threadShorts(n), threadScratch(2, n));
                 MatvecKernels.interleave(acc, c0, n, false, bias, biasOff + c0, y, yOff + c0);
                 return;
             }
             int even = n & ~1;
-            MatvecKernels.bf16(x, 0, in, seg, out, c0, even, acc, c0);
+            MatvecKernels.bf16(x, xOff, in, seg, out, c0, even, acc, c0);
             MatvecKernels.interleave(acc, c0, even, true, bias, biasOff + c0, y, yOff + c0);
             if (even < n) {
                 int col = c0 + even;
-                float v = MatvecKernels.column(x, 0, in, seg, out, col, type);
+                float v = MatvecKernels.column(x, xOff, in, seg, out, col, type);
                 y[yOff + col] = bias == null ? v : v + bias[biasOff + col];
             }
         });
@@ -108,7 +120,7 @@ public final class JvmOps implements Ops, AutoCloseable {
      * Matrix-vector for a tall W (in ≫ out, e.g. the MLP down projection): each task streams a
      * contiguous band of whole W rows into its own partial sums, which are then added in task order.
      */
-    private void tallMatvec(float[] x, Weight w, float[] bias, int biasOff, float[] y, int yOff) {
+    private void tallMatvec(float[] x, int xOff, Weight w, float[] bias, int biasOff, float[] y, int yOff) {
         int in = w.rows(), out = w.cols();
         WeightType type = w.type();
         int tasks = pool.threads() * TASKS_PER_THREAD;
@@ -121,9 +133,9 @@ public final class JvmOps implements Ops, AutoCloseable {
             int i0 = t * band, rows = Math.min(band, in - i0);
             MemorySegment rowsSeg = w.data().asSlice(i0 * rowBytes, rows * rowBytes);
             switch (type) {
-                case F32 -> MatvecKernels.f32(x, i0, rows, rowsSeg, out, 0, out, partial, t * out);
-                case BF16 -> MatvecKernels.bf16(x, i0, rows, rowsSeg, out, 0, even, partial, t * out);
-                case F16 -> MatvecKernels.f16(x, i0, rows, rowsSeg, out, 0, out, partial, t * out,
+                case F32 -> MatvecKernels.f32(x, xOff + i0, rows, rowsSeg, out, 0, out, partial, t * out);
+                case BF16 -> MatvecKernels.bf16(x, xOff + i0, rows, rowsSeg, out, 0, even, partial, t * out);
+                case F16 -> MatvecKernels.f16(x, xOff + i0, rows, rowsSeg, out, 0, out, partial, t * out,
                         threadShorts(out), threadScratch(2, out));
             }
         });
@@ -137,7 +149,7 @@ public final class JvmOps implements Ops, AutoCloseable {
             y[yOff + o] = bias == null ? v : v + bias[biasOff + o];
         }
         if (even < out) {
-            float v = MatvecKernels.column(x, 0, in, w.data(), out, out - 1, type);
+            float v = MatvecKernels.column(x, xOff, in, w.data(), out, out - 1, type);
             y[yOff + out - 1] = bias == null ? v : v + bias[biasOff + out - 1];
         }
     }
@@ -264,6 +276,25 @@ public final class JvmOps implements Ops, AutoCloseable {
             maxVisible = Math.max(maxVisible, visible[r]);
         }
         int scratchSize = headDim + maxVisible;
+        if (rows * group < TRANSPOSE_KEYS_MIN_QUERIES) {
+            pool.run(rows * heads, t -> {
+                int r = t / heads, h = t % heads;
+                int outOff = r * outStride + h * headDim;
+                if (visible[r] == 0) {
+                    java.util.Arrays.fill(out, outOff, outOff + headDim, 0f);
+                    return;
+                }
+                AttentionKernels.head(q, r * qStride + h * headDim, headDim, qDivisor, k, v, kvStride,
+                        (h / group) * headDim, visible[r], threadScratch(0, scratchSize), out, outOff);
+            });
+            return;
+        }
+        // keys transposed once per KV head, shared by every query row and head that reads them
+        int ldk = ceilDiv(Math.max(maxVisible, 1), Simd.L) * Simd.L;
+        int kvSize = headDim * ldk;
+        float[] kT = callerScratch(3, kvHeads * kvSize);
+        int visibleKeys = maxVisible;
+        pool.run(kvHeads, g -> AttentionKernels.transposeKeys(k, kvStride, g * headDim, visibleKeys, headDim, kT, g * kvSize, ldk));
         pool.run(rows * heads, t -> {
             int r = t / heads, h = t % heads;
             int outOff = r * outStride + h * headDim;
@@ -271,8 +302,9 @@ public final class JvmOps implements Ops, AutoCloseable {
                 java.util.Arrays.fill(out, outOff, outOff + headDim, 0f);
                 return;
             }
-            AttentionKernels.head(q, r * qStride + h * headDim, headDim, qDivisor, k, v, kvStride,
-                    (h / group) * headDim, visible[r], threadScratch(0, scratchSize), out, outOff);
+            int g = h / group;
+            AttentionKernels.headTransposed(q, r * qStride + h * headDim, headDim, qDivisor, kT, g * kvSize, ldk,
+                    v, kvStride, g * headDim, visible[r], threadScratch(0, scratchSize), out, outOff);
         });
     }
 

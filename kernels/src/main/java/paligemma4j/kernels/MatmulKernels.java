@@ -5,6 +5,7 @@ import static paligemma4j.kernels.Simd.L;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 
 /**
  * Matrix-matrix product for many tokens (vision, prefill): {@code y = x · W (+ bias)} with x
@@ -23,6 +24,8 @@ final class MatmulKernels {
     static final int NR = 2 * L;
     /** Depth of a packed block: 256 × NR floats per panel stays in L1 next to the x rows. */
     static final int KC = 256;
+    /** W rows packed together: each panel then gets PACK_ROWS · NR contiguous floats per visit. */
+    static final int PACK_ROWS = 8;
 
     private MatmulKernels() {
     }
@@ -43,6 +46,7 @@ final class MatmulKernels {
         int nc = n1 - n0;
         int panels = (nc + NR - 1) / NR;
         float[] tile = new float[MR * NR];   // one small array per task; C2 keeps the accumulators in registers
+        boolean permuted = type == WeightType.BF16;
         for (int k0 = 0; k0 < in; k0 += KC) {
             int kc = Math.min(KC, in - k0);
             switch (type) {
@@ -57,14 +61,14 @@ final class MatmulKernels {
                 for (int j = 0; j < panels; j++) {           // ... against every packed panel (L2)
                     int n = n0 + j * NR;
                     kernel6(x, r * in + k0, in, packed, j * kc * NR, kc, tile);
-                    merge(tile, MR, y, r * yStride + yOff + n, yStride, Math.min(NR, n1 - n), accumulate, lastBias, biasOff + n);
+                    merge(tile, MR, y, r * yStride + yOff + n, yStride, Math.min(NR, n1 - n), accumulate, lastBias, biasOff + n, permuted);
                 }
             }
             for (int r = tiled; r < m1; r++) {
                 for (int j = 0; j < panels; j++) {
                     int n = n0 + j * NR;
                     kernel1(x, r * in + k0, packed, j * kc * NR, kc, tile);
-                    merge(tile, 1, y, r * yStride + yOff + n, yStride, Math.min(NR, n1 - n), accumulate, lastBias, biasOff + n);
+                    merge(tile, 1, y, r * yStride + yOff + n, yStride, Math.min(NR, n1 - n), accumulate, lastBias, biasOff + n, permuted);
                 }
             }
         }
@@ -73,18 +77,20 @@ final class MatmulKernels {
     /** Packs f32 {@code W[k0 .. k0+kc, n0 .. n0+nc)} as panels {@code packed[(j·kc + k)·NR + c]}, zero-padded. */
     static void packF32(MemorySegment w, int out, int k0, int kc, int n0, int nc, float[] packed) {
         int panels = (nc + NR - 1) / NR;
-        for (int j = 0; j < panels; j++) {
-            int n = n0 + j * NR;
-            int valid = Math.min(NR, n0 + nc - n);
-            int dst = j * kc * NR;
-            for (int k = 0; k < kc; k++, dst += NR) {
-                long src = ((long) (k0 + k) * out + n) * 4;
-                if (valid == NR) {
-                    Simd.loadF32(w, src).intoArray(packed, dst);
-                    Simd.loadF32(w, src + 4L * L).intoArray(packed, dst + L);
-                } else {
-                    for (int c = 0; c < NR; c++) {
-                        packed[dst + c] = c < valid ? w.get(Weight.F32, src + 4L * c) : 0f;
+        for (int kb = 0; kb < kc; kb += PACK_ROWS) {    // a few W rows at a time: short sequential reads and
+            int ke = Math.min(kc, kb + PACK_ROWS);      // writes (one row across all panels would write at a
+            for (int j = 0; j < panels; j++) {          // 4 KiB-aliasing stride)
+                int valid = Math.min(NR, nc - j * NR);
+                for (int k = kb; k < ke; k++) {
+                    int dst = (j * kc + k) * NR;
+                    long src = ((long) (k0 + k) * out + n0 + j * NR) * 4;
+                    if (valid == NR) {
+                        Simd.loadF32(w, src).intoArray(packed, dst);
+                        Simd.loadF32(w, src + 4L * L).intoArray(packed, dst + L);
+                    } else {
+                        for (int c = 0; c < NR; c++) {
+                            packed[dst + c] = c < valid ? w.get(Weight.F32, src + 4L * c) : 0f;
+                        }
                     }
                 }
             }
@@ -114,22 +120,29 @@ final class MatmulKernels {
         }
     }
 
-    /** As {@link #packF32} for bf16 weights, widened in registers. */
+    /**
+     * As {@link #packF32} for bf16 weights, widened in registers with the int-pair split (see
+     * {@link Simd}), so each full panel is stored column-permuted: its first L floats per k hold
+     * the even columns, the next L the odd ones ({@link #merge} with {@code permuted} undoes it).
+     * A partial last panel is packed in plain order.
+     */
     static void packBf16(MemorySegment w, int out, int k0, int kc, int n0, int nc, float[] packed) {
         int panels = (nc + NR - 1) / NR;
-        for (int j = 0; j < panels; j++) {
-            int n = n0 + j * NR;
-            int valid = Math.min(NR, n0 + nc - n);
-            int dst = j * kc * NR;
-            for (int k = 0; k < kc; k++, dst += NR) {
-                long src = ((long) (k0 + k) * out + n) * 2;
-                if (valid == NR) {
-                    Simd.loadBf16(w, src).intoArray(packed, dst);
-                    Simd.loadBf16(w, src + 2L * L).intoArray(packed, dst + L);
-                } else {
-                    for (int c = 0; c < NR; c++) {
-                        short bits = c < valid ? w.get(Weight.I16, src + 2L * c) : 0;
-                        packed[dst + c] = Simd.bf16(bits);
+        for (int kb = 0; kb < kc; kb += PACK_ROWS) {    // a few W rows at a time: short sequential reads and
+            int ke = Math.min(kc, kb + PACK_ROWS);      // writes (one row across all panels would write at a
+            for (int j = 0; j < panels; j++) {          // 4 KiB-aliasing stride)
+                int valid = Math.min(NR, nc - j * NR);
+                for (int k = kb; k < ke; k++) {
+                    int dst = (j * kc + k) * NR;
+                    long src = ((long) (k0 + k) * out + n0 + j * NR) * 2;
+                    if (valid == NR) {
+                        IntVector pairs = Simd.loadPairs(w, src);
+                        Simd.bf16Even(pairs).intoArray(packed, dst);
+                        Simd.bf16Odd(pairs).intoArray(packed, dst + L);
+                    } else {
+                        for (int c = 0; c < NR; c++) {
+                            packed[dst + c] = Simd.bf16(c < valid ? w.get(Weight.I16, src + 2L * c) : 0);
+                        }
                     }
                 }
             }
@@ -201,13 +214,24 @@ final class MatmulKernels {
 
     /**
      * {@code c[i·ldc + cOff + col] = tile[i·NR + col] (+ c[…] when accumulating) (+ bias[biasOff + col])}
-     * for i < rows, col < nValid.
+     * for i < rows, col < nValid; {@code permuted}: full tiles hold even columns then odd ones ({@link #packBf16}).
      */
     static void merge(float[] tile, int rows, float[] c, int cOff, int ldc, int nValid, boolean accumulate,
-                      float[] bias, int biasOff) {
+                      float[] bias, int biasOff, boolean permuted) {
         for (int i = 0; i < rows; i++) {
             int off = cOff + i * ldc;
-            if (nValid == NR) {
+            if (permuted && nValid == NR) {
+                for (int col = 0; col < NR; col++) {
+                    float t = tile[i * NR + (col & 1) * L + (col >> 1)];
+                    if (accumulate) {
+                        t += c[off + col];
+                    }
+                    if (bias != null) {
+                        t += bias[biasOff + col];
+                    }
+                    c[off + col] = t;
+                }
+            } else if (nValid == NR) {
                 for (int v = 0; v < NR; v += L) {
                     FloatVector t = FloatVector.fromArray(F, tile, i * NR + v);
                     if (accumulate) {

@@ -65,6 +65,40 @@ final class Simd {
         }
     }
 
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693145751953125f;        // ln 2 split so n·LN2_HI is exact
+    private static final float LN2_LO = 1.428606765330187e-06f;
+    private static final float ROUND_MAGIC = 12582912f;             // 1.5·2^23: adding it rounds to an integer
+    private static final float EXP_MIN = -87.33654f, EXP_MAX = 88.72283f;
+
+    /**
+     * e^x in float32, within ~1 ulp for x in [−87.3, 88.7] (clamped outside: e^−87.3 ≈ 1.2e−38
+     * instead of 0 below, 3.4e38 above). Cody–Waite reduction {@code x = n·ln2 + r}, |r| ≤ ln2/2,
+     * degree-7 Taylor polynomial (truncation < 1e−8 relative), scaled by 2^n through the exponent
+     * bits. The JDK's {@code lanewise(EXP)} is not intrinsified on this JDK/CPU (measured 1.8 ns per
+     * element, a scalar fallback); this runs at vector speed.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector c = x.max(EXP_MIN).min(EXP_MAX);
+        FloatVector t = c.mul(LOG2E).add(ROUND_MAGIC);
+        FloatVector n = t.sub(ROUND_MAGIC);
+        IntVector ni = t.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUND_MAGIC));
+        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), c);
+        r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
+        FloatVector p = r.fma(FloatVector.broadcast(F, 1f / 5040f), FloatVector.broadcast(F, 1f / 720f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f / 120f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f / 24f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f / 6f));
+        p = p.fma(r, FloatVector.broadcast(F, 0.5f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        // 2^n for n in [−126, 128]: split in two factors so n = 128 and n = −126 stay representable
+        IntVector half = ni.lanewise(VectorOperators.ASHR, 1);
+        FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector s2 = ni.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(s1).mul(s2);
+    }
+
     /** Scalar bf16 → f32 of the 16-bit pattern {@code bits}. */
     static float bf16(short bits) {
         return Float.intBitsToFloat((bits & 0xFFFF) << 16);

@@ -85,4 +85,30 @@ class AttentionTest {
             }
         }
     }
+
+    /** Logits far apart (masked-like −1e4, exp underflow, overflow-safe max subtraction) through the vector exp. */
+    @org.junit.jupiter.api.Test
+    void extremeLogits() {
+        float[] logits = {3f, -50f, 88f, 87.5f, 0f, 88f, -1e4f, -100f, 60f, -87.5f, 10f, 20f, -3e38f, 88f, 1f, 2f, 85f};
+        int n = logits.length;
+        float[] q = new float[n];
+        q[0] = 1f;
+        float[] k = new float[n * n], v = new float[n * n];
+        for (int j = 0; j < n; j++) {
+            k[j * n] = logits[j];
+            v[j * n + j] = 1f;
+        }
+        float[] expected = new float[4 * n], actual = new float[4 * n];
+        float[] q4 = new float[4 * n];
+        for (int r = 0; r < 4; r++) {
+            System.arraycopy(q, 0, q4, r * n, n);   // 4 rows: takes the transposed-keys path too
+        }
+        int[] visible = {n, n, n, n};
+        NAIVE.attention(q4, n, 4, 1, n, 1f, k, v, n, 1, visible, expected, n);
+        FAST.attention(q4, n, 4, 1, n, 1f, k, v, n, 1, visible, actual, n);
+        Close.allClose(actual, expected, 0, 4 * n, i -> 8 * Math.ulp(expected[i]) + 1e-37, "softmax of extreme logits");
+        float[] one = new float[n];
+        FAST.attention(q, n, 1, 1, n, 1f, k, v, n, 1, new int[] {n}, one, n);
+        Close.allClose(one, expected, 0, n, i -> 8 * Math.ulp(expected[i]) + 1e-37, "softmax of extreme logits, one row");
+    }
 }

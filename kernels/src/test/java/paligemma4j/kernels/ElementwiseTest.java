@@ -66,4 +66,13 @@ class ElementwiseTest {
         FAST.scale(actual, 2, n, 45.254833f);
         Close.identical(actual, expected, "add/scale");
     }
+
+    @org.junit.jupiter.api.Test
+    void geluAtExtremes() {
+        float[] x = {-1e20f, -1e4f, -100f, -30f, -9.5f, -1e-20f, 1e-20f, 9.5f, 30f, 100f, 1e4f, 1e20f, 3f, -3f, 0.5f, -0.5f, 7f};
+        float[] expected = x.clone(), actual = x.clone();
+        NAIVE.gelu(expected, x.length);
+        FAST.gelu(actual, x.length);
+        Close.allClose(actual, expected, 0, x.length, i -> geluTolerance(x[i], expected[i]), "gelu extremes");
+    }
 }

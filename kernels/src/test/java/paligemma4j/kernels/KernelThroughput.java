@@ -49,6 +49,25 @@ public final class KernelThroughput {
                 System.out.printf("unembed  [1, 2048] x [%d, 2048]^T BF16 median %7.2f ms  %6.1f GB/s   best %6.1f GB/s%n",
                         vocab, s[0] * 1e3, bytes / s[0] / 1e9, bytes / s[1] / 1e9);
             }
+            for (int rows : new int[] {2, 4}) {
+                Weight w = TestData.weight(1, 2048, 16384, WeightType.BF16);
+                float[] x = TestData.uniform(2, rows * 2048, -1f, 1f), y = new float[rows * 16384];
+                double[] s = time(reps, () -> ops.matmul(x, rows, w, null, 0, y, 0, 16384));
+                double bytes = 2048.0 * 16384 * 2;
+                System.out.printf("matmul   [%d, 2048] x [2048, 16384] BF16  median %7.2f ms  %6.1f GB/s   best %6.1f GB/s%n",
+                        rows, s[0] * 1e3, bytes / s[0] / 1e9, bytes / s[1] / 1e9);
+            }
+            {
+                int rows = 256, heads = 16, headDim = 72, stride = heads * headDim;
+                float[] q = TestData.uniform(7, rows * stride, -1f, 1f), k = TestData.uniform(8, rows * stride, -1f, 1f);
+                float[] v = TestData.uniform(9, rows * stride, -1f, 1f), out = new float[rows * stride];
+                int[] visible = new int[rows];
+                java.util.Arrays.fill(visible, rows);
+                double[] s = time(reps, () -> ops.attention(q, stride, rows, heads, headDim, (float) Math.sqrt(headDim),
+                        k, v, stride, heads, visible, out, stride));
+                double flop = 4.0 * rows * rows * heads * headDim;
+                System.out.printf("attention SigLIP 256 x 16 x 72             median %7.2f ms  %6.1f GFLOP/s%n", s[0] * 1e3, flop / s[0] / 1e9);
+            }
             for (WeightType t : new WeightType[] {WeightType.F32, WeightType.BF16}) {
                 int m = 256, k = 1152, n = 4304;
                 Weight w = TestData.weight(5, k, n, t);
