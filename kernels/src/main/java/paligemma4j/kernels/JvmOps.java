@@ -42,7 +42,11 @@ public final class JvmOps implements Ops, AutoCloseable {
     private static final int SERIAL_ELEMENTS = 1 << 15;
 
     private final WorkerPool pool;
-    private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[4][0]);
+    /**
+     * Per-thread float scratch, by slot: 0 caller-wide partial sums / split x, or a task's attention
+     * logits; 1 packed W block; 2 widened f16 row; 3 caller-wide transposed keys; 4 GEMM tile.
+     */
+    private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[5][0]);
     private final ThreadLocal<short[][]> shorts = ThreadLocal.withInitial(() -> new short[1][0]);
     private volatile RopeTable ropeTable;
 
@@ -170,6 +174,7 @@ public final class JvmOps implements Ops, AutoCloseable {
             float[] packed = threadScratch(1, MatmulKernels.packedSize(MATMUL_NC));
             boolean f16 = type == WeightType.F16;
             MatmulKernels.block(x, in, seg, type, out, bias, biasOff, y, yOff, yStride, m0, m1, n0, n1, packed,
+                    threadScratch(4, MatmulKernels.MR * MatmulKernels.NR),
                     f16 ? threadShorts(MATMUL_NC) : null, f16 ? threadScratch(2, MATMUL_NC) : null);
         });
     }

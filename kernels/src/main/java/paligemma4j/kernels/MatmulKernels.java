@@ -37,15 +37,15 @@ final class MatmulKernels {
 
     /**
      * One task: {@code y[r·yStride + yOff + o]} for r in [m0, m1), o in [n0, n1), over the whole
-     * depth {@code in}. {@code packed} is scratch of at least {@link #packedSize}(n1 − n0) floats;
+     * depth {@code in}. {@code packed} is scratch of at least {@link #packedSize}(n1 − n0) floats,
+     * {@code tile} of MR·NR (the micro-kernel's output, so it keeps its accumulators in registers);
      * {@code s16}/{@code f32} (f16 weights only) of at least n1 − n0 elements.
      */
     static void block(float[] x, int in, MemorySegment w, WeightType type, int out, float[] bias, int biasOff,
                       float[] y, int yOff, int yStride, int m0, int m1, int n0, int n1, float[] packed,
-                      short[] s16, float[] f32) {
+                      float[] tile, short[] s16, float[] f32) {
         int nc = n1 - n0;
         int panels = (nc + NR - 1) / NR;
-        float[] tile = new float[MR * NR];   // one small array per task; C2 keeps the accumulators in registers
         boolean permuted = type == WeightType.BF16;
         for (int k0 = 0; k0 < in; k0 += KC) {
             int kc = Math.min(KC, in - k0);
