@@ -41,10 +41,10 @@ final class DotKernels {
             for (int i = 0; i < wv; i += L) {
                 FloatVector xv = FloatVector.fromArray(F, x, xOff + i);
                 long off = (long) i * 4;
-                a0 = Simd.loadF32(w, b0 + off).fma(xv, a0);
-                a1 = Simd.loadF32(w, b1 + off).fma(xv, a1);
-                a2 = Simd.loadF32(w, b2 + off).fma(xv, a2);
-                a3 = Simd.loadF32(w, b3 + off).fma(xv, a3);
+                a0 = FloatVector.fromMemorySegment(F, w, b0 + off, Simd.LE).fma(xv, a0);
+                a1 = FloatVector.fromMemorySegment(F, w, b1 + off, Simd.LE).fma(xv, a1);
+                a2 = FloatVector.fromMemorySegment(F, w, b2 + off, Simd.LE).fma(xv, a2);
+                a3 = FloatVector.fromMemorySegment(F, w, b3 + off, Simd.LE).fma(xv, a3);
             }
             float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
             float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
@@ -65,7 +65,7 @@ final class DotKernels {
             long b = (long) o * rowBytes;
             FloatVector a = FloatVector.zero(F);
             for (int i = 0; i < wv; i += L) {
-                a = Simd.loadF32(w, b + (long) i * 4).fma(FloatVector.fromArray(F, x, xOff + i), a);
+                a = FloatVector.fromMemorySegment(F, w, b + (long) i * 4, Simd.LE).fma(FloatVector.fromArray(F, x, xOff + i), a);
             }
             float s = a.reduceLanes(VectorOperators.ADD);
             for (int i = wv; i < width; i++) {
@@ -93,8 +93,8 @@ final class DotKernels {
                 FloatVector ev = FloatVector.fromArray(F, xs, eOff + p);
                 FloatVector ov = FloatVector.fromArray(F, xs, oOff + p);
                 long off = (long) p * 4;
-                IntVector w0 = Simd.loadPairs(w, b0 + off), w1 = Simd.loadPairs(w, b1 + off);
-                IntVector w2 = Simd.loadPairs(w, b2 + off), w3 = Simd.loadPairs(w, b3 + off);
+                IntVector w0 = IntVector.fromMemorySegment(Simd.I, w, b0 + off, Simd.LE), w1 = IntVector.fromMemorySegment(Simd.I, w, b1 + off, Simd.LE);
+                IntVector w2 = IntVector.fromMemorySegment(Simd.I, w, b2 + off, Simd.LE), w3 = IntVector.fromMemorySegment(Simd.I, w, b3 + off, Simd.LE);
                 a0 = Simd.bf16Even(w0).fma(ev, a0);
                 d0 = Simd.bf16Odd(w0).fma(ov, d0);
                 a1 = Simd.bf16Even(w1).fma(ev, a1);
@@ -113,7 +113,7 @@ final class DotKernels {
             long b = (long) o * rowBytes;
             FloatVector a = FloatVector.zero(F), d = FloatVector.zero(F);
             for (int p = 0; p < npv; p += L) {
-                IntVector wp = Simd.loadPairs(w, b + (long) p * 4);
+                IntVector wp = IntVector.fromMemorySegment(Simd.I, w, b + (long) p * 4, Simd.LE);
                 a = Simd.bf16Even(wp).fma(FloatVector.fromArray(F, xs, eOff + p), a);
                 d = Simd.bf16Odd(wp).fma(FloatVector.fromArray(F, xs, oOff + p), d);
             }

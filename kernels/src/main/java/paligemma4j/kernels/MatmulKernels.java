@@ -85,8 +85,8 @@ final class MatmulKernels {
                     int dst = (j * kc + k) * NR;
                     long src = ((long) (k0 + k) * out + n0 + j * NR) * 4;
                     if (valid == NR) {
-                        Simd.loadF32(w, src).intoArray(packed, dst);
-                        Simd.loadF32(w, src + 4L * L).intoArray(packed, dst + L);
+                        FloatVector.fromMemorySegment(F, w, src, Simd.LE).intoArray(packed, dst);
+                        FloatVector.fromMemorySegment(F, w, src + 4L * L, Simd.LE).intoArray(packed, dst + L);
                     } else {
                         for (int c = 0; c < NR; c++) {
                             packed[dst + c] = c < valid ? w.get(Weight.F32, src + 4L * c) : 0f;
@@ -136,7 +136,7 @@ final class MatmulKernels {
                     int dst = (j * kc + k) * NR;
                     long src = ((long) (k0 + k) * out + n0 + j * NR) * 2;
                     if (valid == NR) {
-                        IntVector pairs = Simd.loadPairs(w, src);
+                        IntVector pairs = IntVector.fromMemorySegment(Simd.I, w, src, Simd.LE);
                         Simd.bf16Even(pairs).intoArray(packed, dst);
                         Simd.bf16Odd(pairs).intoArray(packed, dst + L);
                     } else {

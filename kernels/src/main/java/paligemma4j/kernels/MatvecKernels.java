@@ -41,10 +41,10 @@ final class MatvecKernels {
             for (int c = 0; c < nv; c += L) {
                 long o = (long) c * 4;
                 FloatVector a = FloatVector.fromArray(F, acc, accOff + c);
-                a = Simd.loadF32(w, b0 + o).fma(x0, a);
-                a = Simd.loadF32(w, b1 + o).fma(x1, a);
-                a = Simd.loadF32(w, b2 + o).fma(x2, a);
-                a = Simd.loadF32(w, b3 + o).fma(x3, a);
+                a = FloatVector.fromMemorySegment(F, w, b0 + o, Simd.LE).fma(x0, a);
+                a = FloatVector.fromMemorySegment(F, w, b1 + o, Simd.LE).fma(x1, a);
+                a = FloatVector.fromMemorySegment(F, w, b2 + o, Simd.LE).fma(x2, a);
+                a = FloatVector.fromMemorySegment(F, w, b3 + o, Simd.LE).fma(x3, a);
                 a.intoArray(acc, accOff + c);
             }
             for (int c = nv; c < n; c++) {
@@ -63,7 +63,7 @@ final class MatvecKernels {
             long b = ((long) i * out + c0) * 4;
             for (int c = 0; c < nv; c += L) {
                 FloatVector a = FloatVector.fromArray(F, acc, accOff + c);
-                Simd.loadF32(w, b + (long) c * 4).fma(xs, a).intoArray(acc, accOff + c);
+                FloatVector.fromMemorySegment(F, w, b + (long) c * 4, Simd.LE).fma(xs, a).intoArray(acc, accOff + c);
             }
             for (int c = nv; c < n; c++) {
                 acc[accOff + c] = Math.fma(s, w.get(Weight.F32, b + (long) c * 4), acc[accOff + c]);
@@ -114,8 +114,8 @@ final class MatvecKernels {
             long b0 = ((long) i * out + c0) * 2, b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
             for (int p = 0; p < npv; p += L) {
                 long o = (long) p * 4;
-                IntVector w0 = Simd.loadPairs(w, b0 + o), w1 = Simd.loadPairs(w, b1 + o);
-                IntVector w2 = Simd.loadPairs(w, b2 + o), w3 = Simd.loadPairs(w, b3 + o);
+                IntVector w0 = IntVector.fromMemorySegment(Simd.I, w, b0 + o, Simd.LE), w1 = IntVector.fromMemorySegment(Simd.I, w, b1 + o, Simd.LE);
+                IntVector w2 = IntVector.fromMemorySegment(Simd.I, w, b2 + o, Simd.LE), w3 = IntVector.fromMemorySegment(Simd.I, w, b3 + o, Simd.LE);
                 FloatVector e = FloatVector.fromArray(F, acc, even + p);
                 FloatVector d = FloatVector.fromArray(F, acc, odd + p);
                 e = Simd.bf16Even(w0).fma(x0, e);
@@ -137,7 +137,7 @@ final class MatvecKernels {
             FloatVector xs = FloatVector.broadcast(F, x[xOff + i]);
             long b = ((long) i * out + c0) * 2;
             for (int p = 0; p < npv; p += L) {
-                IntVector wp = Simd.loadPairs(w, b + (long) p * 4);
+                IntVector wp = IntVector.fromMemorySegment(Simd.I, w, b + (long) p * 4, Simd.LE);
                 FloatVector e = FloatVector.fromArray(F, acc, even + p);
                 FloatVector d = FloatVector.fromArray(F, acc, odd + p);
                 Simd.bf16Even(wp).fma(xs, e).intoArray(acc, even + p);

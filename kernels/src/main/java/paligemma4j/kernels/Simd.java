@@ -1,22 +1,21 @@
 package paligemma4j.kernels;
 
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The vector shapes every JVM kernel uses and the in-register widening of 16-bit weights.
  *
- * <p>bf16, two ways: {@link #loadBf16} reads {@code L} consecutive values (short load, S2I
- * conversion, shift); the pair form reads {@code L} ints (= {@code 2L} bf16 values) and splits
- * them into the even elements ({@link #bf16Even}) and the odd ones ({@link #bf16Odd}), one shift
- * or one and per {@code L} values. Kernels that can keep their accumulators or their other
- * operand de-interleaved (matrix-vector, dot products) use the pair form.
+ * <p>bf16 is read as int pairs: {@code L} little-endian ints (= {@code 2L} bf16 values; element
+ * 2j in the low half of int j) split into the even elements ({@link #bf16Even}) and the odd ones
+ * ({@link #bf16Odd}), one shift or one and per {@code L} values. Kernels keep their accumulators,
+ * their other operand or their packed panel de-interleaved accordingly. (A short load with an S2I
+ * {@code convertShape} was not intrinsified in the kernels.) The kernels call
+ * {@code fromMemorySegment} themselves: a load helper in this class was not inlined by C2 with
+ * 512-bit vectors ("callee uses too much stack"), which boxes every vector.
  *
  * <p>f16: {@link #widenF16}, a scalar loop that C2 vectorises (F16C on x86). A conversion built
  * from Vector API lane operations was measured 10× slower in the kernels: it is too large for
@@ -26,28 +25,11 @@ final class Simd {
 
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
-    /** Shorts with as many lanes as {@link #F} (half its bit size). */
-    static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
     /** Float lanes per vector. */
     static final int L = F.length();
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     private Simd() {
-    }
-
-    static FloatVector loadF32(MemorySegment w, long byteOff) {
-        return FloatVector.fromMemorySegment(F, w, byteOff, LE);
-    }
-
-    /** {@code L} consecutive bf16 values widened to f32. */
-    static FloatVector loadBf16(MemorySegment w, long byteOff) {
-        IntVector wide = (IntVector) ShortVector.fromMemorySegment(S, w, byteOff, LE).convertShape(VectorOperators.S2I, I, 0);
-        return wide.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
-
-    /** {@code L} ints = {@code 2L} 16-bit values, little-endian: element 2j in the low half of int j. */
-    static IntVector loadPairs(MemorySegment w, long byteOff) {
-        return IntVector.fromMemorySegment(I, w, byteOff, LE);
     }
 
     static FloatVector bf16Even(IntVector pairs) {
