@@ -4,7 +4,6 @@ import static paligemma4j.kernels.Simd.F;
 import static paligemma4j.kernels.Simd.L;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /** Element-wise kernels over index ranges {@code [from, to)}: tanh GELU, GeGLU, residual add, scaling. */
 final class ActivationKernels {
@@ -34,11 +33,14 @@ final class ActivationKernels {
         }
     }
 
+    /**
+     * Vector form of the same function: {@code 0.5·(1 + tanh(u)) = 1 / (1 + e^(−2u))}, so
+     * {@code gelu = x / (1 + e^(−2u))} with {@link Simd#exp} (no tanh, no cancellation for u < 0).
+     */
     private static FloatVector geluVector(FloatVector x) {
         FloatVector cube = x.mul(x).mul(x);
-        FloatVector inner = cube.mul(NaiveOps.GELU_CUBIC).add(x).mul(NaiveOps.SQRT_2_OVER_PI);
-        FloatVector cdf = inner.lanewise(VectorOperators.TANH).add(1f).mul(0.5f);
-        return x.mul(cdf);
+        FloatVector u = cube.mul(NaiveOps.GELU_CUBIC).add(x).mul(NaiveOps.SQRT_2_OVER_PI);
+        return x.div(Simd.exp(u.mul(-2f)).add(1f));
     }
 
     /** {@code x[i] += y[i]}. */

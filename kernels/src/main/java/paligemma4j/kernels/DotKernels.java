@@ -41,10 +41,10 @@ final class DotKernels {
             for (int i = 0; i < wv; i += L) {
                 FloatVector xv = FloatVector.fromArray(F, x, xOff + i);
                 long off = (long) i * 4;
-                a0 = Simd.loadF32(w, b0 + off).fma(xv, a0);
-                a1 = Simd.loadF32(w, b1 + off).fma(xv, a1);
-                a2 = Simd.loadF32(w, b2 + off).fma(xv, a2);
-                a3 = Simd.loadF32(w, b3 + off).fma(xv, a3);
+                a0 = FloatVector.fromMemorySegment(F, w, b0 + off, Simd.LE).fma(xv, a0);
+                a1 = FloatVector.fromMemorySegment(F, w, b1 + off, Simd.LE).fma(xv, a1);
+                a2 = FloatVector.fromMemorySegment(F, w, b2 + off, Simd.LE).fma(xv, a2);
+                a3 = FloatVector.fromMemorySegment(F, w, b3 + off, Simd.LE).fma(xv, a3);
             }
             float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
             float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
@@ -65,7 +65,7 @@ final class DotKernels {
             long b = (long) o * rowBytes;
             FloatVector a = FloatVector.zero(F);
             for (int i = 0; i < wv; i += L) {
-                a = Simd.loadF32(w, b + (long) i * 4).fma(FloatVector.fromArray(F, x, xOff + i), a);
+                a = FloatVector.fromMemorySegment(F, w, b + (long) i * 4, Simd.LE).fma(FloatVector.fromArray(F, x, xOff + i), a);
             }
             float s = a.reduceLanes(VectorOperators.ADD);
             for (int i = wv; i < width; i++) {
@@ -76,12 +76,11 @@ final class DotKernels {
     }
 
     /**
-     * bf16 ({@code f16 == false}) or f16 weights; x de-interleaved ({@link #deinterleave}) into
-     * {@code xs[eOff + j] = x[2j]}, {@code xs[oOff + j] = x[2j + 1]};
-     * {@code x} itself is read only for an odd width's last element.
+     * bf16 weights; x de-interleaved ({@link #deinterleave}) into {@code xs[eOff + j] = x[2j]},
+     * {@code xs[oOff + j] = x[2j + 1]}; {@code x} itself is read only for an odd width's last element.
      */
-    static void pairs(float[] xs, int eOff, int oOff, float[] x, int xOff, int width, MemorySegment w, int o0, int o1,
-                      float[] y, int yOff, boolean f16) {
+    static void bf16(float[] xs, int eOff, int oOff, float[] x, int xOff, int width, MemorySegment w, int o0, int o1,
+                     float[] y, int yOff) {
         int np = width / 2;
         int npv = np - np % L;
         long rowBytes = (long) width * 2;
@@ -94,42 +93,53 @@ final class DotKernels {
                 FloatVector ev = FloatVector.fromArray(F, xs, eOff + p);
                 FloatVector ov = FloatVector.fromArray(F, xs, oOff + p);
                 long off = (long) p * 4;
-                IntVector w0 = Simd.loadPairs(w, b0 + off), w1 = Simd.loadPairs(w, b1 + off);
-                IntVector w2 = Simd.loadPairs(w, b2 + off), w3 = Simd.loadPairs(w, b3 + off);
-                if (f16) {
-                    a0 = Simd.f16Even(w0).fma(ev, a0);
-                    d0 = Simd.f16Odd(w0).fma(ov, d0);
-                    a1 = Simd.f16Even(w1).fma(ev, a1);
-                    d1 = Simd.f16Odd(w1).fma(ov, d1);
-                    a2 = Simd.f16Even(w2).fma(ev, a2);
-                    d2 = Simd.f16Odd(w2).fma(ov, d2);
-                    a3 = Simd.f16Even(w3).fma(ev, a3);
-                    d3 = Simd.f16Odd(w3).fma(ov, d3);
-                } else {
-                    a0 = Simd.bf16Even(w0).fma(ev, a0);
-                    d0 = Simd.bf16Odd(w0).fma(ov, d0);
-                    a1 = Simd.bf16Even(w1).fma(ev, a1);
-                    d1 = Simd.bf16Odd(w1).fma(ov, d1);
-                    a2 = Simd.bf16Even(w2).fma(ev, a2);
-                    d2 = Simd.bf16Odd(w2).fma(ov, d2);
-                    a3 = Simd.bf16Even(w3).fma(ev, a3);
-                    d3 = Simd.bf16Odd(w3).fma(ov, d3);
-                }
+                IntVector w0 = IntVector.fromMemorySegment(Simd.I, w, b0 + off, Simd.LE), w1 = IntVector.fromMemorySegment(Simd.I, w, b1 + off, Simd.LE);
+                IntVector w2 = IntVector.fromMemorySegment(Simd.I, w, b2 + off, Simd.LE), w3 = IntVector.fromMemorySegment(Simd.I, w, b3 + off, Simd.LE);
+                a0 = Simd.bf16Even(w0).fma(ev, a0);
+                d0 = Simd.bf16Odd(w0).fma(ov, d0);
+                a1 = Simd.bf16Even(w1).fma(ev, a1);
+                d1 = Simd.bf16Odd(w1).fma(ov, d1);
+                a2 = Simd.bf16Even(w2).fma(ev, a2);
+                d2 = Simd.bf16Odd(w2).fma(ov, d2);
+                a3 = Simd.bf16Even(w3).fma(ev, a3);
+                d3 = Simd.bf16Odd(w3).fma(ov, d3);
             }
-            y[yOff + o - o0] = tail(a0.add(d0).reduceLanes(VectorOperators.ADD), xs, eOff, oOff, x, xOff, width, w, b0, npv, f16);
-            y[yOff + o - o0 + 1] = tail(a1.add(d1).reduceLanes(VectorOperators.ADD), xs, eOff, oOff, x, xOff, width, w, b1, npv, f16);
-            y[yOff + o - o0 + 2] = tail(a2.add(d2).reduceLanes(VectorOperators.ADD), xs, eOff, oOff, x, xOff, width, w, b2, npv, f16);
-            y[yOff + o - o0 + 3] = tail(a3.add(d3).reduceLanes(VectorOperators.ADD), xs, eOff, oOff, x, xOff, width, w, b3, npv, f16);
+            y[yOff + o - o0] = tail(a0.add(d0).reduceLanes(VectorOperators.ADD), xs, eOff, oOff, x, xOff, width, w, b0, npv, false);
+            y[yOff + o - o0 + 1] = tail(a1.add(d1).reduceLanes(VectorOperators.ADD), xs, eOff, oOff, x, xOff, width, w, b1, npv, false);
+            y[yOff + o - o0 + 2] = tail(a2.add(d2).reduceLanes(VectorOperators.ADD), xs, eOff, oOff, x, xOff, width, w, b2, npv, false);
+            y[yOff + o - o0 + 3] = tail(a3.add(d3).reduceLanes(VectorOperators.ADD), xs, eOff, oOff, x, xOff, width, w, b3, npv, false);
         }
         for (; o < o1; o++) {
             long b = (long) o * rowBytes;
             FloatVector a = FloatVector.zero(F), d = FloatVector.zero(F);
             for (int p = 0; p < npv; p += L) {
-                IntVector wp = Simd.loadPairs(w, b + (long) p * 4);
-                a = (f16 ? Simd.f16Even(wp) : Simd.bf16Even(wp)).fma(FloatVector.fromArray(F, xs, eOff + p), a);
-                d = (f16 ? Simd.f16Odd(wp) : Simd.bf16Odd(wp)).fma(FloatVector.fromArray(F, xs, oOff + p), d);
+                IntVector wp = IntVector.fromMemorySegment(Simd.I, w, b + (long) p * 4, Simd.LE);
+                a = Simd.bf16Even(wp).fma(FloatVector.fromArray(F, xs, eOff + p), a);
+                d = Simd.bf16Odd(wp).fma(FloatVector.fromArray(F, xs, oOff + p), d);
             }
-            y[yOff + o - o0] = tail(a.add(d).reduceLanes(VectorOperators.ADD), xs, eOff, oOff, x, xOff, width, w, b, npv, f16);
+            y[yOff + o - o0] = tail(a.add(d).reduceLanes(VectorOperators.ADD), xs, eOff, oOff, x, xOff, width, w, b, npv, false);
+        }
+    }
+
+    /**
+     * f16 weights: each W row is copied into {@code s16} and widened into {@code f32} (scratch of
+     * ≥ width elements each, see {@link MatvecKernels#f16} for why), then dotted with x.
+     */
+    static void f16(float[] x, int xOff, int width, MemorySegment w, int o0, int o1, float[] y, int yOff,
+                    short[] s16, float[] f32) {
+        int wv = width - width % L;
+        for (int o = o0; o < o1; o++) {
+            MemorySegment.copy(w, Weight.I16, (long) o * width * 2, s16, 0, width);
+            Simd.widenF16(s16, f32, width);
+            FloatVector a = FloatVector.zero(F);
+            for (int i = 0; i < wv; i += L) {
+                a = FloatVector.fromArray(F, f32, i).fma(FloatVector.fromArray(F, x, xOff + i), a);
+            }
+            float s = a.reduceLanes(VectorOperators.ADD);
+            for (int i = wv; i < width; i++) {
+                s = Math.fma(x[xOff + i], f32[i], s);
+            }
+            y[yOff + o - o0] = s;
         }
     }
 

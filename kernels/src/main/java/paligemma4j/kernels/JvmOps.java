@@ -8,8 +8,9 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>How each operation is split over the cores:
  * <ul>
- *   <li>{@code matmul}, one row (decode): the output columns, each core streaming its columns of
- *       every W row once ({@link MatvecKernels}) — bandwidth-bound;</li>
+ *   <li>{@code matmul}, one to five rows (decode, beam/batch decode): per row, the output
+ *       columns, each core streaming its columns of every W row once ({@link MatvecKernels}) —
+ *       bandwidth-bound; a tall W (in ≥ 2·out) is split into bands of whole W rows instead;</li>
  *   <li>{@code matmul}, many rows: blocks of output columns (× blocks of rows when there are few
  *       column blocks), each packing its W block once ({@link MatmulKernels});</li>
  *   <li>{@code matmulTransposed}: blocks of output rows (vocabulary) ({@link DotKernels});</li>
@@ -21,6 +22,12 @@ import java.lang.foreign.MemorySegment;
  */
 public final class JvmOps implements Ops, AutoCloseable {
 
+    /**
+     * Fewest rows the packed GEMM handles (one full 6-row tile); below, one matrix-vector pass per
+     * row is faster (measured: 4 rows × [2048, 16384] bf16 took 4× the CPU time in the GEMM, whose
+     * packing costs ~1 ns per weight and whose 1-row tiles are FMA-latency bound).
+     */
+    private static final int MATMUL_MIN_ROWS = MatmulKernels.MR;
     /** Minimum output columns per matrix-vector task (keeps each W row segment a long sequential read). */
     private static final int MATVEC_MIN_COLUMNS = 512;
     /** Matrix-vector tasks per thread (dynamic balancing on a shared machine). */
@@ -29,11 +36,18 @@ public final class JvmOps implements Ops, AutoCloseable {
     private static final int MATMUL_NC = 256;
     /** Vocabulary rows per matmulTransposed task. */
     private static final int DOT_ROWS = 64;
+    /** Query vectors per KV head from which transposing the keys once pays off. */
+    private static final int TRANSPOSE_KEYS_MIN_QUERIES = 4;
     /** Element-wise work below this many elements runs on the calling thread. */
     private static final int SERIAL_ELEMENTS = 1 << 15;
 
     private final WorkerPool pool;
-    private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[2][0]);
+    /**
+     * Per-thread float scratch, by slot: 0 caller-wide partial sums / split x, or a task's attention
+     * logits; 1 packed W block; 2 widened f16 row; 3 caller-wide transposed keys; 4 GEMM tile.
+     */
+    private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[5][0]);
+    private final ThreadLocal<short[][]> shorts = ThreadLocal.withInitial(() -> new short[1][0]);
     private volatile RopeTable ropeTable;
 
     /** Uses every core the JVM sees. */
@@ -59,15 +73,22 @@ public final class JvmOps implements Ops, AutoCloseable {
     @Override
     public void matmul(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride) {
         OpChecks.matmul(x, rows, w, bias, biasOff, y, yOff, yStride);
-        if (rows == 1) {
-            matvec(x, w, bias, biasOff, y, yOff);
-        } else if (rows > 1) {
+        if (rows < MATMUL_MIN_ROWS) {
+            // one bandwidth-bound pass over W per row: few rows (beam/batch decode) don't repay packing
+            for (int r = 0; r < rows; r++) {
+                matvec(x, r * w.rows(), w, bias, biasOff, y, yOff + r * yStride);
+            }
+        } else {
             gemm(x, rows, w, bias, biasOff, y, yOff, yStride);
         }
     }
 
-    private void matvec(float[] x, Weight w, float[] bias, int biasOff, float[] y, int yOff) {
+    private void matvec(float[] x, int xOff, Weight w, float[] bias, int biasOff, float[] y, int yOff) {
         int in = w.rows(), out = w.cols();
+        if (in >= 2 * out && pool.threads() > 1 && in >= MATVEC_MIN_COLUMNS * pool.threads()) {
+            tallMatvec(x, xOff, w, bias, biasOff, y, yOff);
+            return;
+        }
         MemorySegment seg = w.data();
         WeightType type = w.type();
         int chunk = Math.max(MATVEC_MIN_COLUMNS, ceilDiv(out, pool.threads() * TASKS_PER_THREAD));
@@ -79,23 +100,62 @@ public final class JvmOps implements Ops, AutoCloseable {
             int c0 = t * width;
             int n = Math.min(width, out - c0);
             if (type == WeightType.F32) {
-                MatvecKernels.f32(x, 0, in, seg, out, c0, n, acc, c0);
+                MatvecKernels.f32(x, xOff, in, seg, out, c0, n, acc, c0);
+                MatvecKernels.interleave(acc, c0, n, false, bias, biasOff + c0, y, yOff + c0);
+                return;
+            }
+            if (type == WeightType.F16) {
+                MatvecKernels.f16(x, xOff, in, seg, out, c0, n, acc, c0, threadShorts(n), threadScratch(2, n));
                 MatvecKernels.interleave(acc, c0, n, false, bias, biasOff + c0, y, yOff + c0);
                 return;
             }
             int even = n & ~1;
-            if (type == WeightType.BF16) {
-                MatvecKernels.bf16(x, 0, in, seg, out, c0, even, acc, c0);
-            } else {
-                MatvecKernels.f16(x, 0, in, seg, out, c0, even, acc, c0);
-            }
+            MatvecKernels.bf16(x, xOff, in, seg, out, c0, even, acc, c0);
             MatvecKernels.interleave(acc, c0, even, true, bias, biasOff + c0, y, yOff + c0);
             if (even < n) {
                 int col = c0 + even;
-                float v = MatvecKernels.column(x, 0, in, seg, out, col, type);
+                float v = MatvecKernels.column(x, xOff, in, seg, out, col, type);
                 y[yOff + col] = bias == null ? v : v + bias[biasOff + col];
             }
         });
+    }
+
+    /**
+     * Matrix-vector for a tall W (in ≫ out, e.g. the MLP down projection): each task streams a
+     * contiguous band of whole W rows into its own partial sums, which are then added in task order.
+     */
+    private void tallMatvec(float[] x, int xOff, Weight w, float[] bias, int biasOff, float[] y, int yOff) {
+        int in = w.rows(), out = w.cols();
+        WeightType type = w.type();
+        int tasks = pool.threads() * TASKS_PER_THREAD;
+        int band = ceilDiv(ceilDiv(in, tasks), MatvecKernels.ROWS_PER_PASS) * MatvecKernels.ROWS_PER_PASS;
+        int bands = ceilDiv(in, band);
+        int even = type == WeightType.BF16 ? out & ~1 : out;
+        long rowBytes = (long) out * type.bytes;
+        float[] partial = callerScratch(0, bands * out);
+        pool.run(bands, t -> {
+            int i0 = t * band, rows = Math.min(band, in - i0);
+            MemorySegment rowsSeg = w.data().asSlice(i0 * rowBytes, rows * rowBytes);
+            switch (type) {
+                case F32 -> MatvecKernels.f32(x, xOff + i0, rows, rowsSeg, out, 0, out, partial, t * out);
+                case BF16 -> MatvecKernels.bf16(x, xOff + i0, rows, rowsSeg, out, 0, even, partial, t * out);
+                case F16 -> MatvecKernels.f16(x, xOff + i0, rows, rowsSeg, out, 0, out, partial, t * out,
+                        threadShorts(out), threadScratch(2, out));
+            }
+        });
+        int np = even / 2;
+        for (int o = 0; o < even; o++) {
+            int at = type == WeightType.BF16 ? (o & 1) * np + (o >> 1) : o;
+            float v = 0f;
+            for (int t = 0; t < bands; t++) {
+                v += partial[t * out + at];
+            }
+            y[yOff + o] = bias == null ? v : v + bias[biasOff + o];
+        }
+        if (even < out) {
+            float v = MatvecKernels.column(x, xOff, in, w.data(), out, out - 1, type);
+            y[yOff + out - 1] = bias == null ? v : v + bias[biasOff + out - 1];
+        }
     }
 
     private void gemm(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride) {
@@ -112,7 +172,10 @@ public final class JvmOps implements Ops, AutoCloseable {
             int n0 = cb * MATMUL_NC, n1 = Math.min(out, n0 + MATMUL_NC);
             int m0 = rb * rowsPer, m1 = Math.min(rows, m0 + rowsPer);
             float[] packed = threadScratch(1, MatmulKernels.packedSize(MATMUL_NC));
-            MatmulKernels.block(x, in, seg, type, out, bias, biasOff, y, yOff, yStride, m0, m1, n0, n1, packed);
+            boolean f16 = type == WeightType.F16;
+            MatmulKernels.block(x, in, seg, type, out, bias, biasOff, y, yOff, yStride, m0, m1, n0, n1, packed,
+                    threadScratch(4, MatmulKernels.MR * MatmulKernels.NR),
+                    f16 ? threadShorts(MATMUL_NC) : null, f16 ? threadScratch(2, MATMUL_NC) : null);
         });
     }
 
@@ -123,7 +186,7 @@ public final class JvmOps implements Ops, AutoCloseable {
         MemorySegment seg = w.data();
         WeightType type = w.type();
         int half = width / 2;
-        float[] split = type == WeightType.F32 ? null : callerScratch(0, rows * 2 * half);
+        float[] split = type == WeightType.BF16 ? callerScratch(0, rows * 2 * half) : null;
         if (split != null) {
             for (int r = 0; r < rows; r++) {
                 DotKernels.deinterleave(x, xOff + r * xStride, width, split, r * 2 * half);
@@ -137,8 +200,11 @@ public final class JvmOps implements Ops, AutoCloseable {
                 if (type == WeightType.F32) {
                     DotKernels.f32(x, xr, width, seg, o0, o1, y, yr);
                 } else {
-                    DotKernels.pairs(split, r * 2 * half, r * 2 * half + half, x, xr, width, seg, o0, o1, y, yr,
-                            type == WeightType.F16);
+                    if (type == WeightType.BF16) {
+                        DotKernels.bf16(split, r * 2 * half, r * 2 * half + half, x, xr, width, seg, o0, o1, y, yr);
+                    } else {
+                        DotKernels.f16(x, xr, width, seg, o0, o1, y, yr, threadShorts(width), threadScratch(2, width));
+                    }
                 }
             }
         });
@@ -215,6 +281,25 @@ public final class JvmOps implements Ops, AutoCloseable {
             maxVisible = Math.max(maxVisible, visible[r]);
         }
         int scratchSize = headDim + maxVisible;
+        if (rows * group < TRANSPOSE_KEYS_MIN_QUERIES) {
+            pool.run(rows * heads, t -> {
+                int r = t / heads, h = t % heads;
+                int outOff = r * outStride + h * headDim;
+                if (visible[r] == 0) {
+                    java.util.Arrays.fill(out, outOff, outOff + headDim, 0f);
+                    return;
+                }
+                AttentionKernels.head(q, r * qStride + h * headDim, headDim, qDivisor, k, v, kvStride,
+                        (h / group) * headDim, visible[r], threadScratch(0, scratchSize), out, outOff);
+            });
+            return;
+        }
+        // keys transposed once per KV head, shared by every query row and head that reads them
+        int ldk = ceilDiv(Math.max(maxVisible, 1), Simd.L) * Simd.L;
+        int kvSize = headDim * ldk;
+        float[] kT = callerScratch(3, kvHeads * kvSize);
+        int visibleKeys = maxVisible;
+        pool.run(kvHeads, g -> AttentionKernels.transposeKeys(k, kvStride, g * headDim, visibleKeys, headDim, kT, g * kvSize, ldk));
         pool.run(rows * heads, t -> {
             int r = t / heads, h = t % heads;
             int outOff = r * outStride + h * headDim;
@@ -222,8 +307,9 @@ public final class JvmOps implements Ops, AutoCloseable {
                 java.util.Arrays.fill(out, outOff, outOff + headDim, 0f);
                 return;
             }
-            AttentionKernels.head(q, r * qStride + h * headDim, headDim, qDivisor, k, v, kvStride,
-                    (h / group) * headDim, visible[r], threadScratch(0, scratchSize), out, outOff);
+            int g = h / group;
+            AttentionKernels.headTransposed(q, r * qStride + h * headDim, headDim, qDivisor, kT, g * kvSize, ldk,
+                    v, kvStride, g * headDim, visible[r], threadScratch(0, scratchSize), out, outOff);
         });
     }
 
@@ -273,6 +359,15 @@ public final class JvmOps implements Ops, AutoCloseable {
             mine[slot] = new float[size];
         }
         return mine[slot];
+    }
+
+    /** 16-bit scratch of the current thread (f16 rows before widening), grown if needed. */
+    private short[] threadShorts(int size) {
+        short[][] mine = shorts.get();
+        if (mine[0].length < size) {
+            mine[0] = new short[size];
+        }
+        return mine[0];
     }
 
     /** Scratch of the calling thread shared by the tasks of one call (disjoint regions). */

@@ -13,10 +13,10 @@ import jdk.incubator.vector.IntVector;
  * column range {@code [c0, c0 + n)}; the kernel streams four W rows at a time through that range
  * once (each weight byte is read exactly once, sequentially) and accumulates in {@code acc}.
  *
- * <p>16-bit weights are read as int pairs (see {@link Simd}), so their accumulators are kept
+ * <p>bf16 weights are read as int pairs (see {@link Simd}), so their accumulators are kept
  * de-interleaved: {@code acc[accOff + p]} holds column {@code c0 + 2p} and
  * {@code acc[accOff + n/2 + p]} column {@code c0 + 2p + 1}; {@link #interleave} puts them back.
- * The 16-bit kernels need an even {@code n}; the caller handles an odd last column with
+ * The bf16 kernel needs an even {@code n}; the caller handles an odd last column with
  * {@link #column}.
  */
 final class MatvecKernels {
@@ -41,10 +41,10 @@ final class MatvecKernels {
             for (int c = 0; c < nv; c += L) {
                 long o = (long) c * 4;
                 FloatVector a = FloatVector.fromArray(F, acc, accOff + c);
-                a = Simd.loadF32(w, b0 + o).fma(x0, a);
-                a = Simd.loadF32(w, b1 + o).fma(x1, a);
-                a = Simd.loadF32(w, b2 + o).fma(x2, a);
-                a = Simd.loadF32(w, b3 + o).fma(x3, a);
+                a = FloatVector.fromMemorySegment(F, w, b0 + o, Simd.LE).fma(x0, a);
+                a = FloatVector.fromMemorySegment(F, w, b1 + o, Simd.LE).fma(x1, a);
+                a = FloatVector.fromMemorySegment(F, w, b2 + o, Simd.LE).fma(x2, a);
+                a = FloatVector.fromMemorySegment(F, w, b3 + o, Simd.LE).fma(x3, a);
                 a.intoArray(acc, accOff + c);
             }
             for (int c = nv; c < n; c++) {
@@ -63,7 +63,7 @@ final class MatvecKernels {
             long b = ((long) i * out + c0) * 4;
             for (int c = 0; c < nv; c += L) {
                 FloatVector a = FloatVector.fromArray(F, acc, accOff + c);
-                Simd.loadF32(w, b + (long) c * 4).fma(xs, a).intoArray(acc, accOff + c);
+                FloatVector.fromMemorySegment(F, w, b + (long) c * 4, Simd.LE).fma(xs, a).intoArray(acc, accOff + c);
             }
             for (int c = nv; c < n; c++) {
                 acc[accOff + c] = Math.fma(s, w.get(Weight.F32, b + (long) c * 4), acc[accOff + c]);
@@ -73,16 +73,35 @@ final class MatvecKernels {
 
     /** bf16 weights, de-interleaved accumulators (see the class comment); {@code n} even. */
     static void bf16(float[] x, int xOff, int in, MemorySegment w, int out, int c0, int n, float[] acc, int accOff) {
-        pairs(x, xOff, in, w, out, c0, n, acc, accOff, false);
+        bf16Pairs(x, xOff, in, w, out, c0, n, acc, accOff);
     }
 
-    /** f16 weights, de-interleaved accumulators (see the class comment); {@code n} even. */
-    static void f16(float[] x, int xOff, int in, MemorySegment w, int out, int c0, int n, float[] acc, int accOff) {
-        pairs(x, xOff, in, w, out, c0, n, acc, accOff, true);
+    /**
+     * f16 weights, plain accumulators: each row segment is copied into {@code s16} and widened
+     * into {@code f32} (scratch of ≥ n elements each) by {@link Simd#widenF16}, then added. (An
+     * in-register f16 conversion built from lane operations is too large for C2 to inline in
+     * these loops, and the JDK's auto-vectorised {@code Float.float16ToFloat} is one instruction.)
+     */
+    static void f16(float[] x, int xOff, int in, MemorySegment w, int out, int c0, int n, float[] acc, int accOff,
+                    short[] s16, float[] f32) {
+        java.util.Arrays.fill(acc, accOff, accOff + n, 0f);
+        int nv = n - n % L;
+        for (int i = 0; i < in; i++) {
+            MemorySegment.copy(w, Weight.I16, ((long) i * out + c0) * 2, s16, 0, n);
+            Simd.widenF16(s16, f32, n);
+            float s = x[xOff + i];
+            FloatVector xs = FloatVector.broadcast(F, s);
+            for (int c = 0; c < nv; c += L) {
+                FloatVector.fromArray(F, f32, c).fma(xs, FloatVector.fromArray(F, acc, accOff + c)).intoArray(acc, accOff + c);
+            }
+            for (int c = nv; c < n; c++) {
+                acc[accOff + c] = Math.fma(s, f32[c], acc[accOff + c]);
+            }
+        }
     }
 
-    private static void pairs(float[] x, int xOff, int in, MemorySegment w, int out, int c0, int n,
-                              float[] acc, int accOff, boolean f16) {
+    private static void bf16Pairs(float[] x, int xOff, int in, MemorySegment w, int out, int c0, int n,
+                                  float[] acc, int accOff) {
         int np = n / 2;
         int even = accOff, odd = accOff + np;
         java.util.Arrays.fill(acc, accOff, accOff + n, 0f);
@@ -95,47 +114,36 @@ final class MatvecKernels {
             long b0 = ((long) i * out + c0) * 2, b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
             for (int p = 0; p < npv; p += L) {
                 long o = (long) p * 4;
-                IntVector w0 = Simd.loadPairs(w, b0 + o), w1 = Simd.loadPairs(w, b1 + o);
-                IntVector w2 = Simd.loadPairs(w, b2 + o), w3 = Simd.loadPairs(w, b3 + o);
+                IntVector w0 = IntVector.fromMemorySegment(Simd.I, w, b0 + o, Simd.LE), w1 = IntVector.fromMemorySegment(Simd.I, w, b1 + o, Simd.LE);
+                IntVector w2 = IntVector.fromMemorySegment(Simd.I, w, b2 + o, Simd.LE), w3 = IntVector.fromMemorySegment(Simd.I, w, b3 + o, Simd.LE);
                 FloatVector e = FloatVector.fromArray(F, acc, even + p);
                 FloatVector d = FloatVector.fromArray(F, acc, odd + p);
-                if (f16) {
-                    e = Simd.f16Even(w0).fma(x0, e);
-                    d = Simd.f16Odd(w0).fma(x0, d);
-                    e = Simd.f16Even(w1).fma(x1, e);
-                    d = Simd.f16Odd(w1).fma(x1, d);
-                    e = Simd.f16Even(w2).fma(x2, e);
-                    d = Simd.f16Odd(w2).fma(x2, d);
-                    e = Simd.f16Even(w3).fma(x3, e);
-                    d = Simd.f16Odd(w3).fma(x3, d);
-                } else {
-                    e = Simd.bf16Even(w0).fma(x0, e);
-                    d = Simd.bf16Odd(w0).fma(x0, d);
-                    e = Simd.bf16Even(w1).fma(x1, e);
-                    d = Simd.bf16Odd(w1).fma(x1, d);
-                    e = Simd.bf16Even(w2).fma(x2, e);
-                    d = Simd.bf16Odd(w2).fma(x2, d);
-                    e = Simd.bf16Even(w3).fma(x3, e);
-                    d = Simd.bf16Odd(w3).fma(x3, d);
-                }
+                e = Simd.bf16Even(w0).fma(x0, e);
+                d = Simd.bf16Odd(w0).fma(x0, d);
+                e = Simd.bf16Even(w1).fma(x1, e);
+                d = Simd.bf16Odd(w1).fma(x1, d);
+                e = Simd.bf16Even(w2).fma(x2, e);
+                d = Simd.bf16Odd(w2).fma(x2, d);
+                e = Simd.bf16Even(w3).fma(x3, e);
+                d = Simd.bf16Odd(w3).fma(x3, d);
                 e.intoArray(acc, even + p);
                 d.intoArray(acc, odd + p);
             }
             for (int r = i; r < i + ROWS_PER_PASS; r++) {
-                pairsTail(x[xOff + r], w, ((long) r * out + c0) * 2, npv, np, acc, even, odd, f16);
+                pairsTail(x[xOff + r], w, ((long) r * out + c0) * 2, npv, np, acc, even, odd, false);
             }
         }
         for (; i < in; i++) {
             FloatVector xs = FloatVector.broadcast(F, x[xOff + i]);
             long b = ((long) i * out + c0) * 2;
             for (int p = 0; p < npv; p += L) {
-                IntVector wp = Simd.loadPairs(w, b + (long) p * 4);
+                IntVector wp = IntVector.fromMemorySegment(Simd.I, w, b + (long) p * 4, Simd.LE);
                 FloatVector e = FloatVector.fromArray(F, acc, even + p);
                 FloatVector d = FloatVector.fromArray(F, acc, odd + p);
-                (f16 ? Simd.f16Even(wp) : Simd.bf16Even(wp)).fma(xs, e).intoArray(acc, even + p);
-                (f16 ? Simd.f16Odd(wp) : Simd.bf16Odd(wp)).fma(xs, d).intoArray(acc, odd + p);
+                Simd.bf16Even(wp).fma(xs, e).intoArray(acc, even + p);
+                Simd.bf16Odd(wp).fma(xs, d).intoArray(acc, odd + p);
             }
-            pairsTail(x[xOff + i], w, b, npv, np, acc, even, odd, f16);
+            pairsTail(x[xOff + i], w, b, npv, np, acc, even, odd, false);
         }
     }
 

@@ -12,16 +12,24 @@ public final class NaiveOps implements Ops {
     /** The cubic coefficient of the tanh GELU approximation. */
     static final float GELU_CUBIC = 0.044715f;
 
+    /**
+     * Each output is summed over i in increasing order; the loops run i before o so the weight
+     * is read row by row (the same sums, in the same order, as the o-outer loop).
+     */
     @Override
     public void matmul(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride) {
         int in = w.rows(), out = w.cols();
+        float[] acc = new float[out];
         for (int r = 0; r < rows; r++) {
-            for (int o = 0; o < out; o++) {
-                float acc = 0f;
-                for (int i = 0; i < in; i++) {
-                    acc += x[r * in + i] * w.get(i, o);
+            java.util.Arrays.fill(acc, 0f);
+            for (int i = 0; i < in; i++) {
+                float xi = x[r * in + i];
+                for (int o = 0; o < out; o++) {
+                    acc[o] += xi * w.get(i, o);
                 }
-                y[r * yStride + yOff + o] = bias == null ? acc : acc + bias[biasOff + o];
+            }
+            for (int o = 0; o < out; o++) {
+                y[r * yStride + yOff + o] = bias == null ? acc[o] : acc[o] + bias[biasOff + o];
             }
         }
     }

@@ -1,57 +1,35 @@
 package paligemma4j.kernels;
 
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The vector shapes every JVM kernel uses and the in-register widening of 16-bit weights.
  *
- * <p>Two ways to widen: {@link #loadBf16}/{@link #loadF16} read {@code L} consecutive 16-bit
- * values (short load, S2I conversion); the pair form reads {@code L} ints (= {@code 2L} 16-bit
- * values) and splits them into the even elements ({@link #bf16Even}) and the odd ones
- * ({@link #bf16Odd}), which costs one shift or one and per {@code L} values. Kernels that can
- * keep their accumulators or their other operand de-interleaved (matrix-vector, dot products)
- * use the pair form.
+ * <p>bf16 is read as int pairs: {@code L} little-endian ints (= {@code 2L} bf16 values; element
+ * 2j in the low half of int j) split into the even elements ({@link #bf16Even}) and the odd ones
+ * ({@link #bf16Odd}), one shift or one and per {@code L} values. Kernels keep their accumulators,
+ * their other operand or their packed panel de-interleaved accordingly. (A short load with an S2I
+ * {@code convertShape} was not intrinsified in the kernels.) The kernels call
+ * {@code fromMemorySegment} themselves: a load helper in this class was not inlined by C2 with
+ * 512-bit vectors ("callee uses too much stack"), which boxes every vector.
+ *
+ * <p>f16: {@link #widenF16}, a scalar loop that C2 vectorises (F16C on x86). A conversion built
+ * from Vector API lane operations was measured 10× slower in the kernels: it is too large for
+ * C2 to inline in the unrolled loops, so the vectors get boxed.
  */
 final class Simd {
 
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
-    /** Shorts with as many lanes as {@link #F} (half its bit size). */
-    static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
     /** Float lanes per vector. */
     static final int L = F.length();
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     private Simd() {
-    }
-
-    static FloatVector loadF32(MemorySegment w, long byteOff) {
-        return FloatVector.fromMemorySegment(F, w, byteOff, LE);
-    }
-
-    /** {@code L} consecutive bf16 values widened to f32. */
-    static FloatVector loadBf16(MemorySegment w, long byteOff) {
-        IntVector wide = (IntVector) ShortVector.fromMemorySegment(S, w, byteOff, LE).convertShape(VectorOperators.S2I, I, 0);
-        return wide.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
-
-    /** {@code L} consecutive f16 values widened to f32. */
-    static FloatVector loadF16(MemorySegment w, long byteOff) {
-        IntVector wide = (IntVector) ShortVector.fromMemorySegment(S, w, byteOff, LE).convertShape(VectorOperators.S2I, I, 0);
-        return f16ToF32(wide);
-    }
-
-    /** {@code L} ints = {@code 2L} 16-bit values, little-endian: element 2j in the low half of int j. */
-    static IntVector loadPairs(MemorySegment w, long byteOff) {
-        return IntVector.fromMemorySegment(I, w, byteOff, LE);
     }
 
     static FloatVector bf16Even(IntVector pairs) {
@@ -62,27 +40,45 @@ final class Simd {
         return pairs.and(0xFFFF0000).reinterpretAsFloats();
     }
 
-    static FloatVector f16Even(IntVector pairs) {
-        return f16ToF32(pairs);
+    /** {@code dst[i] = float16ToFloat(src[i])} for i < n: C2 turns this loop into vector conversions (F16C). */
+    static void widenF16(short[] src, float[] dst, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[i] = Float.float16ToFloat(src[i]);
+        }
     }
 
-    static FloatVector f16Odd(IntVector pairs) {
-        return f16ToF32(pairs.lanewise(VectorOperators.LSHR, 16));
-    }
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693145751953125f;        // ln 2 split so n·LN2_HI is exact
+    private static final float LN2_LO = 1.428606765330187e-06f;
+    private static final float ROUND_MAGIC = 12582912f;             // 1.5·2^23: adding it rounds to an integer
+    private static final float EXP_MIN = -87.33654f, EXP_MAX = 88.72283f;
 
     /**
-     * IEEE binary16 (low 16 bits of each lane) to float32, exact for every input: the exponent and
-     * mantissa bits moved into float position and multiplied by 2^112 (re-biases normals and turns
-     * subnormals into the right normals), Inf/NaN patched, sign or-ed back.
+     * e^x in float32, within ~1 ulp for x in [−87.3, 88.7] (clamped outside: e^−87.3 ≈ 1.2e−38
+     * instead of 0 below, 3.4e38 above). Cody–Waite reduction {@code x = n·ln2 + r}, |r| ≤ ln2/2,
+     * degree-7 Taylor polynomial (truncation < 1e−8 relative), scaled by 2^n through the exponent
+     * bits. The JDK's {@code lanewise(EXP)} is not intrinsified on this JDK/CPU (measured 1.8 ns per
+     * element, a scalar fallback); this runs at vector speed.
      */
-    static FloatVector f16ToF32(IntVector half) {
-        IntVector magnitude = half.and(0x7FFF);
-        IntVector shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
-        IntVector bits = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
-        VectorMask<Integer> infOrNan = magnitude.compare(VectorOperators.GE, 0x7C00);
-        bits = bits.blend(shifted.or(0x7F800000), infOrNan);
-        IntVector sign = half.and(0x8000).lanewise(VectorOperators.LSHL, 16);
-        return bits.or(sign).reinterpretAsFloats();
+    static FloatVector exp(FloatVector x) {
+        FloatVector c = x.max(EXP_MIN).min(EXP_MAX);
+        FloatVector t = c.mul(LOG2E).add(ROUND_MAGIC);
+        FloatVector n = t.sub(ROUND_MAGIC);
+        IntVector ni = t.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUND_MAGIC));
+        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), c);
+        r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
+        FloatVector p = r.fma(FloatVector.broadcast(F, 1f / 5040f), FloatVector.broadcast(F, 1f / 720f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f / 120f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f / 24f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f / 6f));
+        p = p.fma(r, FloatVector.broadcast(F, 0.5f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        // 2^n for n in [−126, 128]: split in two factors so n = 128 and n = −126 stay representable
+        IntVector half = ni.lanewise(VectorOperators.ASHR, 1);
+        FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector s2 = ni.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(s1).mul(s2);
     }
 
     /** Scalar bf16 → f32 of the 16-bit pattern {@code bits}. */

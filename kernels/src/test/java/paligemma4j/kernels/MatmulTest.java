@@ -33,25 +33,28 @@ class MatmulTest {
     }
 
     static List<Arguments> shapes() {
-        int[][] sizes = {
-                // rows, in, out
-                {1, 2048, 16384},   // Gemma gate/up, decode
-                {1, 16384, 2048},   // Gemma down, decode
-                {1, 1152, 4304},    // SigLIP MLP, one row
-                {7, 1152, 4304},    // SigLIP MLP, 7 rows: one 6-row tile + 1
-                {13, 4304, 1152},   // SigLIP MLP down
-                {12, 2048, 2048},   // Gemma q/o, prefill
-                {6, 2048, 512},     // Gemma kv
-                {2, 1152, 2048},    // projector
-                {1, 1, 1}, {1, 3, 17}, {1, 17, 3}, {1, 33, 31}, {1, 257, 33}, {1, 31, 257},
-                {2, 1, 1}, {3, 17, 33}, {5, 31, 257}, {6, 257, 31}, {17, 33, 17}, {31, 300, 65}, {8, 513, 47},
-        };
         List<Arguments> args = new ArrayList<>();
-        for (int[] s : sizes) {
+        int[][] everyType = {
+                // rows, in, out: decode (matrix-vector) at real sizes, then odd sizes for both paths
+                {1, 2048, 16384},   // Gemma gate/up
+                {1, 16384, 2048},   // Gemma down
+                {1, 1152, 4304},    // SigLIP MLP, one row
+                {1, 4304, 1152},    // SigLIP MLP down, one row (tall: split by W rows)
+                {1, 1029, 33}, {1, 1600, 31}, {1, 2000, 3},   // tall with odd widths and bands
+                {1, 1, 1}, {1, 3, 17}, {1, 17, 3}, {1, 33, 31}, {1, 257, 33}, {1, 31, 257},
+                {2, 1, 1}, {3, 17, 33}, {4, 40, 70}, {4, 2048, 64}, {5, 31, 257}, {6, 257, 31}, {17, 33, 17}, {31, 300, 65}, {8, 513, 47},
+        };
+        for (int[] s : everyType) {
             for (WeightType t : WeightType.values()) {
                 args.add(Arguments.of(s[0], s[1], s[2], t));
             }
         }
+        // packed GEMM at real sizes, one weight type each (the naive reference is slow here)
+        args.add(Arguments.of(7, 1152, 4304, WeightType.F32));    // SigLIP MLP up: one 6-row tile + 1
+        args.add(Arguments.of(8, 4304, 1152, WeightType.BF16));   // SigLIP MLP down: 17 depth blocks
+        args.add(Arguments.of(9, 2048, 2048, WeightType.F16));    // Gemma q/o
+        args.add(Arguments.of(6, 2048, 512, WeightType.BF16));    // Gemma kv
+        args.add(Arguments.of(2, 1152, 2048, WeightType.F32));    // projector
         return args;
     }
 
@@ -67,6 +70,16 @@ class MatmulTest {
         int yOff = 5, yStride = out + 9;   // y lives inside a wider buffer
         float[] expected = new float[rows * yStride + yOff];
         NAIVE.matmul(x, rows, w, bias, biasOff, expected, yOff, yStride);
+        float[] wide = TestData.widen(w);
+        double[][] absSum = new double[rows][out];   // Σ_i |x_i w_io| per output
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < in; i++) {
+                double xi = Math.abs(x[r * in + i]);
+                for (int o = 0; o < out; o++) {
+                    absSum[r][o] += xi * Math.abs(wide[i * out + o]);
+                }
+            }
+        }
 
         for (JvmOps ops : List.of(FAST, FAST3)) {
             float[] actual = new float[expected.length];
@@ -74,14 +87,9 @@ class MatmulTest {
             ops.matmul(x, rows, w, bias, biasOff, actual, yOff, yStride);
             for (int r = 0; r < rows; r++) {
                 for (int o = 0; o < out; o++) {
-                    double absSum = 0;
-                    for (int i = 0; i < in; i++) {
-                        absSum += Math.abs((double) x[r * in + i] * w.get(i, o));
-                    }
-                    double tol = 2 * in * TestData.U * absSum + (bias == null ? 0 : TestData.U * Math.abs(bias[biasOff + o])) + 1e-30;
+                    double tol = 2 * in * TestData.U * absSum[r][o] + (bias == null ? 0 : TestData.U * Math.abs(bias[biasOff + o])) + 1e-30;
                     int at = r * yStride + yOff + o;
-                    assertThat((double) actual[at]).as("y[%d, %d] with %d threads", r, o, ops.threads())
-                            .isCloseTo(expected[at], org.assertj.core.data.Offset.offset(tol));
+                    Close.check(actual[at], expected[at], tol, "y[%d, %d] with %d threads", r, o, ops.threads());
                 }
                 if (r + 1 < rows) {
                     assertThat(actual[r * yStride + yOff + out]).as("gap after row %d", r).isNaN();

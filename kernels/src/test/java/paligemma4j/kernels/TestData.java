@@ -41,6 +41,17 @@ final class TestData {
         return new Weight(seg, type, rows, cols);
     }
 
+    /** All elements of {@code w} widened by the reference {@link Weight#get}, row-major. */
+    static float[] widen(Weight w) {
+        float[] a = new float[w.rows() * w.cols()];
+        for (int r = 0; r < w.rows(); r++) {
+            for (int c = 0; c < w.cols(); c++) {
+                a[r * w.cols() + c] = w.get(r, c);
+            }
+        }
+        return a;
+    }
+
     /** float32 → bfloat16 bits, round to nearest even (NaN not needed here). */
     static short toBf16(float f) {
         int bits = Float.floatToRawIntBits(f);
