@@ -37,7 +37,7 @@ final class AttentionKernels {
             for (int d = 0; d < dv; d += L) {
                 acc = FloatVector.fromArray(F, scratch, d).fma(FloatVector.fromArray(F, k, kj + d), acc);
             }
-            float s = acc.reduceLanes(VectorOperators.ADD);
+            float s = Simd.sumLanes(acc);
             for (int d = dv; d < headDim; d++) {
                 s = Math.fma(scratch[d], k[kj + d], s);
             }
@@ -120,7 +120,7 @@ final class AttentionKernels {
             e.intoArray(scratch, logits + j);
             sumV = sumV.add(e);
         }
-        float sum = sumV.reduceLanes(VectorOperators.ADD);
+        float sum = Simd.sumLanes(sumV);
         for (int j = nv; j < n; j++) {
             float e = (float) Math.exp(scratch[logits + j] - max);
             scratch[logits + j] = e;

@@ -46,8 +46,8 @@ final class DotKernels {
                 a2 = FloatVector.fromMemorySegment(F, w, b2 + off, Simd.LE).fma(xv, a2);
                 a3 = FloatVector.fromMemorySegment(F, w, b3 + off, Simd.LE).fma(xv, a3);
             }
-            float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-            float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+            float s0 = Simd.sumLanes(a0), s1 = Simd.sumLanes(a1);
+            float s2 = Simd.sumLanes(a2), s3 = Simd.sumLanes(a3);
             for (int i = wv; i < width; i++) {
                 float xi = x[xOff + i];
                 long off = (long) i * 4;
@@ -67,7 +67,7 @@ final class DotKernels {
             for (int i = 0; i < wv; i += L) {
                 a = FloatVector.fromMemorySegment(F, w, b + (long) i * 4, Simd.LE).fma(FloatVector.fromArray(F, x, xOff + i), a);
             }
-            float s = a.reduceLanes(VectorOperators.ADD);
+            float s = Simd.sumLanes(a);
             for (int i = wv; i < width; i++) {
                 s = Math.fma(x[xOff + i], w.get(Weight.F32, b + (long) i * 4), s);
             }
@@ -104,10 +104,10 @@ final class DotKernels {
                 a3 = Simd.bf16Even(w3).fma(ev, a3);
                 d3 = Simd.bf16Odd(w3).fma(ov, d3);
             }
-            y[yOff + o - o0] = tail(a0.add(d0).reduceLanes(VectorOperators.ADD), xs, eOff, oOff, x, xOff, width, w, b0, npv, false);
-            y[yOff + o - o0 + 1] = tail(a1.add(d1).reduceLanes(VectorOperators.ADD), xs, eOff, oOff, x, xOff, width, w, b1, npv, false);
-            y[yOff + o - o0 + 2] = tail(a2.add(d2).reduceLanes(VectorOperators.ADD), xs, eOff, oOff, x, xOff, width, w, b2, npv, false);
-            y[yOff + o - o0 + 3] = tail(a3.add(d3).reduceLanes(VectorOperators.ADD), xs, eOff, oOff, x, xOff, width, w, b3, npv, false);
+            y[yOff + o - o0] = tail(Simd.sumLanes(a0.add(d0)), xs, eOff, oOff, x, xOff, width, w, b0, npv, false);
+            y[yOff + o - o0 + 1] = tail(Simd.sumLanes(a1.add(d1)), xs, eOff, oOff, x, xOff, width, w, b1, npv, false);
+            y[yOff + o - o0 + 2] = tail(Simd.sumLanes(a2.add(d2)), xs, eOff, oOff, x, xOff, width, w, b2, npv, false);
+            y[yOff + o - o0 + 3] = tail(Simd.sumLanes(a3.add(d3)), xs, eOff, oOff, x, xOff, width, w, b3, npv, false);
         }
         for (; o < o1; o++) {
             long b = (long) o * rowBytes;
@@ -117,7 +117,7 @@ final class DotKernels {
                 a = Simd.bf16Even(wp).fma(FloatVector.fromArray(F, xs, eOff + p), a);
                 d = Simd.bf16Odd(wp).fma(FloatVector.fromArray(F, xs, oOff + p), d);
             }
-            y[yOff + o - o0] = tail(a.add(d).reduceLanes(VectorOperators.ADD), xs, eOff, oOff, x, xOff, width, w, b, npv, false);
+            y[yOff + o - o0] = tail(Simd.sumLanes(a.add(d)), xs, eOff, oOff, x, xOff, width, w, b, npv, false);
         }
     }
 
@@ -135,7 +135,7 @@ final class DotKernels {
             for (int i = 0; i < wv; i += L) {
                 a = FloatVector.fromArray(F, f32, i).fma(FloatVector.fromArray(F, x, xOff + i), a);
             }
-            float s = a.reduceLanes(VectorOperators.ADD);
+            float s = Simd.sumLanes(a);
             for (int i = wv; i < width; i++) {
                 s = Math.fma(x[xOff + i], f32[i], s);
             }

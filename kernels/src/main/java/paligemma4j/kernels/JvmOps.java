@@ -32,6 +32,11 @@ public final class JvmOps implements Ops, AutoCloseable {
     private static final int MATVEC_MIN_COLUMNS = 512;
     /** Matrix-vector tasks per thread (dynamic balancing on a shared machine). */
     private static final int TASKS_PER_THREAD = 4;
+    /**
+     * Rows of W per band of the tall matrix-vector: fixed (not derived from the thread count) so that
+     * the partial sums, and so the results, are the same for any number of threads.
+     */
+    private static final int TALL_BAND_ROWS = 1024;
     /** Output columns per matmul task: a packed KC × NC float block is 256 KiB, L2-resident. */
     private static final int MATMUL_NC = 256;
     /** Vocabulary rows per matmulTransposed task. */
@@ -85,7 +90,7 @@ public final class JvmOps implements Ops, AutoCloseable {
 
     private void matvec(float[] x, int xOff, Weight w, float[] bias, int biasOff, float[] y, int yOff) {
         int in = w.rows(), out = w.cols();
-        if (in >= 2 * out && pool.threads() > 1 && in >= MATVEC_MIN_COLUMNS * pool.threads()) {
+        if (in >= 2 * out && in >= 2 * TALL_BAND_ROWS) {
             tallMatvec(x, xOff, w, bias, biasOff, y, yOff);
             return;
         }
@@ -122,13 +127,13 @@ public final class JvmOps implements Ops, AutoCloseable {
 
     /**
      * Matrix-vector for a tall W (in ≫ out, e.g. the MLP down projection): each task streams a
-     * contiguous band of whole W rows into its own partial sums, which are then added in task order.
+     * contiguous band of {@link #TALL_BAND_ROWS} whole W rows into its own partial sums, which are then
+     * added in band order. The bands do not depend on the thread count, so neither does the result.
      */
     private void tallMatvec(float[] x, int xOff, Weight w, float[] bias, int biasOff, float[] y, int yOff) {
         int in = w.rows(), out = w.cols();
         WeightType type = w.type();
-        int tasks = pool.threads() * TASKS_PER_THREAD;
-        int band = ceilDiv(ceilDiv(in, tasks), MatvecKernels.ROWS_PER_PASS) * MatvecKernels.ROWS_PER_PASS;
+        int band = TALL_BAND_ROWS;
         int bands = ceilDiv(in, band);
         int even = type == WeightType.BF16 ? out & ~1 : out;
         long rowBytes = (long) out * type.bytes;

@@ -25,7 +25,7 @@ final class NormKernels {
             s = s.add(v);
             sq = v.fma(v, sq);
         }
-        float sum = s.reduceLanes(VectorOperators.ADD), sumSq = sq.reduceLanes(VectorOperators.ADD);
+        float sum = Simd.sumLanes(s), sumSq = Simd.sumLanes(sq);
         for (int i = wv; i < width; i++) {
             float v = x[xOff + i];
             sum += v;
@@ -52,7 +52,7 @@ final class NormKernels {
             FloatVector v = FloatVector.fromArray(F, x, xOff + i);
             sq = v.fma(v, sq);
         }
-        float sumSq = sq.reduceLanes(VectorOperators.ADD);
+        float sumSq = Simd.sumLanes(sq);
         for (int i = wv; i < width; i++) {
             sumSq = Math.fma(x[xOff + i], x[xOff + i], sumSq);
         }

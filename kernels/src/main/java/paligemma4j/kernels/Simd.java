@@ -85,4 +85,16 @@ final class Simd {
     static float bf16(short bits) {
         return Float.intBitsToFloat((bits & 0xFFFF) << 16);
     }
+
+    /**
+     * Sum of the lanes in a fixed order (lane 0 + lane 1 + …). {@code reduceLanes(ADD)} leaves the
+     * order to the implementation, and the interpreter and compiled code do use different orders: results
+     * would then depend on JIT timing and thread scheduling. Called once per dot product, so its cost
+     * does not matter.
+     */
+    static float sumLanes(jdk.incubator.vector.FloatVector v) {
+        float s = v.lane(0);
+        for (int i = 1; i < v.length(); i++) s += v.lane(i);
+        return s;
+    }
 }
