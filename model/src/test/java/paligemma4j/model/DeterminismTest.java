@@ -14,9 +14,9 @@ class DeterminismTest {
     static float[] prefixLogits(JvmOps ops) throws Exception {
         Path res = Path.of("src/test/resources");
         Tokenizer tok = Tokenizer.load(res.resolve("tokenizer/tiny.model"));
-        try (PaliGemma m = PaliGemma.load(res.resolve("tiny/tiny-448.npz"), ops)) {
+        try (PaliGemma m = PaliGemma.load(res.resolve("tiny/tiny-224.npz"), ops)) {
             StageRecorder rec = new StageRecorder();
-            float[] z = m.encodeImage(TransformersParityTest.hashImage(0, 448), rec);
+            float[] z = m.encodeImage(TransformersParityTest.hashImage(0, 224), rec);
             m.prefill(z, tok.prefixTokens("answer en what is in the image?"), 0, KVCache.Precision.F32, rec);
             return rec.stages().get(Stages.PREFIX_LOGITS).data();
         }
