@@ -130,9 +130,8 @@ public final class EvalCommand implements Command {
         if (args.has("text-len")) p = p.withTextLen(positive(args, "text-len"));
         if (args.has("beam")) p = p.withBeam(positive(args, "beam"));
         if (args.has("max-tokens")) p = p.withMaxTokens(positive(args, "max-tokens"));
-        p = p.withResize(args.choice("resize", "bilinear", "bilinear-antialias").equals("bilinear")
-                ? Resize.BILINEAR : Resize.BILINEAR_ANTIALIAS);
-        p = p.withKvCache(args.choice("kv-cache", "bf16", "f32").equals("bf16") ? KVCache.Precision.BF16 : KVCache.Precision.F32);
+        p = p.withResize(Resize.parse(args.choice("resize", "bilinear", "bilinear-antialias")));
+        p = p.withKvCache(KVCache.Precision.parse(args.choice("kv-cache", "bf16", "f32")));
         int limit = args.has("limit") ? positive(args, "limit") : 0;
         int threads = positive(args, "threads");
 

@@ -10,8 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import paligemma4j.kernels.JvmOps;
-import paligemma4j.model.BeamSearch;
-import paligemma4j.model.GreedyDecoder;
 import paligemma4j.model.KVCache;
 import paligemma4j.model.PaliGemma;
 import paligemma4j.model.Prefix;
@@ -59,10 +57,8 @@ final class GenerateCommand implements Command {
         int beam = positive(args, "beam");
         int maxTextLen = positive(args, "max-text-len");
         int threads = positive(args, "threads");
-        KVCache.Precision kv = args.choice("kv-cache", "bf16", "f32").equals("bf16")
-                ? KVCache.Precision.BF16 : KVCache.Precision.F32;
-        Resize resize = args.choice("resize", "bilinear", "bilinear-antialias").equals("bilinear")
-                ? Resize.BILINEAR : Resize.BILINEAR_ANTIALIAS;
+        KVCache.Precision kv = KVCache.Precision.parse(args.choice("kv-cache", "bf16", "f32"));
+        Resize resize = Resize.parse(args.choice("resize", "bilinear", "bilinear-antialias"));
         List<Request> requests = requests(args);
         boolean batch = args.has("batch");
 
@@ -105,10 +101,7 @@ final class GenerateCommand implements Command {
         Prefix prefix = model.prefill(zimg, prefixIds, maxTokens, kv, StageObserver.NONE);
         double prefillMs = ms(t);
         t = System.nanoTime();
-        int[] tokens = beam == 1
-                ? GreedyDecoder.decode(model.decodeState(prefix), maxTokens, tokenizer.eosId(),
-                        GreedyDecoder.TokenListener.NONE)
-                : BeamSearch.decode(model.decodeState(prefix), beam, maxTokens, tokenizer.eosId());
+        int[] tokens = model.decode(prefix, beam, maxTokens, tokenizer.eosId());
         double decodeMs = ms(t);
 
         ObjectNode o = JSON.createObjectNode();

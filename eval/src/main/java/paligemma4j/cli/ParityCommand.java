@@ -12,8 +12,6 @@ import java.util.Map;
 import paligemma4j.checkpoint.Checkpoint;
 import paligemma4j.checkpoint.Tensor;
 import paligemma4j.kernels.JvmOps;
-import paligemma4j.model.BeamSearch;
-import paligemma4j.model.GreedyDecoder;
 import paligemma4j.model.KVCache;
 import paligemma4j.model.PaliGemma;
 import paligemma4j.model.Prefix;
@@ -60,8 +58,7 @@ final class ParityCommand implements Command {
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
         Path refPath = args.existingFile("reference");
         Tokenizer tokenizer = Tokenizer.load(args.existingFile("tokenizer"));
-        Resize resize = args.choice("resize", "bilinear", "bilinear-antialias").equals("bilinear")
-                ? Resize.BILINEAR : Resize.BILINEAR_ANTIALIAS;
+        Resize resize = Resize.parse(args.choice("resize", "bilinear", "bilinear-antialias"));
         Double rtol = args.has("rtol") ? Double.parseDouble(args.get("rtol")) : null;
         boolean stopEarly = args.flag("stop-at-first-failure");
 
@@ -103,10 +100,7 @@ final class ParityCommand implements Command {
             for (String key : List.of("tokens/greedy", "tokens/beam2")) {
                 if (!reference.containsKey(key)) continue;
                 Prefix prefix = model.prefill(zimg, prefixIds, maxTokens, KVCache.Precision.BF16, StageObserver.NONE);
-                int[] java = key.endsWith("greedy")
-                        ? GreedyDecoder.decode(model.decodeState(prefix), maxTokens, tokenizer.eosId(),
-                                GreedyDecoder.TokenListener.NONE)
-                        : BeamSearch.decode(model.decodeState(prefix), 2, maxTokens, tokenizer.eosId());
+                int[] java = model.decode(prefix, key.endsWith("greedy") ? 1 : 2, maxTokens, tokenizer.eosId());
                 int[] expected = ints(reference.get(key));
                 int firstDiff = Arrays.mismatch(java, expected);
                 ObjectNode row = JSON.createObjectNode();

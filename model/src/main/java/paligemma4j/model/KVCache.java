@@ -9,7 +9,18 @@ package paligemma4j.model;
 public final class KVCache {
 
     /** Storage precision of the cache entries. */
-    public enum Precision { BF16, F32 }
+    public enum Precision {
+        BF16, F32;
+
+        /** {@code "bf16"} or {@code "f32"}, as the command lines spell them. */
+        public static Precision parse(String name) {
+            return switch (name) {
+                case "bf16" -> BF16;
+                case "f32" -> F32;
+                default -> throw new IllegalArgumentException("KV cache precision must be bf16 or f32, got '" + name + "'");
+            };
+        }
+    }
 
     private final float[][] keys;
     private final float[][] values;

@@ -74,6 +74,16 @@ public final class PaliGemma implements AutoCloseable {
         return new Prefix(cache, rows, logits);
     }
 
+    /**
+     * Decodes after {@code prefix}: greedy for {@code beams == 1}, else big_vision's beam search.
+     * Returns the generated ids before the first {@code <eos>}.
+     */
+    public int[] decode(Prefix prefix, int beams, int maxTokens, int eosId) {
+        return beams == 1
+                ? GreedyDecoder.decode(decodeState(prefix), maxTokens, eosId, GreedyDecoder.TokenListener.NONE)
+                : BeamSearch.decode(decodeState(prefix), beams, maxTokens, eosId);
+    }
+
     /** The decoding state right after the prefix. */
     public DecodeState decodeState(Prefix prefix) {
         return new GemmaState(gemma, prefix);

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import paligemma4j.eval.EvalExample;
-import paligemma4j.model.BeamSearch;
-import paligemma4j.model.GreedyDecoder;
 import paligemma4j.model.PaliGemma;
 import paligemma4j.model.Prefix;
 import paligemma4j.model.StageObserver;
@@ -60,10 +58,7 @@ final class ExampleRunner {
         int[] prompt = TextLen.cap(tokenizer.prefixTokens(ex.prompt()), protocol.textLen());
         Prefix prefix = model.prefill(cachedTokens, prompt, protocol.maxTokens(), protocol.kvCache(), StageObserver.NONE);
         long t3 = System.nanoTime();
-        int[] ids = protocol.beam() == 1
-                ? GreedyDecoder.decode(model.decodeState(prefix), protocol.maxTokens(), tokenizer.eosId(),
-                        GreedyDecoder.TokenListener.NONE)
-                : BeamSearch.decode(model.decodeState(prefix), protocol.beam(), protocol.maxTokens(), tokenizer.eosId());
+        int[] ids = model.decode(prefix, protocol.beam(), protocol.maxTokens(), tokenizer.eosId());
         long t4 = System.nanoTime();
 
         ObjectNode o = JsonNodeFactory.instance.objectNode();
