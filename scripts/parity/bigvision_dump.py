@@ -19,6 +19,7 @@ Output keys (all float32 unless noted; no batch axis; the names match paligemma4
   llm/prefix_logits [T_text, V]  logits at every text position of the prefix
   tokens/greedy int32 [n]        greedy ids (bf16 KV cache), up to but excluding the first eos
   tokens/greedy_logp [n]         big_vision's log-prob of each greedy token
+  tokens/greedy_margin [n]       top1 - top2 logit at each greedy step (bf16 KV cache replay)
   tokens/beam2 int32 [m]         beam search (beam_size 2) ids, up to but excluding the eos
   meta/prefix_ids int32 [T_text] the prompt ids fed to the model
   meta/* (0-d str or int32)      prompt, versions, big_vision commit, settings (see README)
@@ -141,6 +142,26 @@ class Dumper:
             {"params": p}, i, t, m, capture_intermediates=True, mutable=["intermediates"]))
         self.scan_fn = jax.jit(lambda p, i, t, m: model.apply({"params": p}, i, t, m)[0])
         self.versions = bv_setup.versions()
+        self.prefill_fn = jax.jit(predict_fns._prefill_cache,
+                                  static_argnames=("model", "max_decode_len"))
+        self.extend_fn = jax.jit(predict_fns._extend_cache, static_argnames=("model",))
+
+    def greedy_margins(self, batch, tokens):
+        """Replays the greedy ids through big_vision's own _prefill_cache/_extend_cache (bf16
+        KV cache) and returns, per step, top1 - top2 of the logits that chose the id, and
+        whether argmax of the replay equals the id (a replay of the same computation)."""
+        logits, cache = self.prefill_fn(self.params, batch, model=self.model,
+                                        max_decode_len=self.a.max_tokens)
+        margins, same = [], True
+        for i, t in enumerate(tokens):
+            row = np.asarray(logits, np.float32).reshape(-1)
+            top2 = np.partition(row, -2)[-2:]
+            margins.append(float(top2[1] - top2[0]))
+            same = same and int(np.argmax(row)) == t
+            if i + 1 < len(tokens):
+                logits, cache = self.extend_fn(self.params, cache, np.array([[t]], np.int32),
+                                               model=self.model)
+        return np.array(margins, np.float32), same
 
     def stages(self, image, text, mask_ar):
         """Teacher-forced forward over the prefix (python-loop LLM), returning named stages."""
@@ -194,10 +215,13 @@ class Dumper:
             train_state, batch, model=self.model, devices=jax.devices(),
             max_decode_len=a.max_tokens, eos_token=tok.eos_token, beam_size=2)
         beam, beam_eos = cut_at_eos(beam, tok.eos_token)
+        margins, replay_same = self.greedy_margins(
+            {k: batch[k] for k in ("image", "text", "mask_input", "mask_ar")}, greedy)
 
         out = dict(stages)
         out["tokens/greedy"] = np.array(greedy, np.int32)
         out["tokens/greedy_logp"] = greedy_logp
+        out["tokens/greedy_margin"] = margins
         out["tokens/beam2"] = np.array(beam, np.int32)
         out["meta/prefix_ids"] = text[0].astype(np.int32)
         meta_str = dict(
@@ -212,7 +236,8 @@ class Dumper:
             out[f"meta/{k}"] = np.array(v)
         meta_int = dict(resolution=res, n_img=self.sizes["n_img"], max_tokens=a.max_tokens,
                         text_len=a.text_len, eos_id=tok.eos_token, bos_id=tok.bos_token,
-                        greedy_hit_eos=int(greedy_eos), beam2_hit_eos=int(beam_eos))
+                        greedy_hit_eos=int(greedy_eos), beam2_hit_eos=int(beam_eos),
+                        greedy_replay_same=int(replay_same))
         for k, v in meta_int.items():
             out[f"meta/{k}"] = np.array(v, np.int32)
         out["meta/scan_vs_loop_max_abs_diff"] = np.array(scan_diff, np.float32)
@@ -223,6 +248,8 @@ class Dumper:
               f"prefix_ids={text[0].tolist()}")
         print(f"  greedy ({len(greedy)} ids, eos={greedy_eos}): {greedy}")
         print(f"  beam2  ({len(beam)} ids, eos={beam_eos}): {beam}")
+        print(f"  greedy min margin {margins.min() if len(margins) else float('nan'):.3g}, "
+              f"replay same: {replay_same}")
         print(f"  scan vs loop prefix logits max |diff| = {scan_diff:.3g}", flush=True)
 
 

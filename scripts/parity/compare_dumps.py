@@ -5,7 +5,9 @@ For every float stage present in both files: max abs error, max relative error
 (max |a-b| / max |b|, b = the second, reference file) and cosine similarity; then the token keys
 present in both (equal, or the first differing position). Only reports; it does not judge.
 
-usage: compare_dumps.py A.npz REFERENCE.npz [more pairs: A2.npz REF2.npz ...]
+usage: compare_dumps.py [--worst] A.npz REFERENCE.npz [more pairs: A2.npz REF2.npz ...]
+  --worst   one table: per stage, the worst value over all pairs (and how many pairs had
+            equal tokens)
 """
 import re
 import sys
@@ -48,15 +50,37 @@ def compare(path_a, path_b):
 
 def main():
     args = sys.argv[1:]
+    worst_only = bool(args) and args[0] == "--worst"
+    if worst_only:
+        args = args[1:]
     if not args or len(args) % 2:
         sys.exit(__doc__)
+    if worst_only:
+        worst, tokens = {}, {}
+        for pa, pb in zip(args[0::2], args[1::2]):
+            for row in compare(pa, pb):
+                if len(row) == 2:
+                    ok = row[1] == "equal"
+                    tokens[row[0]] = [tokens.get(row[0], [0, 0])[0] + ok,
+                                      tokens.get(row[0], [0, 0])[1] + 1]
+                    continue
+                w = worst.get(row[0], (0.0, 0.0, 1.0))
+                worst[row[0]] = (max(w[0], row[1]), max(w[1], row[2]), min(w[2], row[3]))
+        print(f"{len(args) // 2} pairs; worst over all pairs")
+        print("| stage | max abs | max rel | 1 − min cosine |\n|---|---|---|---|")
+        for k in sorted(worst, key=stage_order):
+            a, r, c = worst[k]
+            print(f"| `{k}` | {a:.2e} | {r:.2e} | {1 - c:.1e} |")
+        for k, (ok, n) in sorted(tokens.items()):
+            print(f"| `{k}` | equal in {ok} of {n} | | |")
+        return
     for pa, pb in zip(args[0::2], args[1::2]):
         print(f"{pa} vs {pb}")
         for row in compare(pa, pb):
             if len(row) == 2:
                 print(f"  {row[0]:<22} {row[1]}")
             else:
-                print(f"  {row[0]:<22} max_abs {row[1]:.3e}  max_rel {row[2]:.3e}  cos {row[3]:.9f}")
+                print(f"  {row[0]:<22} max_abs {row[1]:.3e}  max_rel {row[2]:.3e}  1-cos {1 - row[3]:.1e}")
 
 
 if __name__ == "__main__":

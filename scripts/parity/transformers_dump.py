@@ -18,6 +18,7 @@ stages are read with forward hooks, so they are what HF computes:
                                   vocabulary; HF's 64 extra random rows are dropped)
   tokens/greedy int32 [n]         greedy ids with an f32 KV cache (HF has no bf16 cache), up to
                                   but excluding the first eos
+  tokens/greedy_margin [n]        top1 - top2 logit at each greedy step
   meta/prefix_ids, meta/*         as in bigvision_dump.py; meta/source = "transformers"
 
 No tokens/beam2: HF's beam search (length penalty, early-stopping rules) is not big_vision's, so
@@ -170,14 +171,16 @@ class Dumper:
         ids = [self.c["vocab"]] * n_img + prefix
         cache = DynamicCache(config=m.config.text_config)
         logits, cache = hg.hf_forward(m, ids, self.px_nchw, [0] * len(ids), self.pos_base, cache, 0)
-        row, toks = logits[-1, :V], []
+        row, toks, margins = logits[-1, :V], [], []
         while True:
             t = int(np.argmax(row))
             if t == self.ids["eos"]:
-                return toks, True
+                return toks, margins, True
+            top2 = np.partition(row, -2)[-2:]
             toks.append(t)
+            margins.append(float(top2[1] - top2[0]))
             if len(toks) >= self.a.max_tokens:
-                return toks, False
+                return toks, margins, False
             with torch.no_grad():
                 logits, cache = hg.hf_forward(m, [t], None, None, self.pos_base, cache,
                                               len(ids) + len(toks) - 1)
@@ -189,8 +192,9 @@ class Dumper:
         a, t0 = self.a, time.time()
         prefix = [self.ids["bos"]] + self.sp.encode(prompt) + self.sp.encode("\n")
         out = self.stages(prefix)
-        greedy, hit_eos = self.greedy(prefix)
+        greedy, margins, hit_eos = self.greedy(prefix)
         out["tokens/greedy"] = np.array(greedy, np.int32)
+        out["tokens/greedy_margin"] = np.array(margins, np.float32)
         out["meta/prefix_ids"] = np.array(prefix, np.int32)
         meta_str = dict(
             prompt=prompt, image=os.path.basename(a.image),
