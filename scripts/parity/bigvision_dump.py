@@ -152,7 +152,7 @@ class Dumper:
         whether argmax of the replay equals the id (a replay of the same computation)."""
         logits, cache = self.prefill_fn(self.params, batch, model=self.model,
                                         max_decode_len=self.a.max_tokens)
-        margins, same = [], True
+        margins, same, first = [], True, np.asarray(logits, np.float32).reshape(-1)
         for i, t in enumerate(tokens):
             row = np.asarray(logits, np.float32).reshape(-1)
             top2 = np.partition(row, -2)[-2:]
@@ -161,7 +161,7 @@ class Dumper:
             if i + 1 < len(tokens):
                 logits, cache = self.extend_fn(self.params, cache, np.array([[t]], np.int32),
                                                model=self.model)
-        return np.array(margins, np.float32), same
+        return np.array(margins, np.float32), same, first
 
     def stages(self, image, text, mask_ar):
         """Teacher-forced forward over the prefix (python-loop LLM), returning named stages."""
@@ -215,7 +215,7 @@ class Dumper:
             train_state, batch, model=self.model, devices=jax.devices(),
             max_decode_len=a.max_tokens, eos_token=tok.eos_token, beam_size=2)
         beam, beam_eos = cut_at_eos(beam, tok.eos_token)
-        margins, replay_same = self.greedy_margins(
+        margins, replay_same, step0 = self.greedy_margins(
             {k: batch[k] for k in ("image", "text", "mask_input", "mask_ar")}, greedy)
 
         out = dict(stages)
@@ -241,6 +241,10 @@ class Dumper:
         for k, v in meta_int.items():
             out[f"meta/{k}"] = np.array(v, np.int32)
         out["meta/scan_vs_loop_max_abs_diff"] = np.array(scan_diff, np.float32)
+        # The first decode logits (prefill with the bf16 KV cache) vs the teacher-forced f32
+        # logits at the separator: what the bf16 cache alone changes.
+        out["meta/bf16_kv_step0_max_abs_diff"] = np.array(
+            np.max(np.abs(step0 - stages["llm/prefix_logits"][-1])), np.float32)
 
         (np.savez_compressed if a.compress else np.savez)(out_path, **out)
         print(f"wrote {out_path} ({os.path.getsize(out_path)} bytes) in "
@@ -250,7 +254,8 @@ class Dumper:
         print(f"  beam2  ({len(beam)} ids, eos={beam_eos}): {beam}")
         print(f"  greedy min margin {margins.min() if len(margins) else float('nan'):.3g}, "
               f"replay same: {replay_same}")
-        print(f"  scan vs loop prefix logits max |diff| = {scan_diff:.3g}", flush=True)
+        print(f"  scan vs loop prefix logits max |diff| = {scan_diff:.3g}; bf16 KV step-0 logits "
+              f"max |diff| = {float(out['meta/bf16_kv_step0_max_abs_diff']):.3g}", flush=True)
 
 
 def main(argv=None):
