@@ -70,7 +70,7 @@ def main():
         print("| stage | max abs | max rel | 1 − min cosine |\n|---|---|---|---|")
         for k in sorted(worst, key=stage_order):
             a, r, c = worst[k]
-            print(f"| `{k}` | {a:.2e} | {r:.2e} | {1 - c:.1e} |")
+            print(f"| `{k}` | {a:.2e} | {r:.2e} | {max(0.0, 1 - c):.1e} |")
         for k, (ok, n) in sorted(tokens.items()):
             print(f"| `{k}` | equal in {ok} of {n} | | |")
         return
@@ -80,7 +80,7 @@ def main():
             if len(row) == 2:
                 print(f"  {row[0]:<22} {row[1]}")
             else:
-                print(f"  {row[0]:<22} max_abs {row[1]:.3e}  max_rel {row[2]:.3e}  1-cos {1 - row[3]:.1e}")
+                print(f"  {row[0]:<22} max_abs {row[1]:.3e}  max_rel {row[2]:.3e}  1-cos {max(0.0, 1 - row[3]):.1e}")
 
 
 if __name__ == "__main__":
