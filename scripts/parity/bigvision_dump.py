@@ -22,7 +22,7 @@ Output keys (all float32 unless noted; no batch axis; the names match paligemma4
   tokens/greedy_margin [n]       top1 - top2 logit at each greedy step (bf16 KV cache replay)
   tokens/beam2 int32 [m]         beam search (beam_size 2) ids, up to but excluding the eos
   meta/prefix_ids int32 [T_text] the prompt ids fed to the model
-  meta/* (0-d str or int32)      prompt, versions, big_vision commit, settings (see README)
+  meta/* (uint8 UTF-8 text or int32)  prompt, versions, big_vision commit, settings (see README)
 
 The stage forward is the teacher-forced `model(image, text, mask_ar)` over the prefix (no KV
 cache, no bf16 rounding), with the LLM in big_vision's python-loop form (scan=False) so that
@@ -53,6 +53,11 @@ from big_vision.trainers.proj.paligemma import predict_fns  # noqa: E402
 
 RESIZE_OPS = {"bilinear": "resize({r})", "bilinear-antialias": "resize({r}, antialias=True)"}
 
+
+
+def utf8(text):
+    """A string as a uint8 array of its UTF-8 bytes: every .npz reader (ours included) reads |u1."""
+    return np.frombuffer(str(text).encode("utf-8"), np.uint8)
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -233,7 +238,7 @@ class Dumper:
             beam2_text=detok(tok, beam), source="big_vision",
             script="scripts/parity/bigvision_dump.py", **self.versions)
         for k, v in meta_str.items():
-            out[f"meta/{k}"] = np.array(v)
+            out[f"meta/{k}"] = utf8(v)
         meta_int = dict(resolution=res, n_img=self.sizes["n_img"], max_tokens=a.max_tokens,
                         text_len=a.text_len, eos_id=tok.eos_token, bos_id=tok.bos_token,
                         greedy_hit_eos=int(greedy_eos), beam2_hit_eos=int(beam_eos),

@@ -54,6 +54,11 @@ except ImportError:
 RESIZES = ("bilinear", "bilinear-antialias", "hf-bicubic")
 
 
+
+def utf8(text):
+    """A string as a uint8 array of its UTF-8 bytes: every .npz reader (ours included) reads |u1."""
+    return np.frombuffer(str(text).encode("utf-8"), np.uint8)
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--checkpoint", required=True)
@@ -205,7 +210,7 @@ class Dumper:
             script="scripts/parity/transformers_dump.py", torch_version=torch.__version__,
             transformers_version=transformers.__version__, numpy_version=np.__version__)
         for k, v in meta_str.items():
-            out[f"meta/{k}"] = np.array(v)
+            out[f"meta/{k}"] = utf8(v)
         meta_int = dict(resolution=self.c["resolution"], n_img=self.c["n_img"],
                         max_tokens=a.max_tokens, eos_id=self.ids["eos"], bos_id=self.ids["bos"],
                         greedy_hit_eos=int(hit_eos), position_base=self.pos_base)

@@ -31,8 +31,11 @@ public final class Gemma {
     }
 
     /**
-     * Text embeddings {@code E[id] · √D}, the multiply done in the embedding's stored dtype (with the
-     * constant rounded to it), as big_vision's {@code Embedder.encode}; then float32.
+     * Text embeddings {@code E[id] · √D} as big_vision's {@code Embedder.encode} computes them:
+     * {@code jnp.sqrt(D).astype(table dtype)} rounds the constant to the table's dtype (45.25 for bf16 at
+     * D = 2048), and the product is float32: on CPU, XLA keeps the excess precision of the bf16 multiply
+     * (its convert pair is simplified away), which the big_vision dumps of scripts/parity confirm
+     * bit for bit. (Spec §9.9 expects a bf16-rounded product; that holds where bf16 is native, e.g. TPU.)
      */
     public float[] embed(int[] ids) {
         int d = c.width();
@@ -43,7 +46,7 @@ public final class Gemma {
                 throw new IllegalArgumentException("token id " + ids[t] + " outside the vocabulary [0, " + c.vocab() + ")");
             }
             for (int i = 0; i < d; i++) {
-                x[t * d + i] = Rounding.toDtype(w.embedding().get(ids[t], i) * scale, w.embeddingDtype());
+                x[t * d + i] = w.embedding().get(ids[t], i) * scale;
             }
         }
         return x;

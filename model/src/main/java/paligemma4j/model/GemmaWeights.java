@@ -10,7 +10,9 @@ import paligemma4j.kernels.Weight;
 
 /**
  * The language model's weights (big_vision {@code llm/…}). Matrices are views of the checkpoint in
- * its stored dtype; RMSNorm offsets are float32, pre-adjusted by {@link WeightViews#rmsNormOffsets}.
+ * its stored dtype; RMSNorm offsets are float32. For bf16/f16 checkpoints big_vision's {@code 1 + scale} is
+ * formed in float32 on CPU (XLA keeps the excess precision of its bf16 add; measured against big_vision
+ * dumps, scripts/parity), so no rounding is applied here.
  *
  * @param embedding      {@code llm/embedder/input_embedding} [V, D]: input lookup and tied unembedding
  * @param embeddingDtype stored dtype of the embedding (the √D multiply happens in it, spec §9.9)
@@ -50,16 +52,16 @@ public record GemmaWeights(GemmaConfig config, Weight embedding, DType embedding
                 value[k] = WeightViews.matrix(kv.slice(1).slice(k), d, hd);
             }
             layers.add(new Layer(
-                    WeightViews.rmsNormOffsets(t.preAttentionNorm().slice(l)),
+                    WeightViews.vector(t.preAttentionNorm().slice(l)),
                     query, key, value,
                     WeightViews.matrix(t.attnVecEinsum().slice(l), c.heads() * hd, d),
-                    WeightViews.rmsNormOffsets(t.preFfwNorm().slice(l)),
+                    WeightViews.vector(t.preFfwNorm().slice(l)),
                     WeightViews.matrix(gating.slice(0), d, c.mlp()),
                     WeightViews.matrix(gating.slice(1), d, c.mlp()),
                     WeightViews.matrix(t.linear().slice(l), c.mlp(), d)));
         }
         Tensor emb = t.inputEmbedding();
         return new GemmaWeights(c, WeightViews.matrix(emb, c.vocab(), d), emb.dtype(), List.copyOf(layers),
-                WeightViews.rmsNormOffsets(t.finalNorm()));
+                WeightViews.vector(t.finalNorm()));
     }
 }

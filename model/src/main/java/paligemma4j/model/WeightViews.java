@@ -29,15 +29,4 @@ final class WeightViews {
     static float[] vector(Tensor t) {
         return t.toFloatArray();
     }
-
-    /**
-     * RMSNorm offsets {@code s} adjusted so that the kernel's float32 {@code 1 + s'} equals big_vision's
-     * {@code 1 + s} computed in the parameter's own dtype (a Python scalar plus a bf16/f16 array stays
-     * bf16/f16; spec §9.9). For float32 parameters this is {@code s} itself.
-     */
-    static float[] rmsNormOffsets(Tensor t) {
-        float[] s = t.toFloatArray();
-        for (int i = 0; i < s.length; i++) s[i] = Rounding.toDtype(1f + s[i], t.dtype()) - 1f;
-        return s;
-    }
 }
