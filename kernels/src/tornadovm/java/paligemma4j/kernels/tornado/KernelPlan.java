@@ -49,6 +49,13 @@ final class KernelPlan implements AutoCloseable {
         plan.execute();
     }
 
+    /** Runs with global size {@code (gx, gy)} in work-groups of {@code (lx, ly)} (gx, gy multiples of them). */
+    void run(long gx, long gy, long lx, long ly) {
+        grid.setGlobalWork(gx, gy, 1);
+        grid.setLocalWork(lx, ly, 1);
+        plan.execute();
+    }
+
     /** Runs one 1-D work-group of {@code size} work-items (kernels with a local-memory reduction). */
     void runOneGroup(int size) {
         grid.setGlobalWork(size, 1, 1);

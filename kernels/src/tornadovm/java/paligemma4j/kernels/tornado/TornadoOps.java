@@ -81,7 +81,7 @@ public final class TornadoOps implements Ops, AutoCloseable {
     /** A weight's host copy and its matmul / transposed plans with their activation buffers. */
     private static final class WeightPlans {
         final DeviceWeight w;
-        final Buffers matmul = new Buffers(), transposed = new Buffers();
+        final Buffers matmul = new Buffers(), tiled = new Buffers(), transposed = new Buffers();
 
         WeightPlans(Weight w) {
             this.w = new DeviceWeight(w);
@@ -119,30 +119,41 @@ public final class TornadoOps implements Ops, AutoCloseable {
         if (rows == 0) return;
         int in = w.rows(), out = w.cols();
         WeightPlans wp = plans(w);
-        Buffers s = wp.matmul;
+        // one row (decode): a work-item per output; more rows (vision, prefill): local-memory tiles
+        boolean tiled = rows > 1;
+        Buffers s = tiled ? wp.tiled : wp.matmul;
         if (!s.fits(rows * in, rows * out, 0)) {
             int capX = grow(rows * in, s.capA), capY = grow(rows * out, s.capB);
             s.a = new FloatArray(capX);
             s.b = new FloatArray(capY);
             s.c = new FloatArray(out);
-            s.i = new IntArray(LinearKernels.DIMS);
+            s.i = new IntArray(TiledMatmulKernels.DIMS);
             s.capA = capX;
             s.capB = capY;
             DeviceWeight dw = wp.w;
             FloatArray xa = s.a, ya = s.b, ba = s.c;
             IntArray d = s.i;
-            s.plan = replace(s.plan, new KernelPlan("matmul", name -> {
+            s.plan = replace(s.plan, new KernelPlan(tiled ? "matmulTiled" : "matmul", name -> {
                 TaskGraph g = new TaskGraph(name);
                 KernelContext ctx = new KernelContext();
                 if (dw.isHalf()) {
-                    g.transferToDevice(DataTransferMode.FIRST_EXECUTION, dw.half, dw.format, dw.table, dw.consts)
-                            .transferToDevice(DataTransferMode.EVERY_EXECUTION, xa, ba, d)
-                            .task(KernelPlan.TASK, LinearKernels::matmulHalf, ctx, xa, dw.half, ba, ya, d, dw.format,
-                                    dw.table, dw.consts);
+                    g.transferToDevice(DataTransferMode.FIRST_EXECUTION, dw.half, dw.format, dw.table, dw.consts, gelu)
+                            .transferToDevice(DataTransferMode.EVERY_EXECUTION, xa, ba, d);
+                    if (tiled) {
+                        g.task(KernelPlan.TASK, TiledMatmulKernels::matmulHalf, ctx, xa, dw.half, ba, ya, d, gelu,
+                                dw.format, dw.table, dw.consts);
+                    } else {
+                        g.task(KernelPlan.TASK, LinearKernels::matmulHalf, ctx, xa, dw.half, ba, ya, d, dw.format,
+                                dw.table, dw.consts);
+                    }
                 } else {
-                    g.transferToDevice(DataTransferMode.FIRST_EXECUTION, dw.f32)
-                            .transferToDevice(DataTransferMode.EVERY_EXECUTION, xa, ba, d)
-                            .task(KernelPlan.TASK, LinearKernels::matmulF32, ctx, xa, dw.f32, ba, ya, d);
+                    g.transferToDevice(DataTransferMode.FIRST_EXECUTION, dw.f32, gelu)
+                            .transferToDevice(DataTransferMode.EVERY_EXECUTION, xa, ba, d);
+                    if (tiled) {
+                        g.task(KernelPlan.TASK, TiledMatmulKernels::matmulF32, ctx, xa, dw.f32, ba, ya, d, gelu);
+                    } else {
+                        g.task(KernelPlan.TASK, LinearKernels::matmulF32, ctx, xa, dw.f32, ba, ya, d);
+                    }
                 }
                 return g.transferToHost(DataTransferMode.EVERY_EXECUTION, ya);
             }, device));
@@ -156,7 +167,13 @@ public final class TornadoOps implements Ops, AutoCloseable {
         s.i.set(LinearKernels.IN, in);
         s.i.set(LinearKernels.OUT, out);
         s.i.set(LinearKernels.ROWS, rows);
-        s.plan.run(out, rows);
+        if (tiled) {
+            s.i.set(TiledMatmulKernels.EPILOGUE, TiledMatmulKernels.STORE);
+            int t = TiledMatmulKernels.TILE;
+            s.plan.run(TiledMatmulKernels.launchSize(out), TiledMatmulKernels.launchSize(rows), t, t);
+        } else {
+            s.plan.run(out, rows);
+        }
         for (int r = 0; r < rows; r++) {
             copyOut(s.b, r * out, y, r * yStride + yOff, out);
         }
