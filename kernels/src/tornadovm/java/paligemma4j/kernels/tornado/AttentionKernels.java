@@ -15,9 +15,9 @@ public final class AttentionKernels {
 
     /** {@code dims} slots. */
     public static final int Q_STRIDE = 0, ROWS = 1, HEADS = 2, HEAD_DIM = 3, KV_STRIDE = 4, KV_HEADS = 5,
-            KV_CAPACITY = 6, OUT_STRIDE = 7;
+            KV_CAPACITY = 6, OUT_STRIDE = 7, K_OFFSET = 8, V_OFFSET = 9;
     /** Number of {@code dims} ints. */
-    public static final int DIMS = 8;
+    public static final int DIMS = 10;
 
     private AttentionKernels() {
     }
@@ -28,20 +28,33 @@ public final class AttentionKernels {
      */
     public static void attention(KernelContext c, FloatArray q, FloatArray k, FloatArray v, IntArray visible,
                                  FloatArray scratch, FloatArray out, IntArray dims, FloatArray consts) {
-        int h = c.globalIdx;
-        int r = c.globalIdy;
+        attend(c.globalIdx, c.globalIdy, q, 0, k, 0, v, 0, visible, scratch, out, dims, consts.get(0));
+    }
+
+    /**
+     * {@link #attention} over one packed {@code qkv} buffer (the fused QKV projection's output): q, k and v
+     * of row r start at {@code r·stride + 0, + kOffset, + vOffset} with {@code stride = dims[Q_STRIDE] =
+     * dims[KV_STRIDE]}, {@code kOffset = dims[K_OFFSET]}, {@code vOffset = dims[V_OFFSET]}.
+     */
+    public static void attentionPacked(KernelContext c, FloatArray qkv, IntArray visible, FloatArray scratch,
+                                       FloatArray out, IntArray dims, FloatArray consts) {
+        attend(c.globalIdx, c.globalIdy, qkv, 0, qkv, dims.get(K_OFFSET), qkv, dims.get(V_OFFSET), visible, scratch,
+                out, dims, consts.get(0));
+    }
+
+    private static void attend(int h, int r, FloatArray q, int qOff, FloatArray k, int kOff, FloatArray v, int vOff,
+                               IntArray visible, FloatArray scratch, FloatArray out, IntArray dims, float qDivisor) {
         int heads = dims.get(HEADS);
         if (h < heads && r < dims.get(ROWS)) {
             int headDim = dims.get(HEAD_DIM);
             int kvStride = dims.get(KV_STRIDE);
             int kvOff = (h / (heads / dims.get(KV_HEADS))) * headDim;
-            int qb = r * dims.get(Q_STRIDE) + h * headDim;
+            int qb = qOff + r * dims.get(Q_STRIDE) + h * headDim;
             int pb = (r * heads + h) * dims.get(KV_CAPACITY);
-            float qDivisor = consts.get(0);
             int n = visible.get(r);
             for (int j = 0; j < n; j++) {
                 float logit = 0f;
-                int kb = j * kvStride + kvOff;
+                int kb = kOff + j * kvStride + kvOff;
                 for (int d = 0; d < headDim; d++) {
                     logit += (q.get(qb + d) / qDivisor) * k.get(kb + d);
                 }
@@ -64,7 +77,7 @@ public final class AttentionKernels {
             for (int d = 0; d < headDim; d++) {
                 float acc = 0f;
                 for (int j = 0; j < n; j++) {
-                    acc += scratch.get(pb + j) * v.get(j * kvStride + kvOff + d);
+                    acc += scratch.get(pb + j) * v.get(vOff + j * kvStride + kvOff + d);
                 }
                 out.set(ob + d, acc);
             }
