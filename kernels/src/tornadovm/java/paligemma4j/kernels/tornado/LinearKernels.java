@@ -16,10 +16,10 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  */
 public final class LinearKernels {
 
-    /** {@code dims} slots: input width, output width, rows. */
-    public static final int IN = 0, OUT = 1, ROWS = 2;
+    /** {@code dims} slots: input width, output width, rows; the transposed kernels also read x from row X_ROW. */
+    public static final int IN = 0, OUT = 1, ROWS = 2, X_ROW = 3;
     /** Number of {@code dims} ints. */
-    public static final int DIMS = 3;
+    public static final int DIMS = 4;
 
     private LinearKernels() {
     }
@@ -62,7 +62,7 @@ public final class LinearKernels {
         }
     }
 
-    /** {@code y[r, o] = Σ_i x[r, i] · w[o, i]}, w float32 {@code [out, in]} (tied unembedding). */
+    /** {@code y[r, o] = Σ_i x[X_ROW + r, i] · w[o, i]}, w float32 {@code [out, in]} (tied unembedding). */
     public static void matmulTransposedF32(KernelContext c, FloatArray x, FloatArray w, FloatArray y, IntArray dims) {
         int o = c.globalIdx;
         int r = c.globalIdy;
@@ -70,7 +70,7 @@ public final class LinearKernels {
         int out = dims.get(OUT);
         if (o < out && r < dims.get(ROWS)) {
             float acc = 0f;
-            int xb = r * in;
+            int xb = (r + dims.get(X_ROW)) * in;
             int wb = o * in;
             for (int i = 0; i < in; i++) {
                 acc += x.get(xb + i) * w.get(wb + i);
@@ -79,7 +79,7 @@ public final class LinearKernels {
         }
     }
 
-    /** {@code y[r, o] = Σ_i x[r, i] · w[o, i]}, w 16-bit {@code [out, in]} decoded in the loop. */
+    /** {@code y[r, o] = Σ_i x[X_ROW + r, i] · w[o, i]}, w 16-bit {@code [out, in]} decoded in the loop. */
     public static void matmulTransposedHalf(KernelContext c, FloatArray x, ShortArray w, FloatArray y, IntArray dims,
                                             IntArray format, FloatArray table, FloatArray consts) {
         int o = c.globalIdx;
@@ -91,7 +91,7 @@ public final class LinearKernels {
             int exponentMask = format.get(HalfDecode.EXPONENT_MASK);
             float mantissaScale = consts.get(0);
             float acc = 0f;
-            int xb = r * in;
+            int xb = (r + dims.get(X_ROW)) * in;
             int wb = o * in;
             for (int i = 0; i < in; i++) {
                 float wv = HalfDecode.decode(w.get(wb + i), mantissaBits, exponentMask, table, mantissaScale);

@@ -14,7 +14,8 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  *
  * <p>The epilogue is fused ({@code dims[EPILOGUE]}): {@link #STORE} {@code y = acc + b},
  * {@link #GELU} {@code y = gelu_tanh(acc + b)} (SigLIP fc1), {@link #RESIDUAL} {@code y += acc + b}
- * (the residual add after the attention output and MLP projections). {@code consts} holds the GELU
+ * (the residual add after the attention output and MLP projections), {@link #MULTIPLY}
+ * {@code y *= acc + b} (GeGLU's up branch times the already-GELU'd gate). {@code consts} holds the GELU
  * constants {@code [√(2/π), 0.044715]}.
  *
  * <p>Launch: global {@code (roundUp(out, TILE), roundUp(rows, TILE))}, local {@code (TILE, TILE)}.
@@ -31,7 +32,7 @@ public final class TiledMatmulKernels {
     /** Number of {@code dims} ints. */
     public static final int DIMS = 4;
     /** Epilogues. */
-    public static final int STORE = 0, GELU = 1, RESIDUAL = 2;
+    public static final int STORE = 0, GELU = 1, RESIDUAL = 2, MULTIPLY = 3;
 
     private TiledMatmulKernels() {
     }
@@ -46,6 +47,8 @@ public final class TiledMatmulKernels {
             y.set(idx, PointwiseKernels.geluTanh(v, consts.get(0), consts.get(1)));
         } else if (mode == RESIDUAL) {
             y.set(idx, y.get(idx) + v);
+        } else if (mode == MULTIPLY) {
+            y.set(idx, y.get(idx) * v);
         } else {
             y.set(idx, v);
         }

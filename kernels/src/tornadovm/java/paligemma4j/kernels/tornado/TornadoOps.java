@@ -218,6 +218,7 @@ public final class TornadoOps implements Ops, AutoCloseable {
         s.i.set(LinearKernels.IN, in);
         s.i.set(LinearKernels.OUT, out);
         s.i.set(LinearKernels.ROWS, rows);
+        s.i.set(LinearKernels.X_ROW, 0);
         s.plan.run(out, rows);
         for (int r = 0; r < rows; r++) {
             copyOut(s.b, r * out, y, r * yStride + yOff, out);
