@@ -49,14 +49,14 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * graph llm_logits
  *   in   consume          x  (from llm_layer_{depth−1})
  *   task norm    u      = RMSNorm_final(x)
- *   task unembed logits = u[rows−1]·Eᵀ   [V]                one work-item per vocabulary entry
+ *   task unembed logits = u[rows−1]·Eᵀ   [V]                a work-group per vocabulary entry, local tree
  *   out  EVERY_EXECUTION  logits
  * </pre>
  *
  * The row count changes per call: the step's sizes travel in small EVERY_EXECUTION int buffers and
  * the launch grids are resized before each run, so one compiled plan serves prefill and decode.
- * Not yet: a bf16 KV cache (big_vision's decode default), a matrix-vector path for the 1-row decode
- * (the tiled kernel idles 15 of 16 rows of each work-group), sharing scratch across layer graphs.
+ * For the 1-row decode step the tiled matmuls switch to their split-k path (see {@link TiledMatmulKernels}).
+ * Not yet: a bf16 KV cache (big_vision's decode default), sharing scratch across layer graphs.
  */
 public final class DecoderGraph implements AutoCloseable {
 
@@ -158,13 +158,16 @@ public final class DecoderGraph implements AutoCloseable {
         rmsNorm(lg, grids, LOGITS, "norm", t.finalNorm(), un, eps);
         if (e.isHalf()) {
             lg.transferToDevice(DataTransferMode.FIRST_EXECUTION, e.half, e.format, e.table, e.consts)
-                    .task("unembed", LinearKernels::matmulTransposedHalf, new KernelContext(), un, e.half, logits,
+                    .task("unembed", LinearKernels::matmulTransposedReducedHalf, new KernelContext(), un, e.half, logits,
                             unembedDims, e.format, e.table, e.consts);
         } else {
             lg.transferToDevice(DataTransferMode.FIRST_EXECUTION, e.f32)
-                    .task("unembed", LinearKernels::matmulTransposedF32, new KernelContext(), un, e.f32, logits, unembedDims);
+                    .task("unembed", LinearKernels::matmulTransposedReducedF32, new KernelContext(), un, e.f32, logits,
+                            unembedDims);
         }
-        grids.addWorkerGrid(LOGITS + ".unembed", new WorkerGrid2D(e.weight.rows(), 1));
+        WorkerGrid unembedGrid = new WorkerGrid1D(e.weight.rows() * LinearKernels.REDUCE_GROUP);
+        unembedGrid.setLocalWork(LinearKernels.REDUCE_GROUP, 1, 1);
+        grids.addWorkerGrid(LOGITS + ".unembed", unembedGrid);
         list.add(lg.transferToHost(DataTransferMode.EVERY_EXECUTION, logits).snapshot());
 
         graphs = list.size();

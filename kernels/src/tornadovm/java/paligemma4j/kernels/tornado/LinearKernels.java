@@ -6,9 +6,10 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
 
 /**
- * Dense products against a weight matrix kept on the device in its stored type. One work-item per
- * output element (grid {@code (out, rows)}), float32 accumulation in input order (the order of
- * {@code NaiveOps}). Sizes arrive in {@code dims} because one compiled plan serves every call with a
+ * Products with a transposed weight ({@code [out, in]}: the tied unembedding) kept on the device in
+ * its stored type: one work-item per output element (grid {@code (out, rows)}), float32 accumulation
+ * in input order (the order of {@code NaiveOps}), or, for one row, a work-group per output with a
+ * local reduction. (Input-first weights go through {@link TiledMatmulKernels}.) Sizes arrive in {@code dims} because one compiled plan serves every call with a
  * different row count; the slots are the constants below.
  *
  * <p>16-bit weights stay 16-bit: {@code format = [mantissaBits, exponentMask]}, {@code table} and
@@ -21,44 +22,75 @@ public final class LinearKernels {
     /** Number of {@code dims} ints. */
     public static final int DIMS = 4;
 
+    /**
+     * Work-group size of the reduced transposed kernels: one group per output, lanes stride the input.
+     * A power of two (tree) ≤ 256 (every OpenCL GPU and PoCL accept it); the local array needs it at compile time.
+     */
+    public static final int REDUCE_GROUP = 128;
+
     private LinearKernels() {
     }
 
-    /** {@code y[r, o] = Σ_i x[r, i] · w[i, o] + bias[o]}, w float32 {@code [in, out]}. */
-    public static void matmulF32(KernelContext c, FloatArray x, FloatArray w, FloatArray bias, FloatArray y,
-                                 IntArray dims) {
-        int o = c.globalIdx;
-        int r = c.globalIdy;
+    /**
+     * One row, one work-group of {@link #REDUCE_GROUP} per output o: {@code y[o] = Σ_i x[X_ROW, i] · w[o, i]}
+     * with lane j summing i ≡ j (mod group), then a local tree. For the 1-row unembedding, whose
+     * {@code [vocab, width]} rows are then read contiguously by each group. Launch {@code out · REDUCE_GROUP}.
+     */
+    public static void matmulTransposedReducedF32(KernelContext c, FloatArray x, FloatArray w, FloatArray y,
+                                                  IntArray dims) {
+        int lane = c.localIdx;
+        int o = c.groupIdx;
         int in = dims.get(IN);
-        int out = dims.get(OUT);
-        if (o < out && r < dims.get(ROWS)) {
-            float acc = 0f;
-            int xb = r * in;
-            for (int i = 0; i < in; i++) {
-                acc += x.get(xb + i) * w.get(i * out + o);
+        float[] parts = c.allocateFloatLocalArray(REDUCE_GROUP);
+        float part = 0f;
+        if (o < dims.get(OUT)) {
+            int xb = dims.get(X_ROW) * in;
+            int wb = o * in;
+            for (int i = lane; i < in; i += REDUCE_GROUP) {
+                part += x.get(xb + i) * w.get(wb + i);
             }
-            y.set(r * out + o, acc + bias.get(o));
+        }
+        parts[lane] = part;
+        c.localBarrier();
+        for (int stride = REDUCE_GROUP / 2; stride > 0; stride /= 2) {
+            if (lane < stride) {
+                parts[lane] = parts[lane] + parts[lane + stride];
+            }
+            c.localBarrier();
+        }
+        if (lane == 0 && o < dims.get(OUT)) {
+            y.set(o, parts[0]);
         }
     }
 
-    /** {@code y[r, o] = Σ_i x[r, i] · w[i, o] + bias[o]}, w 16-bit {@code [in, out]} decoded in the loop. */
-    public static void matmulHalf(KernelContext c, FloatArray x, ShortArray w, FloatArray bias, FloatArray y,
-                                  IntArray dims, IntArray format, FloatArray table, FloatArray consts) {
-        int o = c.globalIdx;
-        int r = c.globalIdy;
+    /** {@link #matmulTransposedReducedF32} with a 16-bit weight decoded in the loop. */
+    public static void matmulTransposedReducedHalf(KernelContext c, FloatArray x, ShortArray w, FloatArray y,
+                                                   IntArray dims, IntArray format, FloatArray table, FloatArray consts) {
+        int lane = c.localIdx;
+        int o = c.groupIdx;
         int in = dims.get(IN);
-        int out = dims.get(OUT);
-        if (o < out && r < dims.get(ROWS)) {
-            int mantissaBits = format.get(HalfDecode.MANTISSA_BITS);
-            int exponentMask = format.get(HalfDecode.EXPONENT_MASK);
-            float mantissaScale = consts.get(0);
-            float acc = 0f;
-            int xb = r * in;
-            for (int i = 0; i < in; i++) {
-                float wv = HalfDecode.decode(w.get(i * out + o), mantissaBits, exponentMask, table, mantissaScale);
-                acc += x.get(xb + i) * wv;
+        int mantissaBits = format.get(HalfDecode.MANTISSA_BITS);
+        int exponentMask = format.get(HalfDecode.EXPONENT_MASK);
+        float mantissaScale = consts.get(0);
+        float[] parts = c.allocateFloatLocalArray(REDUCE_GROUP);
+        float part = 0f;
+        if (o < dims.get(OUT)) {
+            int xb = dims.get(X_ROW) * in;
+            int wb = o * in;
+            for (int i = lane; i < in; i += REDUCE_GROUP) {
+                part += x.get(xb + i) * HalfDecode.decode(w.get(wb + i), mantissaBits, exponentMask, table, mantissaScale);
             }
-            y.set(r * out + o, acc + bias.get(o));
+        }
+        parts[lane] = part;
+        c.localBarrier();
+        for (int stride = REDUCE_GROUP / 2; stride > 0; stride /= 2) {
+            if (lane < stride) {
+                parts[lane] = parts[lane] + parts[lane + stride];
+            }
+            c.localBarrier();
+        }
+        if (lane == 0 && o < dims.get(OUT)) {
+            y.set(o, parts[0]);
         }
     }
 

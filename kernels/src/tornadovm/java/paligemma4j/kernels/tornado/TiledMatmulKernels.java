@@ -18,6 +18,12 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  * {@code y *= acc + b} (GeGLU's up branch times the already-GELU'd gate). {@code consts} holds the GELU
  * constants {@code [√(2/π), 0.044715]}.
  *
+ * <p>One row (the decode step) would leave 15 of 16 row-lanes idle, so there the row-lanes split the
+ * k loop instead (lane j sums the staged k ≡ j mod TILE) and a local tree adds the 16 partials: a
+ * different summation order, within the same γ_n bound. Both modes run the same barriers: PoCL
+ * corrupted memory (malloc abort) with barriers inside a branch on {@code rows}, although that branch
+ * is uniform over the work-group.
+ *
  * <p>Launch: global {@code (roundUp(out, TILE), roundUp(rows, TILE))}, local {@code (TILE, TILE)}.
  */
 public final class TiledMatmulKernels {
@@ -66,6 +72,7 @@ public final class TiledMatmulKernels {
         int rows = dims.get(LinearKernels.ROWS);
         float[] xs = c.allocateFloatLocalArray(TILE * TILE);
         float[] ws = c.allocateFloatLocalArray(TILE * TILE);
+        boolean split = rows == 1;
         float acc = 0f;
         for (int k0 = 0; k0 < in; k0 += TILE) {
             int kx = k0 + lo;
@@ -81,12 +88,29 @@ public final class TiledMatmulKernels {
             }
             ws[lr * TILE + lo] = wv;
             c.localBarrier();
-            for (int kk = 0; kk < TILE; kk++) {
-                acc += xs[lr * TILE + kk] * ws[kk * TILE + lo];
+            if (split) {
+                acc += xs[lr] * ws[lr * TILE + lo];
+            } else {
+                for (int kk = 0; kk < TILE; kk++) {
+                    acc += xs[lr * TILE + kk] * ws[kk * TILE + lo];
+                }
             }
             c.localBarrier();
         }
-        if (r < rows && o < out) {
+        // split-k partials: a tree over the row-lanes (run in both modes so every barrier is unconditional)
+        xs[lr * TILE + lo] = acc;
+        c.localBarrier();
+        for (int stride = TILE / 2; stride > 0; stride /= 2) {
+            if (lr < stride) {
+                xs[lr * TILE + lo] = xs[lr * TILE + lo] + xs[(lr + stride) * TILE + lo];
+            }
+            c.localBarrier();
+        }
+        if (split) {
+            if (lr == 0 && o < out) {
+                epilogue(y, o, xs[lo] + bias.get(o), dims.get(EPILOGUE), consts);
+            }
+        } else if (r < rows && o < out) {
             epilogue(y, r * out + o, acc + bias.get(o), dims.get(EPILOGUE), consts);
         }
     }
@@ -107,6 +131,7 @@ public final class TiledMatmulKernels {
         float mantissaScale = scale.get(0);
         float[] xs = c.allocateFloatLocalArray(TILE * TILE);
         float[] ws = c.allocateFloatLocalArray(TILE * TILE);
+        boolean split = rows == 1;
         float acc = 0f;
         for (int k0 = 0; k0 < in; k0 += TILE) {
             int kx = k0 + lo;
@@ -122,12 +147,29 @@ public final class TiledMatmulKernels {
             }
             ws[lr * TILE + lo] = wv;
             c.localBarrier();
-            for (int kk = 0; kk < TILE; kk++) {
-                acc += xs[lr * TILE + kk] * ws[kk * TILE + lo];
+            if (split) {
+                acc += xs[lr] * ws[lr * TILE + lo];
+            } else {
+                for (int kk = 0; kk < TILE; kk++) {
+                    acc += xs[lr * TILE + kk] * ws[kk * TILE + lo];
+                }
             }
             c.localBarrier();
         }
-        if (r < rows && o < out) {
+        // split-k partials: a tree over the row-lanes (run in both modes so every barrier is unconditional)
+        xs[lr * TILE + lo] = acc;
+        c.localBarrier();
+        for (int stride = TILE / 2; stride > 0; stride /= 2) {
+            if (lr < stride) {
+                xs[lr * TILE + lo] = xs[lr * TILE + lo] + xs[(lr + stride) * TILE + lo];
+            }
+            c.localBarrier();
+        }
+        if (split) {
+            if (lr == 0 && o < out) {
+                epilogue(y, o, xs[lo] + bias.get(o), dims.get(EPILOGUE), consts);
+            }
+        } else if (r < rows && o < out) {
             epilogue(y, r * out + o, acc + bias.get(o), dims.get(EPILOGUE), consts);
         }
     }

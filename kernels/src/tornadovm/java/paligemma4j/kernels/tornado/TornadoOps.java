@@ -19,7 +19,8 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * {@link Ops} on a TornadoVM device: every operation is one kernel launch (see {@link LinearKernels},
+ * {@link Ops} on a TornadoVM device: every operation is one kernel launch (see {@link TiledMatmulKernels},
+ * {@link LinearKernels},
  * {@link RowKernels}, {@link PointwiseKernels}, {@link AttentionKernels}). Step 1 of issue 7: the
  * model's float[] activations are copied to off-heap buffers and back on every call, while each
  * {@link Weight} is copied to the device once, in its stored type, and cached by its memory region
@@ -81,7 +82,7 @@ public final class TornadoOps implements Ops, AutoCloseable {
     /** A weight's host copy and its matmul / transposed plans with their activation buffers. */
     private static final class WeightPlans {
         final DeviceWeight w;
-        final Buffers matmul = new Buffers(), tiled = new Buffers(), transposed = new Buffers();
+        final Buffers matmul = new Buffers(), transposed = new Buffers(), transposedOneRow = new Buffers();
 
         WeightPlans(Weight w) {
             this.w = new DeviceWeight(w);
@@ -119,9 +120,8 @@ public final class TornadoOps implements Ops, AutoCloseable {
         if (rows == 0) return;
         int in = w.rows(), out = w.cols();
         WeightPlans wp = plans(w);
-        // one row (decode): a work-item per output; more rows (vision, prefill): local-memory tiles
-        boolean tiled = rows > 1;
-        Buffers s = tiled ? wp.tiled : wp.matmul;
+        // local-memory tiles; one row (decode) takes the kernel's split-k path
+        Buffers s = wp.matmul;
         if (!s.fits(rows * in, rows * out, 0)) {
             int capX = grow(rows * in, s.capA), capY = grow(rows * out, s.capB);
             s.a = new FloatArray(capX);
@@ -133,27 +133,18 @@ public final class TornadoOps implements Ops, AutoCloseable {
             DeviceWeight dw = wp.w;
             FloatArray xa = s.a, ya = s.b, ba = s.c;
             IntArray d = s.i;
-            s.plan = replace(s.plan, new KernelPlan(tiled ? "matmulTiled" : "matmul", name -> {
+            s.plan = replace(s.plan, new KernelPlan("matmul", name -> {
                 TaskGraph g = new TaskGraph(name);
                 KernelContext ctx = new KernelContext();
                 if (dw.isHalf()) {
                     g.transferToDevice(DataTransferMode.FIRST_EXECUTION, dw.half, dw.format, dw.table, dw.consts, gelu)
-                            .transferToDevice(DataTransferMode.EVERY_EXECUTION, xa, ba, d);
-                    if (tiled) {
-                        g.task(KernelPlan.TASK, TiledMatmulKernels::matmulHalf, ctx, xa, dw.half, ba, ya, d, gelu,
-                                dw.format, dw.table, dw.consts);
-                    } else {
-                        g.task(KernelPlan.TASK, LinearKernels::matmulHalf, ctx, xa, dw.half, ba, ya, d, dw.format,
-                                dw.table, dw.consts);
-                    }
+                            .transferToDevice(DataTransferMode.EVERY_EXECUTION, xa, ba, d)
+                            .task(KernelPlan.TASK, TiledMatmulKernels::matmulHalf, ctx, xa, dw.half, ba, ya, d, gelu,
+                                    dw.format, dw.table, dw.consts);
                 } else {
                     g.transferToDevice(DataTransferMode.FIRST_EXECUTION, dw.f32, gelu)
-                            .transferToDevice(DataTransferMode.EVERY_EXECUTION, xa, ba, d);
-                    if (tiled) {
-                        g.task(KernelPlan.TASK, TiledMatmulKernels::matmulF32, ctx, xa, dw.f32, ba, ya, d, gelu);
-                    } else {
-                        g.task(KernelPlan.TASK, LinearKernels::matmulF32, ctx, xa, dw.f32, ba, ya, d);
-                    }
+                            .transferToDevice(DataTransferMode.EVERY_EXECUTION, xa, ba, d)
+                            .task(KernelPlan.TASK, TiledMatmulKernels::matmulF32, ctx, xa, dw.f32, ba, ya, d, gelu);
                 }
                 return g.transferToHost(DataTransferMode.EVERY_EXECUTION, ya);
             }, device));
@@ -167,13 +158,9 @@ public final class TornadoOps implements Ops, AutoCloseable {
         s.i.set(LinearKernels.IN, in);
         s.i.set(LinearKernels.OUT, out);
         s.i.set(LinearKernels.ROWS, rows);
-        if (tiled) {
-            s.i.set(TiledMatmulKernels.EPILOGUE, TiledMatmulKernels.STORE);
-            int t = TiledMatmulKernels.TILE;
-            s.plan.run(TiledMatmulKernels.launchSize(out), TiledMatmulKernels.launchSize(rows), t, t);
-        } else {
-            s.plan.run(out, rows);
-        }
+        s.i.set(TiledMatmulKernels.EPILOGUE, TiledMatmulKernels.STORE);
+        int t = TiledMatmulKernels.TILE;
+        s.plan.run(TiledMatmulKernels.launchSize(out), TiledMatmulKernels.launchSize(rows), t, t);
         for (int r = 0; r < rows; r++) {
             copyOut(s.b, r * out, y, r * yStride + yOff, out);
         }
@@ -185,7 +172,9 @@ public final class TornadoOps implements Ops, AutoCloseable {
         if (rows == 0) return;
         int in = w.cols(), out = w.rows();
         WeightPlans wp = plans(w);
-        Buffers s = wp.transposed;
+        // one row (greedy decode's logits): a work-group per output; more rows: a work-item per output
+        boolean reduced = rows == 1;
+        Buffers s = reduced ? wp.transposedOneRow : wp.transposed;
         if (!s.fits(rows * in, rows * out, 0)) {
             int capX = grow(rows * in, s.capA), capY = grow(rows * out, s.capB);
             s.a = new FloatArray(capX);
@@ -196,18 +185,27 @@ public final class TornadoOps implements Ops, AutoCloseable {
             DeviceWeight dw = wp.w;
             FloatArray xa = s.a, ya = s.b;
             IntArray d = s.i;
-            s.plan = replace(s.plan, new KernelPlan("matmulT", name -> {
+            s.plan = replace(s.plan, new KernelPlan(reduced ? "matmulTReduced" : "matmulT", name -> {
                 TaskGraph g = new TaskGraph(name);
                 KernelContext ctx = new KernelContext();
                 if (dw.isHalf()) {
                     g.transferToDevice(DataTransferMode.FIRST_EXECUTION, dw.half, dw.format, dw.table, dw.consts)
-                            .transferToDevice(DataTransferMode.EVERY_EXECUTION, xa, d)
-                            .task(KernelPlan.TASK, LinearKernels::matmulTransposedHalf, ctx, xa, dw.half, ya, d,
-                                    dw.format, dw.table, dw.consts);
+                            .transferToDevice(DataTransferMode.EVERY_EXECUTION, xa, d);
+                    if (reduced) {
+                        g.task(KernelPlan.TASK, LinearKernels::matmulTransposedReducedHalf, ctx, xa, dw.half, ya, d,
+                                dw.format, dw.table, dw.consts);
+                    } else {
+                        g.task(KernelPlan.TASK, LinearKernels::matmulTransposedHalf, ctx, xa, dw.half, ya, d,
+                                dw.format, dw.table, dw.consts);
+                    }
                 } else {
                     g.transferToDevice(DataTransferMode.FIRST_EXECUTION, dw.f32)
-                            .transferToDevice(DataTransferMode.EVERY_EXECUTION, xa, d)
-                            .task(KernelPlan.TASK, LinearKernels::matmulTransposedF32, ctx, xa, dw.f32, ya, d);
+                            .transferToDevice(DataTransferMode.EVERY_EXECUTION, xa, d);
+                    if (reduced) {
+                        g.task(KernelPlan.TASK, LinearKernels::matmulTransposedReducedF32, ctx, xa, dw.f32, ya, d);
+                    } else {
+                        g.task(KernelPlan.TASK, LinearKernels::matmulTransposedF32, ctx, xa, dw.f32, ya, d);
+                    }
                 }
                 return g.transferToHost(DataTransferMode.EVERY_EXECUTION, ya);
             }, device));
@@ -219,7 +217,11 @@ public final class TornadoOps implements Ops, AutoCloseable {
         s.i.set(LinearKernels.OUT, out);
         s.i.set(LinearKernels.ROWS, rows);
         s.i.set(LinearKernels.X_ROW, 0);
-        s.plan.run(out, rows);
+        if (reduced) {
+            s.plan.run((long) out * LinearKernels.REDUCE_GROUP, 1, LinearKernels.REDUCE_GROUP, 1);
+        } else {
+            s.plan.run(out, rows);
+        }
         for (int r = 0; r < rows; r++) {
             copyOut(s.b, r * out, y, r * yStride + yOff, out);
         }

@@ -22,7 +22,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 /**
  * The fused kernels that only the tower graphs use, each launched alone on the device and compared
  * with the {@link NaiveOps} sequence it replaces, on odd sizes: the tiled matmul's GELU, RESIDUAL and
- * MULTIPLY epilogues (= matmul then gelu / add / multiply), RoPE + scale + cache write (= rope, scale,
+ * MULTIPLY epilogues (= matmul then gelu / add / multiply; one row takes the split-k path), the
+ * work-group-per-output transposed matmul (= matmulTransposed of one row), RoPE + scale + cache write (= rope, scale,
  * rope, copy), packed-q|k|v attention (= attention on split arrays). Bounds as in {@link TornadoOpsTest}.
  */
 class FusedKernelsTest {
@@ -34,7 +35,8 @@ class FusedKernelsTest {
     }
 
     @ParameterizedTest(name = "[{0}, {1}] x [{1}, {2}] {3}")
-    @CsvSource({"1, 1, 1, F32", "3, 17, 33, BF16", "17, 33, 17, F16", "31, 72, 48, BF16", "16, 16, 16, F32"})
+    @CsvSource({"1, 1, 1, F32", "1, 257, 33, BF16", "1, 72, 300, F16", "1, 2048, 17, F32", "3, 17, 33, BF16",
+            "17, 33, 17, F16", "31, 72, 48, BF16", "16, 16, 16, F32"})
     void tiledEpilogues(int rows, int in, int out, WeightType type) {
         Weight w = weight(in * 7L + out, in, out, type);
         DeviceWeight dw = new DeviceWeight(w);
@@ -79,6 +81,33 @@ class FusedKernelsTest {
             double bound = 2.0 * in * in * U * 2 * 1.2 + 16 * U * (1 + in);
             assertThat(maxAbsDiff(ya.toHeapArray(), expected)).as("epilogue %d", epilogue).isLessThanOrEqualTo(bound);
         }
+    }
+
+    @ParameterizedTest(name = "x[{0}] · [{1}, {2}]ᵀ {3}")
+    @CsvSource({"0, 1, 1, F32", "2, 257, 33, BF16", "1, 31, 2176, F16", "0, 2048, 300, F32", "3, 129, 127, BF16"})
+    void transposedReduced(int row, int width, int vocab, WeightType type) {
+        Weight e = weight(width * 3L + vocab, vocab, width, type);
+        DeviceWeight dw = new DeviceWeight(e);
+        float[] x = uniform(row + width, (row + 1) * width, -1f, 1f);
+        float[] expected = new float[vocab];
+        NAIVE.matmulTransposed(x, row * width, width, 1, e, expected, 0, vocab);
+        FloatArray xa = FloatArray.fromArray(x), ya = new FloatArray(vocab);
+        IntArray d = IntArray.fromElements(width, vocab, 1, row);
+        try (KernelPlan plan = new KernelPlan("unembed", name -> {
+            TaskGraph g = new TaskGraph(name).transferToDevice(DataTransferMode.EVERY_EXECUTION, xa, d);
+            if (dw.isHalf()) {
+                g.transferToDevice(DataTransferMode.FIRST_EXECUTION, dw.half, dw.format, dw.table, dw.consts)
+                        .task(KernelPlan.TASK, LinearKernels::matmulTransposedReducedHalf, new KernelContext(), xa, dw.half,
+                                ya, d, dw.format, dw.table, dw.consts);
+            } else {
+                g.transferToDevice(DataTransferMode.FIRST_EXECUTION, dw.f32)
+                        .task(KernelPlan.TASK, LinearKernels::matmulTransposedReducedF32, new KernelContext(), xa, dw.f32, ya, d);
+            }
+            return g.transferToHost(DataTransferMode.EVERY_EXECUTION, ya);
+        }, TornadoExecutionPlan.DEFAULT_DEVICE)) {
+            plan.run((long) vocab * LinearKernels.REDUCE_GROUP, 1, LinearKernels.REDUCE_GROUP, 1);
+        }
+        assertThat(maxAbsDiff(ya.toHeapArray(), expected)).isLessThanOrEqualTo(2.0 * width * width * U + 4 * U);
     }
 
     @ParameterizedTest(name = "rows {0}, heads {1}/{2} × {3}, cache at {4}")
