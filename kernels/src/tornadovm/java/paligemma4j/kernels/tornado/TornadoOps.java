@@ -45,7 +45,7 @@ public final class TornadoOps implements Ops, AutoCloseable {
     private final FloatArray consts = new FloatArray(2);
     private final FloatArray gelu = FloatArray.fromElements(ReferenceAccess.geluSqrt2OverPi(), ReferenceAccess.geluCubic());
 
-    private Buffers layerNorm, rmsNorm, unary, binary, rope, attention, argmax;
+    private Buffers layerNorm, rmsNorm, geluBuffers, scaleBuffers, binary, rope, attention, argmax;
 
     /** On TornadoVM's default device. */
     public TornadoOps() {
@@ -285,40 +285,20 @@ public final class TornadoOps implements Ops, AutoCloseable {
         copyOut(s.b, 0, y, yOff, n);
     }
 
-    /** The one-input element-wise plan: kernel 0 = gelu, 1 = scale; both in place on {@code a}. */
-    private Buffers unary(int n, boolean isScale) {
-        if (unary == null) unary = new Buffers();
-        Buffers s = unary;
-        // gelu and scale share buffers but not a task: keep one plan each, rebuilt together on growth
-        if (!s.fits(n, 0, 0) || s.e == null) {
-            s.capA = grow(n, s.capA);
-            FloatArray xa = s.a = new FloatArray(s.capA);
-            s.e = xa;
-            s.plan = replace(s.plan, new KernelPlan("gelu", name -> new TaskGraph(name)
-                    .transferToDevice(DataTransferMode.EVERY_EXECUTION, xa, dims, gelu)
-                    .task(KernelPlan.TASK, PointwiseKernels::gelu, new KernelContext(), xa, dims, gelu)
-                    .transferToHost(DataTransferMode.EVERY_EXECUTION, xa), device));
-            KernelPlan scalePlan = new KernelPlan("scale", name -> new TaskGraph(name)
-                    .transferToDevice(DataTransferMode.EVERY_EXECUTION, xa, dims, consts)
-                    .task(KernelPlan.TASK, PointwiseKernels::scale, new KernelContext(), xa, dims, consts)
-                    .transferToHost(DataTransferMode.EVERY_EXECUTION, xa), device);
-            if (scaleAux != null) {
-                plans.remove(scaleAux);
-                scaleAux.close();
-            }
-            plans.add(scalePlan);
-            scaleAux = scalePlan;
-        }
-        return s;
-    }
-
-    private KernelPlan scaleAux;
-
     @Override
     public void gelu(float[] x, int n) {
         ReferenceAccess.checkAtLeast("gelu", "x", x.length, n);
         if (n == 0) return;
-        Buffers s = unary(n, false);
+        if (geluBuffers == null) geluBuffers = new Buffers();
+        Buffers s = geluBuffers;
+        if (!s.fits(n, 0, 0)) {
+            s.capA = grow(n, s.capA);
+            FloatArray xa = s.a = new FloatArray(s.capA);
+            s.plan = replace(s.plan, new KernelPlan("gelu", name -> new TaskGraph(name)
+                    .transferToDevice(DataTransferMode.EVERY_EXECUTION, xa, dims, gelu)
+                    .task(KernelPlan.TASK, PointwiseKernels::gelu, new KernelContext(), xa, dims, gelu)
+                    .transferToHost(DataTransferMode.EVERY_EXECUTION, xa), device));
+        }
         copyIn(x, 0, s.a, 0, n);
         dims.set(0, n);
         s.plan.run(n, 1);
@@ -329,15 +309,24 @@ public final class TornadoOps implements Ops, AutoCloseable {
     public void scale(float[] x, int off, int n, float sc) {
         ReferenceAccess.checkAtLeast("scale", "x from " + off, x.length, (long) off + n);
         if (n == 0) return;
-        Buffers s = unary(n, true);
+        if (scaleBuffers == null) scaleBuffers = new Buffers();
+        Buffers s = scaleBuffers;
+        if (!s.fits(n, 0, 0)) {
+            s.capA = grow(n, s.capA);
+            FloatArray xa = s.a = new FloatArray(s.capA);
+            s.plan = replace(s.plan, new KernelPlan("scale", name -> new TaskGraph(name)
+                    .transferToDevice(DataTransferMode.EVERY_EXECUTION, xa, dims, consts)
+                    .task(KernelPlan.TASK, PointwiseKernels::scale, new KernelContext(), xa, dims, consts)
+                    .transferToHost(DataTransferMode.EVERY_EXECUTION, xa), device));
+        }
         copyIn(x, off, s.a, 0, n);
         dims.set(0, n);
         consts.set(0, sc);
-        scaleAux.run(n, 1);
+        s.plan.run(n, 1);
         copyOut(s.a, 0, x, off, n);
     }
 
-    /** Two-input element-wise plans (geluGate, add), in place on {@code a}. */
+    /** Two-input element-wise plans (geluGate, add) share their buffers: in place on {@code a}, {@code b} read. */
     private KernelPlan addPlan;
 
     private Buffers binary(int n) {
@@ -499,7 +488,7 @@ public final class TornadoOps implements Ops, AutoCloseable {
         for (KernelPlan p : plans) p.close();
         plans.clear();
         weights.clear();
-        layerNorm = rmsNorm = unary = binary = rope = attention = argmax = null;
-        scaleAux = addPlan = null;
+        layerNorm = rmsNorm = geluBuffers = scaleBuffers = binary = rope = attention = argmax = null;
+        addPlan = null;
     }
 }
