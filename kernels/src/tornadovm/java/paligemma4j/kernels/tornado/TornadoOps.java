@@ -67,6 +67,19 @@ public final class TornadoOps implements Ops, AutoCloseable {
         return device;
     }
 
+    /**
+     * The whole vision tower as device-resident task graphs on this backend's device (step 2 of issue 7;
+     * what a tower-level interface would hand out, see kernels/TORNADOVM.md). The caller closes it.
+     */
+    public VisionTowerGraph vision(VitTower tower) {
+        return new VisionTowerGraph(tower, device);
+    }
+
+    /** The decoder as device-resident task graphs with a KV cache of {@code capacity} positions. The caller closes it. */
+    public DecoderGraph decoder(DecoderTower tower, int capacity) {
+        return new DecoderGraph(tower, capacity, device);
+    }
+
     /** Off-heap buffers of one operation and the plan compiled against them. */
     private static final class Buffers {
         KernelPlan plan;

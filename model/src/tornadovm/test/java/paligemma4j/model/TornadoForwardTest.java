@@ -34,8 +34,13 @@ class TornadoForwardTest {
             for (int b = 0; b < EXAMPLES; b++) {
                 int[] ids = g.ragged("text_ids", "text_offsets", b);
                 float[] pixels = TransformersParityTest.hashImage(g.ints("image_index")[b], r);
+                long t0 = System.nanoTime();
                 float[] zJvm = jvm.encodeImage(pixels, StageObserver.NONE);
+                long t1 = System.nanoTime();
                 float[] zDev = dev.encodeImage(pixels, StageObserver.NONE);
+                long t2 = System.nanoTime();
+                System.out.printf("example %d: vision JVM %.1f ms, TornadoOps per op %.1f ms (the first compiles)%n", b,
+                        (t1 - t0) / 1e6, (t2 - t1) / 1e6);
                 worstImage = Math.max(worstImage, TransformersParityTest.maxAbsDiff(zDev, zJvm));
 
                 DecodeState sJvm = jvm.decodeState(jvm.prefill(zJvm, ids, maxTokens, KVCache.Precision.F32, StageObserver.NONE));

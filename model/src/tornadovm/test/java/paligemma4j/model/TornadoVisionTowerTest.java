@@ -11,6 +11,7 @@ import paligemma4j.checkpoint.paligemma.PaliGemmaWeights;
 import paligemma4j.checkpoint.paligemma.SiglipConfig;
 import paligemma4j.kernels.JvmOps;
 import paligemma4j.kernels.tornado.Devices;
+import paligemma4j.kernels.tornado.TornadoOps;
 import paligemma4j.kernels.tornado.VisionTowerGraph;
 import paligemma4j.kernels.tornado.VitTower;
 
@@ -43,7 +44,7 @@ class TornadoVisionTowerTest {
             SiglipWeights sw = SiglipWeights.of(pw.vision(), cfg.vision(), cfg.llm().width());
             SiglipEncoder reference = new SiglipEncoder(sw, jvm);
             int r = cfg.vision().resolution();
-            try (VisionTowerGraph graph = new VisionTowerGraph(tower(sw), Devices.defaultDevice())) {
+            try (TornadoOps ops = new TornadoOps(Devices.defaultDevice()); VisionTowerGraph graph = ops.vision(tower(sw))) {
                 for (int img = 0; img < 2; img++) {
                     float[] pixels = TransformersParityTest.hashImage(img, r);
                     float[] expected = reference.forward(pixels, StageObserver.NONE);
