@@ -37,7 +37,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *                         K_l, V_l [capacity, KVH·hd]; scratch u, qkv, o, g, p
  *   task norm0   u    = RMSNorm_attn(x)                       one work-item per row
  *   task qkv     qkv  = u·Wqkv     [rows, (H + 2·KVH)·hd]       tiled matmul (q, k, v: 2+H → 1)
- *   task rope    q    = RoPE(q)·queryScale; K_l, V_l[at + r] = RoPE(k), v   (RoPE q, scale, RoPE k, cache write: 4→1)
+ *   task rope    q    = RoPE(q)·queryScale; K_l, V_l[at + r] = [bf16](RoPE(k)), [bf16](v)  (RoPE q, scale, RoPE k, cache write: 4→1)
  *   task attn    o    = softmax(q·K_lᵀ over visible[r]) · V_l   MQA/GQA head map, prefix-LM via visible[r]
  *   task proj    x   += o·Wo                                tiled matmul, RESIDUAL epilogue (2→1)
  *   task norm1   u    = RMSNorm_ffw(x)
@@ -56,7 +56,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * The row count changes per call: the step's sizes travel in small EVERY_EXECUTION int buffers and
  * the launch grids are resized before each run, so one compiled plan serves prefill and decode.
  * For the 1-row decode step the tiled matmuls switch to their split-k path (see {@link TiledMatmulKernels}).
- * Not yet: a bf16 KV cache (big_vision's decode default), sharing scratch across layer graphs.
+ * The cache is float32 storage; with {@code bf16Cache} every cached value is rounded to bfloat16 first,
+ * as the model's {@code KVCache} does. Not yet: sharing scratch across layer graphs.
  */
 public final class DecoderGraph implements AutoCloseable {
 
@@ -79,8 +80,16 @@ public final class DecoderGraph implements AutoCloseable {
     private final List<Integer> rowGrid2DWidth = new ArrayList<>();
     private int length;
 
-    /** A decoder with room for {@code capacity} positions (prefix + generated tokens). */
+    /** A decoder with a float32 cache of {@code capacity} positions (prefix + generated tokens). */
     public DecoderGraph(DecoderTower tower, int capacity, TornadoDevice device) {
+        this(tower, capacity, false, device);
+    }
+
+    /**
+     * A decoder with room for {@code capacity} positions; {@code bf16Cache} rounds every cached key and
+     * value to bfloat16 (big_vision's decode default), storage stays float32.
+     */
+    public DecoderGraph(DecoderTower tower, int capacity, boolean bf16Cache, TornadoDevice device) {
         this.t = tower;
         this.capacity = capacity;
         int d = t.width(), hd = t.headDim(), qkvW = t.qkvWidth(), kvW = t.kvHeads() * hd;
@@ -102,6 +111,8 @@ public final class DecoderGraph implements AutoCloseable {
         ropeDims.set(CacheKernels.KV_HEADS, t.kvHeads());
         ropeDims.set(CacheKernels.HEAD_DIM, hd);
         ropeDims.set(CacheKernels.QKV_WIDTH, qkvW);
+        ropeDims.set(CacheKernels.ROUND_BF16, bf16Cache ? 1 : 0);
+        FloatArray pow2 = CacheKernels.powersOfTwo();
         attnDims = new IntArray(AttentionKernels.DIMS);
         attnDims.set(AttentionKernels.Q_STRIDE, qkvW);
         attnDims.set(AttentionKernels.HEADS, t.heads());
@@ -126,7 +137,7 @@ public final class DecoderGraph implements AutoCloseable {
             FloatArray keys = new FloatArray(capacity * kvW), values = new FloatArray(capacity * kvW);
             gr.transferToDevice(DataTransferMode.EVERY_EXECUTION, positions, visible, ropeDims, attnDims)
                     .transferToDevice(DataTransferMode.FIRST_EXECUTION, u, qkv, o, g, p, keys, values, gelu, eps,
-                            timescales, queryScale, one);
+                            timescales, queryScale, one, pow2);
             rmsNorm(gr, grids, name, "norm0", b.attnNorm(), u, eps);
             List<Weight> qkvParts = new ArrayList<>(List.of(b.query()));
             qkvParts.addAll(List.of(b.key()));
@@ -134,7 +145,7 @@ public final class DecoderGraph implements AutoCloseable {
             tiled(gr, grids, name, "qkv", u, new DeviceWeight(WeightConcat.columns(qkvParts.toArray(new Weight[0]))),
                     qkv, TiledMatmulKernels.STORE, gelu);
             gr.task("rope", CacheKernels::ropeAndCacheWrite, new KernelContext(), qkv, keys, values, positions, timescales,
-                    ropeDims, queryScale);
+                    ropeDims, queryScale, pow2);
             rowGrid2D(grids, name + ".rope", (t.heads() + t.kvHeads()) * (hd / 2));
             gr.task("attn", AttentionKernels::attention, new KernelContext(), qkv, keys, values, visible, p, o, attnDims, one);
             rowGrid2D(grids, name + ".attn", t.heads());

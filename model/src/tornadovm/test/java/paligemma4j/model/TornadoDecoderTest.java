@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import paligemma4j.checkpoint.Checkpoint;
 import paligemma4j.checkpoint.paligemma.GemmaConfig;
 import paligemma4j.checkpoint.paligemma.PaliGemmaWeights;
@@ -18,7 +19,8 @@ import paligemma4j.model.tokenizer.Tokenizer;
  * The device-resident Gemma decoder ({@link DecoderGraph}: a task graph per layer, KV cache and
  * residual stream on the device, fused QKV, RoPE + cache write, GeGLU and residual epilogues) against
  * the JVM backend's {@link Gemma} on the tiny 224 checkpoint: prefill logits and every greedy step's
- * logits within 1e-4 (f32 KV cache), identical greedy tokens.
+ * logits within 1e-4 with the f32 cache (1e-3 with the bf16-rounded cache, rounded in the kernel by
+ * arithmetic and in the JVM model by bits: see the bound's comment), identical greedy tokens.
  */
 class TornadoDecoderTest {
 
@@ -33,8 +35,9 @@ class TornadoDecoderTest {
                 GemmaConfig.ROPE_BASE, c.queryScale(), blocks, w.finalNorm(), w.embedding());
     }
 
-    @Test
-    void prefillAndGreedyStepsMatchTheJvmDecoder() throws Exception {
+    @ParameterizedTest
+    @EnumSource(KVCache.Precision.class)
+    void prefillAndGreedyStepsMatchTheJvmDecoder(KVCache.Precision precision) throws Exception {
         Tokenizer tok = Tokenizer.load(RES.resolve("tokenizer/tiny.model"));
         try (JvmOps ops = new JvmOps(2);
              Golden g = new Golden(RES.resolve("tiny/hf-golden-224.npz"));
@@ -51,7 +54,8 @@ class TornadoDecoderTest {
                 capacity = Math.max(capacity, g.ragged("text_ids", "text_offsets", b).length);
             }
             capacity += pw.config().vision().numTokens() + maxTokens;
-            try (DecoderGraph dev = new DecoderGraph(tower(gw), capacity, Devices.defaultDevice())) {
+            try (DecoderGraph dev = new DecoderGraph(tower(gw), capacity, precision == KVCache.Precision.BF16,
+                    Devices.defaultDevice())) {
             for (int b = 0; b < EXAMPLES; b++) {
                 int[] ids = g.ragged("text_ids", "text_offsets", b);
                 float[] zimg = jvm.encodeImage(TransformersParityTest.hashImage(g.ints("image_index")[b], r), StageObserver.NONE);
@@ -60,7 +64,7 @@ class TornadoDecoderTest {
                 float[] x = new float[rows * d];
                 System.arraycopy(zimg, 0, x, 0, zimg.length);
                 System.arraycopy(text, 0, x, zimg.length, text.length);
-                DecodeState ref = jvm.decodeState(jvm.prefill(zimg, ids, maxTokens, KVCache.Precision.F32, StageObserver.NONE));
+                DecodeState ref = jvm.decodeState(jvm.prefill(zimg, ids, maxTokens, precision, StageObserver.NONE));
                 {
                     long t0 = System.nanoTime();
                     float[] logits = dev.prefill(x, rows);
@@ -84,8 +88,12 @@ class TornadoDecoderTest {
                 }
             }
             }
-            System.out.printf("decoder graph vs JVM: %d greedy steps, max |Δlogit| %.3g%n", steps, worst);
-            assertThat(worst).isLessThanOrEqualTo(1e-4);
+            System.out.printf("decoder graph vs JVM, %s cache: %d greedy steps, max |Δlogit| %.3g%n", precision, steps, worst);
+            // f32 cache: float32 rounding only. bf16 cache: both sides round k and v to bf16, and a ~1e-6
+            // device/JVM difference that straddles a rounding midpoint flips a cached value by one bf16 ulp
+            // (2^-8 of it), which moves logits by ~1e-4 on this model (measured 1.5e-4): bound 1e-3, with the
+            // greedy tokens still required to be identical.
+            assertThat(worst).isLessThanOrEqualTo(precision == KVCache.Precision.F32 ? 1e-4 : 1e-3);
         }
     }
 }

@@ -135,11 +135,12 @@ class FusedKernelsTest {
         IntArray pos = IntArray.fromArray(positions);
         FloatArray ts = new FloatArray(headDim / 2);
         for (int i = 0; i < headDim / 2; i++) ts.set(i, ReferenceAccess.ropeTimescale(base, i, headDim));
-        IntArray d = IntArray.fromElements(rows, heads, kvHeads, headDim, qkvW, cacheAt);
-        FloatArray s = FloatArray.fromElements(scale);
+        IntArray d = IntArray.fromElements(rows, heads, kvHeads, headDim, qkvW, cacheAt, 0);
+        FloatArray s = FloatArray.fromElements(scale), pow2 = CacheKernels.powersOfTwo();
         try (KernelPlan plan = new KernelPlan("rope", name -> new TaskGraph(name)
-                .transferToDevice(DataTransferMode.EVERY_EXECUTION, qa, keys, values, pos, ts, d, s)
-                .task(KernelPlan.TASK, CacheKernels::ropeAndCacheWrite, new KernelContext(), qa, keys, values, pos, ts, d, s)
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, qa, keys, values, pos, ts, d, s, pow2)
+                .task(KernelPlan.TASK, CacheKernels::ropeAndCacheWrite, new KernelContext(), qa, keys, values, pos, ts, d, s,
+                        pow2)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, qa, keys, values), TornadoExecutionPlan.DEFAULT_DEVICE)) {
             plan.run((long) (heads + kvHeads) * (headDim / 2), rows);
         }
@@ -155,7 +156,50 @@ class FusedKernelsTest {
                 assertThat(vc[c]).as("value row %d", r).isEqualTo(v[r * kvW + i]);
             }
         }
-        assertThat(kc[0] == 0f || cacheAt == 0).as("rows before the write untouched").isTrue();
+    }
+
+    /** big_vision's bf16 cache rounding by bits (round to nearest even), the reference for the kernel's arithmetic one. */
+    static float bf16ByBits(float x) {
+        int bits = Float.floatToRawIntBits(x);
+        return Float.intBitsToFloat((bits + 0x7FFF + ((bits >>> 16) & 1)) & 0xFFFF0000);
+    }
+
+    @org.junit.jupiter.api.Test
+    void roundToBf16MatchesBitRounding() {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+        int n = 1 << 18;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            int kind = i % 4;
+            int bits = rnd.nextInt();
+            if (kind == 1) bits = (bits & 0xFFFF0000) | 0x8000;          // exact ties (odd and even kept halves)
+            if (kind == 2) bits = bits & 0x807FFFFF;                    // subnormals (and ±0)
+            if (kind == 3) bits = (bits & 0x80FFFFFF) | 0x3F000000;     // around 1 (attention-sized values)
+            float v = Float.intBitsToFloat(bits);
+            x[i] = Float.isNaN(v) ? 1f : v;
+        }
+        x[0] = Float.MAX_VALUE;                                          // rounds up to +∞
+        x[1] = -Float.MAX_VALUE;
+        x[2] = Float.MIN_VALUE;
+        x[3] = Float.POSITIVE_INFINITY;
+        FloatArray xa = FloatArray.fromArray(x), ya = new FloatArray(n), pow2 = CacheKernels.powersOfTwo();
+        IntArray d = IntArray.fromElements(n);
+        try (KernelPlan plan = new KernelPlan("bf16", name -> new TaskGraph(name)
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, xa, pow2, d)
+                .task(KernelPlan.TASK, CacheKernels::roundBf16, new KernelContext(), xa, pow2, ya, d)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, ya), TornadoExecutionPlan.DEFAULT_DEVICE)) {
+            plan.run(n, 1);
+        }
+        int wrong = 0;
+        String first = null;
+        for (int i = 0; i < n; i++) {
+            float e = bf16ByBits(x[i]), a = ya.get(i);
+            if (Float.floatToRawIntBits(e) != Float.floatToRawIntBits(a) && !(e == 0f && a == 0f)) {
+                if (first == null) first = x[i] + " → " + a + ", expected " + e;
+                wrong++;
+            }
+        }
+        assertThat(wrong).as("first: %s", first).isZero();
     }
 
     @ParameterizedTest(name = "rows {0}, heads {1} × {2}")
