@@ -1,0 +1,300 @@
+package paligemma4j.kernels.tornado;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import paligemma4j.kernels.ReferenceAccess;
+import paligemma4j.kernels.Weight;
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.WorkerGrid;
+import uk.ac.manchester.tornado.api.WorkerGrid1D;
+import uk.ac.manchester.tornado.api.WorkerGrid2D;
+import uk.ac.manchester.tornado.api.common.TornadoDevice;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
+import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * The Gemma decoder as TornadoVM task graphs, one per layer plus the logits, serving both the prefill
+ * (T rows) and the decode step (1 row): the residual stream and the float32 KV cache stay on the device;
+ * per call only the new rows' embeddings, their positions and visible counts go in, and only the last
+ * row's logits come out. Each layer's K/V cache is owned by that layer's graph (transferred once,
+ * never read back), so no cache crosses a graph boundary.
+ *
+ * <pre>
+ * graph llm_layer_l  (l = 0 … depth−1)                     buffers
+ *   in   EVERY_EXECUTION  x [rows, D] (layer 0 only: new rows' embeddings), step dims, positions, visible
+ *   in   consume          x  (layers ≥ 1: from llm_layer_{l−1})
+ *   in   FIRST_EXECUTION  norms, Wqkv = [Wq_0…Wq_{H−1} | Wk | Wv], Wo, Wgate, Wup, Wdown, RoPE timescales,
+ *                         K_l, V_l [capacity, KVH·hd]; scratch u, qkv, o, g, p
+ *   task norm0   u    = RMSNorm_attn(x)                       one work-item per row
+ *   task qkv     qkv  = u·Wqkv     [rows, (H + 2·KVH)·hd]       tiled matmul (q, k, v: 2+H → 1)
+ *   task rope    q    = RoPE(q)·queryScale; K_l, V_l[at + r] = [bf16](RoPE(k)), [bf16](v)  (RoPE q, scale, RoPE k, cache write: 4→1)
+ *   task attn    o    = softmax(q·K_lᵀ over visible[r]) · V_l   MQA/GQA head map, prefix-LM via visible[r]
+ *   task proj    x   += o·Wo                                tiled matmul, RESIDUAL epilogue (2→1)
+ *   task norm1   u    = RMSNorm_ffw(x)
+ *   task gate    g    = gelu_tanh(u·Wgate)     [rows, F]     tiled matmul, GELU epilogue (2→1)
+ *   task up      g   *= u·Wup                               tiled matmul, MULTIPLY epilogue (GeGLU: 2→1)
+ *   task down    x   += g·Wdown                             tiled matmul, RESIDUAL epilogue (2→1)
+ *   out  persist          x
+ *
+ * graph llm_logits
+ *   in   consume          x  (from llm_layer_{depth−1})
+ *   task norm    u      = RMSNorm_final(x)
+ *   task unembed logits = u[rows−1]·Eᵀ   [V]                a work-group per vocabulary entry, local tree
+ *   out  EVERY_EXECUTION  logits
+ * </pre>
+ *
+ * The row count changes per call: the step's sizes travel in small EVERY_EXECUTION int buffers and
+ * the launch grids are resized before each run, so one compiled plan serves prefill and decode.
+ * For the 1-row decode step the tiled matmuls switch to their split-k path (see {@link TiledMatmulKernels}).
+ * The cache is float32 storage; with {@code bf16Cache} every cached value is rounded to bfloat16 first,
+ * as the model's {@code KVCache} does. Not yet: sharing scratch across layer graphs.
+ */
+public final class DecoderGraph implements AutoCloseable {
+
+    private static final String LOGITS = "llm_logits";
+
+    private final DecoderTower t;
+    private final int capacity;
+    private final TornadoExecutionPlan plan;
+    private final int graphs;
+    private final FloatArray x, logits;
+    private final IntArray positions, visible;
+    /** Per-call sizes, one array per consumer kind, all EVERY_EXECUTION. */
+    private final List<IntArray> rowDims = new ArrayList<>();
+    private final List<IntArray> tiledDims = new ArrayList<>();
+    private final IntArray ropeDims, attnDims, unembedDims;
+    /** Grids whose row axis follows the call: [grid, rowAxisIsY ? 1 : 0, tiled ? 1 : 0]. */
+    private final List<WorkerGrid> rowGrids1D = new ArrayList<>(), rowGrids2D = new ArrayList<>(),
+            tiledGrids = new ArrayList<>();
+    private final List<Integer> tiledCols = new ArrayList<>();
+    private final List<Integer> rowGrid2DWidth = new ArrayList<>();
+    private int length;
+
+    /** A decoder with a float32 cache of {@code capacity} positions (prefix + generated tokens). */
+    public DecoderGraph(DecoderTower tower, int capacity, TornadoDevice device) {
+        this(tower, capacity, false, device);
+    }
+
+    /**
+     * A decoder with room for {@code capacity} positions; {@code bf16Cache} rounds every cached key and
+     * value to bfloat16 (big_vision's decode default), storage stays float32.
+     */
+    public DecoderGraph(DecoderTower tower, int capacity, boolean bf16Cache, TornadoDevice device) {
+        this.t = tower;
+        this.capacity = capacity;
+        int d = t.width(), hd = t.headDim(), qkvW = t.qkvWidth(), kvW = t.kvHeads() * hd;
+        x = new FloatArray(capacity * d);
+        logits = new FloatArray(t.embedding().rows());
+        positions = new IntArray(capacity);
+        visible = new IntArray(capacity);
+        FloatArray u = new FloatArray(capacity * d), qkv = new FloatArray(capacity * qkvW);
+        FloatArray o = new FloatArray(capacity * t.heads() * hd), g = new FloatArray(capacity * t.mlp());
+        FloatArray p = new FloatArray(capacity * t.heads() * capacity);
+        FloatArray gelu = FloatArray.fromElements(ReferenceAccess.geluSqrt2OverPi(), ReferenceAccess.geluCubic());
+        FloatArray eps = FloatArray.fromElements(t.eps());
+        FloatArray timescales = new FloatArray(hd / 2);
+        for (int i = 0; i < hd / 2; i++) timescales.set(i, ReferenceAccess.ropeTimescale(t.ropeBase(), i, hd));
+        FloatArray queryScale = FloatArray.fromElements(t.queryScale());
+        FloatArray one = FloatArray.fromElements(1f);
+        ropeDims = new IntArray(CacheKernels.DIMS);
+        ropeDims.set(CacheKernels.HEADS, t.heads());
+        ropeDims.set(CacheKernels.KV_HEADS, t.kvHeads());
+        ropeDims.set(CacheKernels.HEAD_DIM, hd);
+        ropeDims.set(CacheKernels.QKV_WIDTH, qkvW);
+        ropeDims.set(CacheKernels.ROUND_BF16, bf16Cache ? 1 : 0);
+        FloatArray pow2 = CacheKernels.powersOfTwo();
+        attnDims = new IntArray(AttentionKernels.DIMS);
+        attnDims.set(AttentionKernels.Q_STRIDE, qkvW);
+        attnDims.set(AttentionKernels.HEADS, t.heads());
+        attnDims.set(AttentionKernels.HEAD_DIM, hd);
+        attnDims.set(AttentionKernels.KV_STRIDE, kvW);
+        attnDims.set(AttentionKernels.KV_HEADS, t.kvHeads());
+        attnDims.set(AttentionKernels.KV_CAPACITY, capacity);
+        attnDims.set(AttentionKernels.OUT_STRIDE, t.heads() * hd);
+        GridScheduler grids = new GridScheduler();
+        List<ImmutableTaskGraph> list = new ArrayList<>();
+
+        String prev = null;
+        for (int l = 0; l < t.blocks().size(); l++) {
+            DecoderTower.Block b = t.blocks().get(l);
+            String name = "llm_layer_" + l;
+            TaskGraph gr = new TaskGraph(name);
+            if (prev == null) {
+                gr.transferToDevice(DataTransferMode.EVERY_EXECUTION, x);
+            } else {
+                gr.consumeFromDevice(prev, x);
+            }
+            FloatArray keys = new FloatArray(capacity * kvW), values = new FloatArray(capacity * kvW);
+            gr.transferToDevice(DataTransferMode.EVERY_EXECUTION, positions, visible, ropeDims, attnDims)
+                    .transferToDevice(DataTransferMode.FIRST_EXECUTION, u, qkv, o, g, p, keys, values, gelu, eps,
+                            timescales, queryScale, one, pow2);
+            rmsNorm(gr, grids, name, "norm0", b.attnNorm(), u, eps);
+            List<Weight> qkvParts = new ArrayList<>(List.of(b.query()));
+            qkvParts.addAll(List.of(b.key()));
+            qkvParts.addAll(List.of(b.value()));
+            tiled(gr, grids, name, "qkv", u, new DeviceWeight(WeightConcat.columns(qkvParts.toArray(new Weight[0]))),
+                    qkv, TiledMatmulKernels.STORE, gelu);
+            gr.task("rope", CacheKernels::ropeAndCacheWrite, new KernelContext(), qkv, keys, values, positions, timescales,
+                    ropeDims, queryScale, pow2);
+            rowGrid2D(grids, name + ".rope", (t.heads() + t.kvHeads()) * (hd / 2));
+            gr.task("attn", AttentionKernels::attention, new KernelContext(), qkv, keys, values, visible, p, o, attnDims, one);
+            rowGrid2D(grids, name + ".attn", t.heads());
+            tiled(gr, grids, name, "proj", o, new DeviceWeight(b.out()), x, TiledMatmulKernels.RESIDUAL, gelu);
+            rmsNorm(gr, grids, name, "norm1", b.ffwNorm(), u, eps);
+            tiled(gr, grids, name, "gate", u, new DeviceWeight(b.gate()), g, TiledMatmulKernels.GELU, gelu);
+            tiled(gr, grids, name, "up", u, new DeviceWeight(b.up()), g, TiledMatmulKernels.MULTIPLY, gelu);
+            tiled(gr, grids, name, "down", g, new DeviceWeight(b.down()), x, TiledMatmulKernels.RESIDUAL, gelu);
+            list.add(gr.persistOnDevice(x).snapshot());
+            prev = name;
+        }
+
+        TaskGraph lg = new TaskGraph(LOGITS).consumeFromDevice(prev, x);
+        FloatArray un = new FloatArray(capacity * d);
+        DeviceWeight e = new DeviceWeight(t.embedding());
+        unembedDims = new IntArray(LinearKernels.DIMS);
+        unembedDims.set(LinearKernels.IN, d);
+        unembedDims.set(LinearKernels.OUT, e.weight.rows());
+        unembedDims.set(LinearKernels.ROWS, 1);
+        lg.transferToDevice(DataTransferMode.EVERY_EXECUTION, unembedDims).transferToDevice(DataTransferMode.FIRST_EXECUTION, un, eps);
+        rmsNorm(lg, grids, LOGITS, "norm", t.finalNorm(), un, eps);
+        if (e.isHalf()) {
+            lg.transferToDevice(DataTransferMode.FIRST_EXECUTION, e.half, e.format, e.table, e.consts)
+                    .task("unembed", LinearKernels::matmulTransposedReducedHalf, new KernelContext(), un, e.half, logits,
+                            unembedDims, e.format, e.table, e.consts);
+        } else {
+            lg.transferToDevice(DataTransferMode.FIRST_EXECUTION, e.f32)
+                    .task("unembed", LinearKernels::matmulTransposedReducedF32, new KernelContext(), un, e.f32, logits,
+                            unembedDims);
+        }
+        WorkerGrid unembedGrid = new WorkerGrid1D(e.weight.rows() * LinearKernels.REDUCE_GROUP);
+        unembedGrid.setLocalWork(LinearKernels.REDUCE_GROUP, 1, 1);
+        grids.addWorkerGrid(LOGITS + ".unembed", unembedGrid);
+        list.add(lg.transferToHost(DataTransferMode.EVERY_EXECUTION, logits).snapshot());
+
+        graphs = list.size();
+        plan = new TornadoExecutionPlan(list.toArray(new ImmutableTaskGraph[0]));
+        plan.withGridScheduler(grids).withDevice(device).withCompilerFlags(TornadoVMBackendType.OPENCL, KernelPlan.OPENCL_FLAGS);
+    }
+
+    private void rmsNorm(TaskGraph g, GridScheduler grids, String graph, String task, float[] scale, FloatArray y,
+                         FloatArray eps) {
+        IntArray d = IntArray.fromElements(t.width(), 0);
+        FloatArray s = FloatArray.fromArray(scale);
+        g.transferToDevice(DataTransferMode.EVERY_EXECUTION, d).transferToDevice(DataTransferMode.FIRST_EXECUTION, s)
+                .task(task, RowKernels::rmsNorm, new KernelContext(), x, s, y, d, eps);
+        rowDims.add(d);
+        WorkerGrid grid = new WorkerGrid1D(1);
+        rowGrids1D.add(grid);
+        grids.addWorkerGrid(graph + "." + task, grid);
+    }
+
+    private void tiled(TaskGraph g, GridScheduler grids, String graph, String task, FloatArray in, DeviceWeight w,
+                       FloatArray y, int epilogue, FloatArray gelu) {
+        IntArray d = new IntArray(TiledMatmulKernels.DIMS);
+        d.set(LinearKernels.IN, w.weight.rows());
+        d.set(LinearKernels.OUT, w.weight.cols());
+        d.set(TiledMatmulKernels.EPILOGUE, epilogue);
+        FloatArray zero = new FloatArray(w.weight.cols());
+        zero.init(0f);
+        g.transferToDevice(DataTransferMode.EVERY_EXECUTION, d).transferToDevice(DataTransferMode.FIRST_EXECUTION, zero);
+        if (w.isHalf()) {
+            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, w.half, w.format, w.table, w.consts)
+                    .task(task, TiledMatmulKernels::matmulHalf, new KernelContext(), in, w.half, zero, y, d, gelu,
+                            w.format, w.table, w.consts);
+        } else {
+            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, w.f32)
+                    .task(task, TiledMatmulKernels::matmulF32, new KernelContext(), in, w.f32, zero, y, d, gelu);
+        }
+        tiledDims.add(d);
+        WorkerGrid grid = new WorkerGrid2D(TiledMatmulKernels.launchSize(w.weight.cols()), TiledMatmulKernels.TILE);
+        grid.setLocalWork(TiledMatmulKernels.TILE, TiledMatmulKernels.TILE, 1);
+        tiledGrids.add(grid);
+        tiledCols.add(w.weight.cols());
+        grids.addWorkerGrid(graph + "." + task, grid);
+    }
+
+    private void rowGrid2D(GridScheduler grids, String key, int width) {
+        WorkerGrid grid = new WorkerGrid2D(width, 1);
+        rowGrids2D.add(grid);
+        rowGrid2DWidth.add(width);
+        grids.addWorkerGrid(key, grid);
+    }
+
+    /** Positions filled so far (prefix + decoded tokens). */
+    public int length() {
+        return length;
+    }
+
+    /**
+     * Runs the prefix {@code x} [rows, D] (image tokens, then text embeddings) at positions 0…rows−1 with
+     * full attention inside it, filling cache rows [0, rows); returns the logits of the last row.
+     */
+    public float[] prefill(float[] prefix, int rows) {
+        int[] pos = new int[rows], vis = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            pos[r] = r;
+            vis[r] = rows;
+        }
+        length = 0;
+        return run(prefix, rows, pos, vis);
+    }
+
+    /** One token's embedding {@code x} [D] at the next position; returns the next logits. */
+    public float[] decode(float[] token) {
+        return run(token, 1, new int[] {length}, new int[] {length + 1});
+    }
+
+    private float[] run(float[] in, int rows, int[] pos, int[] vis) {
+        if (length + rows > capacity) {
+            throw new IllegalStateException("decoder graph: " + (length + rows) + " positions > capacity " + capacity);
+        }
+        if (in.length < rows * t.width()) {
+            throw new IllegalArgumentException("decoder graph: x holds " + in.length + " values, expected " + rows + " × "
+                    + t.width());
+        }
+        MemorySegment.copy(in, 0, x.getSegment(), JAVA_FLOAT, 0, rows * t.width());
+        for (int r = 0; r < rows; r++) {
+            positions.set(r, pos[r]);
+            visible.set(r, vis[r]);
+        }
+        for (IntArray d : rowDims) d.set(RowKernels.ROWS, rows);
+        for (IntArray d : tiledDims) d.set(LinearKernels.ROWS, rows);
+        ropeDims.set(CacheKernels.ROWS, rows);
+        ropeDims.set(CacheKernels.CACHE_AT, length);
+        attnDims.set(AttentionKernels.ROWS, rows);
+        unembedDims.set(LinearKernels.X_ROW, rows - 1);
+        for (WorkerGrid gr : rowGrids1D) gr.setGlobalWork(rows, 1, 1);
+        for (int i = 0; i < rowGrids2D.size(); i++) rowGrids2D.get(i).setGlobalWork(rowGrid2DWidth.get(i), rows, 1);
+        for (int i = 0; i < tiledGrids.size(); i++) {
+            WorkerGrid gr = tiledGrids.get(i);
+            gr.setGlobalWork(TiledMatmulKernels.launchSize(tiledCols.get(i)), TiledMatmulKernels.launchSize(rows), 1);
+            gr.setLocalWork(TiledMatmulKernels.TILE, TiledMatmulKernels.TILE, 1);
+        }
+        for (int i = 0; i < graphs; i++) {
+            plan.withGraph(i).execute();
+        }
+        length += rows;
+        float[] out = new float[logits.getSize()];
+        MemorySegment.copy(logits.getSegment(), JAVA_FLOAT, 0, out, 0, out.length);
+        return out;
+    }
+
+    @Override
+    public void close() {
+        try {
+            plan.close();
+        } catch (TornadoExecutionPlanException e) {
+            throw new IllegalStateException("closing the decoder plan: " + e.getMessage(), e);
+        }
+    }
+}

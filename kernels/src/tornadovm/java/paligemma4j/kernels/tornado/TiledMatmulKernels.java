@@ -1,0 +1,176 @@
+package paligemma4j.kernels.tornado;
+
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
+
+/**
+ * Batched matmul for the vision tower and the prefill (many rows): {@code y = x · W + bias} in
+ * {@link #TILE}×{@link #TILE} output tiles, one work-group per tile; each step stages a TILE-wide slice
+ * of x's rows and of W's columns in local memory (16-bit weights decoded once, at staging), so every
+ * loaded element is reused TILE times. Sums run over k in order, as {@code NaiveOps}; padding outside
+ * the matrix is staged as 0 and adds exact zeros.
+ *
+ * <p>The epilogue is fused ({@code dims[EPILOGUE]}): {@link #STORE} {@code y = acc + b},
+ * {@link #GELU} {@code y = gelu_tanh(acc + b)} (SigLIP fc1), {@link #RESIDUAL} {@code y += acc + b}
+ * (the residual add after the attention output and MLP projections), {@link #MULTIPLY}
+ * {@code y *= acc + b} (GeGLU's up branch times the already-GELU'd gate). {@code consts} holds the GELU
+ * constants {@code [√(2/π), 0.044715]}.
+ *
+ * <p>One row (the decode step) would leave 15 of 16 row-lanes idle, so there the row-lanes split the
+ * k loop instead (lane j sums the staged k ≡ j mod TILE) and a local tree adds the 16 partials: a
+ * different summation order, within the same γ_n bound. Both modes run the same barriers: PoCL
+ * corrupted memory (malloc abort) with barriers inside a branch on {@code rows}, although that branch
+ * is uniform over the work-group.
+ *
+ * <p>Launch: global {@code (roundUp(out, TILE), roundUp(rows, TILE))}, local {@code (TILE, TILE)}.
+ */
+public final class TiledMatmulKernels {
+
+    /**
+     * Tile edge. Local arrays need a compile-time size; 16×16 = 256 work-items is the largest square group
+     * every OpenCL GPU and PoCL accept (CL_DEVICE_MAX_WORK_GROUP_SIZE ≥ 256), and 2 × 1 KiB of local memory.
+     */
+    public static final int TILE = 16;
+    /** {@code dims} slot of the epilogue (after {@link LinearKernels#IN}, {@code OUT}, {@code ROWS}). */
+    public static final int EPILOGUE = 3;
+    /** Number of {@code dims} ints. */
+    public static final int DIMS = 4;
+    /** Epilogues. */
+    public static final int STORE = 0, GELU = 1, RESIDUAL = 2, MULTIPLY = 3;
+
+    private TiledMatmulKernels() {
+    }
+
+    /** Roundup of {@code n} to a multiple of {@link #TILE} (the launch size of one axis). */
+    public static int launchSize(int n) {
+        return (n + TILE - 1) / TILE * TILE;
+    }
+
+    private static void epilogue(FloatArray y, int idx, float v, int mode, FloatArray consts) {
+        if (mode == GELU) {
+            y.set(idx, PointwiseKernels.geluTanh(v, consts.get(0), consts.get(1)));
+        } else if (mode == RESIDUAL) {
+            y.set(idx, y.get(idx) + v);
+        } else if (mode == MULTIPLY) {
+            y.set(idx, y.get(idx) * v);
+        } else {
+            y.set(idx, v);
+        }
+    }
+
+    /** float32 weight {@code [in, out]}. */
+    public static void matmulF32(KernelContext c, FloatArray x, FloatArray w, FloatArray bias, FloatArray y,
+                                 IntArray dims, FloatArray consts) {
+        int lo = c.localIdx;
+        int lr = c.localIdy;
+        int o = c.groupIdx * TILE + lo;
+        int r = c.groupIdy * TILE + lr;
+        int in = dims.get(LinearKernels.IN);
+        int out = dims.get(LinearKernels.OUT);
+        int rows = dims.get(LinearKernels.ROWS);
+        float[] xs = c.allocateFloatLocalArray(TILE * TILE);
+        float[] ws = c.allocateFloatLocalArray(TILE * TILE);
+        boolean split = rows == 1;
+        float acc = 0f;
+        for (int k0 = 0; k0 < in; k0 += TILE) {
+            int kx = k0 + lo;
+            float xv = 0f;
+            if (r < rows && kx < in) {
+                xv = x.get(r * in + kx);
+            }
+            xs[lr * TILE + lo] = xv;
+            int kw = k0 + lr;
+            float wv = 0f;
+            if (kw < in && o < out) {
+                wv = w.get(kw * out + o);
+            }
+            ws[lr * TILE + lo] = wv;
+            c.localBarrier();
+            if (split) {
+                acc += xs[lr] * ws[lr * TILE + lo];
+            } else {
+                for (int kk = 0; kk < TILE; kk++) {
+                    acc += xs[lr * TILE + kk] * ws[kk * TILE + lo];
+                }
+            }
+            c.localBarrier();
+        }
+        // split-k partials: a tree over the row-lanes (run in both modes so every barrier is unconditional)
+        xs[lr * TILE + lo] = acc;
+        c.localBarrier();
+        for (int stride = TILE / 2; stride > 0; stride /= 2) {
+            if (lr < stride) {
+                xs[lr * TILE + lo] = xs[lr * TILE + lo] + xs[(lr + stride) * TILE + lo];
+            }
+            c.localBarrier();
+        }
+        if (split) {
+            if (lr == 0 && o < out) {
+                epilogue(y, o, xs[lo] + bias.get(o), dims.get(EPILOGUE), consts);
+            }
+        } else if (r < rows && o < out) {
+            epilogue(y, r * out + o, acc + bias.get(o), dims.get(EPILOGUE), consts);
+        }
+    }
+
+    /** 16-bit weight {@code [in, out]}, decoded while staging ({@code format}, {@code table}, {@code scale[0]}). */
+    public static void matmulHalf(KernelContext c, FloatArray x, ShortArray w, FloatArray bias, FloatArray y,
+                                  IntArray dims, FloatArray consts, IntArray format, FloatArray table,
+                                  FloatArray scale) {
+        int lo = c.localIdx;
+        int lr = c.localIdy;
+        int o = c.groupIdx * TILE + lo;
+        int r = c.groupIdy * TILE + lr;
+        int in = dims.get(LinearKernels.IN);
+        int out = dims.get(LinearKernels.OUT);
+        int rows = dims.get(LinearKernels.ROWS);
+        int mantissaBits = format.get(HalfDecode.MANTISSA_BITS);
+        int exponentMask = format.get(HalfDecode.EXPONENT_MASK);
+        float mantissaScale = scale.get(0);
+        float[] xs = c.allocateFloatLocalArray(TILE * TILE);
+        float[] ws = c.allocateFloatLocalArray(TILE * TILE);
+        boolean split = rows == 1;
+        float acc = 0f;
+        for (int k0 = 0; k0 < in; k0 += TILE) {
+            int kx = k0 + lo;
+            float xv = 0f;
+            if (r < rows && kx < in) {
+                xv = x.get(r * in + kx);
+            }
+            xs[lr * TILE + lo] = xv;
+            int kw = k0 + lr;
+            float wv = 0f;
+            if (kw < in && o < out) {
+                wv = HalfDecode.decode(w.get(kw * out + o), mantissaBits, exponentMask, table, mantissaScale);
+            }
+            ws[lr * TILE + lo] = wv;
+            c.localBarrier();
+            if (split) {
+                acc += xs[lr] * ws[lr * TILE + lo];
+            } else {
+                for (int kk = 0; kk < TILE; kk++) {
+                    acc += xs[lr * TILE + kk] * ws[kk * TILE + lo];
+                }
+            }
+            c.localBarrier();
+        }
+        // split-k partials: a tree over the row-lanes (run in both modes so every barrier is unconditional)
+        xs[lr * TILE + lo] = acc;
+        c.localBarrier();
+        for (int stride = TILE / 2; stride > 0; stride /= 2) {
+            if (lr < stride) {
+                xs[lr * TILE + lo] = xs[lr * TILE + lo] + xs[(lr + stride) * TILE + lo];
+            }
+            c.localBarrier();
+        }
+        if (split) {
+            if (lr == 0 && o < out) {
+                epilogue(y, o, xs[lo] + bias.get(o), dims.get(EPILOGUE), consts);
+            }
+        } else if (r < rows && o < out) {
+            epilogue(y, r * out + o, acc + bias.get(o), dims.get(EPILOGUE), consts);
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package paligemma4j.kernels.tornado;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import paligemma4j.kernels.ReferenceAccess;
+import uk.ac.manchester.tornado.api.GridScheduler;
+import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
+import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.TaskGraph;
+import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
+import uk.ac.manchester.tornado.api.WorkerGrid;
+import uk.ac.manchester.tornado.api.WorkerGrid1D;
+import uk.ac.manchester.tornado.api.WorkerGrid2D;
+import uk.ac.manchester.tornado.api.common.TornadoDevice;
+import uk.ac.manchester.tornado.api.enums.DataTransferMode;
+import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
+import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
+import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
+import uk.ac.manchester.tornado.api.types.arrays.IntArray;
+
+/**
+ * The whole vision tower (SigLIP encoder + projector) as TornadoVM task graphs, one per block: the
+ * patches go in, the image tokens come out, everything between stays on the device. Weights are
+ * transferred once (first execution); only {@code patches} (and the position table that seeds the
+ * residual stream) travel per image.
+ *
+ * <pre>
+ * graph vit_embed                                  buffers
+ *   in   EVERY_EXECUTION  patches [N, P·P·3], x ← positions [N, W]
+ *   in   FIRST_EXECUTION  Wpatch, bpatch
+ *   task patch   x += patches·Wpatch + bpatch      tiled matmul, RESIDUAL epilogue (matmul + pos add: 2→1)
+ *   out  persist          x
+ *
+ * graph vit_block_l  (l = 0 … depth−1)
+ *   in   consume          x  (from vit_embed / vit_block_{l−1})
+ *   in   FIRST_EXECUTION  LN0, LN1 scale/bias, Wqkv = [Wq|Wk|Wv], bqkv, Wo, bo, W1, b1, W2, b2; scratch y, qkv, a, h, p
+ *   task ln0     y   = LayerNorm0(x)                       one work-item per row
+ *   task qkv     qkv = y·Wqkv + bqkv   [N, 3W]              tiled matmul (q, k, v projections: 3→1)
+ *   task attn    a   = softmax(q/√d · kᵀ) · v  per head     packed q|k|v, probabilities in p [N·heads·N]
+ *   task proj    x  += a·Wo + bo                            tiled matmul, RESIDUAL epilogue (2→1)
+ *   task ln1     y   = LayerNorm1(x)
+ *   task fc1     h   = gelu_tanh(y·W1 + b1)   [N, MLP]       tiled matmul, GELU epilogue (2→1)
+ *   task fc2     x  += h·W2 + b2                            tiled matmul, RESIDUAL epilogue (2→1)
+ *   out  persist          x
+ *
+ * graph vit_head
+ *   in   consume          x  (from vit_block_{depth−1})
+ *   in   FIRST_EXECUTION  encoder-norm scale/bias, Whead, bhead; scratch y
+ *   task norm    y    = LayerNorm(x)
+ *   task head    zimg = y·Whead + bhead   [N, D]             tiled matmul
+ *   out  EVERY_EXECUTION  zimg
+ * </pre>
+ *
+ * 7 tasks per block where the per-op path ({@link TornadoOps}) launches 12 and copies every activation
+ * both ways. Scratch buffers are declared per graph, so each block graph holds its own device copy
+ * (memory: depth × (N·(3W + W + MLP) + N²·heads) floats): sharing them across graphs is left to a
+ * later step.
+ */
+public final class VisionTowerGraph implements AutoCloseable {
+
+    private static final String EMBED = "vit_embed", HEAD = "vit_head";
+
+    private final VitTower t;
+    private final TornadoExecutionPlan plan;
+    private final int graphs;
+    private final FloatArray patches, x, zimg;
+
+    public VisionTowerGraph(VitTower tower, TornadoDevice device) {
+        this.t = tower;
+        int n = t.tokens(), w = t.width();
+        patches = new FloatArray(n * t.patchWidth());
+        x = FloatArray.fromArray(t.positions());
+        zimg = new FloatArray(n * t.head().cols());
+        FloatArray gelu = FloatArray.fromElements(ReferenceAccess.geluSqrt2OverPi(), ReferenceAccess.geluCubic());
+        GridScheduler grids = new GridScheduler();
+        List<ImmutableTaskGraph> list = new ArrayList<>();
+
+        // vit_embed
+        DeviceWeight wp = new DeviceWeight(t.patchKernel());
+        TaskGraph embed = new TaskGraph(EMBED).transferToDevice(DataTransferMode.EVERY_EXECUTION, patches, x)
+                .transferToDevice(DataTransferMode.FIRST_EXECUTION, gelu);
+        FloatArray bp = FloatArray.fromArray(t.patchBias());
+        tiled(embed, grids, EMBED, "patch", patches, wp, bp, x, n, TiledMatmulKernels.RESIDUAL, gelu);
+        list.add(embed.persistOnDevice(x).snapshot());
+
+        // vit_block_l
+        FloatArray y = new FloatArray(n * w), qkv = new FloatArray(n * 3 * w), a = new FloatArray(n * w);
+        FloatArray h = new FloatArray(n * t.mlp()), p = new FloatArray(n * t.heads() * n);
+        IntArray visible = new IntArray(n);
+        visible.init(n);
+        String prev = EMBED;
+        for (int l = 0; l < t.blocks().size(); l++) {
+            VitTower.Block b = t.blocks().get(l);
+            String name = "vit_block_" + l;
+            TaskGraph g = new TaskGraph(name).consumeFromDevice(prev, x);
+            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, y, qkv, a, h, p, visible, gelu);
+            layerNorm(g, grids, name, "ln0", x, b.ln0Scale(), b.ln0Bias(), y);
+            tiled(g, grids, name, "qkv", y, new DeviceWeight(WeightConcat.columns(b.query(), b.key(), b.value())),
+                    FloatArray.fromArray(WeightConcat.vectors(b.queryBias(), b.keyBias(), b.valueBias())), qkv, n,
+                    TiledMatmulKernels.STORE, gelu);
+            IntArray ad = new IntArray(AttentionKernels.DIMS);
+            ad.set(AttentionKernels.Q_STRIDE, 3 * w);
+            ad.set(AttentionKernels.ROWS, n);
+            ad.set(AttentionKernels.HEADS, t.heads());
+            ad.set(AttentionKernels.HEAD_DIM, t.headDim());
+            ad.set(AttentionKernels.KV_STRIDE, 3 * w);
+            ad.set(AttentionKernels.KV_HEADS, t.heads());
+            ad.set(AttentionKernels.KV_CAPACITY, n);
+            ad.set(AttentionKernels.OUT_STRIDE, w);
+            ad.set(AttentionKernels.K_OFFSET, w);
+            ad.set(AttentionKernels.V_OFFSET, 2 * w);
+            FloatArray qDivisor = FloatArray.fromElements((float) Math.sqrt(t.headDim()));
+            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, ad, qDivisor)
+                    .task("attn", AttentionKernels::attentionPacked, new KernelContext(), qkv, visible, p, a, ad, qDivisor);
+            grids.addWorkerGrid(name + ".attn", new WorkerGrid2D(t.heads(), n));
+            tiled(g, grids, name, "proj", a, new DeviceWeight(b.out()), FloatArray.fromArray(b.outBias()), x, n,
+                    TiledMatmulKernels.RESIDUAL, gelu);
+            layerNorm(g, grids, name, "ln1", x, b.ln1Scale(), b.ln1Bias(), y);
+            tiled(g, grids, name, "fc1", y, new DeviceWeight(b.fc1()), FloatArray.fromArray(b.fc1Bias()), h, n,
+                    TiledMatmulKernels.GELU, gelu);
+            tiled(g, grids, name, "fc2", h, new DeviceWeight(b.fc2()), FloatArray.fromArray(b.fc2Bias()), x, n,
+                    TiledMatmulKernels.RESIDUAL, gelu);
+            list.add(g.persistOnDevice(x).snapshot());
+            prev = name;
+        }
+
+        // vit_head
+        TaskGraph head = new TaskGraph(HEAD).consumeFromDevice(prev, x);
+        FloatArray yh = new FloatArray(n * w);
+        head.transferToDevice(DataTransferMode.FIRST_EXECUTION, yh, gelu);
+        layerNorm(head, grids, HEAD, "norm", x, t.normScale(), t.normBias(), yh);
+        tiled(head, grids, HEAD, "head", yh, new DeviceWeight(t.head()), FloatArray.fromArray(t.headBias()), zimg, n,
+                TiledMatmulKernels.STORE, gelu);
+        list.add(head.transferToHost(DataTransferMode.EVERY_EXECUTION, zimg).snapshot());
+
+        graphs = list.size();
+        plan = new TornadoExecutionPlan(list.toArray(new ImmutableTaskGraph[0]));
+        plan.withGridScheduler(grids).withDevice(device).withCompilerFlags(TornadoVMBackendType.OPENCL, KernelPlan.OPENCL_FLAGS);
+    }
+
+    /**
+     * Adds a tiled matmul task {@code y ⊕= x·W + b} over {@code rows} rows and its 16×16 work-groups; the
+     * graph must already transfer {@code gelu} (once per graph).
+     */
+    private static void tiled(TaskGraph g, GridScheduler grids, String graph, String task, FloatArray x, DeviceWeight w,
+                              FloatArray bias, FloatArray y, int rows, int epilogue, FloatArray gelu) {
+        IntArray d = new IntArray(TiledMatmulKernels.DIMS);
+        d.set(LinearKernels.IN, w.weight.rows());
+        d.set(LinearKernels.OUT, w.weight.cols());
+        d.set(LinearKernels.ROWS, rows);
+        d.set(TiledMatmulKernels.EPILOGUE, epilogue);
+        if (w.isHalf()) {
+            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, w.half, w.format, w.table, w.consts, bias, d)
+                    .task(task, TiledMatmulKernels::matmulHalf, new KernelContext(), x, w.half, bias, y, d, gelu,
+                            w.format, w.table, w.consts);
+        } else {
+            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, w.f32, bias, d)
+                    .task(task, TiledMatmulKernels::matmulF32, new KernelContext(), x, w.f32, bias, y, d, gelu);
+        }
+        WorkerGrid grid = new WorkerGrid2D(TiledMatmulKernels.launchSize(w.weight.cols()), TiledMatmulKernels.launchSize(rows));
+        grid.setLocalWork(TiledMatmulKernels.TILE, TiledMatmulKernels.TILE, 1);
+        grids.addWorkerGrid(graph + "." + task, grid);
+    }
+
+    /** Adds a LayerNorm task {@code y = LN(x)} over the tower's rows. */
+    private void layerNorm(TaskGraph g, GridScheduler grids, String graph, String task, FloatArray x, float[] scale,
+                           float[] bias, FloatArray y) {
+        IntArray d = IntArray.fromElements(t.width(), t.tokens());
+        FloatArray eps = FloatArray.fromElements(t.eps());
+        FloatArray s = FloatArray.fromArray(scale), b = FloatArray.fromArray(bias);
+        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, s, b, d, eps)
+                .task(task, RowKernels::layerNorm, new KernelContext(), x, s, b, y, d, eps);
+        grids.addWorkerGrid(graph + "." + task, new WorkerGrid1D(t.tokens()));
+    }
+
+    /**
+     * Image tokens {@code [N, D]} of flattened patches {@code [N, P·P·3]} (row per patch, as
+     * {@code SiglipEncoder.patchify} lays them out).
+     */
+    public float[] forward(float[] flatPatches) {
+        if (flatPatches.length != patches.getSize()) {
+            throw new IllegalArgumentException("vision tower: patches hold " + flatPatches.length + " values, expected "
+                    + t.tokens() + " × " + t.patchWidth());
+        }
+        MemorySegment.copy(flatPatches, 0, patches.getSegment(), JAVA_FLOAT, 0, flatPatches.length);
+        for (int i = 0; i < graphs; i++) {
+            plan.withGraph(i).execute();
+        }
+        float[] out = new float[zimg.getSize()];
+        MemorySegment.copy(zimg.getSegment(), JAVA_FLOAT, 0, out, 0, out.length);
+        return out;
+    }
+
+    @Override
+    public void close() {
+        try {
+            plan.close();
+        } catch (TornadoExecutionPlanException e) {
+            throw new IllegalStateException("closing the vision tower plan: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package paligemma4j.kernels.tornado;
+
+import java.util.List;
+import paligemma4j.kernels.Weight;
+
+/**
+ * What {@link VisionTowerGraph} needs of a pre-LayerNorm ViT encoder with a linear head (SigLIP +
+ * PaliGemma's projector): sizes, eps and weights, all from the checkpoint. Matrices are input-first
+ * {@code [in, out]}; vectors are float32.
+ *
+ * @param tokens     patches per image (N_img)
+ * @param patchWidth values per flattened patch (P·P·3)
+ */
+public record VitTower(int tokens, int patchWidth, int width, int heads, int headDim, int mlp, float eps,
+                       Weight patchKernel, float[] patchBias, float[] positions, List<Block> blocks,
+                       float[] normScale, float[] normBias, Weight head, float[] headBias) {
+
+    /** One encoder block: {@code x += attn(LN0(x)); x += mlp(LN1(x))}. */
+    public record Block(float[] ln0Scale, float[] ln0Bias, Weight query, float[] queryBias, Weight key,
+                        float[] keyBias, Weight value, float[] valueBias, Weight out, float[] outBias,
+                        float[] ln1Scale, float[] ln1Bias, Weight fc1, float[] fc1Bias, Weight fc2, float[] fc2Bias) {}
+
+    public VitTower {
+        if (heads * headDim != width) {
+            throw new IllegalArgumentException("ViT tower: heads × headDim = " + heads + " × " + headDim + " ≠ width " + width);
+        }
+        if (patchKernel.rows() != patchWidth || patchKernel.cols() != width) {
+            throw new IllegalArgumentException("ViT tower: patch kernel is [" + patchKernel.rows() + ", " + patchKernel.cols()
+                    + "], expected [" + patchWidth + ", " + width + "]");
+        }
+        if (positions.length != tokens * width) {
+            throw new IllegalArgumentException("ViT tower: positions hold " + positions.length + " values, expected "
+                    + tokens + " × " + width);
+        }
+        if (head.rows() != width) {
+            throw new IllegalArgumentException("ViT tower: head is [" + head.rows() + ", " + head.cols() + "], expected ["
+                    + width + ", D]");
+        }
+    }
+}
