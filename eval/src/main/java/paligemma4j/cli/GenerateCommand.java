@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import paligemma4j.kernels.JvmOps;
 import paligemma4j.model.KVCache;
 import paligemma4j.model.PaliGemma;
 import paligemma4j.model.Prefix;
@@ -44,6 +43,8 @@ final class GenerateCommand implements Command {
                 .option("resize", "bilinear|bilinear-antialias", "TF bilinear resize without/with antialias", "bilinear")
                 .option("max-text-len", "N", "longest prompt + answer in tokens (512 = longest of any release)", "512")
                 .option("threads", "T", "CPU threads", String.valueOf(Runtime.getRuntime().availableProcessors()))
+                .option("backend", "jvm|tornadovm", "where the kernels run: JVM (Vector API) or a TornadoVM device", "jvm")
+                .option("device", "N", "TornadoVM device number (scripts/paligemma devices); default: TornadoVM's", "-1")
                 .flag("json", "print one JSON object with ids, text, timings");
     }
 
@@ -57,6 +58,8 @@ final class GenerateCommand implements Command {
         int beam = positive(args, "beam");
         int maxTextLen = positive(args, "max-text-len");
         int threads = positive(args, "threads");
+        String backend = args.choice("backend", "jvm", "tornadovm");
+        int device = args.getInt("device");
         KVCache.Precision kv = KVCache.Precision.parse(args.choice("kv-cache", "bf16", "f32"));
         Resize resize = Resize.parse(args.choice("resize", "bilinear", "bilinear-antialias"));
         List<Request> requests = requests(args);
@@ -64,7 +67,7 @@ final class GenerateCommand implements Command {
 
         long t0 = System.nanoTime();
         Tokenizer tokenizer = Tokenizer.load(tokPath);
-        try (PaliGemma model = PaliGemma.load(ckptPath, new JvmOps(threads))) {
+        try (PaliGemma model = PaliGemma.load(ckptPath, Backends.open(backend, threads, device))) {
             int vocab = model.config().llm().vocab();
             TokenizerCheck.requireMatch(tokenizer, vocab, ckptPath);
             double loadMs = ms(t0);
