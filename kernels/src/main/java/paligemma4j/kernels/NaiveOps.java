@@ -114,7 +114,11 @@ public final class NaiveOps implements Ops {
         }
     }
 
-    /** big_vision {@code apply_rope}: {@code θ = pos / τ} in float32, split-halves rotation. */
+    /**
+     * big_vision {@code apply_rope}: {@code radians = positions / timescale} with the timescale a constant,
+     * which XLA evaluates as {@code pos · (1/τ)} in float32 (measured against big_vision dumps); split-halves
+     * rotation.
+     */
     @Override
     public void rope(float[] x, int rows, int rowStride, int heads, int headDim, int[] positions, float base) {
         int half = headDim / 2;
@@ -123,7 +127,7 @@ public final class NaiveOps implements Ops {
             for (int h = 0; h < heads; h++) {
                 int b = r * rowStride + h * headDim;
                 for (int i = 0; i < half; i++) {
-                    float theta = pos / ropeTimescale(base, i, headDim);
+                    float theta = pos * (1f / ropeTimescale(base, i, headDim));
                     float cos = (float) Math.cos(theta), sin = (float) Math.sin(theta);
                     float a = x[b + i], c = x[b + i + half];
                     x[b + i] = a * cos - c * sin;

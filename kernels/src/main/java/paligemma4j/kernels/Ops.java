@@ -50,12 +50,13 @@ public interface Ops {
     /**
      * Split-halves RoPE in place on {@code rows × heads} vectors of {@code headDim} at
      * {@code x[r*rowStride + h*headDim ...]}: for i < headDim/2, {@code τ_i = base^(2i/headDim)}
-     * computed in double and rounded to float, {@code θ = (float) positions[r] / τ_i} in float32,
+     * computed in double and rounded to float, {@code θ = (float) positions[r] · (1f / τ_i)} in float32,
      * {@code (a, b) = (x[i], x[i + headDim/2])} → {@code (a cosθ − b sinθ, b cosθ + a sinθ)}.
-     * (Measured with jax 0.10 on CPU: its float32 {@code 10000 ** (2i/d)} equals the rounded double
-     * for d = 256, and it divides exactly for a single position, but for several positions at once
-     * XLA computes {@code pos · (1/τ)} instead, which at position 4000 moves θ by an ulp, ~5e-4 rad;
-     * see {@code scripts/kernels/make_naive_golden.py}.)
+     * (big_vision writes {@code positions / timescale}; XLA on CPU evaluates the division by that
+     * constant as a multiply by its reciprocal when positions broadcast over several rows, as in every
+     * prefill: measured stage by stage against big_vision dumps (scripts/parity), where true division
+     * moved the LLM stages of a 1024-image-token checkpoint by 3e-4 relative. jax's float32
+     * {@code 10000 ** (2i/d)} equals the rounded double; see {@code scripts/kernels/make_naive_golden.py}.)
      */
     void rope(float[] x, int rows, int rowStride, int heads, int headDim, int[] positions, float base);
 

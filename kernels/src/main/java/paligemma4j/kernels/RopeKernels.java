@@ -28,7 +28,7 @@ final class RopeKernels {
         }
         for (int p = 0; p < positions; p++) {
             for (int i = 0; i < half; i++) {
-                float theta = (float) p / timescale[i];
+                float theta = (float) p * (1f / timescale[i]);
                 cos[p * half + i] = (float) Math.cos(theta);
                 sin[p * half + i] = (float) Math.sin(theta);
             }

@@ -87,7 +87,7 @@ public final class CacheKernels {
 
     /**
      * Grid {@code ((heads + kvHeads) · headDim/2, rows)}: work-item (h·half + i, r) rotates pair i of head
-     * h of row r by {@code θ = positions[r] / timescales[i]}; query heads are then multiplied by
+     * h of row r by {@code θ = positions[r] · timescales[i]} with timescales = 1/τ (XLA's pos·(1/τ), see Ops.rope); query heads are then multiplied by
      * {@code consts[0]} in place, key heads go rotated to cache row {@code dims[CACHE_AT] + r} together with
      * the matching value pair.
      */
@@ -104,7 +104,7 @@ public final class CacheKernels {
             int h = hi / half;
             int i = hi - h * half;
             int row = r * dims.get(QKV_WIDTH);
-            float theta = (float) positions.get(r) / timescales.get(i);
+            float theta = (float) positions.get(r) * timescales.get(i);   // timescales hold 1/τ (as XLA computes pos/τ)
             float cos = TornadoMath.cos(theta);
             float sin = TornadoMath.sin(theta);
             int b = row + h * headDim;

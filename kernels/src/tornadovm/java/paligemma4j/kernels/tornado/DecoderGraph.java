@@ -103,7 +103,7 @@ public final class DecoderGraph implements AutoCloseable {
         FloatArray gelu = FloatArray.fromElements(ReferenceAccess.geluSqrt2OverPi(), ReferenceAccess.geluCubic());
         FloatArray eps = FloatArray.fromElements(t.eps());
         FloatArray timescales = new FloatArray(hd / 2);
-        for (int i = 0; i < hd / 2; i++) timescales.set(i, ReferenceAccess.ropeTimescale(t.ropeBase(), i, hd));
+        for (int i = 0; i < hd / 2; i++) timescales.set(i, 1f / ReferenceAccess.ropeTimescale(t.ropeBase(), i, hd));   // reciprocal timescales
         FloatArray queryScale = FloatArray.fromElements(t.queryScale());
         FloatArray one = FloatArray.fromElements(1f);
         ropeDims = new IntArray(CacheKernels.DIMS);

@@ -59,7 +59,7 @@ public final class PointwiseKernels {
     /**
      * Split-halves RoPE in place; grid {@code (heads · headDim/2, rows)}. Work-item (h·half + i, r) rotates
      * the pair {@code (x[b + i], x[b + i + half])}, {@code b = r·rowStride + h·headDim}, by
-     * {@code θ = positions[r] / timescales[i]} in float32.
+     * {@code θ = positions[r] · timescales[i]} with timescales = 1/τ (XLA's pos·(1/τ), see Ops.rope) in float32.
      */
     public static void rope(KernelContext c, FloatArray x, IntArray positions, FloatArray timescales, IntArray dims) {
         int hi = c.globalIdx;
@@ -70,7 +70,7 @@ public final class PointwiseKernels {
             int h = hi / half;
             int i = hi - h * half;
             int b = r * dims.get(ROPE_ROW_STRIDE) + h * headDim;
-            float theta = (float) positions.get(r) / timescales.get(i);
+            float theta = (float) positions.get(r) * timescales.get(i);   // timescales hold 1/τ (as XLA computes pos/τ)
             float cos = TornadoMath.cos(theta);
             float sin = TornadoMath.sin(theta);
             float a = x.get(b + i);

@@ -411,7 +411,7 @@ public final class TornadoOps implements Ops, AutoCloseable {
         }
         copyIn(x, 0, s.a, 0, n);
         for (int r = 0; r < rows; r++) s.i.set(r, positions[r]);
-        for (int i = 0; i < half; i++) s.b.set(i, ReferenceAccess.ropeTimescale(base, i, headDim));
+        for (int i = 0; i < half; i++) s.b.set(i, 1f / ReferenceAccess.ropeTimescale(base, i, headDim));   // reciprocal timescales
         dims.set(PointwiseKernels.ROPE_ROWS, rows);
         dims.set(PointwiseKernels.ROPE_ROW_STRIDE, rowStride);
         dims.set(PointwiseKernels.ROPE_HEADS, heads);

@@ -134,7 +134,7 @@ class FusedKernelsTest {
         values.init(0f);
         IntArray pos = IntArray.fromArray(positions);
         FloatArray ts = new FloatArray(headDim / 2);
-        for (int i = 0; i < headDim / 2; i++) ts.set(i, ReferenceAccess.ropeTimescale(base, i, headDim));
+        for (int i = 0; i < headDim / 2; i++) ts.set(i, 1f / ReferenceAccess.ropeTimescale(base, i, headDim));   // the kernel takes 1/τ
         IntArray d = IntArray.fromElements(rows, heads, kvHeads, headDim, qkvW, cacheAt, 0);
         FloatArray s = FloatArray.fromElements(scale), pow2 = CacheKernels.powersOfTwo();
         try (KernelPlan plan = new KernelPlan("rope", name -> new TaskGraph(name)
