@@ -74,7 +74,7 @@ final class BenchCommand implements Command {
             case "bf16" -> WeightConversions.to(WeightType.BF16);
             case "f32" -> WeightConversions.to(WeightType.F32);
             case "f16" -> WeightConversions.to(WeightType.F16);
-            default -> throw new UsageException("--weights q8: Q8_0 weights are not implemented yet (issue 8 item 5)");
+            default -> WeightConversions.to(WeightType.Q8_0);
         };
 
         java.util.Set<String> storedTypes = new java.util.TreeSet<>();

@@ -50,6 +50,16 @@ class BenchCommandTest {
     }
 
     @Test
+    void q8WeightsRun() throws Exception {
+        GenerateCommandTest.Result r = GenerateCommandTest.run("bench", "--checkpoint", CKPT, "--new-tokens", "2",
+                "--repeat", "1", "--weights", "q8", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("weights").asText()).isEqualTo("q8");
+        assertThat(j.get("decode_ms_per_token").asDouble()).isPositive();
+    }
+
+    @Test
     void markdownAndCsvTablesHaveOneRowPerStage() {
         GenerateCommandTest.Result md = GenerateCommandTest.run("bench", "--checkpoint", CKPT, "--new-tokens", "2",
                 "--repeat", "2", "--weights", "bf16");

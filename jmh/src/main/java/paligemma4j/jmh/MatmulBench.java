@@ -29,7 +29,7 @@ public class MatmulBench {
             "4106x2048x2048", "4106x2048x256", "4106x2048x16384", "4106x16384x2048"})
     public String shape;
 
-    @Param({"BF16", "F32", "F16"})
+    @Param({"BF16", "F32", "F16", "Q8_0"})
     public WeightType dtype;
 
     /** {@code jvm} or {@code naive} (the scalar reference; slow at these shapes: pick it with -p impl=naive). */

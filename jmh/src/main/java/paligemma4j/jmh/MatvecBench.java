@@ -25,7 +25,7 @@ public class MatvecBench {
     @Param({"2048x2048", "2048x256", "2048x16384", "16384x2048", "T257152x2048"})
     public String shape;
 
-    @Param({"BF16", "F32", "F16"})
+    @Param({"BF16", "F32", "F16", "Q8_0"})
     public WeightType dtype;
 
     @Param({"jvm", "naive"})

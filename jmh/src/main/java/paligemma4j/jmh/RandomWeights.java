@@ -3,6 +3,7 @@ package paligemma4j.jmh;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
+import paligemma4j.kernels.Q8;
 import paligemma4j.kernels.Weight;
 import paligemma4j.kernels.WeightType;
 
@@ -15,6 +16,11 @@ final class RandomWeights {
 
     /** A {@code [rows, cols]} weight of {@code type} in {@code arena}. */
     static Weight weight(Arena arena, WeightType type, int rows, int cols, long seed) {
+        if (type == WeightType.Q8_0) {   // quantized from random float32 values, as --weights q8 does at load
+            try (Arena f32 = Arena.ofConfined()) {
+                return Q8.quantize(weight(f32, WeightType.F32, rows, cols, seed), arena);
+            }
+        }
         long n = (long) rows * cols;
         MemorySegment seg = arena.allocate(n * type.bytes, 64);
         SplittableRandom rnd = new SplittableRandom(seed);
@@ -24,6 +30,7 @@ final class RandomWeights {
                 case F32 -> seg.set(Weight.F32, i * 4, v);
                 case BF16 -> seg.set(Weight.I16, i * 2, (short) (Float.floatToRawIntBits(v) >>> 16));
                 case F16 -> seg.set(Weight.I16, i * 2, Float.floatToFloat16(v));
+                case Q8_0 -> throw new IllegalStateException("unreachable");
             }
         }
         return new Weight(seg, type, rows, cols);

@@ -2,11 +2,12 @@ package paligemma4j.model;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import paligemma4j.kernels.Q8;
 import paligemma4j.kernels.Weight;
 import paligemma4j.kernels.WeightType;
 
 /**
- * {@link WeightConverter}s between the dense storage types: a copy in the target type, in
+ * {@link WeightConverter}s between the storage types: a copy in the target type, in
  * GC-managed off-heap memory that lives as long as the model holds the weight.
  */
 public final class WeightConversions {
@@ -14,9 +15,11 @@ public final class WeightConversions {
 
     /**
      * Every matrix as {@code target}: float32 widens exactly; bfloat16 and float16 round to nearest
-     * even ({@link Float#floatToFloat16} for f16, the bfloat16 rounding of jax/numpy for bf16).
+     * even ({@link Float#floatToFloat16} for f16, the bfloat16 rounding of jax/numpy for bf16);
+     * Q8_0 as {@link Q8#quantize} makes it.
      */
     public static WeightConverter to(WeightType target) {
+        if (target == WeightType.Q8_0) return w -> w.type() == target ? w : Q8.quantize(w, Arena.ofAuto());
         return w -> w.type() == target ? w : copy(w, target);
     }
 
@@ -32,6 +35,7 @@ public final class WeightConversions {
                     case F32 -> out.set(Weight.F32, i * 4, v);
                     case BF16 -> out.set(Weight.I16, i * 2, toBf16(v));
                     case F16 -> out.set(Weight.I16, i * 2, Float.floatToFloat16(v));
+                    case Q8_0 -> throw new IllegalStateException("Q8_0 is made by Q8.quantize");
                 }
             }
         }
