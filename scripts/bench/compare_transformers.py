@@ -155,7 +155,8 @@ def run_java(args, weights):
     return dict(vision_ms=j["vision_ms"], prefill_ms=j["vision_ms"] + j["prefill_ms"],
                 llm_prefill_ms=j["prefill_ms"], decode_ms=j["decode_ms_per_token"],
                 e2e_ms=j["vision_ms"] + j["prefill_ms"] + n * j["decode_ms_per_token"],
-                peak_rss_bytes=j["peak_rss_bytes"], load_ms=j["load_ms"], prefix_tokens=j["prefix_tokens"])
+                peak_rss_bytes=j["peak_rss_bytes"], load_ms=j["load_ms"], prefix_tokens=j["prefix_tokens"],
+                weights=j["weights"])
 
 
 # ---------------------------------------------------------------- transformers
@@ -288,7 +289,8 @@ def main():
         systems[f"paligemma4j {w}"] = dict(vision_ms=med(rows, "vision_ms"), prefill_ms=med(rows, "prefill_ms"),
                                            decode_ms=statistics.median(r["decode_ms"] for r in rows),
                                            e2e_ms=med(rows, "e2e_ms"), peak_rss_bytes=max(r["peak_rss_bytes"] for r in rows),
-                                           load_ms=med(rows, "load_ms"), prefix_tokens=rows[0]["prefix_tokens"])
+                                           load_ms=med(rows, "load_ms"), prefix_tokens=rows[0]["prefix_tokens"],
+                                           weights=rows[0]["weights"])
     for name, rows in hf.items():
         systems[f"transformers {name}"] = dict(vision_ms=med(rows, "vision_ms"), prefill_ms=med(rows, "prefill_ms"),
                                                decode_ms=statistics.median(s for r in rows for s in r["decode_steps_ms"]),
@@ -333,8 +335,8 @@ def table(r):
                                ("decode_ms", "decode / token"), ("e2e_ms", "end to end")):
                 lines.append(f"| {o}: {label} | " + " | ".join(f"{s[t][key] / s[o][key]:.2f}×" for t in theirs) + " |")
     for o in ours:
-        w = o.split()[-1]
-        fl = f["q8"] if w == "q8" else f["fp32"] if w == "f32" else f["bf16"]
+        w = s[o]["weights"]   # e.g. "q8", "f32", "stored bf16"
+        fl = f["q8"] if "q8" in w else f["fp32"] if "f32" in w else f["bf16"]
         lines.append(f"{o}: decode = {s[o]['decode_ms'] / fl:.2f}× its bandwidth floor; peak RSS "
                      f"{s[o]['peak_rss_bytes'] / 1e9:.2f} GB; load {s[o]['load_ms']:.0f} ms")
     for t in theirs:
