@@ -13,6 +13,7 @@ public final class Main {
         all.add(new GenerateCommand());
         all.add(new ParityCommand());
         all.add(new EvalCommand());
+        all.add(new BenchCommand());
         all.add(new DevicesCommand());
         return all;
     }

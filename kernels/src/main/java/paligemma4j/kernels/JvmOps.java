@@ -52,6 +52,8 @@ public final class JvmOps implements Ops, AutoCloseable {
      * logits; 1 packed W block; 2 widened f16 row; 3 caller-wide transposed keys; 4 GEMM tile.
      */
     private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[5][0]);
+    /** Per-thread float32 copy of one Q8_0 column block for the GEMM ({@link #q8Matmul}). */
+    private final ThreadLocal<float[][]> q8Scratch = ThreadLocal.withInitial(() -> new float[1][0]);
     private final ThreadLocal<short[][]> shorts = ThreadLocal.withInitial(() -> new short[1][0]);
     private volatile RopeTable ropeTable;
 
@@ -78,6 +80,10 @@ public final class JvmOps implements Ops, AutoCloseable {
     @Override
     public void matmul(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride) {
         OpChecks.matmul(x, rows, w, bias, biasOff, y, yOff, yStride);
+        if (w.type() == WeightType.Q8_0) {
+            q8Matmul(x, rows, w, bias, biasOff, y, yOff, yStride);
+            return;
+        }
         if (rows < MATMUL_MIN_ROWS) {
             // one bandwidth-bound pass over W per row: few rows (beam/batch decode) don't repay packing
             for (int r = 0; r < rows; r++) {
@@ -163,6 +169,49 @@ public final class JvmOps implements Ops, AutoCloseable {
         }
     }
 
+    /**
+     * Q8_0 weights ({@link Q8Kernels}): few rows → one matrix-vector pass per row, split by output
+     * columns in whole blocks; many rows → per task, its column block of W widened to float32 once
+     * (thread scratch), then the float32 GEMM block.
+     */
+    private void q8Matmul(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride) {
+        int in = w.rows(), out = w.cols();
+        MemorySegment seg = w.data();
+        if (rows < MATMUL_MIN_ROWS) {
+            int chunk = Math.max(MATVEC_MIN_COLUMNS, ceilDiv(out, pool.threads() * TASKS_PER_THREAD));
+            int width = ceilDiv(chunk, Q8.BLOCK) * Q8.BLOCK;
+            float[] acc = callerScratch(0, out);
+            for (int r = 0; r < rows; r++) {
+                int xOff = r * in, yRow = yOff + r * yStride;
+                pool.run(ceilDiv(out, width), t -> {
+                    int c0 = t * width, n = Math.min(width, out - c0);
+                    Q8Kernels.matvec(x, xOff, in, seg, out, c0, n, acc, c0);
+                    for (int o = c0; o < c0 + n; o++) {
+                        y[yRow + o] = bias == null ? acc[o] : acc[o] + bias[biasOff + o];
+                    }
+                });
+            }
+            return;
+        }
+        int colBlocks = ceilDiv(out, MATMUL_NC);
+        int wantTasks = pool.threads() * TASKS_PER_THREAD;
+        int rowBlocks = colBlocks >= wantTasks ? 1 : ceilDiv(wantTasks, colBlocks);
+        int rowsPer = ceilDiv(ceilDiv(rows, rowBlocks), MatmulKernels.MR) * MatmulKernels.MR;
+        int rowTasks = ceilDiv(rows, rowsPer);
+        pool.run(colBlocks * rowTasks, t -> {
+            int cb = t / rowTasks, rb = t % rowTasks;
+            int n0 = cb * MATMUL_NC, nc = Math.min(out, n0 + MATMUL_NC) - n0;
+            int m0 = rb * rowsPer, m1 = Math.min(rows, m0 + rowsPer);
+            float[][] mine = q8Scratch.get();
+            if (mine[0].length < in * nc) mine[0] = new float[in * nc];
+            MemorySegment wide = MemorySegment.ofArray(mine[0]);
+            Q8Kernels.dequantize(seg, in, out, n0, nc, wide);
+            MatmulKernels.block(x, in, wide, WeightType.F32, nc, bias, biasOff + n0, y, yOff + n0, yStride, m0, m1,
+                    0, nc, threadScratch(1, MatmulKernels.packedSize(MATMUL_NC)),
+                    threadScratch(4, MatmulKernels.MR * MatmulKernels.NR), null, null);
+        });
+    }
+
     private void gemm(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride) {
         int in = w.rows(), out = w.cols();
         int colBlocks = ceilDiv(out, MATMUL_NC);
@@ -187,6 +236,15 @@ public final class JvmOps implements Ops, AutoCloseable {
     @Override
     public void matmulTransposed(float[] x, int xOff, int xStride, int rows, Weight w, float[] y, int yOff, int yStride) {
         OpChecks.matmulTransposed(x, xOff, xStride, rows, w, y, yOff, yStride);
+        if (w.type() == WeightType.Q8_0) {
+            pool.run(ceilDiv(w.rows(), DOT_ROWS), t -> {
+                int o0 = t * DOT_ROWS, o1 = Math.min(w.rows(), o0 + DOT_ROWS);
+                for (int r = 0; r < rows; r++) {
+                    Q8Kernels.dot(x, xOff + r * xStride, w.cols(), w.data(), o0, o1, y, r * yStride + yOff + o0);
+                }
+            });
+            return;
+        }
         int n = w.rows(), width = w.cols();
         MemorySegment seg = w.data();
         WeightType type = w.type();

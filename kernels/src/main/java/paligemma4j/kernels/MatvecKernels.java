@@ -181,6 +181,7 @@ final class MatvecKernels {
                 case F32 -> w.get(Weight.F32, e * 4);
                 case BF16 -> Simd.bf16(w.get(Weight.I16, e * 2));
                 case F16 -> Float.float16ToFloat(w.get(Weight.I16, e * 2));
+                case Q8_0 -> throw new IllegalStateException("Q8_0 weights go through Q8Kernels");
             };
             acc = Math.fma(x[xOff + i], wv, acc);
         }

@@ -20,7 +20,7 @@ public record Weight(MemorySegment data, WeightType type, int rows, int cols) {
             ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     public Weight {
-        long expected = (long) rows * cols * type.bytes;
+        long expected = rows <= 0 || cols <= 0 ? -1 : rows * type.rowBytes(cols);
         if (rows <= 0 || cols <= 0 || data.byteSize() != expected) {
             throw new IllegalArgumentException("weight [" + rows + ", " + cols + "] " + type + " needs "
                     + expected + " bytes, segment has " + data.byteSize());
@@ -39,12 +39,13 @@ public record Weight(MemorySegment data, WeightType type, int rows, int cols) {
             case F32 -> data.get(F32, i * 4);
             case BF16 -> Float.intBitsToFloat((data.get(I16, i * 2) & 0xFFFF) << 16);
             case F16 -> Float.float16ToFloat(data.get(I16, i * 2));
+            case Q8_0 -> Q8.get(data, cols, r, c);
         };
     }
 
     /** Rows {@code [from, from + n)} as a weight of its own (no copy). */
     public Weight rowSlice(int from, int n) {
-        long rowBytes = (long) cols * type.bytes;
+        long rowBytes = type.rowBytes(cols);
         return new Weight(data.asSlice(from * rowBytes, n * rowBytes), type, n, cols);
     }
 }

@@ -55,6 +55,7 @@ class MatmulTest {
         args.add(Arguments.of(9, 2048, 2048, WeightType.F16));    // Gemma q/o
         args.add(Arguments.of(6, 2048, 512, WeightType.BF16));    // Gemma kv
         args.add(Arguments.of(2, 1152, 2048, WeightType.F32));    // projector
+        args.add(Arguments.of(7, 1152, 4304, WeightType.Q8_0));   // Q8_0 GEMM: 4304 = 134.5 blocks
         return args;
     }
 

@@ -29,6 +29,13 @@ final class TestData {
      */
     static Weight weight(long seed, int rows, int cols, WeightType type) {
         float[] v = uniform(seed, rows * cols, -1f, 1f);
+        if (type == WeightType.Q8_0) {   // quantized from the float32 values, copied to an unaligned segment
+            Weight q = Q8.quantize(Weight.of(v, rows, cols), Arena.ofAuto());
+            long bytes = q.data().byteSize();
+            MemorySegment seg = Arena.ofAuto().allocate(bytes + 8, 8).asSlice(2, bytes);
+            seg.copyFrom(q.data());
+            return new Weight(seg, type, rows, cols);
+        }
         long bytes = (long) rows * cols * type.bytes;
         MemorySegment seg = Arena.ofAuto().allocate(bytes + 8, 8).asSlice(2, bytes);
         for (int i = 0; i < v.length; i++) {

@@ -34,6 +34,23 @@ public record GemmaWeights(GemmaConfig config, Weight embedding, DType embedding
     public record Layer(float[] attnNorm, Weight[] query, Weight[] key, Weight[] value, Weight out,
                         float[] ffwNorm, Weight gate, Weight up, Weight down) {}
 
+    /** These weights with every matrix (embedding included) passed through {@code convert}. */
+    public GemmaWeights map(WeightConverter convert) {
+        List<Layer> mapped = new ArrayList<>(layers.size());
+        for (Layer l : layers) {
+            mapped.add(new Layer(l.attnNorm(), all(l.query(), convert), all(l.key(), convert), all(l.value(), convert),
+                    convert.convert(l.out()), l.ffwNorm(), convert.convert(l.gate()), convert.convert(l.up()),
+                    convert.convert(l.down())));
+        }
+        return new GemmaWeights(config, convert.convert(embedding), embeddingDtype, List.copyOf(mapped), finalNorm);
+    }
+
+    private static Weight[] all(Weight[] ws, WeightConverter convert) {
+        Weight[] out = new Weight[ws.length];
+        for (int i = 0; i < ws.length; i++) out[i] = convert.convert(ws[i]);
+        return out;
+    }
+
     /** Per-layer views of the typed checkpoint's {@code llm/…} tensors. */
     public static GemmaWeights of(PaliGemmaWeights.Llm t, GemmaConfig c) {
         int d = c.width();

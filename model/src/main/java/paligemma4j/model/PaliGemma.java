@@ -21,18 +21,29 @@ public final class PaliGemma implements AutoCloseable {
 
     /** Builds the model over {@code checkpoint}, which it then owns (closed with the model). */
     public PaliGemma(Checkpoint checkpoint, PaliGemmaWeights weights, Ops ops) {
+        this(checkpoint, weights, ops, WeightConverter.STORED);
+    }
+
+    /** As {@link #PaliGemma(Checkpoint, PaliGemmaWeights, Ops)}, every weight matrix passed through {@code convert}. */
+    public PaliGemma(Checkpoint checkpoint, PaliGemmaWeights weights, Ops ops, WeightConverter convert) {
         this.checkpoint = checkpoint;
         this.config = weights.config();
         this.ops = ops;
-        this.vision = new SiglipEncoder(SiglipWeights.of(weights.vision(), config.vision(), config.llm().width()), ops);
-        this.gemma = new Gemma(GemmaWeights.of(weights.llm(), config.llm()), ops);
+        this.vision = new SiglipEncoder(
+                SiglipWeights.of(weights.vision(), config.vision(), config.llm().width()).map(convert), ops);
+        this.gemma = new Gemma(GemmaWeights.of(weights.llm(), config.llm()).map(convert), ops);
     }
 
     /** Opens, validates and maps a checkpoint (no tensor data is copied but small vectors). */
     public static PaliGemma load(Path file, Ops ops) {
+        return load(file, ops, WeightConverter.STORED);
+    }
+
+    /** As {@link #load(Path, Ops)}, every weight matrix converted at load time (e.g. to float32 or Q8_0). */
+    public static PaliGemma load(Path file, Ops ops, WeightConverter convert) {
         Checkpoint ckpt = Checkpoint.open(file);
         try {
-            return new PaliGemma(ckpt, PaliGemmaWeights.of(ckpt), ops);
+            return new PaliGemma(ckpt, PaliGemmaWeights.of(ckpt), ops, convert);
         } catch (RuntimeException e) {
             ckpt.close();
             throw e;

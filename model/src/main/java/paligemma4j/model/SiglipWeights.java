@@ -26,6 +26,20 @@ public record SiglipWeights(SiglipConfig config, Weight patchKernel, float[] pat
                         float[] ln1Scale, float[] ln1Bias,
                         Weight fc1, float[] fc1Bias, Weight fc2, float[] fc2Bias) {}
 
+    /** These weights with every matrix (patch embedding and projector included) passed through {@code convert}. */
+    public SiglipWeights map(WeightConverter convert) {
+        List<Layer> mapped = new ArrayList<>(layers.size());
+        for (Layer l : layers) {
+            mapped.add(new Layer(l.ln0Scale(), l.ln0Bias(),
+                    convert.convert(l.query()), l.queryBias(), convert.convert(l.key()), l.keyBias(),
+                    convert.convert(l.value()), l.valueBias(), convert.convert(l.out()), l.outBias(),
+                    l.ln1Scale(), l.ln1Bias(),
+                    convert.convert(l.fc1()), l.fc1Bias(), convert.convert(l.fc2()), l.fc2Bias()));
+        }
+        return new SiglipWeights(config, convert.convert(patchKernel), patchBias, positions, List.copyOf(mapped),
+                encoderNormScale, encoderNormBias, convert.convert(head), headBias);
+    }
+
     /** Per-layer views of the typed checkpoint's {@code img/…} tensors. */
     public static SiglipWeights of(PaliGemmaWeights.Vision t, SiglipConfig c, int llmWidth) {
         int w = c.width();

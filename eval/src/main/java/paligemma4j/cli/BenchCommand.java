@@ -1,0 +1,298 @@
+package paligemma4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import paligemma4j.kernels.JvmOps;
+import paligemma4j.kernels.WeightType;
+import paligemma4j.model.DecodeState;
+import paligemma4j.model.KVCache;
+import paligemma4j.model.PaliGemma;
+import paligemma4j.model.Prefix;
+import paligemma4j.model.StageObserver;
+import paligemma4j.model.WeightConversions;
+import paligemma4j.model.WeightConverter;
+import paligemma4j.model.tokenizer.Tokenizer;
+
+/**
+ * {@code paligemma bench}: end-to-end timings per stage on one checkpoint, like llama-bench. One
+ * synthetic image at the checkpoint's resolution, the prompt's prefix, exactly N decode steps
+ * (greedy, {@code <eos>} ignored); one warm-up, then K timed repetitions. {@code --jmh} runs the
+ * kernel benchmarks instead ({@code jmh/target/benchmarks.jar}).
+ *
+ * <p>Stages: {@code vision} = SigLIP + projector; {@code prefill} = Gemma over the whole prefix
+ * (image tokens + text), excluding vision; {@code decode} = one step (embed the last token, 18
+ * layers, logits), N steps per repetition.
+ */
+final class BenchCommand implements Command {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public String name() {
+        return "bench";
+    }
+
+    public String summary() {
+        return "time load / vision / prefill / decode per token (or --jmh: kernel benchmarks)";
+    }
+
+    public Args.Spec spec() {
+        return new Args.Spec("--checkpoint C [options]   |   --jmh [FILTER] [-- JMH options]")
+                .option("checkpoint", "C", "big_vision .npz (f32/bf16/f16) or Flax msgpack checkpoint", null)
+                .option("tokenizer", "T", "tokenizer for the prompt (without: synthetic ids, one per word + <bos> + \\n)", null)
+                .option("prompt", "P", "prompt", "caption en")
+                .option("new-tokens", "N", "decode steps per repetition (exactly N, <eos> ignored)", "20")
+                .option("repeat", "K", "timed repetitions after one warm-up", "3")
+                .option("weights", "stored|bf16|f32|f16|q8", "weight matrices as stored, or converted at load", "stored")
+                .option("threads", "T", "CPU threads", String.valueOf(Runtime.getRuntime().availableProcessors()))
+                .option("format", "md|csv", "table format (ignored with --json)", "md")
+                .flag("json", "print one JSON object (medians over repetitions)")
+                .flag("jmh", "run the JMH kernel benchmarks (jmh/target/benchmarks.jar, built if missing)")
+                .positional("FILTER", "with --jmh: benchmark regex and JMH options, e.g. 'MatvecBench -p dtype=BF16'");
+    }
+
+    public int run(Args args, PrintStream out, PrintStream err) throws Exception {
+        if (args.flag("jmh")) {
+            String filter = optionalPositional(args);
+            return JmhLauncher.run(filter == null ? new String[0] : filter.trim().split("\\s+"), out, err);
+        }
+        Path ckptPath = args.existingFile("checkpoint");
+        int newTokens = positive(args, "new-tokens");
+        int repeat = positive(args, "repeat");
+        int threads = positive(args, "threads");
+        String weights = args.choice("weights", "stored", "bf16", "f32", "f16", "q8");
+        String format = args.choice("format", "md", "csv");
+        String prompt = args.require("prompt");
+        WeightConverter convert = switch (weights) {
+            case "stored" -> WeightConverter.STORED;
+            case "bf16" -> WeightConversions.to(WeightType.BF16);
+            case "f32" -> WeightConversions.to(WeightType.F32);
+            case "f16" -> WeightConversions.to(WeightType.F16);
+            default -> WeightConversions.to(WeightType.Q8_0);
+        };
+
+        java.util.Set<String> storedTypes = new java.util.TreeSet<>();
+        WeightConverter recording = w -> {
+            storedTypes.add(w.type().name().toLowerCase());
+            return convert.convert(w);
+        };
+        long t0 = System.nanoTime();
+        try (JvmOps ops = new JvmOps(threads); PaliGemma model = PaliGemma.load(ckptPath, ops, recording)) {
+            double loadMs = ms(t0);
+            int vocab = model.config().llm().vocab();
+            int[] ids;
+            String idsSource;
+            if (args.has("tokenizer")) {
+                Tokenizer tokenizer = Tokenizer.load(args.existingFile("tokenizer"));
+                TokenizerCheck.requireMatch(tokenizer, vocab, ckptPath);
+                ids = tokenizer.prefixTokens(prompt);
+                idsSource = "tokenizer";
+            } else {
+                ids = syntheticIds(prompt, vocab);
+                idsSource = "synthetic";
+                err.println("bench: no --tokenizer: " + ids.length + " synthetic prompt ids (<bos> + one per word + \\n)");
+            }
+            float[] pixels = syntheticImage(model.config().vision().resolution());
+
+            err.println("bench: warm-up");
+            Run warm = once(model, pixels, ids, newTokens);
+            List<Run> runs = new ArrayList<>();
+            for (int k = 0; k < repeat; k++) {
+                err.println("bench: repetition " + (k + 1) + "/" + repeat);
+                runs.add(once(model, pixels, ids, newTokens));
+            }
+            Summary s = new Summary(loadMs, runs, warm.prefixTokens, ids.length, newTokens, weights.equals("stored") ? "stored " + String.join("+", storedTypes) : weights, threads,
+                    idsSource, peakRssBytes(), loadAverage());
+            if (args.flag("json")) {
+                out.println(JSON.writeValueAsString(s.json()));
+            } else {
+                out.print(s.table(format, ckptPath.getFileName().toString()));
+            }
+        }
+        return 0;
+    }
+
+    /** Stage timings of one repetition. */
+    record Run(double visionMs, double prefillMs, double[] decodeMs, int prefixTokens) {
+        double decodeTotalMs() {
+            double t = 0;
+            for (double d : decodeMs) t += d;
+            return t;
+        }
+    }
+
+    private static Run once(PaliGemma model, float[] pixels, int[] ids, int newTokens) {
+        long t = System.nanoTime();
+        float[] zimg = model.encodeImage(pixels, StageObserver.NONE);
+        double visionMs = ms(t);
+        t = System.nanoTime();
+        Prefix prefix = model.prefill(zimg, ids, newTokens, KVCache.Precision.BF16, StageObserver.NONE);
+        double prefillMs = ms(t);
+        DecodeState state = model.decodeState(prefix);
+        int vocab = model.config().llm().vocab();
+        double[] steps = new double[newTokens];
+        int token = model.ops().argmax(state.logits(), 0, vocab);
+        for (int i = 0; i < newTokens; i++) {
+            t = System.nanoTime();
+            state.advance(token);                                   // <eos> or not: always N steps
+            token = model.ops().argmax(state.logits(), 0, vocab);
+            steps[i] = ms(t);
+        }
+        return new Run(visionMs, prefillMs, steps, prefix.length());
+    }
+
+    /**
+     * Deterministic prompt ids when no tokenizer is given: {@code <bos>} (id 2, Gemma's), one id per
+     * whitespace-separated word, and one for the {@code \n} separator, drawn from ids ≥ 3.
+     */
+    static int[] syntheticIds(String prompt, int vocab) {
+        String[] words = prompt.strip().isEmpty() ? new String[0] : prompt.strip().split("\\s+");
+        int[] ids = new int[words.length + 2];
+        ids[0] = Math.min(2, vocab - 1);
+        for (int i = 1; i < ids.length; i++) ids[i] = 3 + (int) ((i * 7919L) % Math.max(1, vocab - 3));
+        return ids;
+    }
+
+    /** A smooth colour gradient with a checker pattern, values in [-1, 1], [R, R, 3] row-major. */
+    static float[] syntheticImage(int resolution) {
+        float[] px = new float[resolution * resolution * 3];
+        for (int y = 0; y < resolution; y++) {
+            for (int x = 0; x < resolution; x++) {
+                int o = (y * resolution + x) * 3;
+                float checker = ((x / 16 + y / 16) & 1) == 0 ? 0.25f : -0.25f;
+                px[o] = 2f * x / resolution - 1f;
+                px[o + 1] = 2f * y / resolution - 1f;
+                px[o + 2] = checker;
+            }
+        }
+        return px;
+    }
+
+    /** VmHWM of /proc/self/status in bytes; -1 where there is none (not Linux). */
+    static long peakRssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    String[] f = line.substring(6).trim().split("\\s+");
+                    return Long.parseLong(f[0]) * 1024;
+                }
+            }
+        } catch (Exception e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** The 1, 5 and 15 minute load averages of /proc/loadavg; empty where there is none. */
+    static double[] loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return new double[] {Double.parseDouble(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2])};
+        } catch (Exception e) {
+            return new double[0];
+        }
+    }
+
+    /** The repetitions reduced to the reported numbers. */
+    record Summary(double loadMs, List<Run> runs, int prefixTokens, int textTokens, int newTokens, String weights, int threads,
+                   String idsSource, long peakRss, double[] loadAverage) {
+
+        double[] vision() {
+            return runs.stream().mapToDouble(Run::visionMs).toArray();
+        }
+
+        double[] prefill() {
+            return runs.stream().mapToDouble(Run::prefillMs).toArray();
+        }
+
+        double[] decodeSteps() {
+            return runs.stream().flatMapToDouble(r -> Arrays.stream(r.decodeMs())).toArray();
+        }
+
+        double[] tokensPerSecond() {
+            return runs.stream().mapToDouble(r -> r.decodeMs().length / (r.decodeTotalMs() / 1000)).toArray();
+        }
+
+        ObjectNode json() {
+            ObjectNode o = JSON.createObjectNode();
+            o.put("load_ms", loadMs);
+            o.put("vision_ms", Stats.median(vision()));
+            o.put("prefill_ms", Stats.median(prefill()));
+            o.put("decode_ms_per_token", Stats.median(decodeSteps()));
+            o.put("tokens_per_second", Stats.median(tokensPerSecond()));
+            o.put("peak_rss_bytes", peakRss);
+            o.put("weights", weights);
+            o.put("threads", threads);
+            o.put("prefix_tokens", prefixTokens);
+            o.put("new_tokens", newTokens);
+            o.put("repetitions", runs.size());
+            o.put("prompt_ids", idsSource);
+            ArrayNode la = o.putArray("load_average");
+            for (double v : loadAverage) la.add(v);
+            return o;
+        }
+
+        String table(String format, String checkpoint) {
+            String[][] rows = {
+                    {"load", "-", f(loadMs), "-", "-"},
+                    {"vision", String.valueOf(imageTokens()), f(Stats.mean(vision())),
+                            f(Stats.std(vision())), f(imageTokens() / (Stats.mean(vision()) / 1000))},
+                    {"prefill", String.valueOf(prefixTokens), f(Stats.mean(prefill())), f(Stats.std(prefill())),
+                            f(prefixTokens / (Stats.mean(prefill()) / 1000))},
+                    {"decode/token", String.valueOf(newTokens), f(Stats.mean(decodeSteps())), f(Stats.std(decodeSteps())),
+                            f(1000 / Stats.mean(decodeSteps()))},
+            };
+            String[] head = {"stage", "tokens", "mean ms", "± std ms", "tokens/s"};
+            StringBuilder sb = new StringBuilder();
+            String la = loadAverage.length == 0 ? "n/a" : loadAverage[0] + " " + loadAverage[1] + " " + loadAverage[2];
+            if (format.equals("csv")) {
+                sb.append("checkpoint,weights,threads,").append(String.join(",", head).replace("± ", "")).append('\n');
+                for (String[] r : rows) {
+                    sb.append(checkpoint).append(',').append(weights).append(',').append(threads).append(',')
+                            .append(String.join(",", r)).append('\n');
+                }
+                return sb.toString();
+            }
+            sb.append("checkpoint ").append(checkpoint).append(", weights ").append(weights).append(", threads ")
+                    .append(threads).append(", ").append(runs.size()).append(" repetitions after 1 warm-up, prompt ids ")
+                    .append(idsSource).append(", peak RSS ").append(String.format("%.2f GB", peakRss / 1e9))
+                    .append(", load average ").append(la).append("\n\n");
+            sb.append("| ").append(String.join(" | ", head)).append(" |\n");
+            sb.append("|---|---:|---:|---:|---:|\n");
+            for (String[] r : rows) sb.append("| ").append(String.join(" | ", r)).append(" |\n");
+            return sb.toString();
+        }
+
+        private int imageTokens() {
+            return prefixTokens - textTokens;
+        }
+    }
+
+    private static String optionalPositional(Args args) {
+        try {
+            return args.positional(0);
+        } catch (UsageException e) {
+            return null;
+        }
+    }
+
+    private static String f(double v) {
+        return String.format("%.2f", v);
+    }
+
+    private static int positive(Args args, String name) {
+        int v = args.getInt(name);
+        if (v < 1) throw new UsageException("--" + name + " must be ≥ 1, got " + v);
+        return v;
+    }
+
+    private static double ms(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e6;
+    }
+}

@@ -1,0 +1,81 @@
+package paligemma4j.kernels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.foreign.Arena;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Q8_0 format ({@link Q8}): its documented error bound and layout. (The Q8_0 kernels are
+ * checked against {@link NaiveOps} by {@link MatmulTest} and {@link MatmulTransposedTest}, which
+ * run every {@link WeightType}.)
+ */
+class Q8Test {
+
+    /** float16 spacing at 1: the relative rounding-up of a scale is at most this. */
+    private static final double F16_EPS = 0x1p-10;
+
+    @Test
+    void everyElementIsWithinHalfAScaleAndTheScaleIsMaxOver127() {
+        // magnitudes from 1e-4 to 1e3 per row, a row width that leaves a 13-element last block
+        int rows = 8, cols = 77;
+        float[] v = new float[rows * cols];
+        float[] u = TestData.uniform(5, v.length, -1f, 1f);
+        for (int r = 0; r < rows; r++) {
+            float mag = (float) Math.pow(10, r - 4);
+            for (int c = 0; c < cols; c++) v[r * cols + c] = u[r * cols + c] * mag;
+        }
+        Weight q = Q8.quantize(Weight.of(v, rows, cols), Arena.ofAuto());
+        assertThat(q.type()).isEqualTo(WeightType.Q8_0);
+        assertThat(q.data().byteSize()).isEqualTo(rows * (2L * 3 + cols));   // 3 scales + 77 int8 per row
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < Q8.blocks(cols); b++) {
+                int c0 = b * Q8.BLOCK, c1 = Math.min(cols, c0 + Q8.BLOCK);
+                double max = 0;
+                for (int c = c0; c < c1; c++) max = Math.max(max, Math.abs(v[r * cols + c]));
+                double d = Float.float16ToFloat(q.data().get(Weight.I16, r * Q8.rowBytes(cols) + 2L * b));
+                assertThat(d).as("scale row %d block %d", r, b).isGreaterThanOrEqualTo(max / 127);
+                if (max / 127 >= 0x1p-14) {   // a normal float16 scale
+                    assertThat(d).as("scale row %d block %d", r, b).isLessThanOrEqualTo(max / 127 * (1 + F16_EPS));
+                }
+                for (int c = c0; c < c1; c++) {
+                    double err = Math.abs(q.get(r, c) - (double) v[r * cols + c]);
+                    assertThat(err).as("w[%d, %d]", r, c).isLessThanOrEqualTo(d / 2 * (1 + 0x1p-20));
+                }
+            }
+        }
+    }
+
+    @Test
+    void exactMultiplesOfAPowerOfTwoScaleRoundTripAndZeroBlocksStayZero() {
+        float[] v = new float[64];
+        for (int i = 0; i < 32; i++) v[i] = (i - 16) * 0.25f;          // max 4 → d = 4/127 (not exact)
+        v[5] = 127 * 0.5f;                                              // block 0 max 63.5 → d = 0.5
+        Weight q = Q8.quantize(Weight.of(v, 1, 64), Arena.ofAuto());
+        assertThat(q.get(0, 5)).isEqualTo(63.5f);
+        assertThat(q.get(0, 0)).isEqualTo(-4f);                          // -16 · 0.25 = -8 · 0.5
+        assertThat(q.get(0, 1)).isEqualTo(-4f);                          // -3.75 → rint(-7.5) = -8 (even)
+        for (int c = 32; c < 64; c++) assertThat(q.get(0, c)).isZero(); // all-zero block: d = 0
+        assertThat(q.data().get(Weight.I16, 2)).isZero();
+    }
+
+    @Test
+    void rowSlicesKeepTheLayout() {
+        Weight q = TestData.weight(9, 5, 40, WeightType.Q8_0);
+        Weight s = q.rowSlice(2, 2);
+        for (int c = 0; c < 40; c++) {
+            assertThat(s.get(0, c)).isEqualTo(q.get(2, c));
+            assertThat(s.get(1, c)).isEqualTo(q.get(3, c));
+        }
+    }
+
+    @Test
+    void nonFiniteValuesAreRefusedWithTheirPlace() {
+        float[] v = {1f, Float.NaN, 2f};
+        assertThatThrownBy(() -> Q8.quantize(Weight.of(v, 1, 3), Arena.ofAuto()))
+                .hasMessage("Q8_0: row 0, block 0 holds a non-finite value");
+        assertThatThrownBy(() -> new Weight(Arena.ofAuto().allocate(10), WeightType.Q8_0, 1, 9))
+                .hasMessage("weight [1, 9] Q8_0 needs 11 bytes, segment has 10");
+    }
+}

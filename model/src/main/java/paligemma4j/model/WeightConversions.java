@@ -1,0 +1,52 @@
+package paligemma4j.model;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import paligemma4j.kernels.Q8;
+import paligemma4j.kernels.Weight;
+import paligemma4j.kernels.WeightType;
+
+/**
+ * {@link WeightConverter}s between the storage types: a copy in the target type, in
+ * GC-managed off-heap memory that lives as long as the model holds the weight.
+ */
+public final class WeightConversions {
+    private WeightConversions() {}
+
+    /**
+     * Every matrix as {@code target}: float32 widens exactly; bfloat16 and float16 round to nearest
+     * even ({@link Float#floatToFloat16} for f16, the bfloat16 rounding of jax/numpy for bf16);
+     * Q8_0 as {@link Q8#quantize} makes it.
+     */
+    public static WeightConverter to(WeightType target) {
+        if (target == WeightType.Q8_0) return w -> w.type() == target ? w : Q8.quantize(w, Arena.ofAuto());
+        return w -> w.type() == target ? w : copy(w, target);
+    }
+
+    private static Weight copy(Weight w, WeightType target) {
+        long n = (long) w.rows() * w.cols();
+        MemorySegment out = Arena.ofAuto().allocate(n * target.bytes, 64);
+        for (int r = 0; r < w.rows(); r++) {
+            long base = (long) r * w.cols();
+            for (int c = 0; c < w.cols(); c++) {
+                float v = w.get(r, c);
+                long i = base + c;
+                switch (target) {
+                    case F32 -> out.set(Weight.F32, i * 4, v);
+                    case BF16 -> out.set(Weight.I16, i * 2, toBf16(v));
+                    case F16 -> out.set(Weight.I16, i * 2, Float.floatToFloat16(v));
+                    case Q8_0 -> throw new IllegalStateException("Q8_0 is made by Q8.quantize");
+                }
+            }
+        }
+        return new Weight(out, target, w.rows(), w.cols());
+    }
+
+    /** float32 → bfloat16 bits, round to nearest even; NaN stays a (quiet) NaN. */
+    static short toBf16(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        if (Float.isNaN(v)) return (short) ((bits >>> 16) | 0x40);
+        int rounded = bits + 0x7FFF + ((bits >>> 16) & 1);
+        return (short) (rounded >>> 16);
+    }
+}
