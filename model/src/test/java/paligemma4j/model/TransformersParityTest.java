@@ -54,7 +54,7 @@ class TransformersParityTest {
             int[] exactOff = g.ints("bv64_prefix_offsets");
             int[] prefixOff = g.ints("logits_prefix_offsets");
             assertThat(exactOff).hasSize(examples + 1);
-            double worstHf = 0, worstExact = 0, worstHfExact = 0, worstExcess = 0;
+            double worstHf = 0, worstExact = 0, worstHfExact = 0;
             int identical = 0;
             for (int b = 0; b < examples; b++) {
                 int[] ids = g.ragged("text_ids", "text_offsets", b);
@@ -78,7 +78,6 @@ class TransformersParityTest {
                     worstHf = Math.max(worstHf, dHf);
                     worstExact = Math.max(worstExact, dExact);
                     worstHfExact = Math.max(worstHfExact, hfExact);
-                    worstExcess = Math.max(worstExcess, dHf - hfExact);
                 }
 
                 int len = g.ints("greedy_lengths")[b];
@@ -92,12 +91,12 @@ class TransformersParityTest {
             System.out.printf("transformers parity %s: %d examples, greedy identical %d/%d; max |Δlogit| java vs "
                     + "transformers %.3g, java vs float64 big_vision semantics %.3g, transformers vs float64 %.3g%n",
                     res, examples, identical, examples, worstHf, worstExact, worstHfExact);
-            // The Java logits are within 1e-4 of the exact (float64) big_vision semantics everywhere, and closer
-            // to them than transformers' float32 logits are (measured: 2.8e-5 vs 9.2e-5 at 224, 5.6e-5 vs 1.1e-4 at 448).
-            assertThat(worstExact).isLessThanOrEqualTo(1e-4).isLessThanOrEqualTo(worstHfExact);
-            // Against transformers the bound is 1e-4 beyond transformers' own float32 error at that position
-            // (two-pass LayerNorm, q scaled after q·k, other summation orders: up to ~1e-4 itself).
-            assertThat(worstExcess).isLessThanOrEqualTo(1e-4);
+            // The bound: within 1e-4 of transformers at every prefix text position (measured 3.2e-5 and
+            // 1.7e-5: both compute the RoPE angle as pos·(1/τ) in float32, as XLA does for big_vision's prefill).
+            assertThat(worstHf).isLessThanOrEqualTo(1e-4);
+            // Against the float64 big_vision semantics (true pos/τ in float64) both float32 implementations sit
+            // about as far: measured Java 6.0e-5 / 1.3e-4, transformers 9.2e-5 / 1.1e-4 (224 / 448).
+            assertThat(worstExact).isLessThanOrEqualTo(2e-4);
         }
     }
 
