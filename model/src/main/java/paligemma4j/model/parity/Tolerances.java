@@ -25,12 +25,13 @@ public final class Tolerances {
     public static final double FLOAT32 = 1e-5;
     /**
      * Gemma layer outputs, final norm and logits. Measured against 66 big_vision dumps on three tiny
-     * checkpoints (scripts/parity/java_parity_table.py): worst 9.2e-6 for the layers, 1.0e-5 after the final
-     * norm and 1.2e-5 for the logits (float32 noise: the final RMSNorm divides by a small RMS and the logits
-     * sum D products of it). A 3 % change of one layer's weights moves its stage by 1.6e-2, three orders of
-     * magnitude above this bound.
+     * checkpoints (scripts/parity/java_parity_table.py): worst 7.4e-6 / 1.1e-5 / 6.0e-6 (layers / final norm /
+     * logits) with 256 image tokens, 2.6e-5 / 4.2e-5 / 1.4e-5 with 1024: the gap grows with the sequence
+     * position, where both sides' float32 RoPE angles reach ~1000 rad and XLA's float32 sin/cos differ from
+     * our correctly rounded ones; the final RMSNorm divides by a small RMS. A 3 % change of one layer's
+     * weights moves its stage by 1.6e-2, 300× this bound.
      */
-    public static final double LLM = 3e-5;
+    public static final double LLM = 5e-5;
 
     public static double forStage(String name) {
         if (name.equals(paligemma4j.model.Stages.PIXELS)) return PIXELS;
