@@ -40,6 +40,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bv_setup  # noqa: E402  (sets up jax + big_vision)
+import dumps  # noqa: E402
 
 import jax  # noqa: E402
 import numpy as np  # noqa: E402
@@ -54,10 +55,6 @@ from big_vision.trainers.proj.paligemma import predict_fns  # noqa: E402
 RESIZE_OPS = {"bilinear": "resize({r})", "bilinear-antialias": "resize({r}, antialias=True)"}
 
 
-
-def utf8(text):
-    """A string as a uint8 array of its UTF-8 bytes: every .npz reader (ours included) reads |u1."""
-    return np.frombuffer(str(text).encode("utf-8"), np.uint8)
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -238,7 +235,7 @@ class Dumper:
             beam2_text=detok(tok, beam), source="big_vision",
             script="scripts/parity/bigvision_dump.py", **self.versions)
         for k, v in meta_str.items():
-            out[f"meta/{k}"] = utf8(v)
+            out[f"meta/{k}"] = dumps.utf8(v)
         meta_int = dict(resolution=res, n_img=self.sizes["n_img"], max_tokens=a.max_tokens,
                         text_len=a.text_len, eos_id=tok.eos_token, bos_id=tok.bos_token,
                         greedy_hit_eos=int(greedy_eos), beam2_hit_eos=int(beam_eos),
@@ -268,18 +265,7 @@ def main(argv=None):
     t0 = time.time()
     dumper = Dumper(a)
     print(f"loaded {a.checkpoint} in {time.time() - t0:.1f}s: {dumper.sizes}", flush=True)
-    if a.prompt is not None:
-        dumper.dump(a.prompt, a.out)
-        return
-    with open(a.prompts_file, encoding="utf-8") as f:
-        prompts = [line.rstrip("\n") for line in f if line.strip()]
-    os.makedirs(a.out_dir, exist_ok=True)
-    with open(os.path.join(a.out_dir, "prompts.tsv"), "w", encoding="utf-8") as index:
-        for i, prompt in enumerate(prompts):
-            name = f"p{i:02d}.npz"
-            dumper.dump(prompt, os.path.join(a.out_dir, name))
-            index.write(f"{name}\t{prompt}\n")
-    print(f"{len(prompts)} dumps in {time.time() - t0:.1f}s")
+    dumps.run(dumper, a, t0)
 
 
 if __name__ == "__main__":

@@ -44,6 +44,8 @@ import time
 
 import numpy as np
 
+import dumps
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.environ.get("HF_GOLDEN_DIR", os.path.join(HERE, "..", "reference")))
 try:
@@ -54,10 +56,6 @@ except ImportError:
 RESIZES = ("bilinear", "bilinear-antialias", "hf-bicubic")
 
 
-
-def utf8(text):
-    """A string as a uint8 array of its UTF-8 bytes: every .npz reader (ours included) reads |u1."""
-    return np.frombuffer(str(text).encode("utf-8"), np.uint8)
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -210,7 +208,7 @@ class Dumper:
             script="scripts/parity/transformers_dump.py", torch_version=torch.__version__,
             transformers_version=transformers.__version__, numpy_version=np.__version__)
         for k, v in meta_str.items():
-            out[f"meta/{k}"] = utf8(v)
+            out[f"meta/{k}"] = dumps.utf8(v)
         meta_int = dict(resolution=self.c["resolution"], n_img=self.c["n_img"],
                         max_tokens=a.max_tokens, eos_id=self.ids["eos"], bos_id=self.ids["bos"],
                         greedy_hit_eos=int(hit_eos), position_base=self.pos_base)
@@ -226,18 +224,7 @@ def main(argv=None):
     t0 = time.time()
     dumper = Dumper(a)
     print(f"loaded {a.checkpoint} in {time.time() - t0:.1f}s: {dumper.c}", flush=True)
-    if a.prompt is not None:
-        dumper.dump(a.prompt, a.out)
-        return
-    with open(a.prompts_file, encoding="utf-8") as f:
-        prompts = [line.rstrip("\n") for line in f if line.strip()]
-    os.makedirs(a.out_dir, exist_ok=True)
-    with open(os.path.join(a.out_dir, "prompts.tsv"), "w", encoding="utf-8") as index:
-        for i, prompt in enumerate(prompts):
-            name = f"p{i:02d}.npz"
-            dumper.dump(prompt, os.path.join(a.out_dir, name))
-            index.write(f"{name}\t{prompt}\n")
-    print(f"{len(prompts)} dumps in {time.time() - t0:.1f}s")
+    dumps.run(dumper, a, t0)
 
 
 if __name__ == "__main__":
