@@ -31,6 +31,10 @@ final class JmhLauncher {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
                 "--sun-misc-unsafe-memory-access=allow", "-jar", jar.toString()));
+        // the benchmark forks get this JVM's vector-width choice (the launcher's -XX:UseAVX=3 on AVX-512 CPUs)
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-XX:UseAVX=")).findFirst()
+                .ifPresent(a -> cmd.addAll(List.of("-jvmArgsPrepend", a)));
         cmd.addAll(List.of(jmhArgs));
         return exec(cmd, root, out, err);
     }

@@ -72,9 +72,14 @@ public final class JvmOps implements Ops, AutoCloseable {
         return pool.threads();
     }
 
-    /** The vector width the kernels run at, in float lanes (8 with AVX2, 16 with AVX-512 enabled). */
+    /** The vector width of the bandwidth-bound and elementwise kernels, in float lanes (8 on x86: at most 256 bits). */
     public static int vectorLanes() {
         return Simd.L;
+    }
+
+    /** The vector width of the matmul micro-kernel, in float lanes (8 with AVX2, 16 with AVX-512 enabled). */
+    public static int matmulLanes() {
+        return MatmulKernels.L;
     }
 
     @Override
@@ -208,7 +213,7 @@ public final class JvmOps implements Ops, AutoCloseable {
             Q8Kernels.dequantize(seg, in, out, n0, nc, wide);
             MatmulKernels.block(x, in, wide, WeightType.F32, nc, bias, biasOff + n0, y, yOff + n0, yStride, m0, m1,
                     0, nc, threadScratch(1, MatmulKernels.packedSize(MATMUL_NC)),
-                    threadScratch(4, MatmulKernels.MR * MatmulKernels.NR), null, null);
+                    threadScratch(4, MatmulKernels.tileSize()), null, null);
         });
     }
 
@@ -228,7 +233,7 @@ public final class JvmOps implements Ops, AutoCloseable {
             float[] packed = threadScratch(1, MatmulKernels.packedSize(MATMUL_NC));
             boolean f16 = type == WeightType.F16;
             MatmulKernels.block(x, in, seg, type, out, bias, biasOff, y, yOff, yStride, m0, m1, n0, n1, packed,
-                    threadScratch(4, MatmulKernels.MR * MatmulKernels.NR),
+                    threadScratch(4, MatmulKernels.tileSize()),
                     f16 ? threadShorts(MATMUL_NC) : null, f16 ? threadScratch(2, MATMUL_NC) : null);
         });
     }

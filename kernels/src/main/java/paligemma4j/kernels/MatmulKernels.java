@@ -1,11 +1,12 @@
 package paligemma4j.kernels;
 
-import static paligemma4j.kernels.Simd.F;
-import static paligemma4j.kernels.Simd.L;
-
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Matrix-matrix product for many tokens (vision, prefill): {@code y = x · W (+ bias)} with x
@@ -15,11 +16,28 @@ import jdk.incubator.vector.IntVector;
  * computes {@link #MR} rows × {@link #NR} columns with {@code MR·NR/L} vector accumulators,
  * streaming the packed panel and broadcasting x. The same packed block serves every row block,
  * so each weight is widened once per (column block, row block) task.
+ *
+ * <p>The micro-tile follows the register file: 6 × 2 vectors (12 accumulators) for AVX2's 16
+ * registers, 12 × 2 vectors (24 accumulators) for AVX-512's 32. Measured single-threaded on the
+ * 2.5 GHz Skylake Xeon (264 × 1152 × 1024, bf16, /tmp harness alternating both): 6 × 2 at 8 lanes
+ * 52 GFLOP/s, 6 × 2 at 16 lanes 72, 12 × 2 at 16 lanes 83.
  */
 final class MatmulKernels {
 
-    /** Rows per micro-tile: 6 rows × 2 vectors = 12 accumulators fit the 16 AVX2 registers. */
-    static final int MR = 6;
+    /**
+     * The widest vectors the JVM offers (512-bit with AVX-512 enabled: {@code -XX:UseAVX=3}, which
+     * the launcher sets on CPUs that have it), not {@link Simd#F}: the compute-bound micro-kernel
+     * gains 1.5× from 16 lanes, while the bandwidth-bound kernels measured slower at 512 bits.
+     */
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** Float lanes per vector. */
+    static final int L = F.length();
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    private static final VectorSpecies<Short> S16 = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
+
+    /** Rows per micro-tile: 12 with 16-lane vectors (AVX-512, 32 registers), else 6 (AVX2, 16 registers). */
+    static final int MR = L >= 16 ? 12 : 6;
+
     /** Columns per micro-tile and per packed panel: two vectors. */
     static final int NR = 2 * L;
     /** Depth of a packed block: 256 × NR floats per panel stays in L1 next to the x rows. */
@@ -30,6 +48,11 @@ final class MatmulKernels {
     private MatmulKernels() {
     }
 
+    /** Floats the {@code tile} scratch of {@link #block} needs. */
+    static int tileSize() {
+        return MR * NR + 6 * KC;
+    }
+
     /** Floats a packed block of {@code nc} columns needs. */
     static int packedSize(int nc) {
         return KC * ((nc + NR - 1) / NR) * NR;
@@ -38,7 +61,9 @@ final class MatmulKernels {
     /**
      * One task: {@code y[r·yStride + yOff + o]} for r in [m0, m1), o in [n0, n1), over the whole
      * depth {@code in}. {@code packed} is scratch of at least {@link #packedSize}(n1 − n0) floats,
-     * {@code tile} of MR·NR (the micro-kernel's output, so it keeps its accumulators in registers);
+     * {@code tile} of {@link #tileSize} (the micro-kernel's output, so it keeps its accumulators in
+     * registers, then the zero-padded copy of the last rows: a one-row kernel with 16-lane vectors
+     * was measured 60× slower per row than the tiles, so the tail runs through {@link #kernel6} too);
      * {@code s16}/{@code f32} (f16 weights only) of at least n1 − n0 elements.
      */
     static void block(float[] x, int in, MemorySegment w, WeightType type, int out, float[] bias, int biasOff,
@@ -46,7 +71,6 @@ final class MatmulKernels {
                       float[] tile, short[] s16, float[] f32) {
         int nc = n1 - n0;
         int panels = (nc + NR - 1) / NR;
-        boolean permuted = type == WeightType.BF16;
         for (int k0 = 0; k0 < in; k0 += KC) {
             int kc = Math.min(KC, in - k0);
             switch (type) {
@@ -56,19 +80,36 @@ final class MatmulKernels {
             }
             boolean accumulate = k0 > 0;
             float[] lastBias = k0 + kc >= in ? bias : null;   // bias after the whole sum, as Flax Dense
-            int tiled = m0 + (m1 - m0) / MR * MR;
-            for (int r = m0; r < tiled; r += MR) {          // one 6-row tile of x (L1) ...
+            int r = m0;
+            for (; r + MR <= m1; r += MR) {                  // one MR-row tile of x (L1) ...
                 for (int j = 0; j < panels; j++) {           // ... against every packed panel (L2)
                     int n = n0 + j * NR;
-                    kernel6(x, r * in + k0, in, packed, j * kc * NR, kc, tile);
-                    merge(tile, MR, y, r * yStride + yOff + n, yStride, Math.min(NR, n1 - n), accumulate, lastBias, biasOff + n, permuted);
+                    if (MR == 12) {
+                        kernel12(x, r * in + k0, in, packed, j * kc * NR, kc, tile);
+                    } else {
+                        kernel6(x, r * in + k0, in, packed, j * kc * NR, kc, tile);
+                    }
+                    merge(tile, MR, y, r * yStride + yOff + n, yStride, Math.min(NR, n1 - n), accumulate, lastBias, biasOff + n);
                 }
             }
-            for (int r = tiled; r < m1; r++) {
+            for (; r + 6 <= m1; r += 6) {                    // 12-row tiles: a 6-row tile of what is left
                 for (int j = 0; j < panels; j++) {
                     int n = n0 + j * NR;
-                    kernel1(x, r * in + k0, packed, j * kc * NR, kc, tile);
-                    merge(tile, 1, y, r * yStride + yOff + n, yStride, Math.min(NR, n1 - n), accumulate, lastBias, biasOff + n, permuted);
+                    kernel6(x, r * in + k0, in, packed, j * kc * NR, kc, tile);
+                    merge(tile, 6, y, r * yStride + yOff + n, yStride, Math.min(NR, n1 - n), accumulate, lastBias, biasOff + n);
+                }
+            }
+            if (r < m1) {                                    // the last < 6 rows: zero-padded to a 6-row tile
+                int tail = m1 - r;
+                int pad = MR * NR;
+                java.util.Arrays.fill(tile, pad, pad + 6 * kc, 0f);
+                for (int i = 0; i < tail; i++) {
+                    System.arraycopy(x, (r + i) * in + k0, tile, pad + i * kc, kc);
+                }
+                for (int j = 0; j < panels; j++) {
+                    int n = n0 + j * NR;
+                    kernel6(tile, pad, kc, packed, j * kc * NR, kc, tile);
+                    merge(tile, tail, y, r * yStride + yOff + n, yStride, Math.min(NR, n1 - n), accumulate, lastBias, biasOff + n);
                 }
             }
         }
@@ -121,10 +162,9 @@ final class MatmulKernels {
     }
 
     /**
-     * As {@link #packF32} for bf16 weights, widened in registers with the int-pair split (see
-     * {@link Simd}), so each full panel is stored column-permuted: its first L floats per k hold
-     * the even columns, the next L the odd ones ({@link #merge} with {@code permuted} undoes it).
-     * A partial last panel is packed in plain order.
+     * As {@link #packF32} for bf16 weights: each row segment is loaded as shorts, sign-extended to
+     * ints ({@code S2I}, one {@code vpmovsxwd}) and shifted into the float's high half, so the panels
+     * hold plain column order. A partial last panel is packed element by element, zero-padded.
      */
     static void packBf16(MemorySegment w, int out, int k0, int kc, int n0, int nc, float[] packed) {
         int panels = (nc + NR - 1) / NR;
@@ -136,9 +176,8 @@ final class MatmulKernels {
                     int dst = (j * kc + k) * NR;
                     long src = ((long) (k0 + k) * out + n0 + j * NR) * 2;
                     if (valid == NR) {
-                        IntVector pairs = IntVector.fromMemorySegment(Simd.I, w, src, Simd.LE);
-                        Simd.bf16Even(pairs).intoArray(packed, dst);
-                        Simd.bf16Odd(pairs).intoArray(packed, dst + L);
+                        bf16At(w, src).intoArray(packed, dst);
+                        bf16At(w, src + 2L * L).intoArray(packed, dst + L);
                     } else {
                         for (int c = 0; c < NR; c++) {
                             packed[dst + c] = Simd.bf16(c < valid ? w.get(Weight.I16, src + 2L * c) : 0);
@@ -147,6 +186,13 @@ final class MatmulKernels {
                 }
             }
         }
+    }
+
+    /** L bf16 values at byte {@code at}, widened to float32 in order. */
+    private static FloatVector bf16At(MemorySegment w, long at) {
+        ShortVector v = ShortVector.fromMemorySegment(S16, w, at, Simd.LE);
+        return ((IntVector) v.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16)
+                .reinterpretAsFloats();
     }
 
     /**
@@ -199,39 +245,98 @@ final class MatmulKernels {
         c51.intoArray(tile, 5 * NR + L);
     }
 
-    /** The 1 × NR micro-kernel for the rows left over after the 6-row tiles: {@code tile[col]}. */
-    static void kernel1(float[] a, int aOff, float[] p, int pOff, int kc, float[] tile) {
-        FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F);
+    /** The 12 × NR micro-kernel for 16-lane vectors (24 accumulators of 32 registers), as {@link #kernel6}. */
+    static void kernel12(float[] a, int aOff, int lda, float[] p, int pOff, int kc, float[] tile) {
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
+        FloatVector c60 = FloatVector.zero(F), c61 = FloatVector.zero(F);
+        FloatVector c70 = FloatVector.zero(F), c71 = FloatVector.zero(F);
+        FloatVector c80 = FloatVector.zero(F), c81 = FloatVector.zero(F);
+        FloatVector c90 = FloatVector.zero(F), c91 = FloatVector.zero(F);
+        FloatVector ca0 = FloatVector.zero(F), ca1 = FloatVector.zero(F);
+        FloatVector cb0 = FloatVector.zero(F), cb1 = FloatVector.zero(F);
+        int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
+        int a6 = a5 + lda, a7 = a6 + lda, a8 = a7 + lda, a9 = a8 + lda, aa = a9 + lda, ab = aa + lda;
         for (int k = 0; k < kc; k++) {
             int pk = pOff + k * NR;
-            FloatVector s = FloatVector.broadcast(F, a[aOff + k]);
-            c0 = FloatVector.fromArray(F, p, pk).fma(s, c0);
-            c1 = FloatVector.fromArray(F, p, pk + L).fma(s, c1);
+            FloatVector b0 = FloatVector.fromArray(F, p, pk);
+            FloatVector b1 = FloatVector.fromArray(F, p, pk + L);
+            FloatVector s = FloatVector.broadcast(F, a[a0 + k]);
+            c00 = b0.fma(s, c00);
+            c01 = b1.fma(s, c01);
+            s = FloatVector.broadcast(F, a[a1 + k]);
+            c10 = b0.fma(s, c10);
+            c11 = b1.fma(s, c11);
+            s = FloatVector.broadcast(F, a[a2 + k]);
+            c20 = b0.fma(s, c20);
+            c21 = b1.fma(s, c21);
+            s = FloatVector.broadcast(F, a[a3 + k]);
+            c30 = b0.fma(s, c30);
+            c31 = b1.fma(s, c31);
+            s = FloatVector.broadcast(F, a[a4 + k]);
+            c40 = b0.fma(s, c40);
+            c41 = b1.fma(s, c41);
+            s = FloatVector.broadcast(F, a[a5 + k]);
+            c50 = b0.fma(s, c50);
+            c51 = b1.fma(s, c51);
+            s = FloatVector.broadcast(F, a[a6 + k]);
+            c60 = b0.fma(s, c60);
+            c61 = b1.fma(s, c61);
+            s = FloatVector.broadcast(F, a[a7 + k]);
+            c70 = b0.fma(s, c70);
+            c71 = b1.fma(s, c71);
+            s = FloatVector.broadcast(F, a[a8 + k]);
+            c80 = b0.fma(s, c80);
+            c81 = b1.fma(s, c81);
+            s = FloatVector.broadcast(F, a[a9 + k]);
+            c90 = b0.fma(s, c90);
+            c91 = b1.fma(s, c91);
+            s = FloatVector.broadcast(F, a[aa + k]);
+            ca0 = b0.fma(s, ca0);
+            ca1 = b1.fma(s, ca1);
+            s = FloatVector.broadcast(F, a[ab + k]);
+            cb0 = b0.fma(s, cb0);
+            cb1 = b1.fma(s, cb1);
         }
-        c0.intoArray(tile, 0);
-        c1.intoArray(tile, L);
+        c00.intoArray(tile, 0 * NR);
+        c01.intoArray(tile, 0 * NR + L);
+        c10.intoArray(tile, 1 * NR);
+        c11.intoArray(tile, 1 * NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
+        c50.intoArray(tile, 5 * NR);
+        c51.intoArray(tile, 5 * NR + L);
+        c60.intoArray(tile, 6 * NR);
+        c61.intoArray(tile, 6 * NR + L);
+        c70.intoArray(tile, 7 * NR);
+        c71.intoArray(tile, 7 * NR + L);
+        c80.intoArray(tile, 8 * NR);
+        c81.intoArray(tile, 8 * NR + L);
+        c90.intoArray(tile, 9 * NR);
+        c91.intoArray(tile, 9 * NR + L);
+        ca0.intoArray(tile, 10 * NR);
+        ca1.intoArray(tile, 10 * NR + L);
+        cb0.intoArray(tile, 11 * NR);
+        cb1.intoArray(tile, 11 * NR + L);
     }
 
     /**
      * {@code c[i·ldc + cOff + col] = tile[i·NR + col] (+ c[…] when accumulating) (+ bias[biasOff + col])}
-     * for i < rows, col < nValid; {@code permuted}: full tiles hold even columns then odd ones ({@link #packBf16}).
+     * for i < rows, col < nValid.
      */
     static void merge(float[] tile, int rows, float[] c, int cOff, int ldc, int nValid, boolean accumulate,
-                      float[] bias, int biasOff, boolean permuted) {
+                      float[] bias, int biasOff) {
         for (int i = 0; i < rows; i++) {
             int off = cOff + i * ldc;
-            if (permuted && nValid == NR) {
-                for (int col = 0; col < NR; col++) {
-                    float t = tile[i * NR + (col & 1) * L + (col >> 1)];
-                    if (accumulate) {
-                        t += c[off + col];
-                    }
-                    if (bias != null) {
-                        t += bias[biasOff + col];
-                    }
-                    c[off + col] = t;
-                }
-            } else if (nValid == NR) {
+            if (nValid == NR) {
                 for (int v = 0; v < NR; v += L) {
                     FloatVector t = FloatVector.fromArray(F, tile, i * NR + v);
                     if (accumulate) {

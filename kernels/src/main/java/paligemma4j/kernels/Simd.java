@@ -23,7 +23,14 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Simd {
 
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /**
+     * At most 256 bits: with AVX-512 enabled the bandwidth-bound kernels (matrix-vector, the
+     * unembedding's dot products) measured up to 1.5× slower at 512 bits (single thread, CPU time,
+     * bf16 257152 × 2048: 9.3 vs 6.2 GB/s). Only the matmul micro-kernel uses the full width
+     * ({@link MatmulKernels#F}).
+     */
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() > 8
+            ? FloatVector.SPECIES_256 : FloatVector.SPECIES_PREFERRED;
     static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     /** Float lanes per vector. */
     static final int L = F.length();
