@@ -117,23 +117,41 @@ final class MatmulKernels {
 
     /** Packs f32 {@code W[k0 .. k0+kc, n0 .. n0+nc)} as panels {@code packed[(j·kc + k)·NR + c]}, zero-padded. */
     static void packF32(MemorySegment w, int out, int k0, int kc, int n0, int nc, float[] packed) {
-        int panels = (nc + NR - 1) / NR;
+        int full = nc / NR;
         for (int kb = 0; kb < kc; kb += PACK_ROWS) {    // a few W rows at a time: short sequential reads and
             int ke = Math.min(kc, kb + PACK_ROWS);      // writes (one row across all panels would write at a
-            for (int j = 0; j < panels; j++) {          // 4 KiB-aliasing stride)
-                int valid = Math.min(NR, nc - j * NR);
+            for (int j = 0; j < full; j++) {            // 4 KiB-aliasing stride)
                 for (int k = kb; k < ke; k++) {
                     int dst = (j * kc + k) * NR;
                     long src = ((long) (k0 + k) * out + n0 + j * NR) * 4;
-                    if (valid == NR) {
-                        FloatVector.fromMemorySegment(F, w, src, Simd.LE).intoArray(packed, dst);
-                        FloatVector.fromMemorySegment(F, w, src + 4L * L, Simd.LE).intoArray(packed, dst + L);
-                    } else {
-                        for (int c = 0; c < NR; c++) {
-                            packed[dst + c] = c < valid ? w.get(Weight.F32, src + 4L * c) : 0f;
-                        }
-                    }
+                    FloatVector.fromMemorySegment(F, w, src, Simd.LE).intoArray(packed, dst);
+                    FloatVector.fromMemorySegment(F, w, src + 4L * L, Simd.LE).intoArray(packed, dst + L);
                 }
+            }
+        }
+        if (full * NR < nc) {
+            packPartial(w, WeightType.F32, out, k0, kc, n0, nc, packed);
+        }
+    }
+
+    /**
+     * The last, partial panel of a block ({@code nc} not a multiple of NR), element by element and
+     * zero-padded. Kept out of the vector loops: a scalar branch inside them, taken once per call,
+     * doubled the whole matmul's time at 4304 columns (C2 compiled the loops worse with it).
+     */
+    private static void packPartial(MemorySegment w, WeightType type, int out, int k0, int kc, int n0, int nc,
+                                    float[] packed) {
+        int j = nc / NR, valid = nc - j * NR;
+        for (int k = 0; k < kc; k++) {
+            int dst = (j * kc + k) * NR;
+            long e = (long) (k0 + k) * out + n0 + j * NR;
+            for (int c = 0; c < NR; c++) {
+                packed[dst + c] = c >= valid ? 0f : switch (type) {
+                    case F32 -> w.get(Weight.F32, (e + c) * 4);
+                    case BF16 -> Simd.bf16(w.get(Weight.I16, (e + c) * 2));
+                    case F16 -> Float.float16ToFloat(w.get(Weight.I16, (e + c) * 2));
+                    case Q8_0 -> throw new IllegalStateException("Q8_0 is dequantized before packing");
+                };
             }
         }
     }
@@ -164,27 +182,23 @@ final class MatmulKernels {
     /**
      * As {@link #packF32} for bf16 weights: each row segment is loaded as shorts, sign-extended to
      * ints ({@code S2I}, one {@code vpmovsxwd}) and shifted into the float's high half, so the panels
-     * hold plain column order. A partial last panel is packed element by element, zero-padded.
+     * hold plain column order. A partial last panel goes through {@link #packPartial}.
      */
     static void packBf16(MemorySegment w, int out, int k0, int kc, int n0, int nc, float[] packed) {
-        int panels = (nc + NR - 1) / NR;
+        int full = nc / NR;
         for (int kb = 0; kb < kc; kb += PACK_ROWS) {    // a few W rows at a time: short sequential reads and
             int ke = Math.min(kc, kb + PACK_ROWS);      // writes (one row across all panels would write at a
-            for (int j = 0; j < panels; j++) {          // 4 KiB-aliasing stride)
-                int valid = Math.min(NR, nc - j * NR);
+            for (int j = 0; j < full; j++) {            // 4 KiB-aliasing stride)
                 for (int k = kb; k < ke; k++) {
                     int dst = (j * kc + k) * NR;
                     long src = ((long) (k0 + k) * out + n0 + j * NR) * 2;
-                    if (valid == NR) {
-                        bf16At(w, src).intoArray(packed, dst);
-                        bf16At(w, src + 2L * L).intoArray(packed, dst + L);
-                    } else {
-                        for (int c = 0; c < NR; c++) {
-                            packed[dst + c] = Simd.bf16(c < valid ? w.get(Weight.I16, src + 2L * c) : 0);
-                        }
-                    }
+                    bf16At(w, src).intoArray(packed, dst);
+                    bf16At(w, src + 2L * L).intoArray(packed, dst + L);
                 }
             }
+        }
+        if (full * NR < nc) {
+            packPartial(w, WeightType.BF16, out, k0, kc, n0, nc, packed);
         }
     }
 
@@ -334,30 +348,39 @@ final class MatmulKernels {
      */
     static void merge(float[] tile, int rows, float[] c, int cOff, int ldc, int nValid, boolean accumulate,
                       float[] bias, int biasOff) {
+        if (nValid < NR) {
+            mergePartial(tile, rows, c, cOff, ldc, nValid, accumulate, bias, biasOff);
+            return;
+        }
         for (int i = 0; i < rows; i++) {
             int off = cOff + i * ldc;
-            if (nValid == NR) {
-                for (int v = 0; v < NR; v += L) {
-                    FloatVector t = FloatVector.fromArray(F, tile, i * NR + v);
-                    if (accumulate) {
-                        t = t.add(FloatVector.fromArray(F, c, off + v));
-                    }
-                    if (bias != null) {
-                        t = t.add(FloatVector.fromArray(F, bias, biasOff + v));
-                    }
-                    t.intoArray(c, off + v);
+            for (int v = 0; v < NR; v += L) {
+                FloatVector t = FloatVector.fromArray(F, tile, i * NR + v);
+                if (accumulate) {
+                    t = t.add(FloatVector.fromArray(F, c, off + v));
                 }
-            } else {
-                for (int col = 0; col < nValid; col++) {
-                    float t = tile[i * NR + col];
-                    if (accumulate) {
-                        t += c[off + col];
-                    }
-                    if (bias != null) {
-                        t += bias[biasOff + col];
-                    }
-                    c[off + col] = t;
+                if (bias != null) {
+                    t = t.add(FloatVector.fromArray(F, bias, biasOff + v));
                 }
+                t.intoArray(c, off + v);
+            }
+        }
+    }
+
+    /** {@link #merge} for a partial panel, element by element (out of the vector path, see {@link #packPartial}). */
+    private static void mergePartial(float[] tile, int rows, float[] c, int cOff, int ldc, int nValid, boolean accumulate,
+                                     float[] bias, int biasOff) {
+        for (int i = 0; i < rows; i++) {
+            int off = cOff + i * ldc;
+            for (int col = 0; col < nValid; col++) {
+                float t = tile[i * NR + col];
+                if (accumulate) {
+                    t += c[off + col];
+                }
+                if (bias != null) {
+                    t += bias[biasOff + col];
+                }
+                c[off + col] = t;
             }
         }
     }
