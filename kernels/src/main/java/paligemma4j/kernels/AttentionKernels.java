@@ -101,34 +101,111 @@ final class AttentionKernels {
         softmaxTimesValues(headDim, v, kvStride, kvOff, n, scratch, logits, out, outOff);
     }
 
+    /**
+     * {@link #headTransposed} for four query rows {@code qOff + i·qStride} (i < 4) of one head that see
+     * the same {@code n} keys: each key and value vector loaded is used by all four rows (the
+     * one-row form does one FMA per load). Every logit and output element is summed in the same
+     * order as the one-row form, so the results are identical. {@code scratch} holds at least
+     * {@code 4·(headDim + n)} floats; row i writes {@code out[outOff + i·outStride ..]}.
+     */
+    static void fourRowsTransposed(float[] q, int qOff, int qStride, int headDim, float qDivisor, float[] kT, int kOff,
+                                   int ldk, float[] v, int kvStride, int kvOff, int n, float[] scratch,
+                                   float[] out, int outOff, int outStride) {
+        int lg = 4 * headDim;                        // scratch: q̂ of the 4 rows, then 4 logit rows of n
+        for (int i = 0; i < 4; i++) {
+            for (int d = 0; d < headDim; d++) {
+                scratch[i * headDim + d] = q[qOff + i * qStride + d] / qDivisor;
+            }
+        }
+        int q0 = 0, q1 = headDim, q2 = 2 * headDim, q3 = 3 * headDim;
+        int l0 = lg, l1 = lg + n, l2 = lg + 2 * n, l3 = lg + 3 * n;
+        int j = 0;
+        for (; j + 2 * L <= n; j += 2 * L) {
+            FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F), a10 = FloatVector.zero(F), a11 = FloatVector.zero(F);
+            FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F), a30 = FloatVector.zero(F), a31 = FloatVector.zero(F);
+            for (int d = 0; d < headDim; d++) {
+                int row = kOff + d * ldk + j;
+                FloatVector k0 = FloatVector.fromArray(F, kT, row), k1 = FloatVector.fromArray(F, kT, row + L);
+                FloatVector s = FloatVector.broadcast(F, scratch[q0 + d]);
+                a00 = s.fma(k0, a00);
+                a01 = s.fma(k1, a01);
+                s = FloatVector.broadcast(F, scratch[q1 + d]);
+                a10 = s.fma(k0, a10);
+                a11 = s.fma(k1, a11);
+                s = FloatVector.broadcast(F, scratch[q2 + d]);
+                a20 = s.fma(k0, a20);
+                a21 = s.fma(k1, a21);
+                s = FloatVector.broadcast(F, scratch[q3 + d]);
+                a30 = s.fma(k0, a30);
+                a31 = s.fma(k1, a31);
+            }
+            a00.intoArray(scratch, l0 + j);
+            a01.intoArray(scratch, l0 + j + L);
+            a10.intoArray(scratch, l1 + j);
+            a11.intoArray(scratch, l1 + j + L);
+            a20.intoArray(scratch, l2 + j);
+            a21.intoArray(scratch, l2 + j + L);
+            a30.intoArray(scratch, l3 + j);
+            a31.intoArray(scratch, l3 + j + L);
+        }
+        for (; j < n; j++) {
+            for (int i = 0; i < 4; i++) {
+                float a = 0f;
+                for (int d = 0; d < headDim; d++) {
+                    a = Math.fma(scratch[i * headDim + d], kT[kOff + d * ldk + j], a);
+                }
+                scratch[lg + i * n + j] = a;
+            }
+        }
+        for (int i = 0; i < 4; i++) {
+            softmax(n, scratch, lg + i * n);
+        }
+        int dv = headDim - headDim % (2 * L);
+        int o0 = outOff, o1 = o0 + outStride, o2 = o1 + outStride, o3 = o2 + outStride;
+        for (int d = 0; d < dv; d += 2 * L) {       // out[i, d .. d+2L) = Σ_j p_ij · v_j, in registers over j
+            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F), c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+            FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F), c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+            for (int jj = 0; jj < n; jj++) {
+                int vj = jj * kvStride + kvOff + d;
+                FloatVector v0 = FloatVector.fromArray(F, v, vj), v1 = FloatVector.fromArray(F, v, vj + L);
+                FloatVector p = FloatVector.broadcast(F, scratch[l0 + jj]);
+                c00 = v0.fma(p, c00);
+                c01 = v1.fma(p, c01);
+                p = FloatVector.broadcast(F, scratch[l1 + jj]);
+                c10 = v0.fma(p, c10);
+                c11 = v1.fma(p, c11);
+                p = FloatVector.broadcast(F, scratch[l2 + jj]);
+                c20 = v0.fma(p, c20);
+                c21 = v1.fma(p, c21);
+                p = FloatVector.broadcast(F, scratch[l3 + jj]);
+                c30 = v0.fma(p, c30);
+                c31 = v1.fma(p, c31);
+            }
+            c00.intoArray(out, o0 + d);
+            c01.intoArray(out, o0 + d + L);
+            c10.intoArray(out, o1 + d);
+            c11.intoArray(out, o1 + d + L);
+            c20.intoArray(out, o2 + d);
+            c21.intoArray(out, o2 + d + L);
+            c30.intoArray(out, o3 + d);
+            c31.intoArray(out, o3 + d + L);
+        }
+        for (int d = dv; d < headDim; d++) {         // the last < 2L dims, scalar, same order over j
+            for (int i = 0; i < 4; i++) {
+                float o = 0f;
+                for (int jj = 0; jj < n; jj++) {
+                    o = Math.fma(scratch[lg + i * n + jj], v[jj * kvStride + kvOff + d], o);
+                }
+                out[outOff + i * outStride + d] = o;
+            }
+        }
+    }
+
     /** {@code out = Σ_j softmax(scratch[logits ..])_j · v_j}: max-subtracted exp, divide by the sum, then weight V. */
     static void softmaxTimesValues(int headDim, float[] v, int kvStride, int kvOff, int n, float[] scratch, int logits,
                                    float[] out, int outOff) {
+        softmax(n, scratch, logits);
         int dv = headDim - headDim % L;
-        int nv = n - n % L;
-        FloatVector maxV = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-        for (int j = 0; j < nv; j += L) {
-            maxV = maxV.max(FloatVector.fromArray(F, scratch, logits + j));
-        }
-        float max = maxV.reduceLanes(VectorOperators.MAX);
-        for (int j = nv; j < n; j++) {
-            max = Math.max(max, scratch[logits + j]);
-        }
-        FloatVector sumV = FloatVector.zero(F);
-        for (int j = 0; j < nv; j += L) {
-            FloatVector e = Simd.exp(FloatVector.fromArray(F, scratch, logits + j).sub(max));
-            e.intoArray(scratch, logits + j);
-            sumV = sumV.add(e);
-        }
-        float sum = Simd.sumLanes(sumV);
-        for (int j = nv; j < n; j++) {
-            float e = (float) Math.exp(scratch[logits + j] - max);
-            scratch[logits + j] = e;
-            sum += e;
-        }
-        for (int j = 0; j < n; j++) {
-            scratch[logits + j] = scratch[logits + j] / sum;     // the probabilities, as jax.nn.softmax returns them
-        }
         for (int d = 0; d < headDim; d++) {
             out[outOff + d] = 0f;
         }
@@ -167,6 +244,34 @@ final class AttentionKernels {
             for (int d = dv; d < headDim; d++) {
                 out[outOff + d] = Math.fma(p, v[vj + d], out[outOff + d]);
             }
+        }
+    }
+
+    /** In place: {@code scratch[logits .. + n)} = softmax of those logits (max-subtracted exp, divided by the sum). */
+    static void softmax(int n, float[] scratch, int logits) {
+        int nv = n - n % L;
+        FloatVector maxV = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < nv; j += L) {
+            maxV = maxV.max(FloatVector.fromArray(F, scratch, logits + j));
+        }
+        float max = maxV.reduceLanes(VectorOperators.MAX);
+        for (int j = nv; j < n; j++) {
+            max = Math.max(max, scratch[logits + j]);
+        }
+        FloatVector sumV = FloatVector.zero(F);
+        for (int j = 0; j < nv; j += L) {
+            FloatVector e = Simd.exp(FloatVector.fromArray(F, scratch, logits + j).sub(max));
+            e.intoArray(scratch, logits + j);
+            sumV = sumV.add(e);
+        }
+        float sum = Simd.sumLanes(sumV);
+        for (int j = nv; j < n; j++) {
+            float e = (float) Math.exp(scratch[logits + j] - max);
+            scratch[logits + j] = e;
+            sum += e;
+        }
+        for (int j = 0; j < n; j++) {
+            scratch[logits + j] = scratch[logits + j] / sum;     // the probabilities, as jax.nn.softmax returns them
         }
     }
 }

@@ -27,9 +27,12 @@ public final class JvmOps implements Ops, AutoCloseable {
      * row is faster (measured: 4 rows × [2048, 16384] bf16 took 4× the CPU time in the GEMM, whose
      * packing costs ~1 ns per weight and whose 1-row tiles are FMA-latency bound).
      */
-    private static final int MATMUL_MIN_ROWS = MatmulKernels.MR;
-    /** Minimum output columns per matrix-vector task (keeps each W row segment a long sequential read). */
-    private static final int MATVEC_MIN_COLUMNS = 512;
+    private static final int MATMUL_MIN_ROWS = 6;
+    /**
+     * Minimum output columns per matrix-vector task (keeps each W row segment a sequential read of
+     * ≥ 256 bytes). 128, so that Gemma's 256-wide per-head q/k/v projections still get two tasks.
+     */
+    private static final int MATVEC_MIN_COLUMNS = 128;
     /** Matrix-vector tasks per thread (dynamic balancing on a shared machine). */
     private static final int TASKS_PER_THREAD = 4;
     /**
@@ -368,16 +371,26 @@ public final class JvmOps implements Ops, AutoCloseable {
         float[] kT = callerScratch(3, kvHeads * kvSize);
         int visibleKeys = maxVisible;
         pool.run(kvHeads, g -> AttentionKernels.transposeKeys(k, kvStride, g * headDim, visibleKeys, headDim, kT, g * kvSize, ldk));
-        pool.run(rows * heads, t -> {
-            int r = t / heads, h = t % heads;
-            int outOff = r * outStride + h * headDim;
-            if (visible[r] == 0) {
-                java.util.Arrays.fill(out, outOff, outOff + headDim, 0f);
+        int blocks = ceilDiv(rows, 4);                 // four query rows per task share every K/V load
+        pool.run(blocks * heads, t -> {
+            int r0 = (t / heads) * 4, h = t % heads, g = h / group;
+            float[] scratch = threadScratch(0, 4 * scratchSize);
+            if (r0 + 4 <= rows && visible[r0] > 0 && visible[r0 + 1] == visible[r0]
+                    && visible[r0 + 2] == visible[r0] && visible[r0 + 3] == visible[r0]) {
+                AttentionKernels.fourRowsTransposed(q, r0 * qStride + h * headDim, qStride, headDim, qDivisor, kT,
+                        g * kvSize, ldk, v, kvStride, g * headDim, visible[r0], scratch, out,
+                        r0 * outStride + h * headDim, outStride);
                 return;
             }
-            int g = h / group;
-            AttentionKernels.headTransposed(q, r * qStride + h * headDim, headDim, qDivisor, kT, g * kvSize, ldk,
-                    v, kvStride, g * headDim, visible[r], threadScratch(0, scratchSize), out, outOff);
+            for (int r = r0; r < Math.min(rows, r0 + 4); r++) {
+                int outOff = r * outStride + h * headDim;
+                if (visible[r] == 0) {
+                    java.util.Arrays.fill(out, outOff, outOff + headDim, 0f);
+                    continue;
+                }
+                AttentionKernels.headTransposed(q, r * qStride + h * headDim, headDim, qDivisor, kT, g * kvSize, ldk,
+                        v, kvStride, g * headDim, visible[r], scratch, out, outOff);
+            }
         });
     }
 

@@ -111,4 +111,25 @@ class AttentionTest {
         FAST.attention(q, n, 1, 1, n, 1f, k, v, n, 1, new int[] {n}, one, n);
         Close.allClose(one, expected, 0, n, i -> 8 * Math.ulp(expected[i]) + 1e-37, "softmax of extreme logits, one row");
     }
+
+    @ParameterizedTest(name = "four rows: headDim {0}, keys {1}")
+    @CsvSource({"72, 256", "256, 266", "20, 37", "5, 3", "17, 16"})
+    void fourRowsEqualOneRowBitForBit(int headDim, int n) {
+        long seed = headDim * 131L + n;
+        int qStride = headDim + 3, kvStride = headDim + 5, outStride = headDim + 1, ldk = n + 7;
+        float[] q = TestData.uniform(seed, 4 * qStride, -2f, 2f);
+        float[] k = TestData.uniform(seed + 1, n * kvStride, -2f, 2f);
+        float[] v = TestData.uniform(seed + 2, n * kvStride, -1f, 1f);
+        float[] kT = new float[headDim * ldk];
+        AttentionKernels.transposeKeys(k, kvStride, 0, n, headDim, kT, 0, ldk);
+        float qDivisor = (float) Math.sqrt(headDim);
+        float[] four = new float[4 * outStride], one = new float[4 * outStride];
+        AttentionKernels.fourRowsTransposed(q, 0, qStride, headDim, qDivisor, kT, 0, ldk, v, kvStride, 0, n,
+                new float[4 * (headDim + n)], four, 0, outStride);
+        for (int r = 0; r < 4; r++) {
+            AttentionKernels.headTransposed(q, r * qStride, headDim, qDivisor, kT, 0, ldk, v, kvStride, 0, n,
+                    new float[headDim + n], one, r * outStride);
+        }
+        assertThat(four).containsExactly(one);
+    }
 }

@@ -78,11 +78,27 @@ public final class Gemma {
 
     /** One generated token at sequence position {@code position}: appends to the cache, returns next logits. */
     public float[] decodeStep(int token, int position, KVCache cache) {
-        float[] x = embed(new int[] {token});
-        layers(x, 1, new int[] {position}, position, new int[] {position + 1}, cache, StageObserver.NONE);
-        float[] normed = new float[c.width()];
-        ops.rmsNorm(x, 0, 1, c.width(), w.finalNorm(), GemmaConfig.RMS_NORM_EPS, normed, 0);
-        return logits(normed, 0);
+        return decodeStep(token, position, cache, new float[c.vocab()]);
+    }
+
+    /**
+     * As {@link #decodeStep(int, int, KVCache)}, writing the logits into {@code logits} (length ≥ vocab)
+     * and returning it. Allocates nothing: the activations live in a workspace kept between steps, so a
+     * Gemma instance must not run two steps at once.
+     */
+    public float[] decodeStep(int token, int position, KVCache cache, float[] logits) {
+        Workspace ws = workspace(1);
+        if (token < 0 || token >= c.vocab()) {
+            throw new IllegalArgumentException("token id " + token + " outside the vocabulary [0, " + c.vocab() + ")");
+        }
+        float scale = Rounding.toDtype(c.embedScale(), w.embeddingDtype());
+        for (int i = 0; i < c.width(); i++) ws.x[i] = w.embedding().get(token, i) * scale;
+        ws.position[0] = position;
+        ws.visible[0] = position + 1;
+        layers(ws.x, 1, ws.position, position, ws.visible, cache, StageObserver.NONE);
+        ops.rmsNorm(ws.x, 0, 1, c.width(), w.finalNorm(), GemmaConfig.RMS_NORM_EPS, ws.normed, 0);
+        ops.matmulTransposed(ws.normed, 0, c.width(), 1, w.embedding(), logits, 0, c.vocab());
+        return logits;
     }
 
     /** logits = final_norm(x)[row] · Eᵀ (tied, unscaled embedding). */
@@ -90,6 +106,35 @@ public final class Gemma {
         float[] out = new float[c.vocab()];
         ops.matmulTransposed(normed, row * c.width(), c.width(), 1, w.embedding(), out, 0, c.vocab());
         return out;
+    }
+
+    /** Activation buffers for {@code rows} tokens, kept while the row count stays the same (decode: 1). */
+    private static final class Workspace {
+        final int rows;
+        final float[] x, normed, u, y, q, o, k, v, gate, up;
+        final int[] position = new int[1], visible = new int[1];
+
+        Workspace(GemmaConfig c, int rows) {
+            this.rows = rows;
+            int d = c.width(), qWidth = c.heads() * c.headDim(), kvWidth = c.kvHeads() * c.headDim();
+            x = new float[rows * d];
+            normed = new float[rows * d];
+            u = new float[rows * d];
+            y = new float[rows * d];
+            q = new float[rows * qWidth];
+            o = new float[rows * qWidth];
+            k = new float[rows * kvWidth];
+            v = new float[rows * kvWidth];
+            gate = new float[rows * c.mlp()];
+            up = new float[rows * c.mlp()];
+        }
+    }
+
+    private Workspace workspace;
+
+    private Workspace workspace(int rows) {
+        if (workspace == null || workspace.rows != rows) workspace = new Workspace(c, rows);
+        return workspace;
     }
 
     /**
@@ -101,10 +146,8 @@ public final class Gemma {
                         StageObserver obs) {
         int d = c.width(), hd = c.headDim(), heads = c.heads(), kvHeads = c.kvHeads(), f = c.mlp();
         int qWidth = heads * hd, kvWidth = kvHeads * hd;
-        float[] u = new float[rows * d], y = new float[rows * d];
-        float[] q = new float[rows * qWidth], o = new float[rows * qWidth];
-        float[] k = new float[rows * kvWidth], v = new float[rows * kvWidth];
-        float[] gate = new float[rows * f], up = new float[rows * f];
+        Workspace ws = workspace(rows);
+        float[] u = ws.u, y = ws.y, q = ws.q, o = ws.o, k = ws.k, v = ws.v, gate = ws.gate, up = ws.up;
         for (int l = 0; l < c.depth(); l++) {
             GemmaWeights.Layer b = w.layers().get(l);
             // u = pre_attention_norm(x)

@@ -7,6 +7,7 @@ final class GemmaState implements DecodeState {
     private final KVCache cache;
     private int length;          // filled cache rows = position of the next token
     private float[] logits;
+    private boolean ownsLogits;  // false while logits is the prefix's or the parent state's array
 
     GemmaState(Gemma gemma, Prefix prefix) {
         this(gemma, prefix.cache(), prefix.length(), prefix.logits());
@@ -26,7 +27,11 @@ final class GemmaState implements DecodeState {
 
     @Override
     public DecodeState advance(int token) {
-        logits = gemma.decodeStep(token, length, cache);
+        if (!ownsLogits) {                      // the prefix's (or the parent's) logits stay as they are
+            logits = new float[logits.length];
+            ownsLogits = true;
+        }
+        logits = gemma.decodeStep(token, length, cache, logits);
         length++;
         return this;
     }
