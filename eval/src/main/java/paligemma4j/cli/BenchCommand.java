@@ -233,6 +233,7 @@ final class BenchCommand implements Command {
             o.put("new_tokens", newTokens);
             o.put("repetitions", runs.size());
             o.put("prompt_ids", idsSource);
+            o.put("matmul_vector_lanes", paligemma4j.kernels.JvmOps.matmulLanes());
             ArrayNode la = o.putArray("load_average");
             for (double v : loadAverage) la.add(v);
             return o;
@@ -260,7 +261,8 @@ final class BenchCommand implements Command {
                 return sb.toString();
             }
             sb.append("checkpoint ").append(checkpoint).append(", weights ").append(weights).append(", threads ")
-                    .append(threads).append(", ").append(runs.size()).append(" repetitions after 1 warm-up, prompt ids ")
+                    .append(threads).append(" (matmul vectors of ").append(paligemma4j.kernels.JvmOps.matmulLanes())
+                    .append(" floats), ").append(runs.size()).append(" repetitions after 1 warm-up, prompt ids ")
                     .append(idsSource).append(", peak RSS ").append(String.format("%.2f GB", peakRss / 1e9))
                     .append(", load average ").append(la).append("\n\n");
             sb.append("| ").append(String.join(" | ", head)).append(" |\n");
