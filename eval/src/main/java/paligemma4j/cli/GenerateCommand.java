@@ -101,7 +101,9 @@ final class GenerateCommand implements Command {
         float[] zimg = model.encodeImage(pixels, StageObserver.NONE);
         double visionMs = ms(t);
         t = System.nanoTime();
-        Prefix prefix = model.prefill(zimg, prefixIds, maxTokens, kv, StageObserver.NONE);
+        // greedy: on a whole-tower backend (TornadoVM) the KV cache then stays on the device
+        Prefix prefix = beam == 1 ? model.prefillGreedy(zimg, prefixIds, maxTokens, kv)
+                : model.prefill(zimg, prefixIds, maxTokens, kv, StageObserver.NONE);
         double prefillMs = ms(t);
         t = System.nanoTime();
         int[] tokens = model.decode(prefix, beam, maxTokens, tokenizer.eosId());

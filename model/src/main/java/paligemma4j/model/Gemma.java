@@ -1,24 +1,76 @@
 package paligemma4j.model;
 
 import java.util.Arrays;
+import java.util.List;
 import paligemma4j.checkpoint.paligemma.GemmaConfig;
+import paligemma4j.kernels.DecoderTower;
 import paligemma4j.kernels.Ops;
+import paligemma4j.kernels.TowerOps;
 
 /**
  * Gemma-2B decoder (big_vision {@code ppp/gemma.py}) with the PaliGemma prefix-LM mask: the
  * prefix (image tokens, {@code <bos>}, prompt, {@code "\n"}) attends bidirectionally; every later
  * token attends to the prefix, to earlier tokens and to itself.
+ *
+ * <p>On a backend that runs whole towers ({@link TowerOps}) a greedy decode can run in the backend's
+ * decoder ({@link #tower}), whose KV cache stays on its device; see {@link PaliGemma#prefillGreedy}.
  */
 public final class Gemma {
 
     private final GemmaWeights w;
     private final Ops ops;
     private final GemmaConfig c;
+    /** Non-null when the backend runs the whole decoder. */
+    private final TowerOps towers;
+    /** The backend's decoder, built on first use; rebuilt when a prefix needs more room or another cache precision. */
+    private TowerOps.Decoder tower;
+    private KVCache.Precision towerPrecision;
+
+    /**
+     * The backend's decoder is rebuilt (its graphs recompiled) when a sequence outgrows it: its capacity is
+     * rounded up to this many positions so that prompts of similar length share one.
+     */
+    private static final int TOWER_CAPACITY_STEP = 64;
 
     public Gemma(GemmaWeights weights, Ops ops) {
         this.w = weights;
         this.ops = ops;
         this.c = weights.config();
+        this.towers = Towers.of(ops, decoderTower(weights).weights(), "decoder");
+    }
+
+    /** The decoder as a {@link TowerOps} backend takes it (no copies: the same weights and vectors). */
+    static DecoderTower decoderTower(GemmaWeights w) {
+        GemmaConfig c = w.config();
+        List<DecoderTower.Block> blocks = w.layers().stream().map(b -> new DecoderTower.Block(b.attnNorm(), b.query(),
+                b.key(), b.value(), b.out(), b.ffwNorm(), b.gate(), b.up(), b.down())).toList();
+        return new DecoderTower(c.width(), c.heads(), c.kvHeads(), c.headDim(), c.mlp(), GemmaConfig.RMS_NORM_EPS,
+                GemmaConfig.ROPE_BASE, c.queryScale(), blocks, w.finalNorm(), w.embedding());
+    }
+
+    /** Whether the backend runs the whole decoder ({@link TowerOps} taking these weights). */
+    boolean hasTower() {
+        return towers != null;
+    }
+
+    /**
+     * The backend's decoder with room for at least {@code capacity} positions and a KV cache in
+     * {@code precision}, reused across sequences (each prefill starts a new one). Needs {@link #hasTower()}.
+     */
+    TowerOps.Decoder tower(int capacity, KVCache.Precision precision) {
+        if (tower == null || tower.capacity() < capacity || towerPrecision != precision) {
+            closeTower();
+            int rounded = (capacity + TOWER_CAPACITY_STEP - 1) / TOWER_CAPACITY_STEP * TOWER_CAPACITY_STEP;
+            tower = towers.decoder(decoderTower(w), rounded, precision == KVCache.Precision.BF16);
+            towerPrecision = precision;
+        }
+        return tower;
+    }
+
+    /** Releases the backend's decoder, if one was built. */
+    void closeTower() {
+        if (tower != null) tower.close();
+        tower = null;
     }
 
     public GemmaConfig config() {

@@ -72,6 +72,21 @@ public final class PaliGemma implements AutoCloseable {
      * in a cache with room for {@code extra} more tokens.
      */
     public Prefix prefill(float[] zimg, int[] textIds, int extra, KVCache.Precision precision, StageObserver obs) {
+        return prefill(zimg, textIds, extra, precision, obs, false);
+    }
+
+    /**
+     * As {@link #prefill} without an observer, for a greedy decode only: on a backend that runs whole
+     * towers ({@link paligemma4j.kernels.TowerOps}) the prefix runs in the backend's decoder, whose KV
+     * cache stays on its device. Such a prefix can only advance (no beam-search forks) and is valid until
+     * the next greedy prefill on this model. On any other backend this is {@link #prefill}.
+     */
+    public Prefix prefillGreedy(float[] zimg, int[] textIds, int extra, KVCache.Precision precision) {
+        return prefill(zimg, textIds, extra, precision, StageObserver.NONE, true);
+    }
+
+    private Prefix prefill(float[] zimg, int[] textIds, int extra, KVCache.Precision precision, StageObserver obs,
+                           boolean greedy) {
         int d = config.llm().width();
         int nImg = zimg.length / d;
         float[] text = gemma.embed(textIds);
@@ -80,6 +95,10 @@ public final class PaliGemma implements AutoCloseable {
         float[] x = new float[rows * d];
         System.arraycopy(zimg, 0, x, 0, zimg.length);          // image tokens enter unscaled
         System.arraycopy(text, 0, x, zimg.length, text.length);
+        if (greedy && gemma.hasTower()) {                       // the whole decoder on the backend, its cache stays there
+            var device = gemma.tower(rows + extra, precision);
+            return new Prefix(null, rows, device.prefill(x, rows), device);
+        }
         KVCache cache = gemma.newCache(rows + extra, precision);
         float[] logits = gemma.prefill(x, rows, nImg, cache, obs);
         return new Prefix(cache, rows, logits);
@@ -90,6 +109,10 @@ public final class PaliGemma implements AutoCloseable {
      * Returns the generated ids before the first {@code <eos>}.
      */
     public int[] decode(Prefix prefix, int beams, int maxTokens, int eosId) {
+        if (beams != 1 && prefix.device() != null) {
+            throw new IllegalArgumentException("beam search (" + beams + " beams) needs a prefix from prefill(), not "
+                    + "prefillGreedy(): its KV cache stays on the device and cannot fork");
+        }
         return beams == 1
                 ? GreedyDecoder.decode(decodeState(prefix), maxTokens, eosId, GreedyDecoder.TokenListener.NONE)
                 : BeamSearch.decode(decodeState(prefix), beams, maxTokens, eosId);
@@ -97,11 +120,14 @@ public final class PaliGemma implements AutoCloseable {
 
     /** The decoding state right after the prefix. */
     public DecodeState decodeState(Prefix prefix) {
-        return new GemmaState(gemma, prefix);
+        return prefix.device() == null ? new GemmaState(gemma, prefix) : new TowerState(gemma, prefix);
     }
 
+    /** Releases the backend's towers (if any were built) and the checkpoint. */
     @Override
     public void close() {
+        vision.closeTower();
+        gemma.closeTower();
         checkpoint.close();
     }
 }

@@ -1,20 +1,49 @@
 package paligemma4j.model;
 
+import java.util.List;
 import paligemma4j.checkpoint.paligemma.SiglipConfig;
 import paligemma4j.kernels.Ops;
+import paligemma4j.kernels.TowerOps;
+import paligemma4j.kernels.VitTower;
 
 /**
  * SigLIP So400m/14 without pooling, followed by the linear projector (big_vision {@code vit.py}
  * with {@code pool_type='none'}, then {@code img/head}): pixels → image tokens.
+ *
+ * <p>On a backend that runs whole towers ({@link TowerOps}) the encoder runs as one call with the
+ * activations kept on its device, unless a stage observer is attached (the observed stages are
+ * computed per op, as on every other backend).
  */
 public final class SiglipEncoder {
 
     private final SiglipWeights w;
     private final Ops ops;
+    /** Non-null when the backend runs the whole tower. */
+    private final TowerOps towers;
+    /** The backend's tower, built on first use. */
+    private TowerOps.Vision tower;
 
     public SiglipEncoder(SiglipWeights weights, Ops ops) {
         this.w = weights;
         this.ops = ops;
+        this.towers = Towers.of(ops, vitTower(weights).weights(), "vision tower");
+    }
+
+    /** The encoder as a {@link TowerOps} backend takes it (no copies: the same weights and vectors). */
+    static VitTower vitTower(SiglipWeights w) {
+        SiglipConfig c = w.config();
+        List<VitTower.Block> blocks = w.layers().stream().map(b -> new VitTower.Block(b.ln0Scale(), b.ln0Bias(),
+                b.query(), b.queryBias(), b.key(), b.keyBias(), b.value(), b.valueBias(), b.out(), b.outBias(),
+                b.ln1Scale(), b.ln1Bias(), b.fc1(), b.fc1Bias(), b.fc2(), b.fc2Bias())).toList();
+        return new VitTower(c.numTokens(), c.patch() * c.patch() * 3, c.width(), c.heads(), c.headDim(), c.mlp(),
+                SiglipConfig.LAYER_NORM_EPS, w.patchKernel(), w.patchBias(), w.positions(), blocks,
+                w.encoderNormScale(), w.encoderNormBias(), w.head(), w.headBias());
+    }
+
+    /** Releases the backend's tower, if one was built. */
+    void closeTower() {
+        if (tower != null) tower.close();
+        tower = null;
     }
 
     /**
@@ -32,6 +61,10 @@ public final class SiglipEncoder {
 
         // p = conv14x14_s14(image) + b: patchify, then one matmul with the HWIO kernel
         float[] patches = patchify(pixels, c.resolution(), c.patch());
+        if (towers != null && !obs.enabled()) {            // the whole tower on the backend, activations stay there
+            if (tower == null) tower = towers.vision(vitTower(w));
+            return tower.forward(patches);
+        }
         float[] x = new float[n * width];
         ops.matmul(patches, n, w.patchKernel(), w.patchBias(), 0, x, 0, width);
         // x = x + pos_embedding

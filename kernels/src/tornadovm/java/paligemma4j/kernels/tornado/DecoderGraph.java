@@ -5,7 +5,9 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import paligemma4j.kernels.DecoderTower;
 import paligemma4j.kernels.ReferenceAccess;
+import paligemma4j.kernels.TowerOps;
 import paligemma4j.kernels.Weight;
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
@@ -59,7 +61,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * The cache is float32 storage; with {@code bf16Cache} every cached value is rounded to bfloat16 first,
  * as the model's {@code KVCache} does. Not yet: sharing scratch across layer graphs.
  */
-public final class DecoderGraph implements AutoCloseable {
+public final class DecoderGraph implements TowerOps.Decoder {
 
     private static final String LOGITS = "llm_logits";
 
@@ -78,7 +80,9 @@ public final class DecoderGraph implements AutoCloseable {
             tiledGrids = new ArrayList<>();
     private final List<Integer> tiledCols = new ArrayList<>();
     private final List<Integer> rowGrid2DWidth = new ArrayList<>();
+    private final TowerRuns runs;
     private int length;
+    private boolean closed;
 
     /** A decoder with a float32 cache of {@code capacity} positions (prefix + generated tokens). */
     public DecoderGraph(DecoderTower tower, int capacity, TornadoDevice device) {
@@ -90,7 +94,14 @@ public final class DecoderGraph implements AutoCloseable {
      * value to bfloat16 (big_vision's decode default), storage stays float32.
      */
     public DecoderGraph(DecoderTower tower, int capacity, boolean bf16Cache, TornadoDevice device) {
+        this(tower, capacity, bf16Cache, device, new TowerRuns());
+    }
+
+    /** As {@link #DecoderGraph(DecoderTower, int, boolean, TornadoDevice)}, counting prefills and steps in {@code runs}. */
+    DecoderGraph(DecoderTower tower, int capacity, boolean bf16Cache, TornadoDevice device, TowerRuns runs) {
+        if (capacity < 1) throw new IllegalArgumentException("decoder graph: capacity must be ≥ 1, got " + capacity);
         this.t = tower;
+        this.runs = runs;
         this.capacity = capacity;
         int d = t.width(), hd = t.headDim(), qkvW = t.qkvWidth(), kvW = t.kvHeads() * hd;
         x = new FloatArray(capacity * d);
@@ -230,31 +241,45 @@ public final class DecoderGraph implements AutoCloseable {
         grids.addWorkerGrid(key, grid);
     }
 
-    /** Positions filled so far (prefix + decoded tokens). */
+    @Override
     public int length() {
         return length;
+    }
+
+    @Override
+    public int capacity() {
+        return capacity;
     }
 
     /**
      * Runs the prefix {@code x} [rows, D] (image tokens, then text embeddings) at positions 0…rows−1 with
      * full attention inside it, filling cache rows [0, rows); returns the logits of the last row.
      */
+    @Override
     public float[] prefill(float[] prefix, int rows) {
+        if (rows < 1) throw new IllegalArgumentException("decoder graph: a prefix needs ≥ 1 row, got " + rows);
         int[] pos = new int[rows], vis = new int[rows];
         for (int r = 0; r < rows; r++) {
             pos[r] = r;
             vis[r] = rows;
         }
         length = 0;
-        return run(prefix, rows, pos, vis);
+        float[] logits = run(prefix, rows, pos, vis);
+        runs.prefill();
+        return logits;
     }
 
     /** One token's embedding {@code x} [D] at the next position; returns the next logits. */
+    @Override
     public float[] decode(float[] token) {
-        return run(token, 1, new int[] {length}, new int[] {length + 1});
+        if (length == 0) throw new IllegalStateException("decoder graph: decode() before prefill()");
+        float[] logits = run(token, 1, new int[] {length}, new int[] {length + 1});
+        runs.decode();
+        return logits;
     }
 
     private float[] run(float[] in, int rows, int[] pos, int[] vis) {
+        if (closed) throw new IllegalStateException("decoder graph: used after close()");
         if (length + rows > capacity) {
             throw new IllegalStateException("decoder graph: " + (length + rows) + " positions > capacity " + capacity);
         }
@@ -291,6 +316,8 @@ public final class DecoderGraph implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed) return;
+        closed = true;
         try {
             plan.close();
         } catch (TornadoExecutionPlanException e) {

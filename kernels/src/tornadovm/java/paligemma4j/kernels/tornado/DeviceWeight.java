@@ -26,6 +26,10 @@ final class DeviceWeight {
 
     DeviceWeight(Weight w) {
         this.weight = w;
+        if (w.type() == WeightType.Q8_0) {
+            throw new IllegalArgumentException("TornadoVM backend: Q8_0 weight [" + w.rows() + ", " + w.cols()
+                    + "] has no device kernel; use f32, bf16 or f16 weights (or --backend jvm)");
+        }
         long n = (long) w.rows() * w.cols();
         if (n > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("TornadoVM weight [" + w.rows() + ", " + w.cols() + "] has " + n

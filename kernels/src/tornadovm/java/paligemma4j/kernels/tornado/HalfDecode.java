@@ -44,6 +44,7 @@ public final class HalfDecode {
             case BF16 -> IntArray.fromElements(7, 0xFF);
             case F16 -> IntArray.fromElements(10, 0x1F);
             case F32 -> throw new IllegalArgumentException("F32 weights are not decoded: they are uploaded as float32");
+            case Q8_0 -> throw new IllegalArgumentException("Q8_0 weights have no TornadoVM kernel (f32, bf16 and f16 do)");
         };
     }
 

@@ -7,9 +7,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import paligemma4j.kernels.DecoderTower;
 import paligemma4j.kernels.Ops;
 import paligemma4j.kernels.ReferenceAccess;
+import paligemma4j.kernels.TowerOps;
+import paligemma4j.kernels.VitTower;
 import paligemma4j.kernels.Weight;
+import paligemma4j.kernels.WeightType;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.TaskGraph;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
@@ -30,16 +34,22 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * rebuilt, i.e. recompiled) only when a call needs more room than any before. Matmuls have one plan
  * per weight because the weight is bound to the graph.
  *
+ * <p>As {@link TowerOps} it also runs whole towers as device-resident task graphs ({@link VisionTowerGraph},
+ * {@link DecoderGraph}): activations and the KV cache stay on the device, weights are sent once. The
+ * model takes that route for greedy decoding without a stage observer; {@link #towerRuns()} and
+ * {@link #perOpPlans()} show which route ran.
+ *
  * <p>Refuses to start unless {@code -Dtornado.recover.bailout=False}: with bailout on, a kernel that
  * fails to compile silently runs as sequential Java, which for these {@link KernelContext} kernels
  * computes only work-item 0. The constructor also runs {@link FallbackProbe} and refuses if it did not
  * run on the device.
  */
-public final class TornadoOps implements Ops, AutoCloseable {
+public final class TornadoOps implements Ops, TowerOps, AutoCloseable {
 
     private final TornadoDevice device;
     private final Map<Weight, WeightPlans> weights = new HashMap<>();
     private final List<KernelPlan> plans = new ArrayList<>();
+    private final TowerRuns towerRuns = new TowerRuns();
 
     private final IntArray dims = new IntArray(AttentionKernels.DIMS);
     private final FloatArray consts = new FloatArray(2);
@@ -67,17 +77,32 @@ public final class TornadoOps implements Ops, AutoCloseable {
         return device;
     }
 
-    /**
-     * The whole vision tower as device-resident task graphs on this backend's device (step 2 of issue 7;
-     * what a tower-level interface would hand out, see kernels/TORNADOVM.md). The caller closes it.
-     */
+    /** The tower graphs take float32, bfloat16 and float16 weights (16-bit ones decoded in the kernels), not Q8_0. */
+    @Override
+    public boolean supports(WeightType type) {
+        return type != WeightType.Q8_0;
+    }
+
+    /** The whole vision tower as device-resident task graphs on this backend's device. The caller closes it. */
+    @Override
     public VisionTowerGraph vision(VitTower tower) {
-        return new VisionTowerGraph(tower, device);
+        return new VisionTowerGraph(tower, device, towerRuns);
     }
 
     /** The decoder as device-resident task graphs with a KV cache of {@code capacity} positions. The caller closes it. */
-    public DecoderGraph decoder(DecoderTower tower, int capacity) {
-        return new DecoderGraph(tower, capacity, device);
+    @Override
+    public DecoderGraph decoder(DecoderTower tower, int capacity, boolean bf16Cache) {
+        return new DecoderGraph(tower, capacity, bf16Cache, device, towerRuns);
+    }
+
+    /** How often the tower graphs handed out by this backend ran. */
+    public TowerRuns towerRuns() {
+        return towerRuns;
+    }
+
+    /** Per-op plans compiled so far (0 while every call went through the tower graphs). */
+    public int perOpPlans() {
+        return plans.size();
     }
 
     /** Off-heap buffers of one operation and the plan compiled against them. */

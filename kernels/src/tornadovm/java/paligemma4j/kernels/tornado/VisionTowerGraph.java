@@ -6,6 +6,8 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import paligemma4j.kernels.ReferenceAccess;
+import paligemma4j.kernels.TowerOps;
+import paligemma4j.kernels.VitTower;
 import uk.ac.manchester.tornado.api.GridScheduler;
 import uk.ac.manchester.tornado.api.ImmutableTaskGraph;
 import uk.ac.manchester.tornado.api.KernelContext;
@@ -59,7 +61,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * (memory: depth × (N·(3W + W + MLP) + N²·heads) floats): sharing them across graphs is left to a
  * later step.
  */
-public final class VisionTowerGraph implements AutoCloseable {
+public final class VisionTowerGraph implements TowerOps.Vision {
 
     private static final String EMBED = "vit_embed", HEAD = "vit_head";
 
@@ -67,9 +69,18 @@ public final class VisionTowerGraph implements AutoCloseable {
     private final TornadoExecutionPlan plan;
     private final int graphs;
     private final FloatArray patches, x, zimg;
+    private final TowerRuns runs;
+    private boolean closed;
 
+    /** The tower on {@code device}; weights go to the device with the first {@link #forward}. */
     public VisionTowerGraph(VitTower tower, TornadoDevice device) {
+        this(tower, device, new TowerRuns());
+    }
+
+    /** As {@link #VisionTowerGraph(VitTower, TornadoDevice)}, counting each forward in {@code runs}. */
+    VisionTowerGraph(VitTower tower, TornadoDevice device, TowerRuns runs) {
         this.t = tower;
+        this.runs = runs;
         int n = t.tokens(), w = t.width();
         patches = new FloatArray(n * t.patchWidth());
         x = FloatArray.fromArray(t.positions());
@@ -180,7 +191,9 @@ public final class VisionTowerGraph implements AutoCloseable {
      * Image tokens {@code [N, D]} of flattened patches {@code [N, P·P·3]} (row per patch, as
      * {@code SiglipEncoder.patchify} lays them out).
      */
+    @Override
     public float[] forward(float[] flatPatches) {
+        if (closed) throw new IllegalStateException("vision tower: used after close()");
         if (flatPatches.length != patches.getSize()) {
             throw new IllegalArgumentException("vision tower: patches hold " + flatPatches.length + " values, expected "
                     + t.tokens() + " × " + t.patchWidth());
@@ -189,6 +202,7 @@ public final class VisionTowerGraph implements AutoCloseable {
         for (int i = 0; i < graphs; i++) {
             plan.withGraph(i).execute();
         }
+        runs.vision();
         float[] out = new float[zimg.getSize()];
         MemorySegment.copy(zimg.getSegment(), JAVA_FLOAT, 0, out, 0, out.length);
         return out;
@@ -196,6 +210,8 @@ public final class VisionTowerGraph implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed) return;
+        closed = true;
         try {
             plan.close();
         } catch (TornadoExecutionPlanException e) {

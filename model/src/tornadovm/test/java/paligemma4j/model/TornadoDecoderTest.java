@@ -3,15 +3,12 @@ package paligemma4j.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import paligemma4j.checkpoint.Checkpoint;
-import paligemma4j.checkpoint.paligemma.GemmaConfig;
 import paligemma4j.checkpoint.paligemma.PaliGemmaWeights;
 import paligemma4j.kernels.JvmOps;
 import paligemma4j.kernels.tornado.DecoderGraph;
-import paligemma4j.kernels.tornado.DecoderTower;
 import paligemma4j.kernels.tornado.Devices;
 import paligemma4j.model.tokenizer.Tokenizer;
 
@@ -26,14 +23,6 @@ class TornadoDecoderTest {
 
     static final Path RES = Path.of("src/test/resources");
     static final int EXAMPLES = 4;
-
-    static DecoderTower tower(GemmaWeights w) {
-        GemmaConfig c = w.config();
-        List<DecoderTower.Block> blocks = w.layers().stream().map(b -> new DecoderTower.Block(b.attnNorm(), b.query(),
-                b.key(), b.value(), b.out(), b.ffwNorm(), b.gate(), b.up(), b.down())).toList();
-        return new DecoderTower(c.width(), c.heads(), c.kvHeads(), c.headDim(), c.mlp(), GemmaConfig.RMS_NORM_EPS,
-                GemmaConfig.ROPE_BASE, c.queryScale(), blocks, w.finalNorm(), w.embedding());
-    }
 
     @ParameterizedTest
     @EnumSource(KVCache.Precision.class)
@@ -54,7 +43,7 @@ class TornadoDecoderTest {
                 capacity = Math.max(capacity, g.ragged("text_ids", "text_offsets", b).length);
             }
             capacity += pw.config().vision().numTokens() + maxTokens;
-            try (DecoderGraph dev = new DecoderGraph(tower(gw), capacity, precision == KVCache.Precision.BF16,
+            try (DecoderGraph dev = new DecoderGraph(Gemma.decoderTower(gw), capacity, precision == KVCache.Precision.BF16,
                     Devices.defaultDevice())) {
             for (int b = 0; b < EXAMPLES; b++) {
                 int[] ids = g.ragged("text_ids", "text_offsets", b);

@@ -14,11 +14,15 @@ import paligemma4j.model.tokenizer.Tokenizer;
  * disabled) against the JVM backend on the tiny 224 checkpoint: image tokens, prefix logits and every
  * greedy step's logits within 1e-4 (f32 KV cache), and the same greedy tokens. Prompts and images are
  * those of the transformers golden file, so the JVM side is itself pinned to transformers there.
+ * The per-op route is what the model takes with a stage observer attached (for the image) and with a
+ * host-cache {@link PaliGemma#prefill}; {@link TornadoGenerateTest} covers the whole-tower route.
  */
 class TornadoForwardTest {
 
     static final Path RES = Path.of("src/test/resources");
     static final int EXAMPLES = 4;
+    /** An attached observer that keeps nothing: it makes the model compute per op. */
+    static final StageObserver PER_OP = (name, data, rows, cols) -> {};
 
     @Test
     void sameLogitsAndGreedyTokensAsTheJvmBackend() throws Exception {
@@ -37,7 +41,7 @@ class TornadoForwardTest {
                 long t0 = System.nanoTime();
                 float[] zJvm = jvm.encodeImage(pixels, StageObserver.NONE);
                 long t1 = System.nanoTime();
-                float[] zDev = dev.encodeImage(pixels, StageObserver.NONE);
+                float[] zDev = dev.encodeImage(pixels, PER_OP);
                 long t2 = System.nanoTime();
                 System.out.printf("example %d: vision JVM %.1f ms, TornadoOps per op %.1f ms (the first compiles)%n", b,
                         (t1 - t0) / 1e6, (t2 - t1) / 1e6);
@@ -60,6 +64,9 @@ class TornadoForwardTest {
             assertThat(worstImage).isLessThanOrEqualTo(1e-4);
             assertThat(worstLogit).isLessThanOrEqualTo(1e-4);
             assertThat(FallbackProbe.ranOnDevice(tornadoOps.device())).as("kernels ran on the device").isTrue();
+            assertThat(tornadoOps.perOpPlans()).as("per-op plans compiled").isPositive();
+            assertThat(tornadoOps.towerRuns().visionForwards() + tornadoOps.towerRuns().prefills()
+                    + tornadoOps.towerRuns().decodeSteps()).as("tower graph runs").isZero();
         }
     }
 }

@@ -1,19 +1,28 @@
-package paligemma4j.kernels.tornado;
+package paligemma4j.kernels;
 
+import java.util.ArrayList;
 import java.util.List;
-import paligemma4j.kernels.Weight;
 
 /**
- * What {@link DecoderGraph} needs of a Gemma decoder: sizes and constants from the checkpoint/config
- * and the weights (input-first matrices; RMSNorm offsets as stored, applied as {@code 1 + scale}).
+ * A whole Gemma decoder as a {@link TowerOps} backend takes it: sizes and constants from the
+ * checkpoint/config and the weights (input-first matrices; RMSNorm offsets as stored, applied as
+ * {@code 1 + scale}); no backend type.
  *
+ * @param width      residual width D
+ * @param kvHeads    key/value heads (1 = multi-query)
+ * @param mlp        GeGLU hidden width F
+ * @param eps        RMSNorm epsilon
+ * @param ropeBase   RoPE base wavelength
  * @param queryScale multiplies q after RoPE (Gemma: head_dim^−1/2)
  * @param embedding  {@code [vocab, width]}, the tied unembedding
  */
 public record DecoderTower(int width, int heads, int kvHeads, int headDim, int mlp, float eps, float ropeBase,
                            float queryScale, List<Block> blocks, float[] finalNorm, Weight embedding) {
 
-    /** One decoder layer; {@code query[n]}, {@code key[g]}, {@code value[g]} are {@code [width, headDim]}. */
+    /**
+     * One decoder layer; {@code query[n]}, {@code key[g]}, {@code value[g]} are {@code [width, headDim]},
+     * {@code out} {@code [heads·headDim, width]}, {@code gate}/{@code up} {@code [width, F]}, {@code down} {@code [F, width]}.
+     */
     public record Block(float[] attnNorm, Weight[] query, Weight[] key, Weight[] value, Weight out,
                         float[] ffwNorm, Weight gate, Weight up, Weight down) {}
 
@@ -33,5 +42,17 @@ public record DecoderTower(int width, int heads, int kvHeads, int headDim, int m
     /** Width of a fused q|k|v row. */
     public int qkvWidth() {
         return (heads + 2 * kvHeads) * headDim;
+    }
+
+    /** Every weight matrix of the decoder (each layer's projections, the embedding). */
+    public List<Weight> weights() {
+        List<Weight> all = new ArrayList<>(List.of(embedding));
+        for (Block b : blocks) {
+            all.addAll(List.of(b.query()));
+            all.addAll(List.of(b.key()));
+            all.addAll(List.of(b.value()));
+            all.addAll(List.of(b.out(), b.gate(), b.up(), b.down()));
+        }
+        return all;
     }
 }

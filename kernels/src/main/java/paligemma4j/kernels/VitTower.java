@@ -1,21 +1,27 @@
-package paligemma4j.kernels.tornado;
+package paligemma4j.kernels;
 
+import java.util.ArrayList;
 import java.util.List;
-import paligemma4j.kernels.Weight;
 
 /**
- * What {@link VisionTowerGraph} needs of a pre-LayerNorm ViT encoder with a linear head (SigLIP +
- * PaliGemma's projector): sizes, eps and weights, all from the checkpoint. Matrices are input-first
- * {@code [in, out]}; vectors are float32.
+ * A whole pre-LayerNorm ViT encoder with a linear head (SigLIP + PaliGemma's projector) as a
+ * {@link TowerOps} backend takes it: sizes, eps and weights, all from the checkpoint; no backend type.
+ * Matrices are input-first {@code [in, out]}; vectors are float32.
  *
- * @param tokens     patches per image (N_img)
- * @param patchWidth values per flattened patch (P·P·3)
+ * @param tokens      patches per image (N_img)
+ * @param patchWidth  values per flattened patch (P·P·3)
+ * @param width       residual width W (= heads · headDim)
+ * @param mlp         hidden width of the MLP
+ * @param eps         LayerNorm epsilon
+ * @param patchKernel {@code [P·P·3, W]}, the patch embedding as a matmul
+ * @param positions   {@code [N_img · W]}, added to the patch embeddings
+ * @param head        the projector {@code [W, D]}
  */
 public record VitTower(int tokens, int patchWidth, int width, int heads, int headDim, int mlp, float eps,
                        Weight patchKernel, float[] patchBias, float[] positions, List<Block> blocks,
                        float[] normScale, float[] normBias, Weight head, float[] headBias) {
 
-    /** One encoder block: {@code x += attn(LN0(x)); x += mlp(LN1(x))}. */
+    /** One encoder block: {@code x += attn(LN0(x)); x += mlp(LN1(x))}; q, k, v, out are {@code [W, W]}. */
     public record Block(float[] ln0Scale, float[] ln0Bias, Weight query, float[] queryBias, Weight key,
                         float[] keyBias, Weight value, float[] valueBias, Weight out, float[] outBias,
                         float[] ln1Scale, float[] ln1Bias, Weight fc1, float[] fc1Bias, Weight fc2, float[] fc2Bias) {}
@@ -36,5 +42,12 @@ public record VitTower(int tokens, int patchWidth, int width, int heads, int hea
             throw new IllegalArgumentException("ViT tower: head is [" + head.rows() + ", " + head.cols() + "], expected ["
                     + width + ", D]");
         }
+    }
+
+    /** Every weight matrix of the tower (patch embedding, each block's six, the head). */
+    public List<Weight> weights() {
+        List<Weight> all = new ArrayList<>(List.of(patchKernel, head));
+        for (Block b : blocks) all.addAll(List.of(b.query(), b.key(), b.value(), b.out(), b.fc1(), b.fc2()));
+        return all;
     }
 }
