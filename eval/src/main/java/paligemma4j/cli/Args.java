@@ -138,6 +138,13 @@ public final class Args {
         }
     }
 
+    /** An integer option that must be at least 1. */
+    public int positiveInt(String name) {
+        int v = getInt(name);
+        if (v < 1) throw new UsageException("--" + name + " must be ≥ 1, got " + v);
+        return v;
+    }
+
     /** A value that must be one of {@code allowed}. */
     public String choice(String name, String... allowed) {
         String v = require(name);

@@ -63,9 +63,9 @@ final class BenchCommand implements Command {
             return JmhLauncher.run(filter == null ? new String[0] : filter.trim().split("\\s+"), out, err);
         }
         Path ckptPath = args.existingFile("checkpoint");
-        int newTokens = positive(args, "new-tokens");
-        int repeat = positive(args, "repeat");
-        int threads = positive(args, "threads");
+        int newTokens = args.positiveInt("new-tokens");
+        int repeat = args.positiveInt("repeat");
+        int threads = args.positiveInt("threads");
         String weights = args.choice("weights", "stored", "bf16", "f32", "f16", "q8");
         String format = args.choice("format", "md", "csv");
         String prompt = args.require("prompt");
@@ -286,12 +286,6 @@ final class BenchCommand implements Command {
 
     private static String f(double v) {
         return String.format("%.2f", v);
-    }
-
-    private static int positive(Args args, String name) {
-        int v = args.getInt(name);
-        if (v < 1) throw new UsageException("--" + name + " must be ≥ 1, got " + v);
-        return v;
     }
 
     private static double ms(long startNanos) {

@@ -127,13 +127,13 @@ public final class EvalCommand implements Command {
 
         Protocol p = Protocol.defaults(bench);
         if (args.has("prompt-template")) p = p.withPromptTemplate(args.get("prompt-template"));
-        if (args.has("text-len")) p = p.withTextLen(positive(args, "text-len"));
-        if (args.has("beam")) p = p.withBeam(positive(args, "beam"));
-        if (args.has("max-tokens")) p = p.withMaxTokens(positive(args, "max-tokens"));
+        if (args.has("text-len")) p = p.withTextLen(args.positiveInt("text-len"));
+        if (args.has("beam")) p = p.withBeam(args.positiveInt("beam"));
+        if (args.has("max-tokens")) p = p.withMaxTokens(args.positiveInt("max-tokens"));
         p = p.withResize(Resize.parse(args.choice("resize", "bilinear", "bilinear-antialias")));
         p = p.withKvCache(KVCache.Precision.parse(args.choice("kv-cache", "bf16", "f32")));
-        int limit = args.has("limit") ? positive(args, "limit") : 0;
-        int threads = positive(args, "threads");
+        int limit = args.has("limit") ? args.positiveInt("limit") : 0;
+        int threads = args.positiveInt("threads");
 
         RunConfig config = new RunConfig(bench, split, dataset, dir, ckpt, Files.size(ckpt), tok, Files.size(tok), p, limit);
         EvalRun.Request request = new EvalRun.Request(config, runDir, args.flag("resume"),
@@ -232,9 +232,4 @@ public final class EvalCommand implements Command {
         return new MmvpMatcher(rules.contains("letter"), rules.contains("option"), rules.contains("prefix"));
     }
 
-    private static int positive(Args args, String name) {
-        int v = args.getInt(name);
-        if (v < 1) throw new UsageException("--" + name + " must be ≥ 1, got " + v);
-        return v;
-    }
 }

@@ -54,10 +54,10 @@ final class GenerateCommand implements Command {
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
         Path ckptPath = args.existingFile("checkpoint");
         Path tokPath = args.existingFile("tokenizer");
-        int maxTokens = positive(args, "max-tokens");
-        int beam = positive(args, "beam");
-        int maxTextLen = positive(args, "max-text-len");
-        int threads = positive(args, "threads");
+        int maxTokens = args.positiveInt("max-tokens");
+        int beam = args.positiveInt("beam");
+        int maxTextLen = args.positiveInt("max-text-len");
+        int threads = args.positiveInt("threads");
         String backend = args.choice("backend", "jvm", "tornadovm");
         int device = args.getInt("device");
         KVCache.Precision kv = KVCache.Precision.parse(args.choice("kv-cache", "bf16", "f32"));
@@ -157,12 +157,6 @@ final class GenerateCommand implements Command {
             return out;
         }
         return List.of(new Request(args.existingFile("image"), args.require("prompt")));
-    }
-
-    private static int positive(Args args, String name) {
-        int v = args.getInt(name);
-        if (v < 1) throw new UsageException("--" + name + " must be ≥ 1, got " + v);
-        return v;
     }
 
     private static double ms(long startNanos) {

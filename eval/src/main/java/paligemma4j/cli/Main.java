@@ -14,6 +14,7 @@ public final class Main {
         all.add(new ParityCommand());
         all.add(new EvalCommand());
         all.add(new BenchCommand());
+        all.add(new AccuracyCommand());
         all.add(new DevicesCommand());
         return all;
     }
