@@ -14,7 +14,9 @@ import paligemma4j.model.tokenizer.Tokenizer;
 /**
  * Turns one example into one predictions line, big_vision's eval pipeline (spec §1): image →
  * resize → [−1, 1] → image tokens; {@code [<bos>] + prompt + "\n"} capped at {@code text_len};
- * prefix-LM prefill; greedy or beam decoding; ids → text up to EOS. The image tokens of the last
+ * prefix-LM prefill; greedy or beam decoding; ids → text up to EOS. A greedy protocol prefills with
+ * {@link PaliGemma#prefillGreedy} (as {@code generate --beam 1} does; on a whole-tower backend the
+ * decode then stays on its device), beam search with the host cache. The image tokens of the last
  * image are kept, so consecutive examples on the same image (POPE's 6 questions, RefCOCO's
  * expressions) encode it once.
  */
@@ -56,7 +58,11 @@ final class ExampleRunner {
         }
         long t2 = System.nanoTime();
         int[] prompt = TextLen.cap(tokenizer.prefixTokens(ex.prompt()), protocol.textLen());
-        Prefix prefix = model.prefill(cachedTokens, prompt, protocol.maxTokens(), protocol.kvCache(), StageObserver.NONE);
+        // greedy (beam 1): on a whole-tower backend (TornadoVM) the prefill and every step then run in its
+        // device-resident decoder; on any other backend prefillGreedy is prefill
+        Prefix prefix = protocol.beam() == 1
+                ? model.prefillGreedy(cachedTokens, prompt, protocol.maxTokens(), protocol.kvCache())
+                : model.prefill(cachedTokens, prompt, protocol.maxTokens(), protocol.kvCache(), StageObserver.NONE);
         long t3 = System.nanoTime();
         int[] ids = model.decode(prefix, protocol.beam(), protocol.maxTokens(), tokenizer.eosId());
         long t4 = System.nanoTime();

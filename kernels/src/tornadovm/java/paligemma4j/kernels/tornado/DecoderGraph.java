@@ -29,14 +29,20 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * (T rows) and the decode step (1 row): the residual stream and the float32 KV cache stay on the device;
  * per call only the new rows' embeddings, their positions and visible counts go in, and only the last
  * row's logits come out. Each layer's K/V cache is owned by that layer's graph (transferred once,
- * never read back), so no cache crosses a graph boundary.
+ * never read back), so no cache crosses a graph boundary. Everything else has one device copy for the
+ * whole decoder: llm_layer_0 allocates the scratch and constants, every later graph takes TornadoVM's
+ * device buffer over from the graph before it ({@code consumeFromDevice} / {@code persistOnDevice}),
+ * so activation memory (u, qkv, o, g and the attention probabilities p: capacity²·heads floats) does
+ * not grow with depth; only weights and K/V caches do.
  *
  * <pre>
  * graph llm_layer_l  (l = 0 … depth−1)                     buffers
  *   in   EVERY_EXECUTION  x [rows, D] (layer 0 only: new rows' embeddings), step dims, positions, visible
- *   in   consume          x  (layers ≥ 1: from llm_layer_{l−1})
- *   in   FIRST_EXECUTION  norms, Wqkv = [Wq_0…Wq_{H−1} | Wk | Wv], Wo, Wgate, Wup, Wdown, RoPE timescales,
- *                         K_l, V_l [capacity, KVH·hd]; scratch u, qkv, o, g, p
+ *   in   FIRST_EXECUTION  shared: scratch u, qkv, o, g, p; constants gelu, eps, RoPE timescales, query
+ *                         scale, 1, powers of two  (layer 0 only: the one device copy)
+ *   in   consume          x, shared  (layers ≥ 1: from llm_layer_{l−1})
+ *   in   FIRST_EXECUTION  norms, Wqkv = [Wq_0…Wq_{H−1} | Wk | Wv], Wo, Wgate, Wup, Wdown,
+ *                         K_l, V_l [capacity, KVH·hd]
  *   task norm0   u    = RMSNorm_attn(x)                       one work-item per row
  *   task qkv     qkv  = u·Wqkv     [rows, (H + 2·KVH)·hd]       tiled matmul (q, k, v: 2+H → 1)
  *   task rope    q    = RoPE(q)·queryScale; K_l, V_l[at + r] = [bf16](RoPE(k)), [bf16](v)  (RoPE q, scale, RoPE k, cache write: 4→1)
@@ -46,10 +52,10 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *   task gate    g    = gelu_tanh(u·Wgate)     [rows, F]     tiled matmul, GELU epilogue (2→1)
  *   task up      g   *= u·Wup                               tiled matmul, MULTIPLY epilogue (GeGLU: 2→1)
  *   task down    x   += g·Wdown                             tiled matmul, RESIDUAL epilogue (2→1)
- *   out  persist          x
+ *   out  persist          x, shared
  *
  * graph llm_logits
- *   in   consume          x  (from llm_layer_{depth−1})
+ *   in   consume          x, scratch u, eps  (from llm_layer_{depth−1})
  *   task norm    u      = RMSNorm_final(x)
  *   task unembed logits = u[rows−1]·Eᵀ   [V]                a work-group per vocabulary entry, local tree
  *   out  EVERY_EXECUTION  logits
@@ -59,7 +65,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * the launch grids are resized before each run, so one compiled plan serves prefill and decode.
  * For the 1-row decode step the tiled matmuls switch to their split-k path (see {@link TiledMatmulKernels}).
  * The cache is float32 storage; with {@code bf16Cache} every cached value is rounded to bfloat16 first,
- * as the model's {@code KVCache} does. Not yet: sharing scratch across layer graphs.
+ * as the model's {@code KVCache} does. The chain relies on the graphs running in order, as
+ * {@code run} does: TornadoVM hands a consumed buffer over from the graph that ran last.
  */
 public final class DecoderGraph implements TowerOps.Decoder {
 
@@ -81,6 +88,9 @@ public final class DecoderGraph implements TowerOps.Decoder {
     private final List<Integer> tiledCols = new ArrayList<>();
     private final List<Integer> rowGrid2DWidth = new ArrayList<>();
     private final TowerRuns runs;
+    private final FloatArray attentionScratch;
+    /** Graphs that transfer (and so allocate) the shared scratch on the device; the others consume it. */
+    private int scratchCopies;
     private int length;
     private boolean closed;
 
@@ -132,6 +142,9 @@ public final class DecoderGraph implements TowerOps.Decoder {
         attnDims.set(AttentionKernels.KV_HEADS, t.kvHeads());
         attnDims.set(AttentionKernels.KV_CAPACITY, capacity);
         attnDims.set(AttentionKernels.OUT_STRIDE, t.heads() * hd);
+        // one device copy for all layer graphs: allocated by llm_layer_0, then handed down the chain
+        Object[] shared = {u, qkv, o, g, p, gelu, eps, timescales, queryScale, one, pow2};
+        attentionScratch = p;
         GridScheduler grids = new GridScheduler();
         List<ImmutableTaskGraph> list = new ArrayList<>();
 
@@ -141,14 +154,14 @@ public final class DecoderGraph implements TowerOps.Decoder {
             String name = "llm_layer_" + l;
             TaskGraph gr = new TaskGraph(name);
             if (prev == null) {
-                gr.transferToDevice(DataTransferMode.EVERY_EXECUTION, x);
+                gr.transferToDevice(DataTransferMode.EVERY_EXECUTION, x).transferToDevice(DataTransferMode.FIRST_EXECUTION, shared);
+                scratchCopies++;
             } else {
-                gr.consumeFromDevice(prev, x);
+                gr.consumeFromDevice(prev, x).consumeFromDevice(prev, shared);
             }
             FloatArray keys = new FloatArray(capacity * kvW), values = new FloatArray(capacity * kvW);
             gr.transferToDevice(DataTransferMode.EVERY_EXECUTION, positions, visible, ropeDims, attnDims)
-                    .transferToDevice(DataTransferMode.FIRST_EXECUTION, u, qkv, o, g, p, keys, values, gelu, eps,
-                            timescales, queryScale, one, pow2);
+                    .transferToDevice(DataTransferMode.FIRST_EXECUTION, keys, values);
             rmsNorm(gr, grids, name, "norm0", b.attnNorm(), u, eps);
             List<Weight> qkvParts = new ArrayList<>(List.of(b.query()));
             qkvParts.addAll(List.of(b.key()));
@@ -165,26 +178,25 @@ public final class DecoderGraph implements TowerOps.Decoder {
             tiled(gr, grids, name, "gate", u, new DeviceWeight(b.gate()), g, TiledMatmulKernels.GELU, gelu);
             tiled(gr, grids, name, "up", u, new DeviceWeight(b.up()), g, TiledMatmulKernels.MULTIPLY, gelu);
             tiled(gr, grids, name, "down", g, new DeviceWeight(b.down()), x, TiledMatmulKernels.RESIDUAL, gelu);
-            list.add(gr.persistOnDevice(x).snapshot());
+            list.add(gr.persistOnDevice(x).persistOnDevice(shared).snapshot());
             prev = name;
         }
 
-        TaskGraph lg = new TaskGraph(LOGITS).consumeFromDevice(prev, x);
-        FloatArray un = new FloatArray(capacity * d);
+        TaskGraph lg = new TaskGraph(LOGITS).consumeFromDevice(prev, x, u, eps);
         DeviceWeight e = new DeviceWeight(t.embedding());
         unembedDims = new IntArray(LinearKernels.DIMS);
         unembedDims.set(LinearKernels.IN, d);
         unembedDims.set(LinearKernels.OUT, e.weight.rows());
         unembedDims.set(LinearKernels.ROWS, 1);
-        lg.transferToDevice(DataTransferMode.EVERY_EXECUTION, unembedDims).transferToDevice(DataTransferMode.FIRST_EXECUTION, un, eps);
-        rmsNorm(lg, grids, LOGITS, "norm", t.finalNorm(), un, eps);
+        lg.transferToDevice(DataTransferMode.EVERY_EXECUTION, unembedDims);
+        rmsNorm(lg, grids, LOGITS, "norm", t.finalNorm(), u, eps);
         if (e.isHalf()) {
             lg.transferToDevice(DataTransferMode.FIRST_EXECUTION, e.half, e.format, e.table, e.consts)
-                    .task("unembed", LinearKernels::matmulTransposedReducedHalf, new KernelContext(), un, e.half, logits,
+                    .task("unembed", LinearKernels::matmulTransposedReducedHalf, new KernelContext(), u, e.half, logits,
                             unembedDims, e.format, e.table, e.consts);
         } else {
             lg.transferToDevice(DataTransferMode.FIRST_EXECUTION, e.f32)
-                    .task("unembed", LinearKernels::matmulTransposedReducedF32, new KernelContext(), un, e.f32, logits,
+                    .task("unembed", LinearKernels::matmulTransposedReducedF32, new KernelContext(), u, e.f32, logits,
                             unembedDims);
         }
         WorkerGrid unembedGrid = new WorkerGrid1D(e.weight.rows() * LinearKernels.REDUCE_GROUP);
@@ -312,6 +324,16 @@ public final class DecoderGraph implements TowerOps.Decoder {
         float[] out = new float[logits.getSize()];
         MemorySegment.copy(logits.getSegment(), JAVA_FLOAT, 0, out, 0, out.length);
         return out;
+    }
+
+    /** The attention-probability scratch {@code p} [capacity·heads·capacity] that every layer graph uses. */
+    FloatArray attentionScratch() {
+        return attentionScratch;
+    }
+
+    /** How many graphs allocate the shared scratch on the device (1: layer 0; the rest consume it). */
+    int scratchDeviceCopies() {
+        return scratchCopies;
     }
 
     @Override

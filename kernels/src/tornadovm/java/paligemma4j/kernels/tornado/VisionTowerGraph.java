@@ -32,13 +32,15 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * <pre>
  * graph vit_embed                                  buffers
  *   in   EVERY_EXECUTION  patches [N, P·P·3], x ← positions [N, W]
- *   in   FIRST_EXECUTION  Wpatch, bpatch
+ *   in   FIRST_EXECUTION  Wpatch, bpatch, gelu constants
  *   task patch   x += patches·Wpatch + bpatch      tiled matmul, RESIDUAL epilogue (matmul + pos add: 2→1)
- *   out  persist          x
+ *   out  persist          x, gelu
  *
  * graph vit_block_l  (l = 0 … depth−1)
- *   in   consume          x  (from vit_embed / vit_block_{l−1})
- *   in   FIRST_EXECUTION  LN0, LN1 scale/bias, Wqkv = [Wq|Wk|Wv], bqkv, Wo, bo, W1, b1, W2, b2; scratch y, qkv, a, h, p
+ *   in   consume          x, gelu  (from vit_embed / vit_block_{l−1})
+ *   in   consume          scratch y, qkv, a, h, p, visible  (l ≥ 1: from vit_block_{l−1})
+ *   in   FIRST_EXECUTION  scratch y, qkv, a, h, p, visible  (l = 0 only: the one device copy)
+ *   in   FIRST_EXECUTION  LN0, LN1 scale/bias, Wqkv = [Wq|Wk|Wv], bqkv, Wo, bo, W1, b1, W2, b2
  *   task ln0     y   = LayerNorm0(x)                       one work-item per row
  *   task qkv     qkv = y·Wqkv + bqkv   [N, 3W]              tiled matmul (q, k, v projections: 3→1)
  *   task attn    a   = softmax(q/√d · kᵀ) · v  per head     packed q|k|v, probabilities in p [N·heads·N]
@@ -46,20 +48,24 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *   task ln1     y   = LayerNorm1(x)
  *   task fc1     h   = gelu_tanh(y·W1 + b1)   [N, MLP]       tiled matmul, GELU epilogue (2→1)
  *   task fc2     x  += h·W2 + b2                            tiled matmul, RESIDUAL epilogue (2→1)
- *   out  persist          x
+ *   out  persist          x, gelu, scratch y, qkv, a, h, p, visible
  *
  * graph vit_head
- *   in   consume          x  (from vit_block_{depth−1})
- *   in   FIRST_EXECUTION  encoder-norm scale/bias, Whead, bhead; scratch y
+ *   in   consume          x, gelu, scratch y  (from vit_block_{depth−1})
+ *   in   FIRST_EXECUTION  encoder-norm scale/bias, Whead, bhead
  *   task norm    y    = LayerNorm(x)
  *   task head    zimg = y·Whead + bhead   [N, D]             tiled matmul
  *   out  EVERY_EXECUTION  zimg
  * </pre>
  *
  * 7 tasks per block where the per-op path ({@link TornadoOps}) launches 12 and copies every activation
- * both ways. Scratch buffers are declared per graph, so each block graph holds its own device copy
- * (memory: depth × (N·(3W + W + MLP) + N²·heads) floats): sharing them across graphs is left to a
- * later step.
+ * both ways. Device buffers for activations: one each of x, y, qkv, a, h, p, visible for the whole
+ * tower — vit_block_0 allocates the scratch, every later graph takes TornadoVM's device buffer over
+ * from the graph before it ({@code consumeFromDevice} / {@code persistOnDevice} chain) — so activation
+ * memory is N·(W + W + 3W + W + MLP) + N²·heads floats whatever the depth (the attention
+ * probabilities p dominate: N²·heads floats, 1.07 GB at 896 px with 16 heads). Only the weights
+ * grow with depth. The chain relies on the graphs running in order (as {@link #forward} does):
+ * TornadoVM hands a consumed buffer over from the graph that ran last.
  */
 public final class VisionTowerGraph implements TowerOps.Vision {
 
@@ -70,6 +76,11 @@ public final class VisionTowerGraph implements TowerOps.Vision {
     private final int graphs;
     private final FloatArray patches, x, zimg;
     private final TowerRuns runs;
+    /** The shared activation scratch (y, qkv, a, h, p, visible): one host array and one device buffer each. */
+    private final Object[] scratch;
+    private final FloatArray attentionScratch;
+    /** Graphs that transfer (and so allocate) the scratch on the device; the others consume it. */
+    private int scratchCopies;
     private boolean closed;
 
     /** The tower on {@code device}; weights go to the device with the first {@link #forward}. */
@@ -95,19 +106,26 @@ public final class VisionTowerGraph implements TowerOps.Vision {
                 .transferToDevice(DataTransferMode.FIRST_EXECUTION, gelu);
         FloatArray bp = FloatArray.fromArray(t.patchBias());
         tiled(embed, grids, EMBED, "patch", patches, wp, bp, x, n, TiledMatmulKernels.RESIDUAL, gelu);
-        list.add(embed.persistOnDevice(x).snapshot());
+        list.add(embed.persistOnDevice(x, gelu).snapshot());
 
-        // vit_block_l
+        // vit_block_l: one set of scratch buffers, allocated by block 0 and handed down the chain
         FloatArray y = new FloatArray(n * w), qkv = new FloatArray(n * 3 * w), a = new FloatArray(n * w);
         FloatArray h = new FloatArray(n * t.mlp()), p = new FloatArray(n * t.heads() * n);
         IntArray visible = new IntArray(n);
         visible.init(n);
+        scratch = new Object[] {y, qkv, a, h, p, visible};
+        attentionScratch = p;
         String prev = EMBED;
         for (int l = 0; l < t.blocks().size(); l++) {
             VitTower.Block b = t.blocks().get(l);
             String name = "vit_block_" + l;
-            TaskGraph g = new TaskGraph(name).consumeFromDevice(prev, x);
-            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, y, qkv, a, h, p, visible, gelu);
+            TaskGraph g = new TaskGraph(name).consumeFromDevice(prev, x, gelu);
+            if (l == 0) {
+                g.transferToDevice(DataTransferMode.FIRST_EXECUTION, scratch);
+                scratchCopies++;
+            } else {
+                g.consumeFromDevice(prev, scratch);
+            }
             layerNorm(g, grids, name, "ln0", x, b.ln0Scale(), b.ln0Bias(), y);
             tiled(g, grids, name, "qkv", y, new DeviceWeight(WeightConcat.columns(b.query(), b.key(), b.value())),
                     FloatArray.fromArray(WeightConcat.vectors(b.queryBias(), b.keyBias(), b.valueBias())), qkv, n,
@@ -134,16 +152,14 @@ public final class VisionTowerGraph implements TowerOps.Vision {
                     TiledMatmulKernels.GELU, gelu);
             tiled(g, grids, name, "fc2", h, new DeviceWeight(b.fc2()), FloatArray.fromArray(b.fc2Bias()), x, n,
                     TiledMatmulKernels.RESIDUAL, gelu);
-            list.add(g.persistOnDevice(x).snapshot());
+            list.add(g.persistOnDevice(x, gelu).persistOnDevice(scratch).snapshot());
             prev = name;
         }
 
         // vit_head
-        TaskGraph head = new TaskGraph(HEAD).consumeFromDevice(prev, x);
-        FloatArray yh = new FloatArray(n * w);
-        head.transferToDevice(DataTransferMode.FIRST_EXECUTION, yh, gelu);
-        layerNorm(head, grids, HEAD, "norm", x, t.normScale(), t.normBias(), yh);
-        tiled(head, grids, HEAD, "head", yh, new DeviceWeight(t.head()), FloatArray.fromArray(t.headBias()), zimg, n,
+        TaskGraph head = new TaskGraph(HEAD).consumeFromDevice(prev, x, gelu, y);
+        layerNorm(head, grids, HEAD, "norm", x, t.normScale(), t.normBias(), y);
+        tiled(head, grids, HEAD, "head", y, new DeviceWeight(t.head()), FloatArray.fromArray(t.headBias()), zimg, n,
                 TiledMatmulKernels.STORE, gelu);
         list.add(head.transferToHost(DataTransferMode.EVERY_EXECUTION, zimg).snapshot());
 
@@ -206,6 +222,16 @@ public final class VisionTowerGraph implements TowerOps.Vision {
         float[] out = new float[zimg.getSize()];
         MemorySegment.copy(zimg.getSegment(), JAVA_FLOAT, 0, out, 0, out.length);
         return out;
+    }
+
+    /** The attention-probability scratch {@code p} [N·heads·N] that every block graph uses. */
+    FloatArray attentionScratch() {
+        return attentionScratch;
+    }
+
+    /** How many graphs allocate the scratch on the device (1: block 0; the rest consume it). */
+    int scratchDeviceCopies() {
+        return scratchCopies;
     }
 
     @Override
