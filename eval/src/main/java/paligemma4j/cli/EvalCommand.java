@@ -17,7 +17,7 @@ import paligemma4j.eval.run.EvalRun;
 import paligemma4j.eval.run.ModelSession;
 import paligemma4j.eval.run.Protocol;
 import paligemma4j.eval.run.RunConfig;
-import paligemma4j.kernels.JvmOps;
+import paligemma4j.kernels.Ops;
 import paligemma4j.model.KVCache;
 import paligemma4j.model.PaliGemma;
 import paligemma4j.model.image.Resize;
@@ -37,7 +37,7 @@ import paligemma4j.model.tokenizer.Tokenizer;
 public final class EvalCommand implements Command {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> RUN_ONLY = List.of("checkpoint", "tokenizer", "out", "resume", "limit", "beam",
-            "max-tokens", "text-len", "prompt-template", "resize", "kv-cache", "threads", "published-row", "progress");
+            "max-tokens", "text-len", "prompt-template", "resize", "kv-cache", "threads", "backend", "device", "published-row", "progress");
     private static final List<String> SCORE_ONLY = List.of("predictions");
 
     public String name() { return "eval"; }
@@ -70,6 +70,8 @@ public final class EvalCommand implements Command {
                 .option("resize", "bilinear|bilinear-antialias", "run: TF bilinear resize without/with antialias", "bilinear")
                 .option("kv-cache", "bf16|f32", "run: KV cache precision", "bf16")
                 .option("threads", "T", "run: CPU threads", String.valueOf(Runtime.getRuntime().availableProcessors()))
+                .option("backend", "jvm|tornadovm", "run: where the kernels run: JVM (Vector API) or a TornadoVM device", "jvm")
+                .option("device", "N", "run: TornadoVM device number (scripts/paligemma devices); default: TornadoVM's", "-1")
                 .option("progress", "auto|bar|lines", "run: progress on stderr: a bar redrawn in place, or plain lines (auto: bar on a terminal)", "auto")
                 .option("published-row", "ROW", "run: the published row to compare with, e.g. mix-224, ft-vqav2-448, ft-cococap-224, ft-refcoco-seg-896", null)
                 .flag("json", "print exactly one JSON object (score: the metrics; run: the report)");
@@ -134,6 +136,8 @@ public final class EvalCommand implements Command {
         p = p.withKvCache(KVCache.Precision.parse(args.choice("kv-cache", "bf16", "f32")));
         int limit = args.has("limit") ? args.positiveInt("limit") : 0;
         int threads = args.positiveInt("threads");
+        String backend = args.choice("backend", "jvm", "tornadovm");
+        int device = args.getInt("device");
 
         RunConfig config = new RunConfig(bench, split, dataset, dir, ckpt, Files.size(ckpt), tok, Files.size(tok), p, limit);
         EvalRun.Request request = new EvalRun.Request(config, runDir, args.flag("resume"),
@@ -143,7 +147,7 @@ public final class EvalCommand implements Command {
                     case "lines" -> false;
                     default -> System.console() != null && System.console().isTerminal();
                 });
-        ModelSession.Opener opener = () -> open(ckpt, tok, threads);
+        ModelSession.Opener opener = () -> open(ckpt, tok, Backends.open(backend, threads, device));
         EvalRun.Outcome o = EvalRun.run(request, opener, err);
         if (args.flag("json")) {
             out.println(JSON.writeValueAsString(o.report()));
@@ -153,28 +157,43 @@ public final class EvalCommand implements Command {
         return 0;
     }
 
-    /** Loads the tokenizer and checkpoint and checks that they belong together. */
-    static ModelSession open(Path ckpt, Path tok, int threads) {
-        Tokenizer tokenizer = Tokenizer.load(tok);
-        JvmOps ops = new JvmOps(threads);
+    /** Loads the tokenizer and checkpoint on {@code ops} (closed with the session) and checks that they belong together. */
+    static ModelSession open(Path ckpt, Path tok, Ops ops) {
+        Tokenizer tokenizer;
+        try {
+            tokenizer = Tokenizer.load(tok);
+        } catch (RuntimeException e) {
+            close(ops);
+            throw e;
+        }
         PaliGemma model;
         try {
             model = PaliGemma.load(ckpt, ops);
         } catch (RuntimeException e) {
-            ops.close();
+            close(ops);
             throw e;
         }
         try {
             TokenizerCheck.requireMatch(tokenizer, model.config().llm().vocab(), ckpt);
         } catch (RuntimeException e) {
             model.close();
-            ops.close();
+            close(ops);
             throw e;
         }
         return new ModelSession(model, tokenizer, () -> {
             model.close();
-            ops.close();
+            close(ops);
         });
+    }
+
+    private static void close(Ops ops) {
+        if (ops instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the backend: " + e.getMessage(), e);
+            }
+        }
     }
 
     /** {@code pope random: accuracy 87.9333 (n=3000) | mix-224 88.00 (-0.0667) | report RUN/report.md}. */

@@ -182,4 +182,13 @@ class EvalRunCommandTest {
         assertThat(f.err()).contains("run.json is missing: not a run to resume");
         assertThat(Files.exists(tmp.resolve("u"))).isFalse();
     }
+
+    @Test
+    void tornadoBackendWithoutTheSdkIsOneLine(@TempDir Path tmp) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("TORNADOVM_HOME") == null, "default build only");
+        EvalScoreCommandTest.Result r = run(runArgs(tmp, "pope", "pope", "--split", "popular", "--backend", "tornadovm"));
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err().strip().lines()).hasSize(1);
+        assertThat(r.err()).contains("--backend tornadovm").contains("no TornadoVM backend");
+    }
 }
