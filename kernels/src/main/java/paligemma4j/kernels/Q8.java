@@ -3,6 +3,12 @@ package paligemma4j.kernels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.stream.IntStream;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The Q8_0 weight format, after GGML's: each row of a {@code [rows, cols]} matrix is cut into
@@ -39,8 +45,122 @@ public final class Q8 {
         return d * data.get(ValueLayout.JAVA_BYTE, row + 2L * blocks(cols) + c);
     }
 
-    /** {@code w} (any type) quantized to Q8_0 in {@code arena}. */
+    /**
+     * {@code w} (any type) quantized to Q8_0 in {@code arena}, as {@link #quantizeScalar} does
+     * (bit for bit), vectorised and spread over the common fork-join pool by bands of rows (when
+     * both segments may be accessed from any thread; a confined arena keeps it on this thread).
+     */
     public static Weight quantize(Weight w, Arena arena) {
+        int rows = w.rows(), cols = w.cols();
+        MemorySegment out = arena.allocate(rows * rowBytes(cols), 64);
+        int band = Math.max(1, QUANTIZE_ELEMENTS / cols);
+        int bands = (rows + band - 1) / band;
+        IntStream range = IntStream.range(0, bands);
+        boolean shared = out.isAccessibleBy(PROBE) && w.data().isAccessibleBy(PROBE);   // else: confined, stay here
+        (bands > 1 && shared ? range.parallel() : range).forEach(t -> {
+            float[] row = new float[cols];
+            short[] s16 = w.type() == WeightType.BF16 || w.type() == WeightType.F16 ? new short[cols] : null;
+            byte[] q = new byte[cols];
+            for (int r = t * band; r < Math.min(rows, (t + 1) * band); r++) {
+                widenRow(w, r, row, s16);
+                quantizeRow(row, r, out, r * rowBytes(cols), q);
+            }
+        });
+        return new Weight(out, WeightType.Q8_0, rows, cols);
+    }
+
+    /** A thread that is never started: segments it may access are accessible from any thread. */
+    private static final Thread PROBE = Thread.ofPlatform().unstarted(() -> { });
+    /** Elements per task of {@link #quantize} (whole rows; at least one row). */
+    private static final int QUANTIZE_ELEMENTS = 1 << 18;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int LANES = F.length();
+    /** LANES bytes (none below 8 lanes: the smallest byte vector is 64 bits). */
+    private static final VectorSpecies<Byte> BYTES =
+            LANES >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(LANES * 8)) : null;
+    /** 1.5·2²³: see {@link #quantizeRow}. */
+    private static final float RINT = 12582912f;
+    /** Bits of {@link #RINT} (low byte 0). */
+    private static final int RINT_BITS = Float.floatToRawIntBits(RINT);
+
+    /** Row r of w as float32 into {@code row}; {@code s16}: scratch for 16-bit types. */
+    private static void widenRow(Weight w, int r, float[] row, short[] s16) {
+        int cols = w.cols();
+        long at = r * w.type().rowBytes(cols);
+        switch (w.type()) {
+            case F32 -> MemorySegment.copy(w.data(), Weight.F32, at, row, 0, cols);
+            case BF16 -> {
+                MemorySegment.copy(w.data(), Weight.I16, at, s16, 0, cols);
+                for (int c = 0; c < cols; c++) row[c] = Float.intBitsToFloat(s16[c] << 16);
+            }
+            case F16 -> {
+                MemorySegment.copy(w.data(), Weight.I16, at, s16, 0, cols);
+                Simd.widenF16(s16, row, cols);
+            }
+            case Q8_0 -> {
+                for (int c = 0; c < cols; c++) row[c] = w.get(r, c);
+            }
+        }
+    }
+
+    /**
+     * One row's scales and int8 values at {@code base} of {@code out}. Per block: max |w| as the
+     * int maximum of the bits with the sign cleared (for those, the int order is the float order;
+     * infinity and NaN sort last), then {@code q = rint(w / d)} as the low byte of the bits of
+     * {@code w / d + 1.5·2²³} (adding 1.5·2²³ rounds a float of magnitude below 2²² to an integer,
+     * ties to even, and leaves that integer in the low mantissa bits), clamped on those bits and
+     * narrowed to bytes ({@code I2B} keeps the low byte). The row's bytes are then copied out at once.
+     * (Vector API code runs far slower before C2 compiles it: the first matrices of a load pay that.)
+     */
+    private static void quantizeRow(float[] row, int r, MemorySegment out, long base, byte[] q) {
+        int cols = row.length, nb = blocks(cols);
+        boolean vector = BYTES != null && BLOCK % LANES == 0;
+        for (int b = 0; b < nb; b++) {
+            int c0 = b * BLOCK, c1 = Math.min(cols, c0 + BLOCK);
+            int maxBits = 0;
+            int c = c0;
+            if (vector && c1 - c0 == BLOCK) {
+                IntVector m = FloatVector.fromArray(F, row, c).reinterpretAsInts().and(0x7FFFFFFF);
+                for (c += LANES; c < c1; c += LANES) {
+                    m = m.max(FloatVector.fromArray(F, row, c).reinterpretAsInts().and(0x7FFFFFFF));
+                }
+                maxBits = m.reduceLanes(VectorOperators.MAX);
+            }
+            for (; c < c1; c++) maxBits = Math.max(maxBits, Float.floatToRawIntBits(row[c]) & 0x7FFFFFFF);
+            if (maxBits >= 0x7F800000) {
+                throw new IllegalArgumentException("Q8_0: row " + r + ", block " + b + " holds a non-finite value");
+            }
+            float max = Float.intBitsToFloat(maxBits);
+            short dBits = scale(max);
+            float d = Float.float16ToFloat(dBits);
+            if (Float.isInfinite(d)) {
+                throw new IllegalArgumentException("Q8_0: row " + r + ", block " + b + ": max |w| = " + max
+                        + " needs a scale beyond float16");
+            }
+            out.set(Weight.I16, base + 2L * b, dBits);
+            c = c0;
+            if (d == 0f) {
+                for (; c < c1; c++) q[c] = 0;
+                continue;
+            }
+            if (vector) {
+                FloatVector dv = FloatVector.broadcast(F, d);
+                for (; c + LANES <= c1; c += LANES) {
+                    FloatVector.fromArray(F, row, c).div(dv).add(RINT).reinterpretAsInts()
+                            .max(RINT_BITS - 127).min(RINT_BITS + 127)
+                            .convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(q, c);
+                }
+            }
+            for (; c < c1; c++) q[c] = (byte) Math.max(-127, Math.min(127, (int) Math.rint(row[c] / d)));
+        }
+        MemorySegment.copy(q, 0, out, ValueLayout.JAVA_BYTE, base + 2L * nb, cols);
+    }
+
+    /**
+     * The reference quantizer: one row and one element at a time, {@code q = rint(w / d)} in scalar
+     * float32. {@link #quantize} must equal it bit for bit.
+     */
+    static Weight quantizeScalar(Weight w, Arena arena) {
         int rows = w.rows(), cols = w.cols(), nb = blocks(cols);
         long rowBytes = rowBytes(cols);
         MemorySegment out = arena.allocate(rows * rowBytes, 64);

@@ -204,11 +204,15 @@ final class Q8Kernels {
                 a2 = t2.fma(FloatVector.broadcast(F, sc[2 * nb + b]), a2);
                 a3 = t3.fma(FloatVector.broadcast(F, sc[3 * nb + b]), a3);
             }
-            int yo = yOff + o - o0;
-            y[yo] = tail(x, xOff, width, w, v0, full, Simd.sumLanes(a0), sc[nb - 1]);
-            y[yo + 1] = tail(x, xOff, width, w, v1, full, Simd.sumLanes(a1), sc[2 * nb - 1]);
-            y[yo + 2] = tail(x, xOff, width, w, v2, full, Simd.sumLanes(a2), sc[3 * nb - 1]);
-            y[yo + 3] = tail(x, xOff, width, w, v3, full, Simd.sumLanes(a3), sc[4 * nb - 1]);
+            int yo = yOff + o - o0, lanes = ROWS_PER_PASS * nb;   // lane sums in sc after the scales
+            a0.intoArray(sc, lanes);
+            y[yo] = tail(x, xOff, width, w, v0, full, sumLanes(sc, lanes), sc[nb - 1]);
+            a1.intoArray(sc, lanes);
+            y[yo + 1] = tail(x, xOff, width, w, v1, full, sumLanes(sc, lanes), sc[2 * nb - 1]);
+            a2.intoArray(sc, lanes);
+            y[yo + 2] = tail(x, xOff, width, w, v2, full, sumLanes(sc, lanes), sc[3 * nb - 1]);
+            a3.intoArray(sc, lanes);
+            y[yo + 3] = tail(x, xOff, width, w, v3, full, sumLanes(sc, lanes), sc[4 * nb - 1]);
         }
         for (; o < o1; o++) {                    // the last rows one at a time, in the same order
             long row = o * rowBytes;
@@ -225,11 +229,17 @@ final class Q8Kernels {
                     sc[lanes + l] = Math.fma(t, d, sc[lanes + l]);
                 }
             }
-            float sum = sc[lanes];
-            for (int l = 1; l < L; l++) sum += sc[lanes + l];
+            float sum = sumLanes(sc, lanes);
             float dLast = Float.float16ToFloat(w.get(Weight.I16, row + 2L * (nb - 1)));
             y[yOff + o - o0] = tail(x, xOff, width, w, row + valuesAt, full, sum, dLast);
         }
+    }
+
+    /** {@code ((v[at] + v[at + 1]) + v[at + 2]) + …}, L terms (a vector's lanes, stored: no boxing). */
+    private static float sumLanes(float[] v, int at) {
+        float s = v[at];
+        for (int l = 1; l < L; l++) s += v[at + l];
+        return s;
     }
 
     /**
