@@ -178,7 +178,8 @@ public final class JvmOps implements Ops, AutoCloseable {
 
     /**
      * Q8_0 weights ({@link Q8Kernels}): few rows → per row, bands of {@link #Q8_BAND_ROWS} whole W
-     * rows (one task each, sequential reads) into partial sums added in band order; many rows → per
+     * rows (one task each, sequential reads; a W of few bands is also split by columns) into partial
+     * sums added in band order; many rows → per
      * task, its column block of W widened to float32 once (thread scratch), then the float32 GEMM block.
      */
     private void q8Matmul(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride) {
@@ -186,16 +187,23 @@ public final class JvmOps implements Ops, AutoCloseable {
         MemorySegment seg = w.data();
         if (rows < MATMUL_MIN_ROWS) {
             int bands = ceilDiv(in, Q8_BAND_ROWS);
+            // few bands (a short W): also split the columns, in whole blocks, so every core has work
+            int colTasks = Math.min(ceilDiv(pool.threads() * TASKS_PER_THREAD, bands), ceilDiv(out, MATVEC_MIN_COLUMNS));
+            int width = ceilDiv(ceilDiv(out, colTasks), Q8.BLOCK) * Q8.BLOCK;
+            int tasks = bands * ceilDiv(out, width);
             float[] partial = callerScratch(0, bands * out);
-            int scratch = Q8Kernels.scratchFloats(out);
+            int scratch = Q8Kernels.scratchFloats(width);
             for (int r = 0; r < rows; r++) {
                 int xOff = r * in, yRow = yOff + r * yStride;
-                pool.run(bands, t -> Q8Kernels.rows(x, xOff, seg, out, t * Q8_BAND_ROWS,
-                        Math.min(in, (t + 1) * Q8_BAND_ROWS), partial, t * out, threadShorts(scratch),
-                        threadScratch(2, scratch)));
-                int width = Math.max(Q8_SUM_COLUMNS, ceilDiv(out, pool.threads()));
-                pool.run(ceilDiv(out, width), t -> Q8Kernels.sumBands(partial, bands, out, t * width,
-                        Math.min(out, (t + 1) * width), bias, biasOff, y, yRow));
+                pool.run(tasks, t -> {
+                    int band = t % bands, c0 = t / bands * width;
+                    Q8Kernels.rows(x, xOff, seg, out, c0, Math.min(width, out - c0), band * Q8_BAND_ROWS,
+                            Math.min(in, (band + 1) * Q8_BAND_ROWS), partial, band * out + c0,
+                            threadShorts(scratch), threadScratch(2, scratch));
+                });
+                int sumWidth = Math.max(Q8_SUM_COLUMNS, ceilDiv(out, pool.threads()));
+                pool.run(ceilDiv(out, sumWidth), t -> Q8Kernels.sumBands(partial, bands, out, t * sumWidth,
+                        Math.min(out, (t + 1) * sumWidth), bias, biasOff, y, yRow));
             }
             return;
         }

@@ -51,16 +51,26 @@ final class Q8Kernels {
      */
     static void rows(float[] x, int xOff, MemorySegment w, int out, int i0, int i1, float[] acc, int accOff,
                      short[] s16, float[] sc) {
-        java.util.Arrays.fill(acc, accOff, accOff + out, 0f);
+        rows(x, xOff, w, out, 0, out, i0, i1, acc, accOff, s16, sc);
+    }
+
+    /**
+     * As {@link #rows(float[], int, MemorySegment, int, int, int, float[], int, short[], float[])}
+     * for the columns [c0, c0 + n) only ({@code c0} a multiple of {@link Q8#BLOCK}; n ≤ out − c0):
+     * {@code acc[accOff + o − c0]}. Each column's sum is the same as with whole rows.
+     */
+    static void rows(float[] x, int xOff, MemorySegment w, int out, int c0, int n, int i0, int i1, float[] acc,
+                     int accOff, short[] s16, float[] sc) {
+        java.util.Arrays.fill(acc, accOff, accOff + n, 0f);
         long rowBytes = Q8.rowBytes(out);
-        long valuesAt = 2L * Q8.blocks(out);
-        int nb = Q8.blocks(out);
-        int full = VECTOR ? out / Q8.BLOCK : 0;
+        int nb = Q8.blocks(n);                 // blocks of the column range
+        long scalesAt = 2L * (c0 / Q8.BLOCK), valuesAt = 2L * Q8.blocks(out) + c0;
+        int full = VECTOR ? n / Q8.BLOCK : 0;
         int i = i0;
         for (; i + ROWS_PER_PASS <= i1; i += ROWS_PER_PASS) {
             long r0 = i * rowBytes;
             for (int k = 0; k < ROWS_PER_PASS; k++) {
-                MemorySegment.copy(w, Weight.I16, r0 + k * rowBytes, s16, k * nb, nb);
+                MemorySegment.copy(w, Weight.I16, r0 + k * rowBytes + scalesAt, s16, k * nb, nb);
             }
             Simd.widenF16(s16, sc, ROWS_PER_PASS * nb);
             for (int k = 0; k < ROWS_PER_PASS; k++) {
@@ -113,7 +123,7 @@ final class Q8Kernels {
                     }
                 }
             }
-            for (int c = full * Q8.BLOCK; c < out; c++) {   // blocks left to the scalar loop, same order
+            for (int c = full * Q8.BLOCK; c < n; c++) {     // blocks left to the scalar loop, same order
                 int b = c / Q8.BLOCK;
                 float s = acc[accOff + c];
                 s = Math.fma(sc[b], w.get(ValueLayout.JAVA_BYTE, v0 + c), s);
@@ -126,8 +136,8 @@ final class Q8Kernels {
         for (; i < i1; i++) {                    // the last rows one at a time, in the same order
             long row = i * rowBytes;
             float xi = x[xOff + i];
-            for (int c = 0; c < out; c++) {
-                float s = xi * Float.float16ToFloat(w.get(Weight.I16, row + 2L * (c / Q8.BLOCK)));
+            for (int c = 0; c < n; c++) {
+                float s = xi * Float.float16ToFloat(w.get(Weight.I16, row + scalesAt + 2L * (c / Q8.BLOCK)));
                 acc[accOff + c] = Math.fma(s, w.get(ValueLayout.JAVA_BYTE, row + valuesAt + c), acc[accOff + c]);
             }
         }
@@ -270,17 +280,15 @@ final class Q8Kernels {
      */
     static void sumBands(float[] partial, int bands, int out, int c0, int c1, float[] bias, int biasOff,
                          float[] y, int yOff) {
-        int o = c0;
-        for (; o + L <= c1; o += L) {
-            FloatVector v = FloatVector.fromArray(F, partial, o);
-            for (int t = 1; t < bands; t++) v = v.add(FloatVector.fromArray(F, partial, t * out + o));
-            if (bias != null) v = v.add(FloatVector.fromArray(F, bias, biasOff + o));
-            v.intoArray(y, yOff + o);
+        // plain loops (C2 vectorises them): called once per product, Vector API code would run
+        // interpreted for a long while before being compiled
+        System.arraycopy(partial, c0, y, yOff + c0, c1 - c0);
+        for (int t = 1; t < bands; t++) {
+            int p = t * out;
+            for (int o = c0; o < c1; o++) y[yOff + o] += partial[p + o];
         }
-        for (; o < c1; o++) {
-            float v = partial[o];
-            for (int t = 1; t < bands; t++) v += partial[t * out + o];
-            y[yOff + o] = bias == null ? v : v + bias[biasOff + o];
+        if (bias != null) {
+            for (int o = c0; o < c1; o++) y[yOff + o] += bias[biasOff + o];
         }
     }
 

@@ -87,6 +87,22 @@ class Q8KernelsTest {
     }
 
     @Test
+    void columnRangesOfRowsEqualTheWholeRows() {
+        int in = 9, out = 300;
+        Weight w = TestData.weight(31, in, out, WeightType.Q8_0);
+        float[] x = TestData.uniform(32, in, -2f, 2f);
+        float[] want = rowsReference(x, 0, w, 1, in);
+        int scratch = Q8Kernels.scratchFloats(out);
+        for (int[] range : new int[][] {{0, 32}, {32, 77}, {64, 236}, {288, 12}, {96, 200}}) {
+            int c0 = range[0], n = range[1];
+            float[] acc = new float[n + 1];
+            Q8Kernels.rows(x, 0, w.data(), out, c0, n, 1, in, acc, 1, new short[scratch], new float[scratch]);
+            assertThat(java.util.Arrays.copyOfRange(acc, 1, n + 1)).as("columns [%d, %d)", c0, c0 + n)
+                    .isEqualTo(java.util.Arrays.copyOfRange(want, c0, c0 + n));
+        }
+    }
+
+    @Test
     void dotEqualsTheScalarReference() {
         int[][] shapes = {{1, 1}, {1, 32}, {7, 77}, {9, 64}, {4, 31}, {13, 300}, {6, 2048 + 5}};
         for (int[] s : shapes) {
@@ -140,6 +156,17 @@ class Q8KernelsTest {
                 float[] y = new float[out];
                 ops.matmul(x, 1, w, bias, 0, y, 0, out);
                 assertThat(y).as("%d threads", threads).isEqualTo(want);
+            }
+        }
+        // one band, 3000 columns: split by columns as well
+        Weight wide = TestData.weight(14, 70, 3000, WeightType.Q8_0);
+        float[] xw = TestData.uniform(15, 70, -1f, 1f);
+        float[] wantWide = rowsReference(xw, 0, wide, 0, 70);
+        for (int threads : new int[] {1, 2, 5}) {
+            try (JvmOps ops = new JvmOps(threads)) {
+                float[] y = new float[3000];
+                ops.matmul(xw, 1, wide, null, 0, y, 0, 3000);
+                assertThat(y).as("[70, 3000], %d threads", threads).isEqualTo(wantWide);
             }
         }
     }
