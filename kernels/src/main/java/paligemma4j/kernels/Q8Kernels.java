@@ -39,7 +39,7 @@ final class Q8Kernels {
 
     /** Float scratch {@link #rows} and {@link #dot} need for W rows of {@code cols} columns. */
     static int scratchFloats(int cols) {
-        return ROWS_PER_PASS * Q8.blocks(cols) + L;
+        return ROWS_PER_PASS * (Q8.blocks(cols) + L);
     }
 
     /**
@@ -78,51 +78,7 @@ final class Q8Kernels {
                 for (int b = 0; b < nb; b++) sc[k * nb + b] = xk * sc[k * nb + b];
             }
             long v0 = r0 + valuesAt, v1 = v0 + rowBytes, v2 = v1 + rowBytes, v3 = v2 + rowBytes;
-            for (int b = 0; b < full; b++) {
-                FloatVector s0 = FloatVector.broadcast(F, sc[b]);
-                FloatVector s1 = FloatVector.broadcast(F, sc[nb + b]);
-                FloatVector s2 = FloatVector.broadcast(F, sc[2 * nb + b]);
-                FloatVector s3 = FloatVector.broadcast(F, sc[3 * nb + b]);
-                long o = (long) b * Q8.BLOCK;
-                int a = accOff + b * Q8.BLOCK;
-                if (L <= 16) {   // constant-folded: the block as 32/L straight-line steps
-                    FloatVector sum = FloatVector.fromArray(F, acc, a);
-                    sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + o, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s0, sum);
-                    sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + o, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s1, sum);
-                    sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + o, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s2, sum);
-                    sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + o, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s3, sum);
-                    sum.intoArray(acc, a);
-                    sum = FloatVector.fromArray(F, acc, a + L);
-                    sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + o + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s0, sum);
-                    sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + o + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s1, sum);
-                    sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + o + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s2, sum);
-                    sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + o + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s3, sum);
-                    sum.intoArray(acc, a + L);
-                    if (L == 8) {
-                        sum = FloatVector.fromArray(F, acc, a + 16);
-                        sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + o + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s0, sum);
-                        sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + o + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s1, sum);
-                        sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + o + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s2, sum);
-                        sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + o + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s3, sum);
-                        sum.intoArray(acc, a + 16);
-                        sum = FloatVector.fromArray(F, acc, a + 24);
-                        sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + o + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s0, sum);
-                        sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + o + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s1, sum);
-                        sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + o + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s2, sum);
-                        sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + o + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s3, sum);
-                        sum.intoArray(acc, a + 24);
-                    }
-                } else {
-                    for (int c = 0; c < Q8.BLOCK; c += L) {
-                        FloatVector sum = FloatVector.fromArray(F, acc, a + c);
-                        sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + o + c, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s0, sum);
-                        sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + o + c, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s1, sum);
-                        sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + o + c, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s2, sum);
-                        sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + o + c, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s3, sum);
-                        sum.intoArray(acc, a + c);
-                    }
-                }
-            }
+            pass(w, v0, rowBytes, full, sc, nb, acc, accOff);
             for (int c = full * Q8.BLOCK; c < n; c++) {     // blocks left to the scalar loop, same order
                 int b = c / Q8.BLOCK;
                 float s = acc[accOff + c];
@@ -139,6 +95,51 @@ final class Q8Kernels {
             for (int c = 0; c < n; c++) {
                 float s = xi * Float.float16ToFloat(w.get(Weight.I16, row + scalesAt + 2L * (c / Q8.BLOCK)));
                 acc[accOff + c] = Math.fma(s, w.get(ValueLayout.JAVA_BYTE, row + valuesAt + c), acc[accOff + c]);
+            }
+        }
+    }
+
+    /**
+     * The vector part of one 4-row pass of {@link #rows}: full blocks [0, full) of the rows whose
+     * int8 values start at v0, v0 + rowBytes, …, scaled by sc[k·nb + b], into acc. Its own method
+     * with straight-line code: compiled on its own, it keeps running compiled when the caller is
+     * deoptimised (Vector API code in the interpreter runs ~1000× slower).
+     */
+    private static void pass(MemorySegment w, long v0, long rowBytes, int full, float[] sc, int nb, float[] acc,
+                             int accOff) {
+        long v1 = v0 + rowBytes, v2 = v1 + rowBytes, v3 = v2 + rowBytes;
+        for (int b = 0; b < full; b++) {
+            FloatVector s0 = FloatVector.broadcast(F, sc[b]);
+            FloatVector s1 = FloatVector.broadcast(F, sc[nb + b]);
+            FloatVector s2 = FloatVector.broadcast(F, sc[2 * nb + b]);
+            FloatVector s3 = FloatVector.broadcast(F, sc[3 * nb + b]);
+            long o = (long) b * Q8.BLOCK;
+            int a = accOff + b * Q8.BLOCK;
+            FloatVector sum = FloatVector.fromArray(F, acc, a);
+            sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + o, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s0, sum);
+            sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + o, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s1, sum);
+            sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + o, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s2, sum);
+            sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + o, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s3, sum);
+            sum.intoArray(acc, a);
+            sum = FloatVector.fromArray(F, acc, a + L);
+            sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + o + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s0, sum);
+            sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + o + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s1, sum);
+            sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + o + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s2, sum);
+            sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + o + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s3, sum);
+            sum.intoArray(acc, a + L);
+            if (L == 8) {
+                sum = FloatVector.fromArray(F, acc, a + 16);
+                sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + o + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s0, sum);
+                sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + o + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s1, sum);
+                sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + o + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s2, sum);
+                sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + o + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s3, sum);
+                sum.intoArray(acc, a + 16);
+                sum = FloatVector.fromArray(F, acc, a + 24);
+                sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + o + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s0, sum);
+                sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + o + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s1, sum);
+                sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + o + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s2, sum);
+                sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + o + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s3, sum);
+                sum.intoArray(acc, a + 24);
             }
         }
     }
@@ -167,62 +168,13 @@ final class Q8Kernels {
             }
             Simd.widenF16(s16, sc, ROWS_PER_PASS * nb);
             long v0 = r0 + valuesAt, v1 = v0 + rowBytes, v2 = v1 + rowBytes, v3 = v2 + rowBytes;
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            for (int b = 0; b < full; b++) {
-                long at = (long) b * Q8.BLOCK;
-                int xa = xOff + b * Q8.BLOCK;
-                FloatVector t0, t1, t2, t3;
-                if (L <= 16) {
-                    FloatVector xv = FloatVector.fromArray(F, x, xa);
-                    t0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + at, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
-                    t1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + at, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
-                    t2 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + at, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
-                    t3 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + at, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
-                    xv = FloatVector.fromArray(F, x, xa + L);
-                    t0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + at + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t0);
-                    t1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + at + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t1);
-                    t2 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + at + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t2);
-                    t3 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + at + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t3);
-                    if (L == 8) {
-                        xv = FloatVector.fromArray(F, x, xa + 16);
-                        t0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + at + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t0);
-                        t1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + at + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t1);
-                        t2 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + at + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t2);
-                        t3 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + at + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t3);
-                        xv = FloatVector.fromArray(F, x, xa + 24);
-                        t0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + at + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t0);
-                        t1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + at + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t1);
-                        t2 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + at + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t2);
-                        t3 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + at + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t3);
-                    }
-                } else {
-                    FloatVector xv = FloatVector.fromArray(F, x, xa);
-                    t0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + at, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
-                    t1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + at, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
-                    t2 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + at, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
-                    t3 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + at, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
-                    for (int c = L; c < Q8.BLOCK; c += L) {
-                        xv = FloatVector.fromArray(F, x, xa + c);
-                        t0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + at + c, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t0);
-                        t1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + at + c, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t1);
-                        t2 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + at + c, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t2);
-                        t3 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + at + c, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t3);
-                    }
-                }
-                a0 = t0.fma(FloatVector.broadcast(F, sc[b]), a0);
-                a1 = t1.fma(FloatVector.broadcast(F, sc[nb + b]), a1);
-                a2 = t2.fma(FloatVector.broadcast(F, sc[2 * nb + b]), a2);
-                a3 = t3.fma(FloatVector.broadcast(F, sc[3 * nb + b]), a3);
-            }
-            int yo = yOff + o - o0, lanes = ROWS_PER_PASS * nb;   // lane sums in sc after the scales
-            a0.intoArray(sc, lanes);
+            int lanes = ROWS_PER_PASS * nb;   // the rows' lane sums in sc after the scales
+            dotPass(x, xOff, w, v0, rowBytes, full, sc, nb, lanes);
+            int yo = yOff + o - o0;
             y[yo] = tail(x, xOff, width, w, v0, full, sumLanes(sc, lanes), sc[nb - 1]);
-            a1.intoArray(sc, lanes);
-            y[yo + 1] = tail(x, xOff, width, w, v1, full, sumLanes(sc, lanes), sc[2 * nb - 1]);
-            a2.intoArray(sc, lanes);
-            y[yo + 2] = tail(x, xOff, width, w, v2, full, sumLanes(sc, lanes), sc[3 * nb - 1]);
-            a3.intoArray(sc, lanes);
-            y[yo + 3] = tail(x, xOff, width, w, v3, full, sumLanes(sc, lanes), sc[4 * nb - 1]);
+            y[yo + 1] = tail(x, xOff, width, w, v1, full, sumLanes(sc, lanes + L), sc[2 * nb - 1]);
+            y[yo + 2] = tail(x, xOff, width, w, v2, full, sumLanes(sc, lanes + 2 * L), sc[3 * nb - 1]);
+            y[yo + 3] = tail(x, xOff, width, w, v3, full, sumLanes(sc, lanes + 3 * L), sc[4 * nb - 1]);
         }
         for (; o < o1; o++) {                    // the last rows one at a time, in the same order
             long row = o * rowBytes;
@@ -243,6 +195,52 @@ final class Q8Kernels {
             float dLast = Float.float16ToFloat(w.get(Weight.I16, row + 2L * (nb - 1)));
             y[yOff + o - o0] = tail(x, xOff, width, w, row + valuesAt, full, sum, dLast);
         }
+    }
+
+    /**
+     * The vector part of one 4-row pass of {@link #dot}: the lane sums of full blocks [0, full) of
+     * the rows whose int8 values start at v0, v0 + rowBytes, …, block scales sc[k·nb + b], stored
+     * to {@code sc[lanes + k·L …]} (row k). Its own method: see {@link #pass}.
+     */
+    private static void dotPass(float[] x, int xOff, MemorySegment w, long v0, long rowBytes, int full, float[] sc,
+                                int nb, int lanes) {
+        long v1 = v0 + rowBytes, v2 = v1 + rowBytes, v3 = v2 + rowBytes;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int b = 0; b < full; b++) {
+            long at = (long) b * Q8.BLOCK;
+            int xa = xOff + b * Q8.BLOCK;
+            FloatVector t0, t1, t2, t3;
+            FloatVector xv = FloatVector.fromArray(F, x, xa);
+            t0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + at, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
+            t1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + at, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
+            t2 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + at, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
+            t3 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + at, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
+            xv = FloatVector.fromArray(F, x, xa + L);
+            t0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + at + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t0);
+            t1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + at + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t1);
+            t2 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + at + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t2);
+            t3 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + at + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t3);
+            if (L == 8) {
+                xv = FloatVector.fromArray(F, x, xa + 16);
+                t0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + at + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t0);
+                t1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + at + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t1);
+                t2 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + at + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t2);
+                t3 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + at + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t3);
+                xv = FloatVector.fromArray(F, x, xa + 24);
+                t0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + at + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t0);
+                t1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + at + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t1);
+                t2 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + at + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t2);
+                t3 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + at + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t3);
+            }
+            a0 = t0.fma(FloatVector.broadcast(F, sc[b]), a0);
+            a1 = t1.fma(FloatVector.broadcast(F, sc[nb + b]), a1);
+            a2 = t2.fma(FloatVector.broadcast(F, sc[2 * nb + b]), a2);
+            a3 = t3.fma(FloatVector.broadcast(F, sc[3 * nb + b]), a3);
+        }
+        a0.intoArray(sc, lanes);
+        a1.intoArray(sc, lanes + L);
+        a2.intoArray(sc, lanes + 2 * L);
+        a3.intoArray(sc, lanes + 3 * L);
     }
 
     /** {@code ((v[at] + v[at + 1]) + v[at + 2]) + …}, L terms (a vector's lanes, stored: no boxing). */
