@@ -152,6 +152,10 @@ class Q8Test {
         for (int i = blocks.length * 32; i < v.length; i++) v[i] = (i % 2 == 0 ? 1 : -1) * 2.5f;   // short last block
         assertSameAsScalar(Weight.of(v, 1, v.length), "edge values");
         assertSameAsScalar(Weight.of(v, v.length / 7, 7), "edge values, 7 columns");
+        for (WeightType type : new WeightType[] {WeightType.BF16, WeightType.F16}) {
+            assertSameAsScalar(typed(v, 1, v.length, type), "edge values as " + type);
+            assertSameAsScalar(typed(v, 2, v.length / 2, type), "edge values as " + type + ", 2 rows");
+        }
         for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1e38f}) {
             float[] w = v.clone();
             w[40] = bad;
