@@ -44,6 +44,8 @@ public final class JvmOps implements Ops, AutoCloseable {
     private static final int Q8_BAND_ROWS = 256;
     /** Fewest output columns per task adding up the Q8_0 band partial sums. */
     private static final int Q8_SUM_COLUMNS = 1024;
+    /** Band partial sums (bands × columns) up to which the calling thread adds them alone. */
+    private static final int Q8_SUM_SERIAL = 1 << 14;
     /** Output columns per matmul task: a packed KC × NC float block is 256 KiB, L2-resident. */
     private static final int MATMUL_NC = 256;
     /** Vocabulary rows per matmulTransposed task. */
@@ -201,6 +203,10 @@ public final class JvmOps implements Ops, AutoCloseable {
                             Math.min(in, (band + 1) * Q8_BAND_ROWS), partial, band * out + c0,
                             threadShorts(scratch), threadScratch(2, scratch));
                 });
+                if ((long) bands * out <= Q8_SUM_SERIAL) {   // a few thousand adds: not worth a second dispatch
+                    Q8Kernels.sumBands(partial, bands, out, 0, out, bias, biasOff, y, yRow);
+                    continue;
+                }
                 int sumWidth = Math.max(Q8_SUM_COLUMNS, ceilDiv(out, pool.threads()));
                 pool.run(ceilDiv(out, sumWidth), t -> Q8Kernels.sumBands(partial, bands, out, t * sumWidth,
                         Math.min(out, (t + 1) * sumWidth), bias, biasOff, y, yRow));

@@ -90,7 +90,7 @@ public final class Q8 {
     /** LANES bytes (none below 8 lanes: the smallest byte vector is 64 bits). */
     private static final VectorSpecies<Byte> BYTES =
             LANES >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(LANES * 8)) : null;
-    /** 1.5·2²³: see {@link #quantizeRow}. */
+    /** 1.5·2²³: see {@link #quantizeBlock}. */
     private static final float RINT = 12582912f;
     /** Bits of {@link #RINT} (low byte 0). */
     private static final int RINT_BITS = Float.floatToRawIntBits(RINT);
