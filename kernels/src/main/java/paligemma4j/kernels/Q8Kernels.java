@@ -297,30 +297,12 @@ final class Q8Kernels {
     static void dequantize(MemorySegment w, int in, int out, int n0, int nc, MemorySegment dst) {
         long rowBytes = Q8.rowBytes(out);
         long valuesAt = 2L * Q8.blocks(out);
-        int full = VECTOR && n0 % Q8.BLOCK == 0 ? nc / Q8.BLOCK : 0;
         for (int i = 0; i < in; i++) {
             long row = i * rowBytes;
             long to = (long) i * nc * 4;
-            dequantizeBlocks(w, row, row + valuesAt + n0, n0 / Q8.BLOCK, full, dst, to);
-            for (int c = n0 + full * Q8.BLOCK; c < n0 + nc; c++) {
+            for (int c = n0; c < n0 + nc; c++) {
                 float d = Float.float16ToFloat(w.get(Weight.I16, row + 2L * (c / Q8.BLOCK)));
                 dst.set(Weight.F32, to + 4L * (c - n0), d * w.get(ValueLayout.JAVA_BYTE, row + valuesAt + c));
-            }
-        }
-    }
-
-    /**
-     * {@code d · q} of the {@code full} blocks from block b0 of the row at {@code row} (int8 values
-     * from {@code values}) as float32 at {@code to} of {@code dst}. Its own method: see {@link #pass}.
-     */
-    private static void dequantizeBlocks(MemorySegment w, long row, long values, int b0, int full, MemorySegment dst,
-                                         long to) {
-        for (int b = 0; b < full; b++) {
-            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(Weight.I16, row + 2L * (b0 + b))));
-            long v = values + (long) b * Q8.BLOCK, t = to + 4L * b * Q8.BLOCK;
-            for (int c = 0; c < Q8.BLOCK; c += L) {
-                ((FloatVector) ByteVector.fromMemorySegment(B, w, v + c, Simd.LE).convertShape(VectorOperators.B2F, F, 0))
-                        .mul(d).intoMemorySegment(dst, t + 4L * c, Simd.LE);
             }
         }
     }

@@ -123,22 +123,6 @@ class Q8KernelsTest {
     }
 
     @Test
-    void dequantizedColumnBlocksAreScaleTimesValue() {
-        int in = 5, out = 300;
-        Weight w = TestData.weight(41, in, out, WeightType.Q8_0);
-        for (int[] range : new int[][] {{0, 256}, {256, 44}, {32, 77}, {0, 300}}) {
-            int n0 = range[0], nc = range[1];
-            float[] dst = new float[in * nc];
-            Q8Kernels.dequantize(w.data(), in, out, n0, nc, MemorySegment.ofArray(dst));
-            for (int i = 0; i < in; i++) {
-                for (int c = 0; c < nc; c++) {
-                    assertThat(dst[i * nc + c]).as("[%d, %d]", i, n0 + c).isEqualTo(w.get(i, n0 + c));
-                }
-            }
-        }
-    }
-
-    @Test
     void bandSumsAddInBandOrderThenTheBias() {
         int bands = 3, out = 2 * L + 3;
         float[] partial = TestData.uniform(3, bands * out, -1e4f, 1e4f);
