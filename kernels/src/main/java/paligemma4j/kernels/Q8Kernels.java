@@ -24,7 +24,10 @@ import jdk.incubator.vector.VectorSpecies;
  * (2) each 32-element block is written out as L-wide steps with constant offsets: an inner loop
  * over the block's 32/L vectors left C2 with per-access long range checks (4 GB/s in cache);
  * (3) the block scales of the rows in flight are widened and scaled once into a small float
- * array first ({@link Simd#widenF16}), so the hot loop only broadcasts from it.
+ * array first ({@link Simd#widenF16}), so the hot loop only broadcasts from it; (4) Vector API
+ * code runs ~1000× slower interpreted or in C1: the vector loops sit in small methods of their own
+ * (a deoptimised caller leaves them compiled), and code run once per product (the band sums) is
+ * plain Java — as Vector API code it stayed interpreted for seconds in the benchmarks.
  */
 final class Q8Kernels {
     private Q8Kernels() {}
