@@ -40,6 +40,15 @@ public final class JvmOps implements Ops, AutoCloseable {
      * the partial sums, and so the results, are the same for any number of threads.
      */
     private static final int TALL_BAND_ROWS = 1024;
+    /**
+     * W rows per band of the Q8_0 matrix-vector product: fixed (not derived from the thread count),
+     * so the band partial sums, and so the results, are the same for any number of threads.
+     */
+    private static final int Q8_BAND_ROWS = 256;
+    /** Fewest output columns per task adding up the Q8_0 band partial sums. */
+    private static final int Q8_SUM_COLUMNS = 1024;
+    /** Band partial sums (bands × columns) up to which the calling thread adds them alone. */
+    private static final int Q8_SUM_SERIAL = 1 << 14;
     /** Output columns per matmul task: a packed KC × NC float block is 256 KiB, L2-resident. */
     private static final int MATMUL_NC = 256;
     /** Vocabulary rows per matmulTransposed task. */
@@ -178,26 +187,37 @@ public final class JvmOps implements Ops, AutoCloseable {
     }
 
     /**
-     * Q8_0 weights ({@link Q8Kernels}): few rows → one matrix-vector pass per row, split by output
-     * columns in whole blocks; many rows → per task, its column block of W widened to float32 once
-     * (thread scratch), then the float32 GEMM block.
+     * Q8_0 weights ({@link Q8Kernels}): few rows → per row, bands of {@link #Q8_BAND_ROWS} whole W
+     * rows (one task each, sequential reads; a W of few bands is also split by columns) into partial
+     * sums added in band order; many rows → per
+     * task, its column block of W widened to float32 once (thread scratch), then the float32 GEMM block.
      */
     private void q8Matmul(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride) {
         int in = w.rows(), out = w.cols();
         MemorySegment seg = w.data();
         if (rows < MATMUL_MIN_ROWS) {
-            int chunk = Math.max(MATVEC_MIN_COLUMNS, ceilDiv(out, pool.threads() * TASKS_PER_THREAD));
-            int width = ceilDiv(chunk, Q8.BLOCK) * Q8.BLOCK;
-            float[] acc = callerScratch(0, out);
+            int bands = ceilDiv(in, Q8_BAND_ROWS);
+            // few bands (a short W): also split the columns, in whole blocks, so every core has work
+            int colTasks = Math.min(ceilDiv(pool.threads() * TASKS_PER_THREAD, bands), ceilDiv(out, MATVEC_MIN_COLUMNS));
+            int width = ceilDiv(ceilDiv(out, colTasks), Q8.BLOCK) * Q8.BLOCK;
+            int tasks = bands * ceilDiv(out, width);
+            float[] partial = callerScratch(0, bands * out);
+            int scratch = Q8Kernels.scratchFloats(width);
             for (int r = 0; r < rows; r++) {
                 int xOff = r * in, yRow = yOff + r * yStride;
-                pool.run(ceilDiv(out, width), t -> {
-                    int c0 = t * width, n = Math.min(width, out - c0);
-                    Q8Kernels.matvec(x, xOff, in, seg, out, c0, n, acc, c0);
-                    for (int o = c0; o < c0 + n; o++) {
-                        y[yRow + o] = bias == null ? acc[o] : acc[o] + bias[biasOff + o];
-                    }
+                pool.run(tasks, t -> {
+                    int band = t % bands, c0 = t / bands * width;
+                    Q8Kernels.rows(x, xOff, seg, out, c0, Math.min(width, out - c0), band * Q8_BAND_ROWS,
+                            Math.min(in, (band + 1) * Q8_BAND_ROWS), partial, band * out + c0,
+                            threadShorts(scratch), threadScratch(2, scratch));
                 });
+                if ((long) bands * out <= Q8_SUM_SERIAL) {   // a few thousand adds: not worth a second dispatch
+                    Q8Kernels.sumBands(partial, bands, out, 0, out, bias, biasOff, y, yRow);
+                    continue;
+                }
+                int sumWidth = Math.max(Q8_SUM_COLUMNS, ceilDiv(out, pool.threads()));
+                pool.run(ceilDiv(out, sumWidth), t -> Q8Kernels.sumBands(partial, bands, out, t * sumWidth,
+                        Math.min(out, (t + 1) * sumWidth), bias, biasOff, y, yRow));
             }
             return;
         }
@@ -247,8 +267,10 @@ public final class JvmOps implements Ops, AutoCloseable {
         if (w.type() == WeightType.Q8_0) {
             pool.run(ceilDiv(w.rows(), DOT_ROWS), t -> {
                 int o0 = t * DOT_ROWS, o1 = Math.min(w.rows(), o0 + DOT_ROWS);
+                int scratch = Q8Kernels.scratchFloats(w.cols());
                 for (int r = 0; r < rows; r++) {
-                    Q8Kernels.dot(x, xOff + r * xStride, w.cols(), w.data(), o0, o1, y, r * yStride + yOff + o0);
+                    Q8Kernels.dot(x, xOff + r * xStride, w.cols(), w.data(), o0, o1, y, r * yStride + yOff + o0,
+                            threadShorts(scratch), threadScratch(2, scratch));
                 }
             });
             return;

@@ -12,116 +12,284 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API kernels over {@link Q8} weights: int8 widened to float32 in registers and multiplied
- * by the block scale; float32 accumulation. Each output's sum runs in an order fixed by the shapes
- * alone, so results do not depend on how the caller splits the work over threads.
+ * Vector API kernels over {@link Q8} weights: int8 widened to float32 in registers
+ * ({@code ByteVector} of L bytes, {@code convertShape(B2F)}: one {@code vpmovsxbd} and one
+ * {@code vcvtdq2ps}), float32 accumulation. Each output's sum runs in an order fixed by the shapes
+ * (and the vector width) alone, so results do not depend on how the caller splits the work over
+ * threads; the orders are spelled out per kernel and mirrored by the scalar references in the tests.
+ *
+ * <p>Speed notes (measured, Skylake Xeon, JDK 25): (1) a kernel must stream whole W rows — a
+ * task reading 512- or 2048-byte pieces of many rows ran at 1.5–4 GB/s against 7 GB/s per core
+ * for whole rows, so the input-first product is split over the cores by bands of rows;
+ * (2) each 32-element block is written out as L-wide steps with constant offsets: an inner loop
+ * over the block's 32/L vectors left C2 with per-access long range checks (4 GB/s in cache);
+ * (3) the block scales of the rows in flight are widened and scaled once into a small float
+ * array first ({@link Simd#widenF16}), so the hot loop only broadcasts from it; (4) Vector API
+ * code runs ~1000× slower interpreted or in C1: the vector loops sit in small methods of their own
+ * (a deoptimised caller leaves them compiled), and code run once per product (the band sums) is
+ * plain Java — as Vector API code it stayed interpreted for seconds in the benchmarks.
  */
 final class Q8Kernels {
     private Q8Kernels() {}
 
-    /** L bytes: widened to one FloatVector of L lanes. */
-    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
+    /** L bytes: widened to one FloatVector of L lanes (needs L ≥ 8: the smallest byte vector is 64 bits). */
+    private static final VectorSpecies<Byte> B =
+            L >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
+    /** Whether the vector paths run (L divides a block, and a byte vector of L lanes exists). */
+    private static final boolean VECTOR = L >= 8 && Q8.BLOCK % L == 0;
+    /** W rows per pass of {@link #rows}: amortises the accumulator loads and stores. */
+    static final int ROWS_PER_PASS = 4;
 
-    private static FloatVector widen(MemorySegment w, long at) {
-        return (FloatVector) ByteVector.fromMemorySegment(B, w, at, Simd.LE).convertShape(VectorOperators.B2F, F, 0);
+    /** Float scratch {@link #rows} and {@link #dot} need for W rows of {@code cols} columns. */
+    static int scratchFloats(int cols) {
+        return ROWS_PER_PASS * (Q8.blocks(cols) + L);
     }
 
     /**
-     * {@code acc[accOff + o − c0] = Σ_i x[xOff + i] · W[i, o]} for o in [c0, c0 + n): W {@code [in, out]}
-     * input-first Q8_0; c0 a multiple of {@link Q8#BLOCK}.
+     * Partial sums of the input-first product over W rows [i0, i1):
+     * {@code acc[accOff + o] = Σ_{i0 ≤ i < i1} x[xOff + i] · W[i, o]} for every column o of
+     * {@code W [·, out]} (whole rows: see the class comment). Order per column: acc starts at 0,
+     * then for i = i0, i0+1, … {@code acc = fma(float(x_i · d_ib), q_io, acc)}, d_ib the scale of
+     * row i's block holding o. {@code s16}, {@code sc}: at least {@link #scratchFloats(int)} each.
      */
-    static void matvec(float[] x, int xOff, int in, MemorySegment w, int out, int c0, int n, float[] acc, int accOff) {
+    static void rows(float[] x, int xOff, MemorySegment w, int out, int i0, int i1, float[] acc, int accOff,
+                     short[] s16, float[] sc) {
+        rows(x, xOff, w, out, 0, out, i0, i1, acc, accOff, s16, sc);
+    }
+
+    /**
+     * As {@link #rows(float[], int, MemorySegment, int, int, int, float[], int, short[], float[])}
+     * for the columns [c0, c0 + n) only ({@code c0} a multiple of {@link Q8#BLOCK}; n ≤ out − c0):
+     * {@code acc[accOff + o − c0]}. Each column's sum is the same as with whole rows.
+     */
+    static void rows(float[] x, int xOff, MemorySegment w, int out, int c0, int n, int i0, int i1, float[] acc,
+                     int accOff, short[] s16, float[] sc) {
         java.util.Arrays.fill(acc, accOff, accOff + n, 0f);
         long rowBytes = Q8.rowBytes(out);
-        long valuesAt = 2L * Q8.blocks(out);
-        int c1 = c0 + n;
-        int i = 0;
-        for (; i + 4 <= in; i += 4) {            // four W rows per pass: a quarter of the acc traffic
-            long r0 = i * rowBytes, r1 = r0 + rowBytes, r2 = r1 + rowBytes, r3 = r2 + rowBytes;
-            float x0 = x[xOff + i], x1 = x[xOff + i + 1], x2 = x[xOff + i + 2], x3 = x[xOff + i + 3];
-            for (int b0 = c0; b0 < c1; b0 += Q8.BLOCK) {
-                long sb = 2L * (b0 / Q8.BLOCK);
-                float f0 = x0 * Float.float16ToFloat(w.get(Weight.I16, r0 + sb));
-                float f1 = x1 * Float.float16ToFloat(w.get(Weight.I16, r1 + sb));
-                float f2 = x2 * Float.float16ToFloat(w.get(Weight.I16, r2 + sb));
-                float f3 = x3 * Float.float16ToFloat(w.get(Weight.I16, r3 + sb));
-                int b1 = Math.min(c1, b0 + Q8.BLOCK);
-                int c = b0;
-                if (b1 - b0 == Q8.BLOCK) {
-                    FloatVector s0 = FloatVector.broadcast(F, f0), s1 = FloatVector.broadcast(F, f1);
-                    FloatVector s2 = FloatVector.broadcast(F, f2), s3 = FloatVector.broadcast(F, f3);
-                    for (; c < b1; c += L) {
-                        int a = accOff + c - c0;
-                        long v = valuesAt + c;
-                        FloatVector sum = FloatVector.fromArray(F, acc, a);
-                        sum = widen(w, r0 + v).fma(s0, sum);
-                        sum = widen(w, r1 + v).fma(s1, sum);
-                        sum = widen(w, r2 + v).fma(s2, sum);
-                        sum = widen(w, r3 + v).fma(s3, sum);
-                        sum.intoArray(acc, a);
-                    }
-                }
-                for (; c < b1; c++) {
-                    long v = valuesAt + c;
-                    float a = acc[accOff + c - c0];
-                    a = Math.fma(f0, w.get(ValueLayout.JAVA_BYTE, r0 + v), a);
-                    a = Math.fma(f1, w.get(ValueLayout.JAVA_BYTE, r1 + v), a);
-                    a = Math.fma(f2, w.get(ValueLayout.JAVA_BYTE, r2 + v), a);
-                    a = Math.fma(f3, w.get(ValueLayout.JAVA_BYTE, r3 + v), a);
-                    acc[accOff + c - c0] = a;
-                }
+        int nb = Q8.blocks(n);                 // blocks of the column range
+        long scalesAt = 2L * (c0 / Q8.BLOCK), valuesAt = 2L * Q8.blocks(out) + c0;
+        int full = VECTOR ? n / Q8.BLOCK : 0;
+        int i = i0;
+        for (; i + ROWS_PER_PASS <= i1; i += ROWS_PER_PASS) {
+            long r0 = i * rowBytes;
+            for (int k = 0; k < ROWS_PER_PASS; k++) {
+                MemorySegment.copy(w, Weight.I16, r0 + k * rowBytes + scalesAt, s16, k * nb, nb);
+            }
+            Simd.widenF16(s16, sc, ROWS_PER_PASS * nb);
+            for (int k = 0; k < ROWS_PER_PASS; k++) {
+                float xk = x[xOff + i + k];
+                for (int b = 0; b < nb; b++) sc[k * nb + b] = xk * sc[k * nb + b];
+            }
+            long v0 = r0 + valuesAt, v1 = v0 + rowBytes, v2 = v1 + rowBytes, v3 = v2 + rowBytes;
+            pass(w, v0, rowBytes, full, sc, nb, acc, accOff);
+            for (int c = full * Q8.BLOCK; c < n; c++) {     // blocks left to the scalar loop, same order
+                int b = c / Q8.BLOCK;
+                float s = acc[accOff + c];
+                s = Math.fma(sc[b], w.get(ValueLayout.JAVA_BYTE, v0 + c), s);
+                s = Math.fma(sc[nb + b], w.get(ValueLayout.JAVA_BYTE, v1 + c), s);
+                s = Math.fma(sc[2 * nb + b], w.get(ValueLayout.JAVA_BYTE, v2 + c), s);
+                s = Math.fma(sc[3 * nb + b], w.get(ValueLayout.JAVA_BYTE, v3 + c), s);
+                acc[accOff + c] = s;
             }
         }
-        for (; i < in; i++) {                    // the last rows one at a time, in the same order
-            float xi = x[xOff + i];
+        for (; i < i1; i++) {                    // the last rows one at a time, in the same order
             long row = i * rowBytes;
-            for (int b0 = c0; b0 < c1; b0 += Q8.BLOCK) {
-                float f = xi * Float.float16ToFloat(w.get(Weight.I16, row + 2L * (b0 / Q8.BLOCK)));
-                int b1 = Math.min(c1, b0 + Q8.BLOCK);
-                int c = b0;
-                if (b1 - b0 == Q8.BLOCK) {
-                    FloatVector s = FloatVector.broadcast(F, f);
-                    for (; c < b1; c += L) {
-                        int a = accOff + c - c0;
-                        widen(w, row + valuesAt + c).fma(s, FloatVector.fromArray(F, acc, a)).intoArray(acc, a);
-                    }
-                }
-                for (; c < b1; c++) {
-                    acc[accOff + c - c0] = Math.fma(f, w.get(ValueLayout.JAVA_BYTE, row + valuesAt + c), acc[accOff + c - c0]);
-                }
+            float xi = x[xOff + i];
+            for (int c = 0; c < n; c++) {
+                float s = xi * Float.float16ToFloat(w.get(Weight.I16, row + scalesAt + 2L * (c / Q8.BLOCK)));
+                acc[accOff + c] = Math.fma(s, w.get(ValueLayout.JAVA_BYTE, row + valuesAt + c), acc[accOff + c]);
+            }
+        }
+    }
+
+    /**
+     * The vector part of one 4-row pass of {@link #rows}: full blocks [0, full) of the rows whose
+     * int8 values start at v0, v0 + rowBytes, …, scaled by sc[k·nb + b], into acc. Its own method
+     * with straight-line code: compiled on its own, it keeps running compiled when the caller is
+     * deoptimised (Vector API code in the interpreter runs ~1000× slower).
+     */
+    private static void pass(MemorySegment w, long v0, long rowBytes, int full, float[] sc, int nb, float[] acc,
+                             int accOff) {
+        long v1 = v0 + rowBytes, v2 = v1 + rowBytes, v3 = v2 + rowBytes;
+        for (int b = 0; b < full; b++) {
+            FloatVector s0 = FloatVector.broadcast(F, sc[b]);
+            FloatVector s1 = FloatVector.broadcast(F, sc[nb + b]);
+            FloatVector s2 = FloatVector.broadcast(F, sc[2 * nb + b]);
+            FloatVector s3 = FloatVector.broadcast(F, sc[3 * nb + b]);
+            long o = (long) b * Q8.BLOCK;
+            int a = accOff + b * Q8.BLOCK;
+            FloatVector sum = FloatVector.fromArray(F, acc, a);
+            sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + o, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s0, sum);
+            sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + o, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s1, sum);
+            sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + o, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s2, sum);
+            sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + o, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s3, sum);
+            sum.intoArray(acc, a);
+            sum = FloatVector.fromArray(F, acc, a + L);
+            sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + o + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s0, sum);
+            sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + o + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s1, sum);
+            sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + o + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s2, sum);
+            sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + o + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s3, sum);
+            sum.intoArray(acc, a + L);
+            if (L == 8) {
+                sum = FloatVector.fromArray(F, acc, a + 16);
+                sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + o + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s0, sum);
+                sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + o + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s1, sum);
+                sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + o + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s2, sum);
+                sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + o + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s3, sum);
+                sum.intoArray(acc, a + 16);
+                sum = FloatVector.fromArray(F, acc, a + 24);
+                sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + o + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s0, sum);
+                sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + o + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s1, sum);
+                sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + o + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s2, sum);
+                sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + o + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s3, sum);
+                sum.intoArray(acc, a + 24);
             }
         }
     }
 
     /**
      * {@code y[yOff + o − o0] = Σ_j x[xOff + j] · W[o, j]} for o in [o0, o1): W {@code [n, width]}
-     * output-first Q8_0 (the unembedding), blocks along the reduction; per row one lane-wise sum
-     * then one horizontal sum in lane order.
+     * output-first Q8_0 (the unembedding), blocks along the reduction. Order per row: L lane sums
+     * {@code a_l}, 0 at first; per full block with scale d, lane l forms
+     * {@code t_l = q_l·x_l}, then {@code t_l = fma(q_{l+kL}, x_{l+kL}, t_l)} for k = 1 … 32/L − 1
+     * (offsets within the block), then {@code a_l = fma(t_l, d, a_l)}; the row's sum is
+     * {@code ((a_0 + a_1) + a_2) + …}; a last short block adds {@code fma(t, d, sum)} with t its
+     * elements' products summed in order ({@code t = q_0·x_0}, then fma). {@code s16}, {@code sc}:
+     * at least {@link #scratchFloats(int)} each.
      */
-    static void dot(float[] x, int xOff, int width, MemorySegment w, int o0, int o1, float[] y, int yOff) {
+    static void dot(float[] x, int xOff, int width, MemorySegment w, int o0, int o1, float[] y, int yOff,
+                    short[] s16, float[] sc) {
         long rowBytes = Q8.rowBytes(width);
         long valuesAt = 2L * Q8.blocks(width);
-        int full = width / Q8.BLOCK * Q8.BLOCK;
-        float[] lanes = new float[L];
-        for (int o = o0; o < o1; o++) {
+        int nb = Q8.blocks(width);
+        int full = VECTOR ? width / Q8.BLOCK : 0;
+        int o = o0;
+        for (; o + ROWS_PER_PASS <= o1; o += ROWS_PER_PASS) {
+            long r0 = o * rowBytes;
+            for (int k = 0; k < ROWS_PER_PASS; k++) {
+                MemorySegment.copy(w, Weight.I16, r0 + k * rowBytes, s16, k * nb, nb);
+            }
+            Simd.widenF16(s16, sc, ROWS_PER_PASS * nb);
+            long v0 = r0 + valuesAt, v1 = v0 + rowBytes, v2 = v1 + rowBytes, v3 = v2 + rowBytes;
+            int lanes = ROWS_PER_PASS * nb;   // the rows' lane sums in sc after the scales
+            dotPass(x, xOff, w, v0, rowBytes, full, sc, nb, lanes);
+            int yo = yOff + o - o0;
+            y[yo] = tail(x, xOff, width, w, v0, full, sumLanes(sc, lanes), sc[nb - 1]);
+            y[yo + 1] = tail(x, xOff, width, w, v1, full, sumLanes(sc, lanes + L), sc[2 * nb - 1]);
+            y[yo + 2] = tail(x, xOff, width, w, v2, full, sumLanes(sc, lanes + 2 * L), sc[3 * nb - 1]);
+            y[yo + 3] = tail(x, xOff, width, w, v3, full, sumLanes(sc, lanes + 3 * L), sc[4 * nb - 1]);
+        }
+        for (; o < o1; o++) {                    // the last rows one at a time, in the same order
             long row = o * rowBytes;
-            FloatVector acc = FloatVector.zero(F);
-            for (int b0 = 0; b0 < full; b0 += Q8.BLOCK) {
-                FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(w.get(Weight.I16, row + 2L * (b0 / Q8.BLOCK))));
-                for (int c = b0; c < b0 + Q8.BLOCK; c += L) {
-                    acc = widen(w, row + valuesAt + c).mul(d).fma(FloatVector.fromArray(F, x, xOff + c), acc);
+            int lanes = ROWS_PER_PASS * nb;       // L lane sums in sc after the scales
+            java.util.Arrays.fill(sc, lanes, lanes + L, 0f);
+            for (int b = 0; b < full; b++) {
+                float d = Float.float16ToFloat(w.get(Weight.I16, row + 2L * b));
+                for (int l = 0; l < L; l++) {
+                    int c = b * Q8.BLOCK + l;
+                    float t = x[xOff + c] * w.get(ValueLayout.JAVA_BYTE, row + valuesAt + c);
+                    for (int k = L; k < Q8.BLOCK; k += L) {
+                        t = Math.fma(w.get(ValueLayout.JAVA_BYTE, row + valuesAt + c + k), x[xOff + c + k], t);
+                    }
+                    sc[lanes + l] = Math.fma(t, d, sc[lanes + l]);
                 }
             }
-            acc.intoArray(lanes, 0);
-            float sum = 0f;
-            for (int l = 0; l < L; l++) sum += lanes[l];
-            if (full < width) {
-                float d = Float.float16ToFloat(w.get(Weight.I16, row + 2L * (full / Q8.BLOCK)));
-                for (int c = full; c < width; c++) {
-                    sum = Math.fma(x[xOff + c], d * w.get(ValueLayout.JAVA_BYTE, row + valuesAt + c), sum);
-                }
+            float sum = sumLanes(sc, lanes);
+            float dLast = Float.float16ToFloat(w.get(Weight.I16, row + 2L * (nb - 1)));
+            y[yOff + o - o0] = tail(x, xOff, width, w, row + valuesAt, full, sum, dLast);
+        }
+    }
+
+    /**
+     * The vector part of one 4-row pass of {@link #dot}: the lane sums of full blocks [0, full) of
+     * the rows whose int8 values start at v0, v0 + rowBytes, …, block scales sc[k·nb + b], stored
+     * to {@code sc[lanes + k·L …]} (row k). Its own method: see {@link #pass}.
+     */
+    private static void dotPass(float[] x, int xOff, MemorySegment w, long v0, long rowBytes, int full, float[] sc,
+                                int nb, int lanes) {
+        long v1 = v0 + rowBytes, v2 = v1 + rowBytes, v3 = v2 + rowBytes;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int b = 0; b < full; b++) {
+            long at = (long) b * Q8.BLOCK;
+            int xa = xOff + b * Q8.BLOCK;
+            FloatVector t0, t1, t2, t3;
+            FloatVector xv = FloatVector.fromArray(F, x, xa);
+            t0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + at, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
+            t1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + at, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
+            t2 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + at, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
+            t3 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + at, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
+            xv = FloatVector.fromArray(F, x, xa + L);
+            t0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + at + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t0);
+            t1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + at + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t1);
+            t2 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + at + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t2);
+            t3 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + at + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t3);
+            if (L == 8) {
+                xv = FloatVector.fromArray(F, x, xa + 16);
+                t0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + at + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t0);
+                t1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + at + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t1);
+                t2 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + at + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t2);
+                t3 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + at + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t3);
+                xv = FloatVector.fromArray(F, x, xa + 24);
+                t0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + at + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t0);
+                t1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + at + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t1);
+                t2 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + at + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t2);
+                t3 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + at + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t3);
             }
-            y[yOff + o - o0] = sum;
+            a0 = t0.fma(FloatVector.broadcast(F, sc[b]), a0);
+            a1 = t1.fma(FloatVector.broadcast(F, sc[nb + b]), a1);
+            a2 = t2.fma(FloatVector.broadcast(F, sc[2 * nb + b]), a2);
+            a3 = t3.fma(FloatVector.broadcast(F, sc[3 * nb + b]), a3);
+        }
+        a0.intoArray(sc, lanes);
+        a1.intoArray(sc, lanes + L);
+        a2.intoArray(sc, lanes + 2 * L);
+        a3.intoArray(sc, lanes + 3 * L);
+    }
+
+    /** {@code ((v[at] + v[at + 1]) + v[at + 2]) + …}, L terms (a vector's lanes, stored: no boxing). */
+    private static float sumLanes(float[] v, int at) {
+        float s = v[at];
+        for (int l = 1; l < L; l++) s += v[at + l];
+        return s;
+    }
+
+    /**
+     * {@code sum} plus the blocks from {@code fromBlock} on (at most one short block, or every
+     * block on the scalar path) of the row whose int8 values start at {@code values}; {@code dLast}
+     * is the last block's scale (the scales of earlier blocks are read from W).
+     */
+    private static float tail(float[] x, int xOff, int width, MemorySegment w, long values, int fromBlock,
+                              float sum, float dLast) {
+        int nb = Q8.blocks(width);
+        long scales = values - 2L * nb;
+        for (int b = fromBlock; b < nb; b++) {
+            int c0 = b * Q8.BLOCK, c1 = Math.min(width, c0 + Q8.BLOCK);
+            float d = b == nb - 1 ? dLast : Float.float16ToFloat(w.get(Weight.I16, scales + 2L * b));
+            float t = x[xOff + c0] * w.get(ValueLayout.JAVA_BYTE, values + c0);
+            for (int c = c0 + 1; c < c1; c++) {
+                t = Math.fma(w.get(ValueLayout.JAVA_BYTE, values + c), x[xOff + c], t);
+            }
+            sum = Math.fma(t, d, sum);
+        }
+        return sum;
+    }
+
+    /**
+     * {@code y[yOff + o] = ((p_0[o] + p_1[o]) + p_2[o]) + … (+ bias[biasOff + o])} for o in [c0, c1),
+     * {@code p_t = partial[t · out …]} for t < bands: the band partial sums of {@link #rows} added in
+     * band order.
+     */
+    static void sumBands(float[] partial, int bands, int out, int c0, int c1, float[] bias, int biasOff,
+                         float[] y, int yOff) {
+        // plain loops (C2 vectorises them): called once per product, Vector API code would run
+        // interpreted for a long while before being compiled
+        System.arraycopy(partial, c0, y, yOff + c0, c1 - c0);
+        for (int t = 1; t < bands; t++) {
+            int p = t * out;
+            for (int o = c0; o < c1; o++) y[yOff + o] += partial[p + o];
+        }
+        if (bias != null) {
+            for (int o = c0; o < c1; o++) y[yOff + o] += bias[biasOff + o];
         }
     }
 

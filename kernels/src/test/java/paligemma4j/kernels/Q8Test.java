@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -77,5 +79,87 @@ class Q8Test {
                 .hasMessage("Q8_0: row 0, block 0 holds a non-finite value");
         assertThatThrownBy(() -> new Weight(Arena.ofAuto().allocate(10), WeightType.Q8_0, 1, 9))
                 .hasMessage("weight [1, 9] Q8_0 needs 11 bytes, segment has 10");
+    }
+
+    /** Both quantizers' output bytes, or both error messages. */
+    private static void assertSameAsScalar(Weight w, String what) {
+        String fastError = null, scalarError = null;
+        Weight fast = null, scalar = null;
+        try {
+            fast = Q8.quantize(w, Arena.ofAuto());
+        } catch (IllegalArgumentException e) {
+            fastError = e.getMessage();
+        }
+        try {
+            scalar = Q8.quantizeScalar(w, Arena.ofAuto());
+        } catch (IllegalArgumentException e) {
+            scalarError = e.getMessage();
+        }
+        assertThat(fastError).as(what).isEqualTo(scalarError);
+        if (scalar != null) {
+            assertThat(fast.data().mismatch(scalar.data())).as(what + ": first differing byte").isEqualTo(-1L);
+        }
+    }
+
+    private static Weight typed(float[] v, int rows, int cols, WeightType type) {
+        if (type == WeightType.F32) return Weight.of(v, rows, cols);
+        MemorySegment seg = Arena.ofAuto().allocate(2L * v.length, 2);
+        for (int i = 0; i < v.length; i++) {
+            short bits = type == WeightType.BF16 ? (short) (Float.floatToRawIntBits(v[i]) >>> 16) : Float.floatToFloat16(v[i]);
+            seg.set(Weight.I16, 2L * i, bits);
+        }
+        return new Weight(seg, type, rows, cols);
+    }
+
+    @Test
+    void theFastQuantizerEqualsTheScalarOneBitForBit() {
+        SplittableRandom rnd = new SplittableRandom(7);
+        int[][] shapes = {{1, 1}, {3, 31}, {2, 32}, {5, 33}, {4, 77}, {7, 300}, {600, 512}};   // the last: several parallel bands
+        for (int[] s : shapes) {
+            int rows = s[0], cols = s[1];
+            float[] v = new float[rows * cols];
+            for (int i = 0; i < v.length; i++) {
+                double mag = Math.pow(10, rnd.nextInt(-8, 5));
+                v[i] = (float) ((rnd.nextDouble() * 2 - 1) * mag);
+            }
+            for (WeightType type : new WeightType[] {WeightType.F32, WeightType.BF16, WeightType.F16}) {
+                assertSameAsScalar(typed(v, rows, cols, type), type + " [" + rows + ", " + cols + "]");
+            }
+        }
+    }
+
+    @Test
+    void theFastQuantizerEqualsTheScalarOneOnEdgeValues() {
+        float[][] blocks = new float[8][];
+        blocks[0] = new float[32];                                           // zeros: d = 0
+        blocks[1] = new float[32];
+        for (int i = 0; i < 32; i++) blocks[1][i] = i % 2 == 0 ? -0f : 0f;  // signed zeros
+        blocks[2] = new float[32];
+        for (int i = 0; i < 32; i++) blocks[2][i] = (i - 16 + 0.5f) / 8;    // ties: d = 1/8 (max 15.875 = 127/8)
+        blocks[2][31] = 15.875f;
+        blocks[3] = new float[32];
+        for (int i = 0; i < 32; i++) blocks[3][i] = (i % 3 - 1) * 8_300_000f;   // ±max near the float16 limit
+        blocks[4] = new float[32];
+        for (int i = 0; i < 32; i++) blocks[4][i] = (i - 16) * Float.MIN_VALUE * 1000;   // subnormal: d = 2^-24
+        blocks[5] = new float[32];
+        for (int i = 0; i < 32; i++) blocks[5][i] = (i - 16) * 1e-6f;       // subnormal float16 scales
+        blocks[6] = new float[32];
+        for (int i = 0; i < 32; i++) blocks[6][i] = i == 5 ? -127f : (i - 16) * 0.5f + 0.25f;   // exact -max
+        blocks[7] = new float[32];
+        for (int i = 0; i < 32; i++) blocks[7][i] = Float.MIN_NORMAL * (i - 15);
+        float[] v = new float[blocks.length * 32 + 10];   // 266 = 38 · 7
+        for (int b = 0; b < blocks.length; b++) System.arraycopy(blocks[b], 0, v, b * 32, 32);
+        for (int i = blocks.length * 32; i < v.length; i++) v[i] = (i % 2 == 0 ? 1 : -1) * 2.5f;   // short last block
+        assertSameAsScalar(Weight.of(v, 1, v.length), "edge values");
+        assertSameAsScalar(Weight.of(v, v.length / 7, 7), "edge values, 7 columns");
+        for (WeightType type : new WeightType[] {WeightType.BF16, WeightType.F16}) {
+            assertSameAsScalar(typed(v, 1, v.length, type), "edge values as " + type);
+            assertSameAsScalar(typed(v, 2, v.length / 2, type), "edge values as " + type + ", 2 rows");
+        }
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1e38f}) {
+            float[] w = v.clone();
+            w[40] = bad;
+            assertSameAsScalar(Weight.of(w, 1, w.length), "with " + bad);
+        }
     }
 }

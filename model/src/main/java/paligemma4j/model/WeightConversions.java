@@ -16,7 +16,9 @@ public final class WeightConversions {
     /**
      * Every matrix as {@code target}: float32 widens exactly; bfloat16 and float16 round to nearest
      * even ({@link Float#floatToFloat16} for f16, the bfloat16 rounding of jax/numpy for bf16);
-     * Q8_0 as {@link Q8#quantize} makes it.
+     * Q8_0 as {@link Q8#quantize} makes it (vectorised, spread over the cores of the common
+     * fork-join pool by bands of rows; the weight's {@link Arena#ofAuto()} segment may be touched by
+     * any thread).
      */
     public static WeightConverter to(WeightType target) {
         if (target == WeightType.Q8_0) return w -> w.type() == target ? w : Q8.quantize(w, Arena.ofAuto());
