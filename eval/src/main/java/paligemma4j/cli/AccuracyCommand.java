@@ -90,6 +90,7 @@ final class AccuracyCommand implements Command {
         return 0;
     }
 
+    /** The load-time conversion for a {@code --weights} value (stored|bf16|f32|f16|q8), shared with {@code bench}. */
     static WeightConverter converter(String weights) {
         return switch (weights) {
             case "stored" -> WeightConverter.STORED;

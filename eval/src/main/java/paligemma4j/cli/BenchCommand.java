@@ -10,13 +10,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import paligemma4j.kernels.JvmOps;
-import paligemma4j.kernels.WeightType;
 import paligemma4j.model.DecodeState;
 import paligemma4j.model.KVCache;
 import paligemma4j.model.PaliGemma;
 import paligemma4j.model.Prefix;
 import paligemma4j.model.StageObserver;
-import paligemma4j.model.WeightConversions;
 import paligemma4j.model.WeightConverter;
 import paligemma4j.model.tokenizer.Tokenizer;
 
@@ -69,13 +67,7 @@ final class BenchCommand implements Command {
         String weights = args.choice("weights", "stored", "bf16", "f32", "f16", "q8");
         String format = args.choice("format", "md", "csv");
         String prompt = args.require("prompt");
-        WeightConverter convert = switch (weights) {
-            case "stored" -> WeightConverter.STORED;
-            case "bf16" -> WeightConversions.to(WeightType.BF16);
-            case "f32" -> WeightConversions.to(WeightType.F32);
-            case "f16" -> WeightConversions.to(WeightType.F16);
-            default -> WeightConversions.to(WeightType.Q8_0);
-        };
+        WeightConverter convert = AccuracyCommand.converter(weights);
 
         java.util.Set<String> storedTypes = new java.util.TreeSet<>();
         WeightConverter recording = w -> {
