@@ -8,9 +8,9 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>How each operation is split over the cores:
  * <ul>
- *   <li>{@code matmul}, one to five rows (decode, beam/batch decode): per row, the output
- *       columns, each core streaming its columns of every W row once ({@link MatvecKernels}) —
- *       bandwidth-bound; a tall W (in ≥ 2·out) is split into bands of whole W rows instead;</li>
+ *   <li>{@code matmul}, one to five rows (decode, beam/batch decode): per row, bands of whole W rows,
+ *       each core streaming its bands into partial sums added in band order ({@link MatvecKernels}) —
+ *       bandwidth-bound; a W with fewer than 512 rows is split by output columns instead;</li>
  *   <li>{@code matmul}, many rows: blocks of output columns (× blocks of rows when there are few
  *       column blocks), each packing its W block once ({@link MatmulKernels});</li>
  *   <li>{@code matmulTransposed}: blocks of output rows (vocabulary) ({@link DotKernels});</li>
@@ -29,8 +29,8 @@ public final class JvmOps implements Ops, AutoCloseable {
      */
     private static final int MATMUL_MIN_ROWS = 6;
     /**
-     * Minimum output columns per matrix-vector task (keeps each W row segment a sequential read of
-     * ≥ 256 bytes). 128, so that Gemma's 256-wide per-head q/k/v projections still get two tasks.
+     * Minimum output columns per task of the column-split matrix-vector, which only W with fewer than
+     * 2·{@link #MIN_BAND_ROWS} rows take (larger ones go by row bands, {@link #bandMatvec}).
      */
     private static final int MATVEC_MIN_COLUMNS = 128;
     /** Matrix-vector tasks per thread (dynamic balancing on a shared machine). */

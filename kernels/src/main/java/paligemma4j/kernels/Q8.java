@@ -133,16 +133,8 @@ public final class Q8 {
             } else {
                 for (int c = c0; c < c1; c++) maxBits = Math.max(maxBits, row[c] & 0x7FFFFFFF);
             }
-            if (maxBits >= 0x7F800000) {   // infinity or NaN
-                throw new IllegalArgumentException("Q8_0: row " + r + ", block " + b + " holds a non-finite value");
-            }
-            float max = Float.intBitsToFloat(maxBits);
-            short dBits = scale(max);
+            short dBits = checkedScale(maxBits, r, b);
             float d = Float.float16ToFloat(dBits);
-            if (Float.isInfinite(d)) {
-                throw new IllegalArgumentException("Q8_0: row " + r + ", block " + b + ": max |w| = " + max
-                        + " needs a scale beyond float16");
-            }
             out.set(Weight.I16, base + 2L * b, dBits);
             if (d == 0f) {
                 java.util.Arrays.fill(q, c0, c1, (byte) 0);
@@ -155,6 +147,23 @@ public final class Q8 {
             }
         }
         MemorySegment.copy(q, 0, out, ValueLayout.JAVA_BYTE, base + 2L * nb, cols);
+    }
+
+    /**
+     * The float16 scale bits of a block whose largest |w| has float bits {@code maxBits}; one line
+     * naming row and block when that is not finite or needs a scale beyond float16.
+     */
+    private static short checkedScale(int maxBits, int r, int b) {
+        if (maxBits >= 0x7F800000) {   // infinity or NaN
+            throw new IllegalArgumentException("Q8_0: row " + r + ", block " + b + " holds a non-finite value");
+        }
+        float max = Float.intBitsToFloat(maxBits);
+        short dBits = scale(max);
+        if (Float.isInfinite(Float.float16ToFloat(dBits))) {
+            throw new IllegalArgumentException("Q8_0: row " + r + ", block " + b + ": max |w| = " + max
+                    + " needs a scale beyond float16");
+        }
+        return dBits;
     }
 
     /**
@@ -183,16 +192,8 @@ public final class Q8 {
             } else {
                 for (int c = c0; c < c1; c++) maxBits = Math.max(maxBits, row[c] & 0x7FFFFFFF);
             }
-            if (maxBits >= 0x7F800000) {   // infinity or NaN
-                throw new IllegalArgumentException("Q8_0: row " + r + ", block " + b + " holds a non-finite value");
-            }
-            float max = Float.intBitsToFloat(maxBits);
-            short dBits = scale(max);
+            short dBits = checkedScale(maxBits, r, b);
             float d = Float.float16ToFloat(dBits);
-            if (Float.isInfinite(d)) {
-                throw new IllegalArgumentException("Q8_0: row " + r + ", block " + b + ": max |w| = " + max
-                        + " needs a scale beyond float16");
-            }
             out.set(Weight.I16, base + 2L * b, dBits);
             if (full) {
                 if (d == 0f) {
