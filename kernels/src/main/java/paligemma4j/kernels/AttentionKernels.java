@@ -47,20 +47,35 @@ final class AttentionKernels {
         softmaxTimesValues(headDim, v, kvStride, kvOff, n, scratch, logits, out, outOff);
     }
 
-    /** {@code kT[kOff + d·ldk + j] = k[j·kvStride + kvOff + d]} for j < n, d < headDim (keys as columns). */
-    static void transposeKeys(float[] k, int kvStride, int kvOff, int n, int headDim, float[] kT, int kOff, int ldk) {
-        for (int j = 0; j < n; j++) {
-            int src = j * kvStride + kvOff;
-            for (int d = 0; d < headDim; d++) {
-                kT[kOff + d * ldk + j] = k[src + d];
+    /** Key dimensions moved per pass of {@link #transposeKeys}: one 64-byte line of each key row. */
+    static final int TRANSPOSE_DIMS = 16;
+
+    /**
+     * {@code kT[kOff + d·ldk + j] = k[j·kvStride + kvOff + d]} for j < n, d in [d0, d1) (keys as
+     * columns), and zero for the padding columns j in [n, ldk). The {@link #headTransposed} kernels
+     * compute their logits over whole vectors up to {@code ldk} (a multiple of {@link Simd#L}).
+     * Read by blocks of {@link #TRANSPOSE_DIMS} dimensions so each key row is read a line at a time.
+     */
+    static void transposeKeys(float[] k, int kvStride, int kvOff, int n, int d0, int d1, float[] kT, int kOff, int ldk) {
+        for (int b = d0; b < d1; b += TRANSPOSE_DIMS) {
+            int e = Math.min(d1, b + TRANSPOSE_DIMS);
+            for (int j = 0; j < n; j++) {
+                int src = j * kvStride + kvOff;
+                for (int d = b; d < e; d++) {
+                    kT[kOff + d * ldk + j] = k[src + d];
+                }
+            }
+            for (int d = b; d < e; d++) {
+                java.util.Arrays.fill(kT, kOff + d * ldk + n, kOff + (d + 1) * ldk, 0f);
             }
         }
     }
 
     /**
-     * As {@link #head} with the keys transposed ({@link #transposeKeys}): the logits of L keys at
-     * a time are {@code Σ_d q̂_d · kT[d, j .. j+L)}, vector FMAs without horizontal sums (four
-     * key blocks in flight to hide the FMA latency); each logit is still summed over d in order.
+     * As {@link #head} with the keys transposed ({@link #transposeKeys}, {@code ldk} a multiple of
+     * {@link Simd#L}, zero-padded): the logits of L keys at a time are {@code Σ_d q̂_d · kT[d, j .. j+L)},
+     * vector FMAs without horizontal sums (four key blocks in flight to hide the FMA latency); each
+     * logit is still summed over d in order. {@code scratch} holds at least {@code headDim + ldk} floats.
      */
     static void headTransposed(float[] q, int qOff, int headDim, float qDivisor, float[] kT, int kOff, int ldk,
                                float[] v, int kvStride, int kvOff, int n, float[] scratch, float[] out, int outOff) {
@@ -84,19 +99,12 @@ final class AttentionKernels {
             a2.intoArray(scratch, logits + j + 2 * L);
             a3.intoArray(scratch, logits + j + 3 * L);
         }
-        for (; j + L <= n; j += L) {
+        for (; j < n; j += L) {                                     // into the zero padding up to ldk
             FloatVector a = FloatVector.zero(F);
             for (int d = 0; d < headDim; d++) {
                 a = FloatVector.broadcast(F, scratch[d]).fma(FloatVector.fromArray(F, kT, kOff + d * ldk + j), a);
             }
             a.intoArray(scratch, logits + j);
-        }
-        for (; j < n; j++) {
-            float a = 0f;
-            for (int d = 0; d < headDim; d++) {
-                a = Math.fma(scratch[d], kT[kOff + d * ldk + j], a);
-            }
-            scratch[logits + j] = a;
         }
         softmaxTimesValues(headDim, v, kvStride, kvOff, n, scratch, logits, out, outOff);
     }
@@ -106,19 +114,42 @@ final class AttentionKernels {
      * the same {@code n} keys: each key and value vector loaded is used by all four rows (the
      * one-row form does one FMA per load). Every logit and output element is summed in the same
      * order as the one-row form, so the results are identical. {@code scratch} holds at least
-     * {@code 4·(headDim + n)} floats; row i writes {@code out[outOff + i·outStride ..]}.
+     * {@code 4·(headDim + ldk)} floats; row i writes {@code out[outOff + i·outStride ..]}. The four
+     * query vectors may as well be four heads of one row that share a KV head ({@code qStride = headDim}).
      */
     static void fourRowsTransposed(float[] q, int qOff, int qStride, int headDim, float qDivisor, float[] kT, int kOff,
                                    int ldk, float[] v, int kvStride, int kvOff, int n, float[] scratch,
                                    float[] out, int outOff, int outStride) {
-        int lg = 4 * headDim;                        // scratch: q̂ of the 4 rows, then 4 logit rows of n
+        int lg = 4 * headDim;                        // scratch: q̂ of the 4 rows, then 4 logit rows of ldk
         for (int i = 0; i < 4; i++) {
             for (int d = 0; d < headDim; d++) {
                 scratch[i * headDim + d] = q[qOff + i * qStride + d] / qDivisor;
             }
         }
+        // split in small methods: C2 keeps every vector in registers only when it inlines all of their ops
+        int j = fourLogits(headDim, kT, kOff, ldk, n, scratch, lg);
+        fourLogitsNarrow(headDim, kT, kOff, ldk, j, n, scratch, lg);
+        for (int i = 0; i < 4; i++) {
+            softmax(n, scratch, lg + i * ldk);
+        }
+        int dv = fourValues(headDim, v, kvStride, kvOff, n, scratch, lg, ldk, out, outOff, outStride);
+        fourValuesNarrow(headDim, dv, v, kvStride, kvOff, n, scratch, lg, ldk, out, outOff, outStride);
+        int dl = headDim - headDim % L;
+        for (int d = dl; d < headDim; d++) {         // the last < L dims, scalar, same order over j
+            for (int i = 0; i < 4; i++) {
+                float o = 0f;
+                for (int jj = 0; jj < n; jj++) {
+                    o = Math.fma(scratch[lg + i * ldk + jj], v[jj * kvStride + kvOff + d], o);
+                }
+                out[outOff + i * outStride + d] = o;
+            }
+        }
+    }
+
+    /** Logits of the four q̂ rows (scratch [0, 4·headDim)) for keys [0, j) by 2L at a time; returns j. */
+    private static int fourLogits(int headDim, float[] kT, int kOff, int ldk, int n, float[] scratch, int lg) {
         int q0 = 0, q1 = headDim, q2 = 2 * headDim, q3 = 3 * headDim;
-        int l0 = lg, l1 = lg + n, l2 = lg + 2 * n, l3 = lg + 3 * n;
+        int l0 = lg, l1 = lg + ldk, l2 = lg + 2 * ldk, l3 = lg + 3 * ldk;
         int j = 0;
         for (; j + 2 * L <= n; j += 2 * L) {
             FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F), a10 = FloatVector.zero(F), a11 = FloatVector.zero(F);
@@ -148,18 +179,33 @@ final class AttentionKernels {
             a30.intoArray(scratch, l3 + j);
             a31.intoArray(scratch, l3 + j + L);
         }
-        for (; j < n; j++) {
-            for (int i = 0; i < 4; i++) {
-                float a = 0f;
-                for (int d = 0; d < headDim; d++) {
-                    a = Math.fma(scratch[i * headDim + d], kT[kOff + d * ldk + j], a);
-                }
-                scratch[lg + i * n + j] = a;
+        return j;
+    }
+
+    /** The remaining keys [j, n) one vector at a time, into the zero padding up to ldk. */
+    private static void fourLogitsNarrow(int headDim, float[] kT, int kOff, int ldk, int j, int n, float[] scratch, int lg) {
+        int q0 = 0, q1 = headDim, q2 = 2 * headDim, q3 = 3 * headDim;
+        int l0 = lg, l1 = lg + ldk, l2 = lg + 2 * ldk, l3 = lg + 3 * ldk;
+        for (; j < n; j += L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+            for (int d = 0; d < headDim; d++) {
+                FloatVector k0 = FloatVector.fromArray(F, kT, kOff + d * ldk + j);
+                a0 = FloatVector.broadcast(F, scratch[q0 + d]).fma(k0, a0);
+                a1 = FloatVector.broadcast(F, scratch[q1 + d]).fma(k0, a1);
+                a2 = FloatVector.broadcast(F, scratch[q2 + d]).fma(k0, a2);
+                a3 = FloatVector.broadcast(F, scratch[q3 + d]).fma(k0, a3);
             }
+            a0.intoArray(scratch, l0 + j);
+            a1.intoArray(scratch, l1 + j);
+            a2.intoArray(scratch, l2 + j);
+            a3.intoArray(scratch, l3 + j);
         }
-        for (int i = 0; i < 4; i++) {
-            softmax(n, scratch, lg + i * n);
-        }
+    }
+
+    /** {@code out[i, d .. d+2L) = Σ_j p_ij · v_j} for the dims [0, dv) by 2L; returns dv. */
+    private static int fourValues(int headDim, float[] v, int kvStride, int kvOff, int n, float[] scratch, int lg, int ldk,
+                                  float[] out, int outOff, int outStride) {
+        int l0 = lg, l1 = lg + ldk, l2 = lg + 2 * ldk, l3 = lg + 3 * ldk;
         int dv = headDim - headDim % (2 * L);
         int o0 = outOff, o1 = o0 + outStride, o2 = o1 + outStride, o3 = o2 + outStride;
         for (int d = 0; d < dv; d += 2 * L) {       // out[i, d .. d+2L) = Σ_j p_ij · v_j, in registers over j
@@ -190,14 +236,28 @@ final class AttentionKernels {
             c30.intoArray(out, o3 + d);
             c31.intoArray(out, o3 + d + L);
         }
-        for (int d = dv; d < headDim; d++) {         // the last < 2L dims, scalar, same order over j
-            for (int i = 0; i < 4; i++) {
-                float o = 0f;
-                for (int jj = 0; jj < n; jj++) {
-                    o = Math.fma(scratch[lg + i * n + jj], v[jj * kvStride + kvOff + d], o);
-                }
-                out[outOff + i * outStride + d] = o;
+        return dv;
+    }
+
+    /** The dims [dv, headDim − headDim % L) one vector at a time (72 = 4·16 + 8). */
+    private static void fourValuesNarrow(int headDim, int dv, float[] v, int kvStride, int kvOff, int n, float[] scratch,
+                                         int lg, int ldk, float[] out, int outOff, int outStride) {
+        int l0 = lg, l1 = lg + ldk, l2 = lg + 2 * ldk, l3 = lg + 3 * ldk;
+        int o0 = outOff, o1 = o0 + outStride, o2 = o1 + outStride, o3 = o2 + outStride;
+        int dl = headDim - headDim % L;
+        for (int d = dv; d < dl; d += L) {               // one more vector of dims (72 = 4·16 + 8)
+            FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F), c2 = FloatVector.zero(F), c3 = FloatVector.zero(F);
+            for (int jj = 0; jj < n; jj++) {
+                FloatVector v0 = FloatVector.fromArray(F, v, jj * kvStride + kvOff + d);
+                c0 = v0.fma(FloatVector.broadcast(F, scratch[l0 + jj]), c0);
+                c1 = v0.fma(FloatVector.broadcast(F, scratch[l1 + jj]), c1);
+                c2 = v0.fma(FloatVector.broadcast(F, scratch[l2 + jj]), c2);
+                c3 = v0.fma(FloatVector.broadcast(F, scratch[l3 + jj]), c3);
             }
+            c0.intoArray(out, o0 + d);
+            c1.intoArray(out, o1 + d);
+            c2.intoArray(out, o2 + d);
+            c3.intoArray(out, o3 + d);
         }
     }
 

@@ -387,8 +387,8 @@ public final class JvmOps implements Ops, AutoCloseable {
         for (int r = 0; r < rows; r++) {
             maxVisible = Math.max(maxVisible, visible[r]);
         }
-        int scratchSize = headDim + maxVisible;
         if (rows * group < TRANSPOSE_KEYS_MIN_QUERIES) {
+            int scratchSize = headDim + maxVisible;
             pool.run(rows * heads, t -> {
                 int r = t / heads, h = t % heads;
                 int outOff = r * outStride + h * headDim;
@@ -401,12 +401,34 @@ public final class JvmOps implements Ops, AutoCloseable {
             });
             return;
         }
-        // keys transposed once per KV head, shared by every query row and head that reads them
+        // keys transposed once per KV head (zero-padded to whole vectors), shared by every query that reads them
         int ldk = ceilDiv(Math.max(maxVisible, 1), Simd.L) * Simd.L;
         int kvSize = headDim * ldk;
         float[] kT = callerScratch(3, kvHeads * kvSize);
         int visibleKeys = maxVisible;
-        pool.run(kvHeads, g -> AttentionKernels.transposeKeys(k, kvStride, g * headDim, visibleKeys, headDim, kT, g * kvSize, ldk));
+        int dimBlocks = ceilDiv(headDim, AttentionKernels.TRANSPOSE_DIMS);
+        pool.run(kvHeads * dimBlocks, t -> {
+            int g = t / dimBlocks, d0 = (t % dimBlocks) * AttentionKernels.TRANSPOSE_DIMS;
+            AttentionKernels.transposeKeys(k, kvStride, g * headDim, visibleKeys, d0,
+                    Math.min(headDim, d0 + AttentionKernels.TRANSPOSE_DIMS), kT, g * kvSize, ldk);
+        });
+        int scratchSize = headDim + ldk;
+        if (group % 4 == 0) {
+            // four heads of one row that share a KV head per task: every K/V load serves four queries
+            int headBlocks = heads / 4;
+            pool.run(rows * headBlocks, t -> {
+                int r = t / headBlocks, h0 = (t % headBlocks) * 4;
+                int outOff = r * outStride + h0 * headDim;
+                if (visible[r] == 0) {
+                    java.util.Arrays.fill(out, outOff, outOff + 4 * headDim, 0f);
+                    return;
+                }
+                AttentionKernels.fourRowsTransposed(q, r * qStride + h0 * headDim, headDim, headDim, qDivisor, kT,
+                        (h0 / group) * kvSize, ldk, v, kvStride, (h0 / group) * headDim, visible[r],
+                        threadScratch(0, 4 * scratchSize), out, outOff, headDim);
+            });
+            return;
+        }
         int blocks = ceilDiv(rows, 4);                 // four query rows per task share every K/V load
         pool.run(blocks * heads, t -> {
             int r0 = (t / heads) * 4, h = t % heads, g = h / group;

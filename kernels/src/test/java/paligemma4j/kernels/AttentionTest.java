@@ -116,19 +116,21 @@ class AttentionTest {
     @CsvSource({"72, 256", "256, 266", "20, 37", "5, 3", "17, 16"})
     void fourRowsEqualOneRowBitForBit(int headDim, int n) {
         long seed = headDim * 131L + n;
-        int qStride = headDim + 3, kvStride = headDim + 5, outStride = headDim + 1, ldk = n + 7;
+        int qStride = headDim + 3, kvStride = headDim + 5, outStride = headDim + 1;
+        int ldk = (n + Simd.L - 1) / Simd.L * Simd.L + Simd.L;      // whole vectors, one more of padding
         float[] q = TestData.uniform(seed, 4 * qStride, -2f, 2f);
         float[] k = TestData.uniform(seed + 1, n * kvStride, -2f, 2f);
         float[] v = TestData.uniform(seed + 2, n * kvStride, -1f, 1f);
         float[] kT = new float[headDim * ldk];
-        AttentionKernels.transposeKeys(k, kvStride, 0, n, headDim, kT, 0, ldk);
+        java.util.Arrays.fill(kT, Float.NaN);                          // the padding must be written (zeros)
+        AttentionKernels.transposeKeys(k, kvStride, 0, n, 0, headDim, kT, 0, ldk);
         float qDivisor = (float) Math.sqrt(headDim);
         float[] four = new float[4 * outStride], one = new float[4 * outStride];
         AttentionKernels.fourRowsTransposed(q, 0, qStride, headDim, qDivisor, kT, 0, ldk, v, kvStride, 0, n,
-                new float[4 * (headDim + n)], four, 0, outStride);
+                new float[4 * (headDim + ldk)], four, 0, outStride);
         for (int r = 0; r < 4; r++) {
             AttentionKernels.headTransposed(q, r * qStride, headDim, qDivisor, kT, 0, ldk, v, kvStride, 0, n,
-                    new float[headDim + n], one, r * outStride);
+                    new float[headDim + ldk], one, r * outStride);
         }
         assertThat(four).containsExactly(one);
     }
