@@ -69,9 +69,10 @@ public final class JvmOps implements Ops, AutoCloseable {
     private final WorkerPool pool;
     /**
      * Per-thread float scratch, by slot: 0 caller-wide partial sums / split x, or a task's attention
-     * logits; 1 packed W block; 2 widened f16 row; 3 caller-wide transposed keys; 4 GEMM tile.
+     * logits; 1 packed W block; 2 widened f16 row; 3 caller-wide transposed keys; 4 GEMM tile; 5 caller-wide
+     * packed x (GEMM).
      */
-    private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[5][0]);
+    private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[6][0]);
     /** Per-thread float32 copy of one Q8_0 column block for the GEMM ({@link #q8Matmul}). */
     private final ThreadLocal<float[][]> q8Scratch = ThreadLocal.withInitial(() -> new float[1][0]);
     private final ThreadLocal<short[][]> shorts = ThreadLocal.withInitial(() -> new short[1][0]);
@@ -240,6 +241,7 @@ public final class JvmOps implements Ops, AutoCloseable {
         int rowBlocks = colBlocks >= wantTasks ? 1 : ceilDiv(wantTasks, colBlocks);
         int rowsPer = ceilDiv(ceilDiv(rows, rowBlocks), MatmulKernels.MR) * MatmulKernels.MR;
         int rowTasks = ceilDiv(rows, rowsPer);
+        float[] ap = packRows(x, rows, in);
         pool.run(colBlocks * rowTasks, t -> {
             int cb = t / rowTasks, rb = t % rowTasks;
             int n0 = cb * MATMUL_NC, nc = Math.min(out, n0 + MATMUL_NC) - n0;
@@ -248,7 +250,7 @@ public final class JvmOps implements Ops, AutoCloseable {
             if (mine[0].length < in * nc) mine[0] = new float[in * nc];
             MemorySegment wide = MemorySegment.ofArray(mine[0]);
             Q8Kernels.dequantize(seg, in, out, n0, nc, wide);
-            MatmulKernels.block(x, in, wide, WeightType.F32, nc, bias, biasOff + n0, y, yOff + n0, yStride, m0, m1,
+            MatmulKernels.block(ap, in, wide, WeightType.F32, nc, bias, biasOff + n0, y, yOff + n0, yStride, m0, m1,
                     0, nc, threadScratch(1, MatmulKernels.packedSize(MATMUL_NC)),
                     threadScratch(4, MatmulKernels.tileSize()), null, null);
         });
@@ -263,16 +265,26 @@ public final class JvmOps implements Ops, AutoCloseable {
         int rowTasks = ceilDiv(rows, rowsPer);
         MemorySegment seg = w.data();
         WeightType type = w.type();
+        float[] ap = packRows(x, rows, in);
         pool.run(colBlocks * rowTasks, t -> {
             int cb = t / rowTasks, rb = t % rowTasks;
             int n0 = cb * MATMUL_NC, n1 = Math.min(out, n0 + MATMUL_NC);
             int m0 = rb * rowsPer, m1 = Math.min(rows, m0 + rowsPer);
             float[] packed = threadScratch(1, MatmulKernels.packedSize(MATMUL_NC));
             boolean f16 = type == WeightType.F16;
-            MatmulKernels.block(x, in, seg, type, out, bias, biasOff, y, yOff, yStride, m0, m1, n0, n1, packed,
+            MatmulKernels.block(ap, in, seg, type, out, bias, biasOff, y, yOff, yStride, m0, m1, n0, n1, packed,
                     threadScratch(4, MatmulKernels.tileSize()),
                     f16 ? threadShorts(MATMUL_NC) : null, f16 ? threadScratch(2, MATMUL_NC) : null);
         });
+    }
+
+    /** x {@code [rows, in]} packed by micro-tile rows ({@link MatmulKernels#packRows}), tiles split over the pool. */
+    private float[] packRows(float[] x, int rows, int in) {
+        float[] ap = callerScratch(5, MatmulKernels.packedRowsSize(rows, in));
+        int tiles = ceilDiv(rows, MatmulKernels.MR);
+        int per = Math.max(1, ceilDiv(tiles, pool.threads()));
+        pool.run(ceilDiv(tiles, per), t -> MatmulKernels.packRows(x, rows, in, ap, t * per, Math.min(tiles, (t + 1) * per)));
+        return ap;
     }
 
     @Override

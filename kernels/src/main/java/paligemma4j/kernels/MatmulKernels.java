@@ -50,7 +50,7 @@ final class MatmulKernels {
 
     /** Floats the {@code tile} scratch of {@link #block} needs. */
     static int tileSize() {
-        return MR * NR + 6 * KC;
+        return MR * NR;
     }
 
     /** Floats a packed block of {@code nc} columns needs. */
@@ -58,15 +58,44 @@ final class MatmulKernels {
         return KC * ((nc + NR - 1) / NR) * NR;
     }
 
+    /** Floats {@link #packRows} needs for {@code rows} rows of depth {@code in}: whole MR-row tiles. */
+    static int packedRowsSize(int rows, int in) {
+        return (rows + MR - 1) / MR * MR * in;
+    }
+
+    /**
+     * Packs x {@code [rows, in]} by MR-row tiles {@code t} in [t0, t1): {@code ap[(t·in + k)·MR + i] =
+     * x[(t·MR + i)·in + k]}, zero for the padding rows past {@code rows}. The micro-kernel then reads
+     * the MR values of one k from one cache line instead of MR rows at an {@code in}-float stride (a
+     * power-of-two stride such as 2048 floats puts all MR rows in one L1 set, more than its 8 ways).
+     */
+    static void packRows(float[] x, int rows, int in, float[] ap, int t0, int t1) {
+        for (int t = t0; t < t1; t++) {
+            int base = t * in * MR;
+            for (int i = 0; i < MR; i++) {
+                int r = t * MR + i;
+                if (r >= rows) {
+                    for (int k = 0; k < in; k++) {
+                        ap[base + k * MR + i] = 0f;
+                    }
+                    continue;
+                }
+                int src = r * in;
+                for (int k = 0; k < in; k++) {
+                    ap[base + k * MR + i] = x[src + k];
+                }
+            }
+        }
+    }
+
     /**
      * One task: {@code y[r·yStride + yOff + o]} for r in [m0, m1), o in [n0, n1), over the whole
-     * depth {@code in}. {@code packed} is scratch of at least {@link #packedSize}(n1 − n0) floats,
-     * {@code tile} of {@link #tileSize} (the micro-kernel's output, so it keeps its accumulators in
-     * registers, then the zero-padded copy of the last rows: a one-row kernel with 16-lane vectors
-     * was measured 60× slower per row than the tiles, so the tail runs through {@link #kernel6} too);
+     * depth {@code in}, with x packed by {@link #packRows} ({@code m0} a multiple of MR).
+     * {@code packed} is scratch of at least {@link #packedSize}(n1 − n0) floats, {@code tile} of
+     * {@link #tileSize} (the micro-kernel's output, so it keeps its accumulators in registers);
      * {@code s16}/{@code f32} (f16 weights only) of at least n1 − n0 elements.
      */
-    static void block(float[] x, int in, MemorySegment w, WeightType type, int out, float[] bias, int biasOff,
+    static void block(float[] ap, int in, MemorySegment w, WeightType type, int out, float[] bias, int biasOff,
                       float[] y, int yOff, int yStride, int m0, int m1, int n0, int n1, float[] packed,
                       float[] tile, short[] s16, float[] f32) {
         int nc = n1 - n0;
@@ -80,36 +109,17 @@ final class MatmulKernels {
             }
             boolean accumulate = k0 > 0;
             float[] lastBias = k0 + kc >= in ? bias : null;   // bias after the whole sum, as Flax Dense
-            int r = m0;
-            for (; r + MR <= m1; r += MR) {                  // one MR-row tile of x (L1) ...
+            for (int r = m0; r < m1; r += MR) {              // one MR-row tile of x (L1) ...
+                int aOff = (r * in + k0 * MR);                // tile r / MR starts at (r / MR)·in·MR = r·in
+                int valid = Math.min(MR, m1 - r);
                 for (int j = 0; j < panels; j++) {           // ... against every packed panel (L2)
                     int n = n0 + j * NR;
                     if (MR == 12) {
-                        kernel12(x, r * in + k0, in, packed, j * kc * NR, kc, tile);
+                        kernel12(ap, aOff, packed, j * kc * NR, kc, tile);
                     } else {
-                        kernel6(x, r * in + k0, in, packed, j * kc * NR, kc, tile);
+                        kernel6(ap, aOff, packed, j * kc * NR, kc, tile);
                     }
-                    merge(tile, MR, y, r * yStride + yOff + n, yStride, Math.min(NR, n1 - n), accumulate, lastBias, biasOff + n);
-                }
-            }
-            for (; r + 6 <= m1; r += 6) {                    // 12-row tiles: a 6-row tile of what is left
-                for (int j = 0; j < panels; j++) {
-                    int n = n0 + j * NR;
-                    kernel6(x, r * in + k0, in, packed, j * kc * NR, kc, tile);
-                    merge(tile, 6, y, r * yStride + yOff + n, yStride, Math.min(NR, n1 - n), accumulate, lastBias, biasOff + n);
-                }
-            }
-            if (r < m1) {                                    // the last < 6 rows: zero-padded to a 6-row tile
-                int tail = m1 - r;
-                int pad = MR * NR;
-                java.util.Arrays.fill(tile, pad, pad + 6 * kc, 0f);
-                for (int i = 0; i < tail; i++) {
-                    System.arraycopy(x, (r + i) * in + k0, tile, pad + i * kc, kc);
-                }
-                for (int j = 0; j < panels; j++) {
-                    int n = n0 + j * NR;
-                    kernel6(tile, pad, kc, packed, j * kc * NR, kc, tile);
-                    merge(tile, tail, y, r * yStride + yOff + n, yStride, Math.min(NR, n1 - n), accumulate, lastBias, biasOff + n);
+                    merge(tile, valid, y, r * yStride + yOff + n, yStride, Math.min(NR, n1 - n), accumulate, lastBias, biasOff + n);
                 }
             }
         }
@@ -210,38 +220,38 @@ final class MatmulKernels {
     }
 
     /**
-     * The 6 × NR micro-kernel: {@code tile[i·NR + col] = Σ_k a[aOff + i·lda + k] · p[pOff + k·NR + col]}
+     * The 6 × NR micro-kernel: {@code tile[i·NR + col] = Σ_k a[aOff + k·6 + i] · p[pOff + k·NR + col]}
      * for i < 6, col < NR (kept minimal so C2 keeps the 12 accumulators in registers; {@link #merge}
      * does the rest).
      */
-    static void kernel6(float[] a, int aOff, int lda, float[] p, int pOff, int kc, float[] tile) {
+    static void kernel6(float[] a, int aOff, float[] p, int pOff, int kc, float[] tile) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
         FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
         FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
         FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
-        int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
         for (int k = 0; k < kc; k++) {
             int pk = pOff + k * NR;
+            int ak = aOff + k * 6;
             FloatVector b0 = FloatVector.fromArray(F, p, pk);
             FloatVector b1 = FloatVector.fromArray(F, p, pk + L);
-            FloatVector s = FloatVector.broadcast(F, a[a0 + k]);
+            FloatVector s = FloatVector.broadcast(F, a[ak]);
             c00 = b0.fma(s, c00);
             c01 = b1.fma(s, c01);
-            s = FloatVector.broadcast(F, a[a1 + k]);
+            s = FloatVector.broadcast(F, a[ak + 1]);
             c10 = b0.fma(s, c10);
             c11 = b1.fma(s, c11);
-            s = FloatVector.broadcast(F, a[a2 + k]);
+            s = FloatVector.broadcast(F, a[ak + 2]);
             c20 = b0.fma(s, c20);
             c21 = b1.fma(s, c21);
-            s = FloatVector.broadcast(F, a[a3 + k]);
+            s = FloatVector.broadcast(F, a[ak + 3]);
             c30 = b0.fma(s, c30);
             c31 = b1.fma(s, c31);
-            s = FloatVector.broadcast(F, a[a4 + k]);
+            s = FloatVector.broadcast(F, a[ak + 4]);
             c40 = b0.fma(s, c40);
             c41 = b1.fma(s, c41);
-            s = FloatVector.broadcast(F, a[a5 + k]);
+            s = FloatVector.broadcast(F, a[ak + 5]);
             c50 = b0.fma(s, c50);
             c51 = b1.fma(s, c51);
         }
@@ -260,7 +270,7 @@ final class MatmulKernels {
     }
 
     /** The 12 × NR micro-kernel for 16-lane vectors (24 accumulators of 32 registers), as {@link #kernel6}. */
-    static void kernel12(float[] a, int aOff, int lda, float[] p, int pOff, int kc, float[] tile) {
+    static void kernel12(float[] a, int aOff, float[] p, int pOff, int kc, float[] tile) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
@@ -273,46 +283,127 @@ final class MatmulKernels {
         FloatVector c90 = FloatVector.zero(F), c91 = FloatVector.zero(F);
         FloatVector ca0 = FloatVector.zero(F), ca1 = FloatVector.zero(F);
         FloatVector cb0 = FloatVector.zero(F), cb1 = FloatVector.zero(F);
-        int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
-        int a6 = a5 + lda, a7 = a6 + lda, a8 = a7 + lda, a9 = a8 + lda, aa = a9 + lda, ab = aa + lda;
-        for (int k = 0; k < kc; k++) {
+        int k = 0;
+        for (; k + 2 <= kc; k += 2) {                   // two k per iteration: fewer loop and address uops
             int pk = pOff + k * NR;
-            FloatVector b0 = FloatVector.fromArray(F, p, pk);
-            FloatVector b1 = FloatVector.fromArray(F, p, pk + L);
-            FloatVector s = FloatVector.broadcast(F, a[a0 + k]);
+            int ak = aOff + k * 12;
+            FloatVector b0, b1, s;
+            b0 = FloatVector.fromArray(F, p, pk);
+            b1 = FloatVector.fromArray(F, p, pk + L);
+            s = FloatVector.broadcast(F, a[ak]);
             c00 = b0.fma(s, c00);
             c01 = b1.fma(s, c01);
-            s = FloatVector.broadcast(F, a[a1 + k]);
+            s = FloatVector.broadcast(F, a[ak + 1]);
             c10 = b0.fma(s, c10);
             c11 = b1.fma(s, c11);
-            s = FloatVector.broadcast(F, a[a2 + k]);
+            s = FloatVector.broadcast(F, a[ak + 2]);
             c20 = b0.fma(s, c20);
             c21 = b1.fma(s, c21);
-            s = FloatVector.broadcast(F, a[a3 + k]);
+            s = FloatVector.broadcast(F, a[ak + 3]);
             c30 = b0.fma(s, c30);
             c31 = b1.fma(s, c31);
-            s = FloatVector.broadcast(F, a[a4 + k]);
+            s = FloatVector.broadcast(F, a[ak + 4]);
             c40 = b0.fma(s, c40);
             c41 = b1.fma(s, c41);
-            s = FloatVector.broadcast(F, a[a5 + k]);
+            s = FloatVector.broadcast(F, a[ak + 5]);
             c50 = b0.fma(s, c50);
             c51 = b1.fma(s, c51);
-            s = FloatVector.broadcast(F, a[a6 + k]);
+            s = FloatVector.broadcast(F, a[ak + 6]);
             c60 = b0.fma(s, c60);
             c61 = b1.fma(s, c61);
-            s = FloatVector.broadcast(F, a[a7 + k]);
+            s = FloatVector.broadcast(F, a[ak + 7]);
             c70 = b0.fma(s, c70);
             c71 = b1.fma(s, c71);
-            s = FloatVector.broadcast(F, a[a8 + k]);
+            s = FloatVector.broadcast(F, a[ak + 8]);
             c80 = b0.fma(s, c80);
             c81 = b1.fma(s, c81);
-            s = FloatVector.broadcast(F, a[a9 + k]);
+            s = FloatVector.broadcast(F, a[ak + 9]);
             c90 = b0.fma(s, c90);
             c91 = b1.fma(s, c91);
-            s = FloatVector.broadcast(F, a[aa + k]);
+            s = FloatVector.broadcast(F, a[ak + 10]);
             ca0 = b0.fma(s, ca0);
             ca1 = b1.fma(s, ca1);
-            s = FloatVector.broadcast(F, a[ab + k]);
+            s = FloatVector.broadcast(F, a[ak + 11]);
+            cb0 = b0.fma(s, cb0);
+            cb1 = b1.fma(s, cb1);
+            b0 = FloatVector.fromArray(F, p, (pk + NR));
+            b1 = FloatVector.fromArray(F, p, (pk + NR) + L);
+            s = FloatVector.broadcast(F, a[ak + 12]);
+            c00 = b0.fma(s, c00);
+            c01 = b1.fma(s, c01);
+            s = FloatVector.broadcast(F, a[ak + 13]);
+            c10 = b0.fma(s, c10);
+            c11 = b1.fma(s, c11);
+            s = FloatVector.broadcast(F, a[ak + 14]);
+            c20 = b0.fma(s, c20);
+            c21 = b1.fma(s, c21);
+            s = FloatVector.broadcast(F, a[ak + 15]);
+            c30 = b0.fma(s, c30);
+            c31 = b1.fma(s, c31);
+            s = FloatVector.broadcast(F, a[ak + 16]);
+            c40 = b0.fma(s, c40);
+            c41 = b1.fma(s, c41);
+            s = FloatVector.broadcast(F, a[ak + 17]);
+            c50 = b0.fma(s, c50);
+            c51 = b1.fma(s, c51);
+            s = FloatVector.broadcast(F, a[ak + 18]);
+            c60 = b0.fma(s, c60);
+            c61 = b1.fma(s, c61);
+            s = FloatVector.broadcast(F, a[ak + 19]);
+            c70 = b0.fma(s, c70);
+            c71 = b1.fma(s, c71);
+            s = FloatVector.broadcast(F, a[ak + 20]);
+            c80 = b0.fma(s, c80);
+            c81 = b1.fma(s, c81);
+            s = FloatVector.broadcast(F, a[ak + 21]);
+            c90 = b0.fma(s, c90);
+            c91 = b1.fma(s, c91);
+            s = FloatVector.broadcast(F, a[ak + 22]);
+            ca0 = b0.fma(s, ca0);
+            ca1 = b1.fma(s, ca1);
+            s = FloatVector.broadcast(F, a[ak + 23]);
+            cb0 = b0.fma(s, cb0);
+            cb1 = b1.fma(s, cb1);
+        }
+        for (; k < kc; k++) {
+            int pk = pOff + k * NR;
+            int ak = aOff + k * 12;
+            FloatVector b0 = FloatVector.fromArray(F, p, pk);
+            FloatVector b1 = FloatVector.fromArray(F, p, pk + L);
+            FloatVector s = FloatVector.broadcast(F, a[ak]);
+            c00 = b0.fma(s, c00);
+            c01 = b1.fma(s, c01);
+            s = FloatVector.broadcast(F, a[ak + 1]);
+            c10 = b0.fma(s, c10);
+            c11 = b1.fma(s, c11);
+            s = FloatVector.broadcast(F, a[ak + 2]);
+            c20 = b0.fma(s, c20);
+            c21 = b1.fma(s, c21);
+            s = FloatVector.broadcast(F, a[ak + 3]);
+            c30 = b0.fma(s, c30);
+            c31 = b1.fma(s, c31);
+            s = FloatVector.broadcast(F, a[ak + 4]);
+            c40 = b0.fma(s, c40);
+            c41 = b1.fma(s, c41);
+            s = FloatVector.broadcast(F, a[ak + 5]);
+            c50 = b0.fma(s, c50);
+            c51 = b1.fma(s, c51);
+            s = FloatVector.broadcast(F, a[ak + 6]);
+            c60 = b0.fma(s, c60);
+            c61 = b1.fma(s, c61);
+            s = FloatVector.broadcast(F, a[ak + 7]);
+            c70 = b0.fma(s, c70);
+            c71 = b1.fma(s, c71);
+            s = FloatVector.broadcast(F, a[ak + 8]);
+            c80 = b0.fma(s, c80);
+            c81 = b1.fma(s, c81);
+            s = FloatVector.broadcast(F, a[ak + 9]);
+            c90 = b0.fma(s, c90);
+            c91 = b1.fma(s, c91);
+            s = FloatVector.broadcast(F, a[ak + 10]);
+            ca0 = b0.fma(s, ca0);
+            ca1 = b1.fma(s, ca1);
+            s = FloatVector.broadcast(F, a[ak + 11]);
             cb0 = b0.fma(s, cb0);
             cb1 = b1.fma(s, cb1);
         }
