@@ -120,6 +120,35 @@ public final class JvmOps implements Ops, AutoCloseable {
         }
     }
 
+    /**
+     * One parallel job for all of {@code ws} (same x): the decode's band matrix-vector tasks of every
+     * weight together, or the GEMM with x packed once and the column blocks of every weight as tasks.
+     * Each weight is split and summed exactly as by itself, so the results equal separate calls.
+     * Q8_0, short W (no bands) and mixed row counts take the separate calls.
+     */
+    @Override
+    public void matmuls(float[] x, int rows, Weight[] ws, float[][] ys, int[] yOffs, int[] yStrides) {
+        boolean fused = ws.length > 1;
+        for (int i = 0; i < ws.length; i++) {
+            OpChecks.matmul(x, rows, ws[i], null, 0, ys[i], yOffs[i], yStrides[i]);
+            fused &= ws[i].type() != WeightType.Q8_0 && ws[i].rows() == ws[0].rows()
+                    && (rows >= MATMUL_MIN_ROWS || ws[i].rows() >= 2 * MIN_BAND_ROWS);
+        }
+        if (!fused) {
+            Ops.super.matmuls(x, rows, ws, ys, yOffs, yStrides);
+        } else if (rows >= MATMUL_MIN_ROWS) {
+            gemm(x, rows, ws, ys, yOffs, yStrides);
+        } else {
+            for (int r = 0; r < rows; r++) {
+                int[] at = new int[ws.length];
+                for (int i = 0; i < ws.length; i++) {
+                    at[i] = yOffs[i] + r * yStrides[i];
+                }
+                bandMatvecs(x, r * ws[0].rows(), ws, ys, at);
+            }
+        }
+    }
+
     private void matvec(float[] x, int xOff, Weight w, float[] bias, int biasOff, float[] y, int yOff) {
         int in = w.rows(), out = w.cols();
         if (in >= 2 * MIN_BAND_ROWS) {
@@ -166,39 +195,67 @@ public final class JvmOps implements Ops, AutoCloseable {
      * machine streams). The bands depend on the shape only, so results are the same for any thread count.
      */
     private void bandMatvec(float[] x, int xOff, Weight w, float[] bias, int biasOff, float[] y, int yOff) {
-        int in = w.rows(), out = w.cols();
-        WeightType type = w.type();
+        bandMatvecs(x, xOff, new Weight[] {w}, bias, biasOff, new float[][] {y}, new int[] {yOff});
+    }
+
+    private void bandMatvecs(float[] x, int xOff, Weight[] ws, float[][] ys, int[] yOffs) {
+        bandMatvecs(x, xOff, ws, null, 0, ys, yOffs);
+    }
+
+    /** {@link #bandMatvec} of several W with the same row count, all bands one parallel job (then all sums one). */
+    private void bandMatvecs(float[] x, int xOff, Weight[] ws, float[] bias, int biasOff, float[][] ys, int[] yOffs) {
+        int in = ws[0].rows();
         int band = bandRows(in);
         int bands = ceilDiv(in, band);
-        int even = type == WeightType.BF16 ? out & ~1 : out;
-        long rowBytes = (long) out * type.bytes;
-        float[] partial = callerScratch(0, bands * out);
-        pool.run(bands, t -> {
-            int i0 = t * band, rows = Math.min(band, in - i0);
+        int[] partialAt = new int[ws.length + 1];                  // weight i's partial sums start here
+        int[] sumTasksAt = new int[ws.length + 1];                 // and its column chunks of the sum here
+        for (int i = 0; i < ws.length; i++) {
+            partialAt[i + 1] = partialAt[i] + bands * ws[i].cols();
+            sumTasksAt[i + 1] = sumTasksAt[i] + Math.max(1, ceilDiv(evenColumns(ws[i]), SUM_COLUMNS));
+        }
+        float[] partial = callerScratch(0, partialAt[ws.length]);
+        pool.run(ws.length * bands, t -> {
+            Weight w = ws[t / bands];
+            int b = t % bands, out = w.cols(), at = partialAt[t / bands] + b * out;
+            int i0 = b * band, rows = Math.min(band, in - i0);
+            long rowBytes = (long) out * w.type().bytes;
             MemorySegment rowsSeg = w.data().asSlice(i0 * rowBytes, rows * rowBytes);
-            switch (type) {
-                case F32 -> MatvecKernels.f32(x, xOff + i0, rows, rowsSeg, out, 0, out, partial, t * out);
-                case BF16 -> MatvecKernels.bf16(x, xOff + i0, rows, rowsSeg, out, 0, even, partial, t * out);
-                case F16 -> MatvecKernels.f16(x, xOff + i0, rows, rowsSeg, out, 0, out, partial, t * out,
+            switch (w.type()) {
+                case F32 -> MatvecKernels.f32(x, xOff + i0, rows, rowsSeg, out, 0, out, partial, at);
+                case BF16 -> MatvecKernels.bf16(x, xOff + i0, rows, rowsSeg, out, 0, evenColumns(w), partial, at);
+                case F16 -> MatvecKernels.f16(x, xOff + i0, rows, rowsSeg, out, 0, out, partial, at,
                         threadShorts(out), threadScratch(2, out));
+                case Q8_0 -> throw new IllegalStateException("Q8_0 weights go through q8Matmul");
             }
         });
-        int np = even / 2;
-        boolean pairs = type == WeightType.BF16;
-        pool.run(ceilDiv(even, SUM_COLUMNS), c -> {            // band sums, in band order, by column chunks
+        pool.run(sumTasksAt[ws.length], t -> {                   // band sums, in band order, by column chunks
+            int i = 0;
+            while (sumTasksAt[i + 1] <= t) {
+                i++;
+            }
+            Weight w = ws[i];
+            int out = w.cols(), even = evenColumns(w), np = even / 2, c = t - sumTasksAt[i];
+            boolean pairs = w.type() == WeightType.BF16;
+            float[] y = ys[i];
+            int yOff = yOffs[i], p0 = partialAt[i];
             for (int o = c * SUM_COLUMNS; o < Math.min(even, (c + 1) * SUM_COLUMNS); o++) {
                 int at = pairs ? (o & 1) * np + (o >> 1) : o;
                 float v = 0f;
-                for (int t = 0; t < bands; t++) {
-                    v += partial[t * out + at];
+                for (int b = 0; b < bands; b++) {
+                    v += partial[p0 + b * out + at];
                 }
                 y[yOff + o] = bias == null ? v : v + bias[biasOff + o];
             }
+            if (c == 0 && even < out) {
+                float v = MatvecKernels.column(x, xOff, in, w.data(), out, out - 1, w.type());
+                y[yOff + out - 1] = bias == null ? v : v + bias[biasOff + out - 1];
+            }
         });
-        if (even < out) {
-            float v = MatvecKernels.column(x, xOff, in, w.data(), out, out - 1, type);
-            y[yOff + out - 1] = bias == null ? v : v + bias[biasOff + out - 1];
-        }
+    }
+
+    /** Columns the bf16 pair kernel takes (even); the odd last one goes through {@link MatvecKernels#column}. */
+    private static int evenColumns(Weight w) {
+        return w.type() == WeightType.BF16 ? w.cols() & ~1 : w.cols();
     }
 
     /**
@@ -257,23 +314,44 @@ public final class JvmOps implements Ops, AutoCloseable {
     }
 
     private void gemm(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride) {
-        int in = w.rows(), out = w.cols();
-        int colBlocks = ceilDiv(out, MATMUL_NC);
+        gemm(x, rows, new Weight[] {w}, bias, biasOff, new float[][] {y}, new int[] {yOff}, new int[] {yStride});
+    }
+
+    private void gemm(float[] x, int rows, Weight[] ws, float[][] ys, int[] yOffs, int[] yStrides) {
+        gemm(x, rows, ws, null, 0, ys, yOffs, yStrides);
+    }
+
+    /**
+     * x packed once, then one task per (weight, column block of {@link #MATMUL_NC}, row block); the row
+     * blocks are split further only when there are too few column blocks in all to keep every thread busy.
+     */
+    private void gemm(float[] x, int rows, Weight[] ws, float[] bias, int biasOff, float[][] ys, int[] yOffs,
+                      int[] yStrides) {
+        int in = ws[0].rows();
+        int[] blocksAt = new int[ws.length + 1];                   // weight i's column blocks start here
+        for (int i = 0; i < ws.length; i++) {
+            blocksAt[i + 1] = blocksAt[i] + ceilDiv(ws[i].cols(), MATMUL_NC);
+        }
+        int colBlocks = blocksAt[ws.length];
         int wantTasks = pool.threads() * TASKS_PER_THREAD;
         int rowBlocks = colBlocks >= wantTasks ? 1 : ceilDiv(wantTasks, colBlocks);
         int rowsPer = ceilDiv(ceilDiv(rows, rowBlocks), MatmulKernels.MR) * MatmulKernels.MR;
         int rowTasks = ceilDiv(rows, rowsPer);
-        MemorySegment seg = w.data();
-        WeightType type = w.type();
         float[] ap = packRows(x, rows, in);
         pool.run(colBlocks * rowTasks, t -> {
             int cb = t / rowTasks, rb = t % rowTasks;
-            int n0 = cb * MATMUL_NC, n1 = Math.min(out, n0 + MATMUL_NC);
+            int i = 0;
+            while (blocksAt[i + 1] <= cb) {
+                i++;
+            }
+            Weight w = ws[i];
+            int out = w.cols();
+            int n0 = (cb - blocksAt[i]) * MATMUL_NC, n1 = Math.min(out, n0 + MATMUL_NC);
             int m0 = rb * rowsPer, m1 = Math.min(rows, m0 + rowsPer);
             float[] packed = threadScratch(1, MatmulKernels.packedSize(MATMUL_NC));
-            boolean f16 = type == WeightType.F16;
-            MatmulKernels.block(ap, in, seg, type, out, bias, biasOff, y, yOff, yStride, m0, m1, n0, n1, packed,
-                    threadScratch(4, MatmulKernels.tileSize()),
+            boolean f16 = w.type() == WeightType.F16;
+            MatmulKernels.block(ap, in, w.data(), w.type(), out, bias, biasOff, ys[i], yOffs[i], yStrides[i], m0, m1,
+                    n0, n1, packed, threadScratch(4, MatmulKernels.tileSize()),
                     f16 ? threadShorts(MATMUL_NC) : null, f16 ? threadScratch(2, MATMUL_NC) : null);
         });
     }

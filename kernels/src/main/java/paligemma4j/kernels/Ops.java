@@ -18,6 +18,18 @@ public interface Ops {
     void matmul(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride);
 
     /**
+     * Several products of one x, no bias: for every i, {@code matmul(x, rows, ws[i], null, 0, ys[i],
+     * yOffs[i], yStrides[i])}. The attention projections (Gemma: one weight per query head, then the
+     * key and value heads) go through here, so an implementation can run them as one parallel job
+     * over x read (and packed) once; the results equal the separate calls.
+     */
+    default void matmuls(float[] x, int rows, Weight[] ws, float[][] ys, int[] yOffs, int[] yStrides) {
+        for (int i = 0; i < ws.length; i++) {
+            matmul(x, rows, ws[i], null, 0, ys[i], yOffs[i], yStrides[i]);
+        }
+    }
+
+    /**
      * {@code y[r*yStride + yOff + o] = Σ_i x[xOff + r*xStride + i] · w[o, i]} for o in [0, w.rows()):
      * the tied unembedding {@code logits = h · Eᵀ} with E stored {@code [vocab, width]}.
      */

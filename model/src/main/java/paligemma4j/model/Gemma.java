@@ -6,6 +6,7 @@ import paligemma4j.checkpoint.paligemma.GemmaConfig;
 import paligemma4j.kernels.DecoderTower;
 import paligemma4j.kernels.Ops;
 import paligemma4j.kernels.TowerOps;
+import paligemma4j.kernels.Weight;
 
 /**
  * Gemma-2B decoder (big_vision {@code ppp/gemma.py}) with the PaliGemma prefix-LM mask: the
@@ -32,11 +33,21 @@ public final class Gemma {
      */
     private static final int TOWER_CAPACITY_STEP = 64;
 
+    /** Per layer: the query heads, then the key heads, then the value heads (one {@link Ops#matmuls} call). */
+    private final List<Weight[]> projections;
+
     public Gemma(GemmaWeights weights, Ops ops) {
         this.w = weights;
         this.ops = ops;
         this.c = weights.config();
         this.towers = Towers.of(ops, decoderTower(weights).weights(), "decoder");
+        this.projections = weights.layers().stream().map(b -> {
+            Weight[] all = new Weight[b.query().length + b.key().length + b.value().length];
+            System.arraycopy(b.query(), 0, all, 0, b.query().length);
+            System.arraycopy(b.key(), 0, all, b.query().length, b.key().length);
+            System.arraycopy(b.value(), 0, all, b.query().length + b.key().length, b.value().length);
+            return all;
+        }).toList();
     }
 
     /** The decoder as a {@link TowerOps} backend takes it (no copies: the same weights and vectors). */
@@ -165,6 +176,9 @@ public final class Gemma {
         final int rows;
         final float[] x, normed, u, y, q, o, k, v, gate, up;
         final int[] position = new int[1], visible = new int[1];
+        /** Where {@link Gemma#projections} write: head n of q, then head g of k, then of v. */
+        final float[][] projectionOut;
+        final int[] projectionOff, projectionStride;
 
         Workspace(GemmaConfig c, int rows) {
             this.rows = rows;
@@ -179,6 +193,17 @@ public final class Gemma {
             v = new float[rows * kvWidth];
             gate = new float[rows * c.mlp()];
             up = new float[rows * c.mlp()];
+            int n = c.heads() + 2 * c.kvHeads();
+            projectionOut = new float[n][];
+            projectionOff = new int[n];
+            projectionStride = new int[n];
+            for (int i = 0; i < n; i++) {
+                boolean query = i < c.heads(), key = !query && i < c.heads() + c.kvHeads();
+                int head = query ? i : key ? i - c.heads() : i - c.heads() - c.kvHeads();
+                projectionOut[i] = query ? q : key ? k : v;
+                projectionOff[i] = head * c.headDim();
+                projectionStride[i] = query ? qWidth : kvWidth;
+            }
         }
     }
 
@@ -205,11 +230,7 @@ public final class Gemma {
             // u = pre_attention_norm(x)
             ops.rmsNorm(x, 0, rows, d, b.attnNorm(), GemmaConfig.RMS_NORM_EPS, u, 0);
             // q_n = u·Wq[n];  k, v = u·Wkv[0], u·Wkv[1]   (multi-query: kvHeads K/V heads shared)
-            for (int n = 0; n < heads; n++) ops.matmul(u, rows, b.query()[n], null, 0, q, n * hd, qWidth);
-            for (int g = 0; g < kvHeads; g++) {
-                ops.matmul(u, rows, b.key()[g], null, 0, k, g * hd, kvWidth);
-                ops.matmul(u, rows, b.value()[g], null, 0, v, g * hd, kvWidth);
-            }
+            ops.matmuls(u, rows, projections.get(l), ws.projectionOut, ws.projectionOff, ws.projectionStride);
             // q = RoPE(q)·head_dim^-0.5;  k = RoPE(k)
             ops.rope(q, rows, qWidth, heads, hd, positions, GemmaConfig.ROPE_BASE);
             ops.scale(q, 0, rows * qWidth, c.queryScale());
