@@ -73,8 +73,6 @@ public final class JvmOps implements Ops, AutoCloseable {
      * packed x (GEMM).
      */
     private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[6][0]);
-    /** Per-thread float32 copy of one Q8_0 column block for the GEMM ({@link #q8Matmul}). */
-    private final ThreadLocal<float[][]> q8Scratch = ThreadLocal.withInitial(() -> new float[1][0]);
     private final ThreadLocal<short[][]> shorts = ThreadLocal.withInitial(() -> new short[1][0]);
     private volatile RopeTable ropeTable;
 
@@ -124,14 +122,14 @@ public final class JvmOps implements Ops, AutoCloseable {
      * One parallel job for all of {@code ws} (same x): the decode's band matrix-vector tasks of every
      * weight together, or the GEMM with x packed once and the column blocks of every weight as tasks.
      * Each weight is split and summed exactly as by itself, so the results equal separate calls.
-     * Q8_0, short W (no bands) and mixed row counts take the separate calls.
+     * Q8_0 in decode, short W (no bands) and mixed row counts take the separate calls.
      */
     @Override
     public void matmuls(float[] x, int rows, Weight[] ws, float[][] ys, int[] yOffs, int[] yStrides) {
         boolean fused = ws.length > 1;
         for (int i = 0; i < ws.length; i++) {
             OpChecks.matmul(x, rows, ws[i], null, 0, ys[i], yOffs[i], yStrides[i]);
-            fused &= ws[i].type() != WeightType.Q8_0 && ws[i].rows() == ws[0].rows()
+            fused &= (rows >= MATMUL_MIN_ROWS || ws[i].type() != WeightType.Q8_0) && ws[i].rows() == ws[0].rows()
                     && (rows >= MATMUL_MIN_ROWS || ws[i].rows() >= 2 * MIN_BAND_ROWS);
         }
         if (!fused) {
@@ -261,8 +259,8 @@ public final class JvmOps implements Ops, AutoCloseable {
     /**
      * Q8_0 weights ({@link Q8Kernels}): few rows → per row, bands of {@link #Q8_BAND_ROWS} whole W
      * rows (one task each, sequential reads; a W of few bands is also split by columns) into partial
-     * sums added in band order; many rows → per
-     * task, its column block of W widened to float32 once (thread scratch), then the float32 GEMM block.
+     * sums added in band order; many rows → the GEMM, which widens and scales the int8 values as it
+     * packs each block of W ({@link MatmulKernels#packQ8}).
      */
     private void q8Matmul(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride) {
         int in = w.rows(), out = w.cols();
@@ -293,24 +291,7 @@ public final class JvmOps implements Ops, AutoCloseable {
             }
             return;
         }
-        int colBlocks = ceilDiv(out, MATMUL_NC);
-        int wantTasks = pool.threads() * TASKS_PER_THREAD;
-        int rowBlocks = colBlocks >= wantTasks ? 1 : ceilDiv(wantTasks, colBlocks);
-        int rowsPer = ceilDiv(ceilDiv(rows, rowBlocks), MatmulKernels.MR) * MatmulKernels.MR;
-        int rowTasks = ceilDiv(rows, rowsPer);
-        float[] ap = packRows(x, rows, in);
-        pool.run(colBlocks * rowTasks, t -> {
-            int cb = t / rowTasks, rb = t % rowTasks;
-            int n0 = cb * MATMUL_NC, nc = Math.min(out, n0 + MATMUL_NC) - n0;
-            int m0 = rb * rowsPer, m1 = Math.min(rows, m0 + rowsPer);
-            float[][] mine = q8Scratch.get();
-            if (mine[0].length < in * nc) mine[0] = new float[in * nc];
-            MemorySegment wide = MemorySegment.ofArray(mine[0]);
-            Q8Kernels.dequantize(seg, in, out, n0, nc, wide);
-            MatmulKernels.block(ap, in, wide, WeightType.F32, nc, bias, biasOff + n0, y, yOff + n0, yStride, m0, m1,
-                    0, nc, threadScratch(1, MatmulKernels.packedSize(MATMUL_NC)),
-                    threadScratch(4, MatmulKernels.tileSize()), null, null);
-        });
+        gemm(x, rows, w, bias, biasOff, y, yOff, yStride);     // int8 widened and scaled as it is packed
     }
 
     private void gemm(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride) {

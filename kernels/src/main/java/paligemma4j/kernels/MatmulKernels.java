@@ -1,6 +1,7 @@
 package paligemma4j.kernels;
 
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -34,6 +35,7 @@ final class MatmulKernels {
     static final int L = F.length();
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     private static final VectorSpecies<Short> S16 = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
+    private static final VectorSpecies<Byte> S8 = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
 
     /** Rows per micro-tile: 12 with 16-lane vectors (AVX-512, 32 registers), else 6 (AVX2, 16 registers). */
     static final int MR = L >= 16 ? 12 : 6;
@@ -106,6 +108,7 @@ final class MatmulKernels {
                 case F32 -> packF32(w, out, k0, kc, n0, nc, packed);
                 case BF16 -> packBf16(w, out, k0, kc, n0, nc, packed);
                 case F16 -> packF16(w, out, k0, kc, n0, nc, packed, s16, f32);
+                case Q8_0 -> packQ8(w, out, k0, kc, n0, nc, packed);
             }
             boolean accumulate = k0 > 0;
             float[] lastBias = k0 + kc >= in ? bias : null;   // bias after the whole sum, as Flax Dense
@@ -160,7 +163,7 @@ final class MatmulKernels {
                     case F32 -> w.get(Weight.F32, (e + c) * 4);
                     case BF16 -> Simd.bf16(w.get(Weight.I16, (e + c) * 2));
                     case F16 -> Float.float16ToFloat(w.get(Weight.I16, (e + c) * 2));
-                    case Q8_0 -> throw new IllegalStateException("Q8_0 is dequantized before packing");
+                    case Q8_0 -> Q8.get(w, out, k0 + k, (int) (e - (long) (k0 + k) * out) + c);
                 };
             }
         }
@@ -210,6 +213,39 @@ final class MatmulKernels {
         if (full * NR < nc) {
             packPartial(w, WeightType.BF16, out, k0, kc, n0, nc, packed);
         }
+    }
+
+    /**
+     * As {@link #packF32} for Q8_0 weights ({@link Q8}; {@code n0} a multiple of its block): each
+     * vector of L int8 values lies in one block and is widened ({@code B2F}) and multiplied by
+     * that block's float16 scale, {@code d · q} exactly as {@link Q8#get} (the product of an
+     * 11-bit scale and a 7-bit integer is exact in float32).
+     */
+    static void packQ8(MemorySegment w, int out, int k0, int kc, int n0, int nc, float[] packed) {
+        int full = nc / NR;
+        long rowBytes = Q8.rowBytes(out), valuesAt = 2L * Q8.blocks(out);
+        for (int kb = 0; kb < kc; kb += PACK_ROWS) {
+            int ke = Math.min(kc, kb + PACK_ROWS);
+            for (int j = 0; j < full; j++) {
+                int c = n0 + j * NR;
+                for (int k = kb; k < ke; k++) {
+                    int dst = (j * kc + k) * NR;
+                    long row = (k0 + k) * rowBytes;
+                    float d0 = Float.float16ToFloat(w.get(Weight.I16, row + 2L * (c / Q8.BLOCK)));
+                    float d1 = Float.float16ToFloat(w.get(Weight.I16, row + 2L * ((c + L) / Q8.BLOCK)));
+                    q8At(w, row + valuesAt + c).mul(d0).intoArray(packed, dst);
+                    q8At(w, row + valuesAt + c + L).mul(d1).intoArray(packed, dst + L);
+                }
+            }
+        }
+        if (full * NR < nc) {
+            packPartial(w, WeightType.Q8_0, out, k0, kc, n0, nc, packed);
+        }
+    }
+
+    /** L int8 values at byte {@code at}, widened to float32. */
+    private static FloatVector q8At(MemorySegment w, long at) {
+        return (FloatVector) ByteVector.fromMemorySegment(S8, w, at, Simd.LE).convertShape(VectorOperators.B2F, F, 0);
     }
 
     /** L bf16 values at byte {@code at}, widened to float32 in order. */

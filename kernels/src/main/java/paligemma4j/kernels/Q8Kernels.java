@@ -292,21 +292,4 @@ final class Q8Kernels {
             for (int o = c0; o < c1; o++) y[yOff + o] += bias[biasOff + o];
         }
     }
-
-    /**
-     * Columns [n0, n0 + nc) of every row of Q8_0 W {@code [in, out]} widened to float32, row-major
-     * {@code [in, nc]} little-endian in {@code dst} (the input of the float32 GEMM).
-     */
-    static void dequantize(MemorySegment w, int in, int out, int n0, int nc, MemorySegment dst) {
-        long rowBytes = Q8.rowBytes(out);
-        long valuesAt = 2L * Q8.blocks(out);
-        for (int i = 0; i < in; i++) {
-            long row = i * rowBytes;
-            long to = (long) i * nc * 4;
-            for (int c = n0; c < n0 + nc; c++) {
-                float d = Float.float16ToFloat(w.get(Weight.I16, row + 2L * (c / Q8.BLOCK)));
-                dst.set(Weight.F32, to + 4L * (c - n0), d * w.get(ValueLayout.JAVA_BYTE, row + valuesAt + c));
-            }
-        }
-    }
 }
