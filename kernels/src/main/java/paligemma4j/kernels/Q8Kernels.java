@@ -1,8 +1,5 @@
 package paligemma4j.kernels;
 
-import static paligemma4j.kernels.Simd.F;
-import static paligemma4j.kernels.Simd.L;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
@@ -31,6 +28,15 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Q8Kernels {
     private Q8Kernels() {}
+
+    /**
+     * The widest vectors (as {@link MatmulKernels#F}, 16 lanes with AVX-512 enabled), not
+     * {@link Simd#F}: widening int8 costs two instructions per vector, so these kernels are bound by
+     * instruction throughput, and 16 lanes halve the instructions per byte.
+     */
+    static final VectorSpecies<Float> F = MatmulKernels.F;
+    /** Float lanes per vector. */
+    static final int L = F.length();
 
     /** L bytes: widened to one FloatVector of L lanes (needs L ≥ 8: the smallest byte vector is 64 bits). */
     private static final VectorSpecies<Byte> B =

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  */
 class Q8KernelsTest {
 
-    private static final int L = JvmOps.vectorLanes();
+    private static final int L = Q8Kernels.L;
     /** Whether the kernels take their vector paths (else every block goes through the scalar tail). */
     private static final boolean VECTOR = L >= 8 && Q8.BLOCK % L == 0;
 
