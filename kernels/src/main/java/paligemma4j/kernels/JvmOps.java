@@ -122,20 +122,29 @@ public final class JvmOps implements Ops, AutoCloseable {
      * One parallel job for all of {@code ws} (same x): the decode's band matrix-vector tasks of every
      * weight together, or the GEMM with x packed once and the column blocks of every weight as tasks.
      * Each weight is split and summed exactly as by itself, so the results equal separate calls.
-     * Q8_0 in decode, short W (no bands) and mixed row counts take the separate calls.
+     * Short W (no bands), mixed row counts and Q8_0 mixed with other types take the separate calls.
      */
     @Override
     public void matmuls(float[] x, int rows, Weight[] ws, float[][] ys, int[] yOffs, int[] yStrides) {
         boolean fused = ws.length > 1;
         for (int i = 0; i < ws.length; i++) {
             OpChecks.matmul(x, rows, ws[i], null, 0, ys[i], yOffs[i], yStrides[i]);
-            fused &= (rows >= MATMUL_MIN_ROWS || ws[i].type() != WeightType.Q8_0) && ws[i].rows() == ws[0].rows()
-                    && (rows >= MATMUL_MIN_ROWS || ws[i].rows() >= 2 * MIN_BAND_ROWS);
+            boolean q8 = ws[i].type() == WeightType.Q8_0;
+            fused &= ws[i].rows() == ws[0].rows() && q8 == (ws[0].type() == WeightType.Q8_0)
+                    && (rows >= MATMUL_MIN_ROWS || q8 || ws[i].rows() >= 2 * MIN_BAND_ROWS);
         }
         if (!fused) {
             Ops.super.matmuls(x, rows, ws, ys, yOffs, yStrides);
         } else if (rows >= MATMUL_MIN_ROWS) {
             gemm(x, rows, ws, ys, yOffs, yStrides);
+        } else if (ws[0].type() == WeightType.Q8_0) {
+            for (int r = 0; r < rows; r++) {
+                int[] at = new int[ws.length];
+                for (int i = 0; i < ws.length; i++) {
+                    at[i] = yOffs[i] + r * yStrides[i];
+                }
+                q8Matvecs(x, r * ws[0].rows(), ws, null, 0, ys, at);
+            }
         } else {
             for (int r = 0; r < rows; r++) {
                 int[] at = new int[ws.length];
@@ -266,32 +275,66 @@ public final class JvmOps implements Ops, AutoCloseable {
         int in = w.rows(), out = w.cols();
         MemorySegment seg = w.data();
         if (rows < MATMUL_MIN_ROWS) {
-            int bands = ceilDiv(in, Q8_BAND_ROWS);
-            // few bands (a short W): also split the columns, in whole blocks, so every core has work
-            int colTasks = Math.min(ceilDiv(pool.threads() * TASKS_PER_THREAD, bands), ceilDiv(out, MATVEC_MIN_COLUMNS));
-            int width = ceilDiv(ceilDiv(out, colTasks), Q8.BLOCK) * Q8.BLOCK;
-            int tasks = bands * ceilDiv(out, width);
-            float[] partial = callerScratch(0, bands * out);
-            int scratch = Q8Kernels.scratchFloats(width);
             for (int r = 0; r < rows; r++) {
-                int xOff = r * in, yRow = yOff + r * yStride;
-                pool.run(tasks, t -> {
-                    int band = t % bands, c0 = t / bands * width;
-                    Q8Kernels.rows(x, xOff, seg, out, c0, Math.min(width, out - c0), band * Q8_BAND_ROWS,
-                            Math.min(in, (band + 1) * Q8_BAND_ROWS), partial, band * out + c0,
-                            threadShorts(scratch), threadScratch(2, scratch));
-                });
-                if ((long) bands * out <= Q8_SUM_SERIAL) {   // a few thousand adds: not worth a second dispatch
-                    Q8Kernels.sumBands(partial, bands, out, 0, out, bias, biasOff, y, yRow);
-                    continue;
-                }
-                int sumWidth = Math.max(Q8_SUM_COLUMNS, ceilDiv(out, pool.threads()));
-                pool.run(ceilDiv(out, sumWidth), t -> Q8Kernels.sumBands(partial, bands, out, t * sumWidth,
-                        Math.min(out, (t + 1) * sumWidth), bias, biasOff, y, yRow));
+                q8Matvecs(x, r * in, new Weight[] {w}, bias, biasOff, new float[][] {y}, new int[] {yOff + r * yStride});
             }
             return;
         }
         gemm(x, rows, w, bias, biasOff, y, yOff, yStride);     // int8 widened and scaled as it is packed
+    }
+
+    /**
+     * Q8_0 matrix-vector products of one x row with every W of {@code ws} (same row count) as one job:
+     * tasks are (weight, band of {@link #Q8_BAND_ROWS} whole rows, column range in whole blocks —
+     * columns are split only when there are few bands in all, so every core has work); the band
+     * partial sums are then added in band order. The split does not change any column's sum.
+     */
+    private void q8Matvecs(float[] x, int xOff, Weight[] ws, float[] bias, int biasOff, float[][] ys, int[] yOffs) {
+        int in = ws[0].rows();
+        int bands = ceilDiv(in, Q8_BAND_ROWS);
+        int colTasks = ceilDiv(pool.threads() * TASKS_PER_THREAD, bands * ws.length);
+        int[] widths = new int[ws.length], tasksAt = new int[ws.length + 1], partialAt = new int[ws.length + 1];
+        int scratch = 0;
+        for (int i = 0; i < ws.length; i++) {
+            int out = ws[i].cols();
+            int split = Math.min(colTasks, ceilDiv(out, MATVEC_MIN_COLUMNS));
+            widths[i] = ceilDiv(ceilDiv(out, split), Q8.BLOCK) * Q8.BLOCK;
+            tasksAt[i + 1] = tasksAt[i] + bands * ceilDiv(out, widths[i]);
+            partialAt[i + 1] = partialAt[i] + bands * out;
+            scratch = Math.max(scratch, Q8Kernels.scratchFloats(widths[i]));
+        }
+        float[] partial = callerScratch(0, partialAt[ws.length]);
+        int scratchFloats = scratch;
+        pool.run(tasksAt[ws.length], t -> {
+            int i = 0;
+            while (tasksAt[i + 1] <= t) {
+                i++;
+            }
+            int out = ws[i].cols(), width = widths[i], local = t - tasksAt[i];
+            int band = local % bands, c0 = local / bands * width;
+            Q8Kernels.rows(x, xOff, ws[i].data(), out, c0, Math.min(width, out - c0), band * Q8_BAND_ROWS,
+                    Math.min(in, (band + 1) * Q8_BAND_ROWS), partial, partialAt[i] + band * out + c0,
+                    threadShorts(scratchFloats), threadScratch(2, scratchFloats));
+        });
+        if (partialAt[ws.length] <= Q8_SUM_SERIAL * ws.length) {   // a few thousand adds each: no second dispatch
+            for (int i = 0; i < ws.length; i++) {
+                Q8Kernels.sumBands(partial, partialAt[i], bands, ws[i].cols(), 0, ws[i].cols(), bias, biasOff, ys[i], yOffs[i]);
+            }
+            return;
+        }
+        int[] chunksAt = new int[ws.length + 1];
+        for (int i = 0; i < ws.length; i++) {
+            chunksAt[i + 1] = chunksAt[i] + ceilDiv(ws[i].cols(), Q8_SUM_COLUMNS);
+        }
+        pool.run(chunksAt[ws.length], t -> {
+            int i = 0;
+            while (chunksAt[i + 1] <= t) {
+                i++;
+            }
+            int out = ws[i].cols(), c0 = (t - chunksAt[i]) * Q8_SUM_COLUMNS;
+            Q8Kernels.sumBands(partial, partialAt[i], bands, out, c0, Math.min(out, c0 + Q8_SUM_COLUMNS), bias, biasOff,
+                    ys[i], yOffs[i]);
+        });
     }
 
     private void gemm(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride) {

@@ -282,16 +282,16 @@ final class Q8Kernels {
 
     /**
      * {@code y[yOff + o] = ((p_0[o] + p_1[o]) + p_2[o]) + … (+ bias[biasOff + o])} for o in [c0, c1),
-     * {@code p_t = partial[t · out …]} for t < bands: the band partial sums of {@link #rows} added in
-     * band order.
+     * {@code p_t = partial[from + t · out …]} for t < bands: the band partial sums of {@link #rows} added
+     * in band order.
      */
-    static void sumBands(float[] partial, int bands, int out, int c0, int c1, float[] bias, int biasOff,
+    static void sumBands(float[] partial, int from, int bands, int out, int c0, int c1, float[] bias, int biasOff,
                          float[] y, int yOff) {
         // plain loops (C2 vectorises them): called once per product, Vector API code would run
         // interpreted for a long while before being compiled
-        System.arraycopy(partial, c0, y, yOff + c0, c1 - c0);
+        System.arraycopy(partial, from + c0, y, yOff + c0, c1 - c0);
         for (int t = 1; t < bands; t++) {
-            int p = t * out;
+            int p = from + t * out;
             for (int o = c0; o < c1; o++) y[yOff + o] += partial[p + o];
         }
         if (bias != null) {

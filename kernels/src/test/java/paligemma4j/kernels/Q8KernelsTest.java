@@ -128,13 +128,13 @@ class Q8KernelsTest {
         float[] partial = TestData.uniform(3, bands * out, -1e4f, 1e4f);
         float[] bias = TestData.uniform(4, out + 1, -1f, 1f);
         float[] y = new float[out + 2];
-        Q8Kernels.sumBands(partial, bands, out, 1, out, bias, 1, y, 2);
+        Q8Kernels.sumBands(partial, 0, bands, out, 1, out, bias, 1, y, 2);
         for (int o = 1; o < out; o++) {
             float want = (partial[o] + partial[out + o]) + partial[2 * out + o];
             assertThat(y[2 + o]).isEqualTo(want + bias[1 + o]);
         }
         assertThat(y[2]).isZero();
-        Q8Kernels.sumBands(partial, 1, out, 0, out, null, 0, y, 0);
+        Q8Kernels.sumBands(partial, 0, 1, out, 0, out, null, 0, y, 0);
         assertThat(java.util.Arrays.copyOf(y, out)).isEqualTo(java.util.Arrays.copyOf(partial, out));
     }
 

@@ -35,6 +35,8 @@ public final class Gemma {
 
     /** Per layer: the query heads, then the key heads, then the value heads (one {@link Ops#matmuls} call). */
     private final List<Weight[]> projections;
+    /** Per layer: the MLP's gate and up matrices (one {@link Ops#matmuls} call). */
+    private final List<Weight[]> gateUp;
 
     public Gemma(GemmaWeights weights, Ops ops) {
         this.w = weights;
@@ -48,6 +50,7 @@ public final class Gemma {
             System.arraycopy(b.value(), 0, all, b.query().length + b.key().length, b.value().length);
             return all;
         }).toList();
+        this.gateUp = weights.layers().stream().map(b -> new Weight[] {b.gate(), b.up()}).toList();
     }
 
     /** The decoder as a {@link TowerOps} backend takes it (no copies: the same weights and vectors). */
@@ -177,8 +180,8 @@ public final class Gemma {
         final float[] x, normed, u, y, q, o, k, v, gate, up;
         final int[] position = new int[1], visible = new int[1];
         /** Where {@link Gemma#projections} write: head n of q, then head g of k, then of v. */
-        final float[][] projectionOut;
-        final int[] projectionOff, projectionStride;
+        final float[][] projectionOut, gateUpOut;
+        final int[] projectionOff, projectionStride, gateUpOff = new int[2], gateUpStride;
 
         Workspace(GemmaConfig c, int rows) {
             this.rows = rows;
@@ -193,6 +196,8 @@ public final class Gemma {
             v = new float[rows * kvWidth];
             gate = new float[rows * c.mlp()];
             up = new float[rows * c.mlp()];
+            gateUpOut = new float[][] {gate, up};
+            gateUpStride = new int[] {c.mlp(), c.mlp()};
             int n = c.heads() + 2 * c.kvHeads();
             projectionOut = new float[n][];
             projectionOff = new int[n];
@@ -244,8 +249,7 @@ public final class Gemma {
             ops.add(x, y, rows * d);
             // x = x + (gelu(w·G0) ⊙ (w·G1))·Wd,  w = pre_ffw_norm(x)
             ops.rmsNorm(x, 0, rows, d, b.ffwNorm(), GemmaConfig.RMS_NORM_EPS, u, 0);
-            ops.matmul(u, rows, b.gate(), null, 0, gate, 0, f);
-            ops.matmul(u, rows, b.up(), null, 0, up, 0, f);
+            ops.matmuls(u, rows, gateUp.get(l), ws.gateUpOut, ws.gateUpOff, ws.gateUpStride);   // gate, up = w·G0, w·G1
             ops.geluGate(gate, up, rows * f);
             ops.matmul(gate, rows, b.down(), null, 0, y, 0, d);
             ops.add(x, y, rows * d);
