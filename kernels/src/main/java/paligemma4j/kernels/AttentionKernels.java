@@ -47,218 +47,202 @@ final class AttentionKernels {
         softmaxTimesValues(headDim, v, kvStride, kvOff, n, scratch, logits, out, outOff);
     }
 
-    /** Key dimensions moved per pass of {@link #transposeKeys}: one 64-byte line of each key row. */
-    static final int TRANSPOSE_DIMS = 16;
+    /** Keys per panel of {@link #packKeys} and dims per panel of {@link #packValues}: two vectors. */
+    static final int P = 2 * L;
+
+    /** Floats {@link #packKeys} writes for {@code n} keys of {@code headDim}: whole panels of P keys. */
+    static int packedKeysSize(int n, int headDim) {
+        return panels(n) * P * headDim;
+    }
+
+    /** Floats {@link #packValues} writes for {@code n} values of {@code headDim}: whole panels of P dims. */
+    static int packedValuesSize(int n, int headDim) {
+        return panels(headDim) * P * n;
+    }
+
+    static int panels(int count) {
+        return (count + P - 1) / P;
+    }
 
     /**
-     * {@code kT[kOff + d·ldk + j] = k[j·kvStride + kvOff + d]} for j < n, d in [d0, d1) (keys as
-     * columns), and zero for the padding columns j in [n, ldk). The {@link #headTransposed} kernels
-     * compute their logits over whole vectors up to {@code ldk} (a multiple of {@link Simd#L}).
-     * Read by blocks of {@link #TRANSPOSE_DIMS} dimensions so each key row is read a line at a time.
+     * Keys of one KV head as panels of P keys, for key panels [b0, b1): {@code kP[kOff + (b·headDim + d)·P + c]
+     * = k[(b·P + c)·kvStride + kvOff + d]}, zero past key n. The logit kernels then read P keys of one
+     * dim as one contiguous 2-vector step, panel after panel (a transposed [headDim, n] layout made
+     * them read one cache line per dim at an n-float stride).
      */
-    static void transposeKeys(float[] k, int kvStride, int kvOff, int n, int d0, int d1, float[] kT, int kOff, int ldk) {
-        for (int b = d0; b < d1; b += TRANSPOSE_DIMS) {
-            int e = Math.min(d1, b + TRANSPOSE_DIMS);
-            for (int j = 0; j < n; j++) {
-                int src = j * kvStride + kvOff;
-                for (int d = b; d < e; d++) {
-                    kT[kOff + d * ldk + j] = k[src + d];
+    static void packKeys(float[] k, int kvStride, int kvOff, int n, int headDim, float[] kP, int kOff, int b0, int b1) {
+        for (int b = b0; b < b1; b++) {
+            int base = kOff + b * headDim * P;
+            for (int c = 0; c < P; c++) {
+                int j = b * P + c;
+                if (j >= n) {
+                    for (int d = 0; d < headDim; d++) {
+                        kP[base + d * P + c] = 0f;
+                    }
+                    continue;
                 }
-            }
-            for (int d = b; d < e; d++) {
-                java.util.Arrays.fill(kT, kOff + d * ldk + n, kOff + (d + 1) * ldk, 0f);
+                int src = j * kvStride + kvOff;
+                for (int d = 0; d < headDim; d++) {
+                    kP[base + d * P + c] = k[src + d];
+                }
             }
         }
     }
 
     /**
-     * As {@link #head} with the keys transposed ({@link #transposeKeys}, {@code ldk} a multiple of
-     * {@link Simd#L}, zero-padded): the logits of L keys at a time are {@code Σ_d q̂_d · kT[d, j .. j+L)},
-     * vector FMAs without horizontal sums (four key blocks in flight to hide the FMA latency); each
-     * logit is still summed over d in order. {@code scratch} holds at least {@code headDim + ldk} floats.
+     * Values of one KV head as panels of P dims, for dim panel {@code b}: {@code vP[vOff + (b·n + j)·P + c]
+     * = v[j·kvStride + kvOff + b·P + c]}, zero past headDim: the value kernel reads each value's P
+     * dims of a panel contiguously, key after key (the cache rows are kvStride apart).
      */
-    static void headTransposed(float[] q, int qOff, int headDim, float qDivisor, float[] kT, int kOff, int ldk,
-                               float[] v, int kvStride, int kvOff, int n, float[] scratch, float[] out, int outOff) {
+    static void packValues(float[] v, int kvStride, int kvOff, int n, int headDim, float[] vP, int vOff, int b) {
+        int d0 = b * P, valid = Math.min(P, headDim - d0);
+        int base = vOff + b * n * P;
+        for (int j = 0; j < n; j++) {
+            System.arraycopy(v, j * kvStride + kvOff + d0, vP, base + j * P, valid);
+            for (int c = valid; c < P; c++) {
+                vP[base + j * P + c] = 0f;
+            }
+        }
+    }
+
+    /**
+     * As {@link #head} with the keys packed ({@link #packKeys}): the logits of P keys at a time are
+     * {@code Σ_d q̂_d · kP[panel, d, 0 .. P)}, vector FMAs without horizontal sums; each logit is still
+     * summed over d in order. Values from the cache layout ({@link #softmaxTimesValues}).
+     * {@code scratch} holds at least {@code headDim + panels(n)·P} floats.
+     */
+    static void headPacked(float[] q, int qOff, int headDim, float qDivisor, float[] kP, int kOff,
+                           float[] v, int kvStride, int kvOff, int n, float[] scratch, float[] out, int outOff) {
         int logits = headDim;
-        for (int d = 0; d < headDim; d++) {
-            scratch[d] = q[qOff + d] / qDivisor;
-        }
-        int j = 0;
-        for (; j + 4 * L <= n; j += 4 * L) {
-            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-            for (int d = 0; d < headDim; d++) {
-                FloatVector qd = FloatVector.broadcast(F, scratch[d]);
-                int row = kOff + d * ldk + j;
-                a0 = qd.fma(FloatVector.fromArray(F, kT, row), a0);
-                a1 = qd.fma(FloatVector.fromArray(F, kT, row + L), a1);
-                a2 = qd.fma(FloatVector.fromArray(F, kT, row + 2 * L), a2);
-                a3 = qd.fma(FloatVector.fromArray(F, kT, row + 3 * L), a3);
-            }
-            a0.intoArray(scratch, logits + j);
-            a1.intoArray(scratch, logits + j + L);
-            a2.intoArray(scratch, logits + j + 2 * L);
-            a3.intoArray(scratch, logits + j + 3 * L);
-        }
-        for (; j < n; j += L) {                                     // into the zero padding up to ldk
-            FloatVector a = FloatVector.zero(F);
-            for (int d = 0; d < headDim; d++) {
-                a = FloatVector.broadcast(F, scratch[d]).fma(FloatVector.fromArray(F, kT, kOff + d * ldk + j), a);
-            }
-            a.intoArray(scratch, logits + j);
+        System.arraycopy(q, qOff, scratch, 0, headDim);
+        divide(scratch, 0, headDim, qDivisor);
+        for (int b = 0; b * P < n; b++) {
+            oneLogitPanel(headDim, kP, kOff + b * headDim * P, scratch, logits + b * P);
         }
         softmaxTimesValues(headDim, v, kvStride, kvOff, n, scratch, logits, out, outOff);
     }
 
+    private static void oneLogitPanel(int headDim, float[] kP, int at, float[] scratch, int to) {
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
+        for (int d = 0; d < headDim; d++) {
+            FloatVector qd = FloatVector.broadcast(F, scratch[d]);
+            a0 = qd.fma(FloatVector.fromArray(F, kP, at + d * P), a0);
+            a1 = qd.fma(FloatVector.fromArray(F, kP, at + d * P + L), a1);
+        }
+        a0.intoArray(scratch, to);
+        a1.intoArray(scratch, to + L);
+    }
+
     /**
-     * {@link #headTransposed} for four query rows {@code qOff + i·qStride} (i < 4) of one head that see
-     * the same {@code n} keys: each key and value vector loaded is used by all four rows (the
-     * one-row form does one FMA per load). Every logit and output element is summed in the same
-     * order as the one-row form, so the results are identical. {@code scratch} holds at least
-     * {@code 4·(headDim + ldk)} floats; row i writes {@code out[outOff + i·outStride ..]}. The four
-     * query vectors may as well be four heads of one row that share a KV head ({@code qStride = headDim}).
+     * {@link #headPacked} for four query vectors {@code qOff + i·qStride} (i < 4) that see the same
+     * {@code n} keys of one KV head: four rows of one head, or four heads of one row sharing a KV head
+     * ({@code qStride = headDim}). Each key and value vector loaded serves all four (the one-row form
+     * does one FMA per load); every logit and output element is summed in the same order as the
+     * one-row form, so the results are identical. Values packed by {@link #packValues} at
+     * {@code vOff} with {@code vRows} keys per panel. {@code scratch} holds at least
+     * {@code 4·(headDim + panels(n)·P)} floats; query i writes {@code out[outOff + i·outStride ..]}.
      */
-    static void fourRowsTransposed(float[] q, int qOff, int qStride, int headDim, float qDivisor, float[] kT, int kOff,
-                                   int ldk, float[] v, int kvStride, int kvOff, int n, float[] scratch,
-                                   float[] out, int outOff, int outStride) {
-        int lg = 4 * headDim;                        // scratch: q̂ of the 4 rows, then 4 logit rows of ldk
+    static void fourPacked(float[] q, int qOff, int qStride, int headDim, float qDivisor, float[] kP, int kOff,
+                           float[] vP, int vOff, int vRows, int n, float[] scratch, float[] out, int outOff,
+                           int outStride) {
+        int ldl = panels(n) * P;                     // scratch: q̂ of the 4 queries, then 4 logit rows of ldl
+        int lg = 4 * headDim;
         for (int i = 0; i < 4; i++) {
-            for (int d = 0; d < headDim; d++) {
-                scratch[i * headDim + d] = q[qOff + i * qStride + d] / qDivisor;
-            }
+            System.arraycopy(q, qOff + i * qStride, scratch, i * headDim, headDim);
         }
-        // split in small methods: C2 keeps every vector in registers only when it inlines all of their ops
-        int j = fourLogits(headDim, kT, kOff, ldk, n, scratch, lg);
-        fourLogitsNarrow(headDim, kT, kOff, ldk, j, n, scratch, lg);
+        divide(scratch, 0, 4 * headDim, qDivisor);
+        // small methods: C2 keeps every vector in registers only when it inlines all of their ops
+        for (int b = 0; b * P < n; b++) {
+            fourLogitPanel(headDim, kP, kOff + b * headDim * P, scratch, lg + b * P, ldl);
+        }
         for (int i = 0; i < 4; i++) {
-            softmax(n, scratch, lg + i * ldk);
+            softmax(n, scratch, lg + i * ldl);
         }
-        int dv = fourValues(headDim, v, kvStride, kvOff, n, scratch, lg, ldk, out, outOff, outStride);
-        fourValuesNarrow(headDim, dv, v, kvStride, kvOff, n, scratch, lg, ldk, out, outOff, outStride);
-        int dl = headDim - headDim % L;
-        for (int d = dl; d < headDim; d++) {         // the last < L dims, scalar, same order over j
-            for (int i = 0; i < 4; i++) {
-                float o = 0f;
-                for (int jj = 0; jj < n; jj++) {
-                    o = Math.fma(scratch[lg + i * ldk + jj], v[jj * kvStride + kvOff + d], o);
-                }
-                out[outOff + i * outStride + d] = o;
-            }
+        for (int b = 0; b * P < headDim; b++) {
+            fourValuePanel(vP, vOff + b * vRows * P, n, scratch, lg, ldl, out, outOff + b * P, outStride,
+                    Math.min(P, headDim - b * P));
         }
     }
 
-    /** Logits of the four q̂ rows (scratch [0, 4·headDim)) for keys [0, j) by 2L at a time; returns j. */
-    private static int fourLogits(int headDim, float[] kT, int kOff, int ldk, int n, float[] scratch, int lg) {
+    /** Logits of the four q̂ (scratch [0, 4·headDim)) against the P keys of the panel at {@code at}. */
+    private static void fourLogitPanel(int headDim, float[] kP, int at, float[] scratch, int to, int ldl) {
         int q0 = 0, q1 = headDim, q2 = 2 * headDim, q3 = 3 * headDim;
-        int l0 = lg, l1 = lg + ldk, l2 = lg + 2 * ldk, l3 = lg + 3 * ldk;
-        int j = 0;
-        for (; j + 2 * L <= n; j += 2 * L) {
-            FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F), a10 = FloatVector.zero(F), a11 = FloatVector.zero(F);
-            FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F), a30 = FloatVector.zero(F), a31 = FloatVector.zero(F);
-            for (int d = 0; d < headDim; d++) {
-                int row = kOff + d * ldk + j;
-                FloatVector k0 = FloatVector.fromArray(F, kT, row), k1 = FloatVector.fromArray(F, kT, row + L);
-                FloatVector s = FloatVector.broadcast(F, scratch[q0 + d]);
-                a00 = s.fma(k0, a00);
-                a01 = s.fma(k1, a01);
-                s = FloatVector.broadcast(F, scratch[q1 + d]);
-                a10 = s.fma(k0, a10);
-                a11 = s.fma(k1, a11);
-                s = FloatVector.broadcast(F, scratch[q2 + d]);
-                a20 = s.fma(k0, a20);
-                a21 = s.fma(k1, a21);
-                s = FloatVector.broadcast(F, scratch[q3 + d]);
-                a30 = s.fma(k0, a30);
-                a31 = s.fma(k1, a31);
-            }
-            a00.intoArray(scratch, l0 + j);
-            a01.intoArray(scratch, l0 + j + L);
-            a10.intoArray(scratch, l1 + j);
-            a11.intoArray(scratch, l1 + j + L);
-            a20.intoArray(scratch, l2 + j);
-            a21.intoArray(scratch, l2 + j + L);
-            a30.intoArray(scratch, l3 + j);
-            a31.intoArray(scratch, l3 + j + L);
+        FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F), a10 = FloatVector.zero(F), a11 = FloatVector.zero(F);
+        FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F), a30 = FloatVector.zero(F), a31 = FloatVector.zero(F);
+        for (int d = 0; d < headDim; d++) {
+            int row = at + d * P;
+            FloatVector k0 = FloatVector.fromArray(F, kP, row), k1 = FloatVector.fromArray(F, kP, row + L);
+            FloatVector s = FloatVector.broadcast(F, scratch[q0 + d]);
+            a00 = s.fma(k0, a00);
+            a01 = s.fma(k1, a01);
+            s = FloatVector.broadcast(F, scratch[q1 + d]);
+            a10 = s.fma(k0, a10);
+            a11 = s.fma(k1, a11);
+            s = FloatVector.broadcast(F, scratch[q2 + d]);
+            a20 = s.fma(k0, a20);
+            a21 = s.fma(k1, a21);
+            s = FloatVector.broadcast(F, scratch[q3 + d]);
+            a30 = s.fma(k0, a30);
+            a31 = s.fma(k1, a31);
         }
-        return j;
+        a00.intoArray(scratch, to);
+        a01.intoArray(scratch, to + L);
+        a10.intoArray(scratch, to + ldl);
+        a11.intoArray(scratch, to + ldl + L);
+        a20.intoArray(scratch, to + 2 * ldl);
+        a21.intoArray(scratch, to + 2 * ldl + L);
+        a30.intoArray(scratch, to + 3 * ldl);
+        a31.intoArray(scratch, to + 3 * ldl + L);
     }
 
-    /** The remaining keys [j, n) one vector at a time, into the zero padding up to ldk. */
-    private static void fourLogitsNarrow(int headDim, float[] kT, int kOff, int ldk, int j, int n, float[] scratch, int lg) {
-        int q0 = 0, q1 = headDim, q2 = 2 * headDim, q3 = 3 * headDim;
-        int l0 = lg, l1 = lg + ldk, l2 = lg + 2 * ldk, l3 = lg + 3 * ldk;
-        for (; j < n; j += L) {
-            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-            for (int d = 0; d < headDim; d++) {
-                FloatVector k0 = FloatVector.fromArray(F, kT, kOff + d * ldk + j);
-                a0 = FloatVector.broadcast(F, scratch[q0 + d]).fma(k0, a0);
-                a1 = FloatVector.broadcast(F, scratch[q1 + d]).fma(k0, a1);
-                a2 = FloatVector.broadcast(F, scratch[q2 + d]).fma(k0, a2);
-                a3 = FloatVector.broadcast(F, scratch[q3 + d]).fma(k0, a3);
-            }
-            a0.intoArray(scratch, l0 + j);
-            a1.intoArray(scratch, l1 + j);
-            a2.intoArray(scratch, l2 + j);
-            a3.intoArray(scratch, l3 + j);
+    /**
+     * {@code out[i, 0 .. valid) = Σ_j p_ij · v_j} over the P dims of one value panel at {@code at}, in
+     * registers over j (p_ij at scratch[lg + i·ldl + j]).
+     */
+    private static void fourValuePanel(float[] vP, int at, int n, float[] scratch, int lg, int ldl,
+                                       float[] out, int outOff, int outStride, int valid) {
+        int l0 = lg, l1 = lg + ldl, l2 = lg + 2 * ldl, l3 = lg + 3 * ldl;
+        FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F), c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F), c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
+        for (int j = 0; j < n; j++) {
+            int vj = at + j * P;
+            FloatVector v0 = FloatVector.fromArray(F, vP, vj), v1 = FloatVector.fromArray(F, vP, vj + L);
+            FloatVector p = FloatVector.broadcast(F, scratch[l0 + j]);
+            c00 = v0.fma(p, c00);
+            c01 = v1.fma(p, c01);
+            p = FloatVector.broadcast(F, scratch[l1 + j]);
+            c10 = v0.fma(p, c10);
+            c11 = v1.fma(p, c11);
+            p = FloatVector.broadcast(F, scratch[l2 + j]);
+            c20 = v0.fma(p, c20);
+            c21 = v1.fma(p, c21);
+            p = FloatVector.broadcast(F, scratch[l3 + j]);
+            c30 = v0.fma(p, c30);
+            c31 = v1.fma(p, c31);
         }
+        if (valid == P) {
+            int o1 = outOff + outStride, o2 = o1 + outStride, o3 = o2 + outStride;
+            c00.intoArray(out, outOff);
+            c01.intoArray(out, outOff + L);
+            c10.intoArray(out, o1);
+            c11.intoArray(out, o1 + L);
+            c20.intoArray(out, o2);
+            c21.intoArray(out, o2 + L);
+            c30.intoArray(out, o3);
+            c31.intoArray(out, o3 + L);
+            return;
+        }
+        storePartial(c00, c01, valid, out, outOff);        // the last panel of a head size like 72 or 17
+        storePartial(c10, c11, valid, out, outOff + outStride);
+        storePartial(c20, c21, valid, out, outOff + 2 * outStride);
+        storePartial(c30, c31, valid, out, outOff + 3 * outStride);
     }
 
-    /** {@code out[i, d .. d+2L) = Σ_j p_ij · v_j} for the dims [0, dv) by 2L; returns dv. */
-    private static int fourValues(int headDim, float[] v, int kvStride, int kvOff, int n, float[] scratch, int lg, int ldk,
-                                  float[] out, int outOff, int outStride) {
-        int l0 = lg, l1 = lg + ldk, l2 = lg + 2 * ldk, l3 = lg + 3 * ldk;
-        int dv = headDim - headDim % (2 * L);
-        int o0 = outOff, o1 = o0 + outStride, o2 = o1 + outStride, o3 = o2 + outStride;
-        for (int d = 0; d < dv; d += 2 * L) {       // out[i, d .. d+2L) = Σ_j p_ij · v_j, in registers over j
-            FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F), c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
-            FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F), c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-            for (int jj = 0; jj < n; jj++) {
-                int vj = jj * kvStride + kvOff + d;
-                FloatVector v0 = FloatVector.fromArray(F, v, vj), v1 = FloatVector.fromArray(F, v, vj + L);
-                FloatVector p = FloatVector.broadcast(F, scratch[l0 + jj]);
-                c00 = v0.fma(p, c00);
-                c01 = v1.fma(p, c01);
-                p = FloatVector.broadcast(F, scratch[l1 + jj]);
-                c10 = v0.fma(p, c10);
-                c11 = v1.fma(p, c11);
-                p = FloatVector.broadcast(F, scratch[l2 + jj]);
-                c20 = v0.fma(p, c20);
-                c21 = v1.fma(p, c21);
-                p = FloatVector.broadcast(F, scratch[l3 + jj]);
-                c30 = v0.fma(p, c30);
-                c31 = v1.fma(p, c31);
-            }
-            c00.intoArray(out, o0 + d);
-            c01.intoArray(out, o0 + d + L);
-            c10.intoArray(out, o1 + d);
-            c11.intoArray(out, o1 + d + L);
-            c20.intoArray(out, o2 + d);
-            c21.intoArray(out, o2 + d + L);
-            c30.intoArray(out, o3 + d);
-            c31.intoArray(out, o3 + d + L);
-        }
-        return dv;
-    }
-
-    /** The dims [dv, headDim − headDim % L) one vector at a time (72 = 4·16 + 8). */
-    private static void fourValuesNarrow(int headDim, int dv, float[] v, int kvStride, int kvOff, int n, float[] scratch,
-                                         int lg, int ldk, float[] out, int outOff, int outStride) {
-        int l0 = lg, l1 = lg + ldk, l2 = lg + 2 * ldk, l3 = lg + 3 * ldk;
-        int o0 = outOff, o1 = o0 + outStride, o2 = o1 + outStride, o3 = o2 + outStride;
-        int dl = headDim - headDim % L;
-        for (int d = dv; d < dl; d += L) {               // one more vector of dims (72 = 4·16 + 8)
-            FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F), c2 = FloatVector.zero(F), c3 = FloatVector.zero(F);
-            for (int jj = 0; jj < n; jj++) {
-                FloatVector v0 = FloatVector.fromArray(F, v, jj * kvStride + kvOff + d);
-                c0 = v0.fma(FloatVector.broadcast(F, scratch[l0 + jj]), c0);
-                c1 = v0.fma(FloatVector.broadcast(F, scratch[l1 + jj]), c1);
-                c2 = v0.fma(FloatVector.broadcast(F, scratch[l2 + jj]), c2);
-                c3 = v0.fma(FloatVector.broadcast(F, scratch[l3 + jj]), c3);
-            }
-            c0.intoArray(out, o0 + d);
-            c1.intoArray(out, o1 + d);
-            c2.intoArray(out, o2 + d);
-            c3.intoArray(out, o3 + d);
-        }
+    private static void storePartial(FloatVector lo, FloatVector hi, int valid, float[] out, int at) {
+        float[] t = new float[P];
+        lo.intoArray(t, 0);
+        hi.intoArray(t, L);
+        System.arraycopy(t, 0, out, at, valid);
     }
 
     /** {@code out = Σ_j softmax(scratch[logits ..])_j · v_j}: max-subtracted exp, divide by the sum, then weight V. */
@@ -330,8 +314,21 @@ final class AttentionKernels {
             scratch[logits + j] = e;
             sum += e;
         }
-        for (int j = 0; j < n; j++) {
-            scratch[logits + j] = scratch[logits + j] / sum;     // the probabilities, as jax.nn.softmax returns them
+        divide(scratch, logits, n, sum);                          // the probabilities, as jax.nn.softmax returns them
+    }
+
+    /**
+     * {@code a[off + i] /= divisor} for i < n: vector division rounds each lane exactly as the scalar
+     * one does (IEEE), at a fraction of its cost (a scalar divide per probability was a third of the
+     * softmax).
+     */
+    static void divide(float[] a, int off, int n, float divisor) {
+        int nv = n - n % L;
+        for (int i = 0; i < nv; i += L) {
+            FloatVector.fromArray(F, a, off + i).div(divisor).intoArray(a, off + i);
+        }
+        for (int i = nv; i < n; i++) {
+            a[off + i] = a[off + i] / divisor;
         }
     }
 }

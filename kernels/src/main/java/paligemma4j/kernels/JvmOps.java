@@ -69,10 +69,10 @@ public final class JvmOps implements Ops, AutoCloseable {
     private final WorkerPool pool;
     /**
      * Per-thread float scratch, by slot: 0 caller-wide partial sums / split x, or a task's attention
-     * logits; 1 packed W block; 2 widened f16 row; 3 caller-wide transposed keys; 4 GEMM tile; 5 caller-wide
-     * packed x (GEMM).
+     * logits; 1 packed W block; 2 widened f16 row; 3 caller-wide packed keys; 4 GEMM tile; 5 caller-wide
+     * packed x (GEMM); 6 caller-wide packed values (attention).
      */
-    private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[6][0]);
+    private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[7][0]);
     private final ThreadLocal<short[][]> shorts = ThreadLocal.withInitial(() -> new short[1][0]);
     private volatile RopeTable ropeTable;
 
@@ -515,31 +515,35 @@ public final class JvmOps implements Ops, AutoCloseable {
             });
             return;
         }
-        // keys transposed once per KV head (zero-padded to whole vectors), shared by every query that reads them
-        int ldk = ceilDiv(Math.max(maxVisible, 1), Simd.L) * Simd.L;
-        int kvSize = headDim * ldk;
-        float[] kT = callerScratch(3, kvHeads * kvSize);
-        int visibleKeys = maxVisible;
-        int dimBlocks = ceilDiv(headDim, AttentionKernels.TRANSPOSE_DIMS);
-        pool.run(kvHeads * dimBlocks, t -> {
-            int g = t / dimBlocks, d0 = (t % dimBlocks) * AttentionKernels.TRANSPOSE_DIMS;
-            AttentionKernels.transposeKeys(k, kvStride, g * headDim, visibleKeys, d0,
-                    Math.min(headDim, d0 + AttentionKernels.TRANSPOSE_DIMS), kT, g * kvSize, ldk);
+        // keys and values packed in panels once per KV head, shared by every query that reads them
+        int n = maxVisible;
+        int kSize = AttentionKernels.packedKeysSize(n, headDim), vSize = AttentionKernels.packedValuesSize(n, headDim);
+        float[] kP = callerScratch(3, kvHeads * kSize), vP = callerScratch(6, kvHeads * vSize);
+        int keyPanels = AttentionKernels.panels(n), dimPanels = AttentionKernels.panels(headDim);
+        int keyChunk = Math.max(1, ceilDiv(keyPanels, pool.threads()));
+        int keyTasks = ceilDiv(keyPanels, keyChunk), packTasks = keyTasks + dimPanels;
+        pool.run(kvHeads * packTasks, t -> {
+            int g = t / packTasks, task = t % packTasks;
+            if (task < keyTasks) {
+                AttentionKernels.packKeys(k, kvStride, g * headDim, n, headDim, kP, g * kSize, task * keyChunk,
+                        Math.min(keyPanels, (task + 1) * keyChunk));
+            } else {
+                AttentionKernels.packValues(v, kvStride, g * headDim, n, headDim, vP, g * vSize, task - keyTasks);
+            }
         });
-        int scratchSize = headDim + ldk;
+        int scratchSize = headDim + keyPanels * AttentionKernels.P;
         if (group % 4 == 0) {
             // four heads of one row that share a KV head per task: every K/V load serves four queries
             int headBlocks = heads / 4;
             pool.run(rows * headBlocks, t -> {
-                int r = t / headBlocks, h0 = (t % headBlocks) * 4;
+                int r = t / headBlocks, h0 = (t % headBlocks) * 4, g = h0 / group;
                 int outOff = r * outStride + h0 * headDim;
                 if (visible[r] == 0) {
                     java.util.Arrays.fill(out, outOff, outOff + 4 * headDim, 0f);
                     return;
                 }
-                AttentionKernels.fourRowsTransposed(q, r * qStride + h0 * headDim, headDim, headDim, qDivisor, kT,
-                        (h0 / group) * kvSize, ldk, v, kvStride, (h0 / group) * headDim, visible[r],
-                        threadScratch(0, 4 * scratchSize), out, outOff, headDim);
+                AttentionKernels.fourPacked(q, r * qStride + h0 * headDim, headDim, headDim, qDivisor, kP, g * kSize,
+                        vP, g * vSize, n, visible[r], threadScratch(0, 4 * scratchSize), out, outOff, headDim);
             });
             return;
         }
@@ -549,9 +553,8 @@ public final class JvmOps implements Ops, AutoCloseable {
             float[] scratch = threadScratch(0, 4 * scratchSize);
             if (r0 + 4 <= rows && visible[r0] > 0 && visible[r0 + 1] == visible[r0]
                     && visible[r0 + 2] == visible[r0] && visible[r0 + 3] == visible[r0]) {
-                AttentionKernels.fourRowsTransposed(q, r0 * qStride + h * headDim, qStride, headDim, qDivisor, kT,
-                        g * kvSize, ldk, v, kvStride, g * headDim, visible[r0], scratch, out,
-                        r0 * outStride + h * headDim, outStride);
+                AttentionKernels.fourPacked(q, r0 * qStride + h * headDim, qStride, headDim, qDivisor, kP, g * kSize,
+                        vP, g * vSize, n, visible[r0], scratch, out, r0 * outStride + h * headDim, outStride);
                 return;
             }
             for (int r = r0; r < Math.min(rows, r0 + 4); r++) {
@@ -560,7 +563,7 @@ public final class JvmOps implements Ops, AutoCloseable {
                     java.util.Arrays.fill(out, outOff, outOff + headDim, 0f);
                     continue;
                 }
-                AttentionKernels.headTransposed(q, r * qStride + h * headDim, headDim, qDivisor, kT, g * kvSize, ldk,
+                AttentionKernels.headPacked(q, r * qStride + h * headDim, headDim, qDivisor, kP, g * kSize,
                         v, kvStride, g * headDim, visible[r], scratch, out, outOff);
             }
         });

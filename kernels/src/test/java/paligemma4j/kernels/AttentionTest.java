@@ -117,21 +117,27 @@ class AttentionTest {
     void fourRowsEqualOneRowBitForBit(int headDim, int n) {
         long seed = headDim * 131L + n;
         int qStride = headDim + 3, kvStride = headDim + 5, outStride = headDim + 1;
-        int ldk = (n + Simd.L - 1) / Simd.L * Simd.L + Simd.L;      // whole vectors, one more of padding
         float[] q = TestData.uniform(seed, 4 * qStride, -2f, 2f);
         float[] k = TestData.uniform(seed + 1, n * kvStride, -2f, 2f);
         float[] v = TestData.uniform(seed + 2, n * kvStride, -1f, 1f);
-        float[] kT = new float[headDim * ldk];
-        java.util.Arrays.fill(kT, Float.NaN);                          // the padding must be written (zeros)
-        AttentionKernels.transposeKeys(k, kvStride, 0, n, 0, headDim, kT, 0, ldk);
+        float[] kP = new float[AttentionKernels.packedKeysSize(n, headDim)];
+        float[] vP = new float[AttentionKernels.packedValuesSize(n, headDim)];
+        java.util.Arrays.fill(kP, Float.NaN);                          // the padding must be written (zeros)
+        java.util.Arrays.fill(vP, Float.NaN);
+        AttentionKernels.packKeys(k, kvStride, 0, n, headDim, kP, 0, 0, AttentionKernels.panels(n));
+        for (int b = 0; b < AttentionKernels.panels(headDim); b++) {
+            AttentionKernels.packValues(v, kvStride, 0, n, headDim, vP, 0, b);
+        }
         float qDivisor = (float) Math.sqrt(headDim);
+        int scratch = headDim + AttentionKernels.panels(n) * AttentionKernels.P;
         float[] four = new float[4 * outStride], one = new float[4 * outStride];
-        AttentionKernels.fourRowsTransposed(q, 0, qStride, headDim, qDivisor, kT, 0, ldk, v, kvStride, 0, n,
-                new float[4 * (headDim + ldk)], four, 0, outStride);
+        AttentionKernels.fourPacked(q, 0, qStride, headDim, qDivisor, kP, 0, vP, 0, n, n, new float[4 * scratch], four, 0,
+                outStride);
         for (int r = 0; r < 4; r++) {
-            AttentionKernels.headTransposed(q, r * qStride, headDim, qDivisor, kT, 0, ldk, v, kvStride, 0, n,
-                    new float[headDim + ldk], one, r * outStride);
+            AttentionKernels.headPacked(q, r * qStride, headDim, qDivisor, kP, 0, v, kvStride, 0, n, new float[scratch],
+                    one, r * outStride);
         }
         assertThat(four).containsExactly(one);
+        assertThat(four).doesNotContain(Float.NaN);
     }
 }
