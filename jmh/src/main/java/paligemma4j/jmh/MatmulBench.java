@@ -10,8 +10,9 @@ import paligemma4j.kernels.WeightType;
 /**
  * {@link Ops#matmul} at PaliGemma-3B's many-row shapes, {@code tokens × in × out}: SigLIP So400m
  * (width 1152, MLP 4304) at 224/448/896 (256/1024/4096 image tokens) and Gemma-2B prefill (width
- * 2048, one KV head of 256, MLP 16384) over those image tokens + 10 text tokens. Derived: GFLOP/s
- * = 2·tokens·in·out / time.
+ * 2048, one KV head of 256, MLP 16384) over those image tokens + 10 text tokens; {@code N*shape}: N
+ * weights of one x through {@link Ops#matmuls} (Gemma's 8 query + key + value heads, gate + up).
+ * Derived: GFLOP/s = 2·N·tokens·in·out / time.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -26,7 +27,8 @@ public class MatmulBench {
             "1024x1152x1152", "1024x1152x4304", "1024x4304x1152",
             "1034x2048x2048", "1034x2048x256", "1034x2048x16384", "1034x16384x2048",
             "4096x1152x1152", "4096x1152x4304", "4096x4304x1152",
-            "4106x2048x2048", "4106x2048x256", "4106x2048x16384", "4106x16384x2048"})
+            "4106x2048x2048", "4106x2048x256", "4106x2048x16384", "4106x16384x2048",
+            "10*266x2048x256", "2*266x2048x16384"})
     public String shape;
 
     @Param({"BF16", "F32", "F16", "Q8_0"})
@@ -46,6 +48,9 @@ public class MatmulBench {
     private float[] x;
     private float[] y;
     private int rows;
+    private Weight[] ws;
+    private float[][] ys;
+    private int[] yOffs, yStrides;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -55,6 +60,16 @@ public class MatmulBench {
         w = RandomWeights.weight(arena, dtype, d[1], d[2], 1);
         x = RandomWeights.floats(rows * d[1], 2);
         y = new float[rows * d[2]];
+        int n = RandomWeights.copies(shape);
+        ws = new Weight[n];
+        ys = new float[n][];
+        yOffs = new int[n];
+        yStrides = new int[n];
+        for (int i = 0; i < n; i++) {
+            ws[i] = i == 0 ? w : RandomWeights.weight(arena, dtype, d[1], d[2], 1 + i);
+            ys[i] = i == 0 ? y : new float[rows * d[2]];
+            yStrides[i] = d[2];
+        }
         ops = OpsChoice.of(impl, threads);
     }
 
@@ -66,7 +81,11 @@ public class MatmulBench {
 
     @Benchmark
     public float[] matmul() {
-        ops.matmul(x, rows, w, null, 0, y, 0, w.cols());
+        if (ws.length > 1) {
+            ops.matmuls(x, rows, ws, ys, yOffs, yStrides);
+        } else {
+            ops.matmul(x, rows, w, null, 0, y, 0, w.cols());
+        }
         return y;
     }
 }

@@ -11,7 +11,8 @@ import paligemma4j.kernels.WeightType;
  * One decode step's matrix-vector products at Gemma-2B's shapes, {@code in × out}: q/o (2048²),
  * k/v (2048 × 256), gate/up (2048 × 16384), down (16384 × 2048) through {@link Ops#matmul} with one
  * row; and the tied unembedding {@code vocab × width} (257152 × 2048) through
- * {@link Ops#matmulTransposed}. Bandwidth-bound: derived GB/s = weight bytes / time.
+ * {@link Ops#matmulTransposed}; {@code N*shape}: N weights of one x through {@link Ops#matmuls} (the 8 query
+ * + key + value heads, gate + up). Bandwidth-bound: derived GB/s = weight bytes / time.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -22,7 +23,7 @@ import paligemma4j.kernels.WeightType;
 public class MatvecBench {
 
     /** {@code in x out}, or {@code Tvocab x width} for the transposed unembedding. */
-    @Param({"2048x2048", "2048x256", "2048x16384", "16384x2048", "T257152x2048"})
+    @Param({"2048x2048", "2048x256", "2048x16384", "16384x2048", "T257152x2048", "10*2048x256", "2*2048x16384"})
     public String shape;
 
     @Param({"BF16", "F32", "F16", "Q8_0"})
@@ -41,6 +42,9 @@ public class MatvecBench {
     private boolean transposed;
     private float[] x;
     private float[] y;
+    private Weight[] ws;
+    private float[][] ys;
+    private int[] yOffs, yStrides;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -50,6 +54,15 @@ public class MatvecBench {
         w = RandomWeights.weight(arena, dtype, d[0], d[1], 1);
         x = RandomWeights.floats(transposed ? d[1] : d[0], 2);
         y = new float[transposed ? d[0] : d[1]];
+        int n = RandomWeights.copies(shape);
+        ws = new Weight[n];
+        ys = new float[n][d[1]];
+        yOffs = new int[n];
+        yStrides = new int[n];
+        for (int i = 0; i < n; i++) {
+            ws[i] = i == 0 ? w : RandomWeights.weight(arena, dtype, d[0], d[1], 1 + i);
+            yStrides[i] = d[1];
+        }
         ops = OpsChoice.of(impl, threads);
     }
 
@@ -63,6 +76,8 @@ public class MatvecBench {
     public float[] matvec() {
         if (transposed) {
             ops.matmulTransposed(x, 0, x.length, 1, w, y, 0, y.length);
+        } else if (ws.length > 1) {
+            ops.matmuls(x, 1, ws, ys, yOffs, yStrides);
         } else {
             ops.matmul(x, 1, w, null, 0, y, 0, y.length);
         }

@@ -56,7 +56,14 @@ final class RandomWeights {
         return d;
     }
 
+    /** N of a shape written {@code N*shape} (N weights of that shape through {@code Ops.matmuls}), else 1. */
+    static int copies(String shape) {
+        int star = shape.indexOf('*');
+        return star < 0 ? 1 : Integer.parseInt(shape.substring(0, star));
+    }
+
     static int[] dims(String shape) {
+        shape = shape.substring(shape.indexOf('*') + 1);
         String[] parts = shape.split("x");
         int[] d = new int[parts.length];
         for (int i = 0; i < parts.length; i++) d[i] = Integer.parseInt(parts[i]);

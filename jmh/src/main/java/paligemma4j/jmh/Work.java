@@ -21,11 +21,11 @@ record Work(double amount, String unit) {
         return switch (simpleName) {
             case "MatmulBench" -> {
                 int[] d = RandomWeights.dims(shape);
-                yield new Work(2.0 * d[0] * d[1] * d[2], GFLOPS);
+                yield new Work(2.0 * d[0] * d[1] * d[2] * RandomWeights.copies(shape), GFLOPS);
             }
             case "MatvecBench", "Q8MatvecBench" -> {
                 int[] d = RandomWeights.dims(shape.startsWith("T") ? shape.substring(1) : shape);
-                yield new Work((double) d[0] * d[1] * bytesPerWeight(params.get("dtype")), GBS);
+                yield new Work((double) d[0] * d[1] * bytesPerWeight(params.get("dtype")) * RandomWeights.copies(shape), GBS);
             }
             case "AttentionBench" -> {
                 int[] d = RandomWeights.dims(shape);
