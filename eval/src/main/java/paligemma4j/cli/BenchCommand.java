@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import paligemma4j.kernels.JvmOps;
+import paligemma4j.kernels.Ops;
+import paligemma4j.kernels.ProfiledOps;
 import paligemma4j.model.DecodeState;
 import paligemma4j.model.KVCache;
 import paligemma4j.model.PaliGemma;
@@ -51,6 +53,7 @@ final class BenchCommand implements Command {
                 .option("threads", "T", "CPU threads", String.valueOf(Runtime.getRuntime().availableProcessors()))
                 .option("format", "md|csv", "table format (ignored with --json)", "md")
                 .flag("json", "print one JSON object (medians over repetitions)")
+                .flag("profile", "one more repetition through a timing wrapper: time per operation and shape, per stage")
                 .flag("jmh", "run the JMH kernel benchmarks (jmh/target/benchmarks.jar, built if missing)")
                 .positional("FILTER", "with --jmh: benchmark regex and JMH options, e.g. 'MatvecBench -p dtype=BF16'");
     }
@@ -75,7 +78,17 @@ final class BenchCommand implements Command {
             return convert.convert(w);
         };
         long t0 = System.nanoTime();
-        try (JvmOps ops = new JvmOps(threads); PaliGemma model = PaliGemma.load(ckptPath, ops, recording)) {
+        try (JvmOps jvm = new JvmOps(threads)) {
+            ProfiledOps profile = args.flag("profile") ? new ProfiledOps(jvm) : null;
+            return run(args, out, err, ckptPath, profile == null ? jvm : profile, profile, recording, storedTypes, t0,
+                    newTokens, repeat, threads, weights, format, prompt);
+        }
+    }
+
+    private int run(Args args, PrintStream out, PrintStream err, Path ckptPath, Ops ops, ProfiledOps profile,
+                    WeightConverter recording, java.util.Set<String> storedTypes, long t0, int newTokens, int repeat,
+                    int threads, String weights, String format, String prompt) throws Exception {
+        try (PaliGemma model = PaliGemma.load(ckptPath, ops, recording)) {
             double loadMs = ms(t0);
             int vocab = model.config().llm().vocab();
             int[] ids;
@@ -93,18 +106,32 @@ final class BenchCommand implements Command {
             float[] pixels = syntheticImage(model.config().vision().resolution());
 
             err.println("bench: warm-up");
-            Run warm = once(model, pixels, ids, newTokens);
+            Run warm = once(model, pixels, ids, newTokens, profile);
             List<Run> runs = new ArrayList<>();
             for (int k = 0; k < repeat; k++) {
                 err.println("bench: repetition " + (k + 1) + "/" + repeat);
-                runs.add(once(model, pixels, ids, newTokens));
+                runs.add(once(model, pixels, ids, newTokens, profile));
+            }
+            List<ProfiledOps.Entry> profiled = List.of();
+            if (profile != null) {
+                err.println("bench: profiled repetition");
+                profile.reset();
+                once(model, pixels, ids, newTokens, profile);
+                profiled = profile.entries();
             }
             Summary s = new Summary(loadMs, runs, warm.prefixTokens, ids.length, newTokens, weights.equals("stored") ? "stored " + String.join("+", storedTypes) : weights, threads,
                     idsSource, peakRssBytes(), loadAverage());
             if (args.flag("json")) {
-                out.println(JSON.writeValueAsString(s.json()));
+                ObjectNode json = s.json();
+                if (profile != null) {
+                    json.set("profile", OpsProfileTable.json(profiled, newTokens, JSON));
+                }
+                out.println(JSON.writeValueAsString(json));
             } else {
                 out.print(s.table(format, ckptPath.getFileName().toString()));
+                if (profile != null) {
+                    out.print(OpsProfileTable.table(profiled, newTokens, format));
+                }
             }
         }
         return 0;
@@ -119,13 +146,16 @@ final class BenchCommand implements Command {
         }
     }
 
-    private static Run once(PaliGemma model, float[] pixels, int[] ids, int newTokens) {
+    private static Run once(PaliGemma model, float[] pixels, int[] ids, int newTokens, ProfiledOps profile) {
+        if (profile != null) profile.stage("vision");
         long t = System.nanoTime();
         float[] zimg = model.encodeImage(pixels, StageObserver.NONE);
         double visionMs = ms(t);
+        if (profile != null) profile.stage("prefill");
         t = System.nanoTime();
         Prefix prefix = model.prefill(zimg, ids, newTokens, KVCache.Precision.BF16, StageObserver.NONE);
         double prefillMs = ms(t);
+        if (profile != null) profile.stage("decode");
         DecodeState state = model.decodeState(prefix);
         int vocab = model.config().llm().vocab();
         double[] steps = new double[newTokens];

@@ -60,6 +60,33 @@ class BenchCommandTest {
     }
 
     @Test
+    void profileReportsEveryStagesOperations() throws Exception {
+        GenerateCommandTest.Result md = GenerateCommandTest.run("bench", "--checkpoint", CKPT, "--new-tokens", "2",
+                "--repeat", "1", "--profile");
+        assertThat(md.code()).as(md.err()).isZero();
+        assertThat(md.out()).contains("where the time goes", "| vision | attention |", "| prefill | matmuls |",
+                "| decode | matmulTransposed |", "GFLOP/s", "GB/s");
+        GenerateCommandTest.Result js = GenerateCommandTest.run("bench", "--checkpoint", CKPT, "--new-tokens", "2",
+                "--repeat", "1", "--profile", "--json");
+        assertThat(js.code()).as(js.err()).isZero();
+        JsonNode profile = new ObjectMapper().readTree(js.out()).get("profile");
+        List<String> stages = new ArrayList<>();
+        double decodeShare = 0;
+        for (JsonNode row : profile) {
+            if (!stages.contains(row.get("stage").asText())) stages.add(row.get("stage").asText());
+            assertThat(row.get("ms").asDouble()).isNotNegative();
+            if (row.get("stage").asText().equals("decode")) decodeShare += row.get("share").asDouble();
+            if (row.get("op").asText().equals("matmuls") && row.get("stage").asText().equals("decode")) {
+                // the tiny checkpoint's query + key + value heads, one row each: bytes per token
+                assertThat(row.get("calls").asDouble()).as("calls per token").isEqualTo(2.0);   // one per layer
+                assertThat(row.get("unit").asText()).isEqualTo("GB/s");
+            }
+        }
+        assertThat(stages).containsExactly("vision", "prefill", "decode");
+        assertThat(decodeShare).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    @Test
     void markdownAndCsvTablesHaveOneRowPerStage() {
         GenerateCommandTest.Result md = GenerateCommandTest.run("bench", "--checkpoint", CKPT, "--new-tokens", "2",
                 "--repeat", "2", "--weights", "bf16");
