@@ -155,11 +155,11 @@ final class BenchCommand implements Command {
         t = System.nanoTime();
         Prefix prefix = model.prefill(zimg, ids, newTokens, KVCache.Precision.BF16, StageObserver.NONE);
         double prefillMs = ms(t);
-        if (profile != null) profile.stage("decode");
         DecodeState state = model.decodeState(prefix);
         int vocab = model.config().llm().vocab();
         double[] steps = new double[newTokens];
         int token = model.ops().argmax(state.logits(), 0, vocab);
+        if (profile != null) profile.stage("decode");
         for (int i = 0; i < newTokens; i++) {
             t = System.nanoTime();
             state.advance(token);                                   // <eos> or not: always N steps
