@@ -26,8 +26,8 @@ final class Simd {
     /**
      * At most 256 bits: with AVX-512 enabled the bandwidth-bound kernels (matrix-vector, the
      * unembedding's dot products) measured up to 1.5× slower at 512 bits (single thread, CPU time,
-     * bf16 257152 × 2048: 9.3 vs 6.2 GB/s). Only the matmul micro-kernel uses the full width
-     * ({@link MatmulKernels#F}).
+     * bf16 257152 × 2048: 9.3 vs 6.2 GB/s). The matmul micro-kernel ({@link MatmulKernels#F}) and the
+     * Q8_0 kernels ({@link Q8Kernels#F}, bound by the int8 widening instructions) use the full width.
      */
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() > 8
             ? FloatVector.SPECIES_256 : FloatVector.SPECIES_PREFERRED;
