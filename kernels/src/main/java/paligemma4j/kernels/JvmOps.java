@@ -11,10 +11,13 @@ import java.lang.foreign.MemorySegment;
  *   <li>{@code matmul}, one to five rows (decode, beam/batch decode): per row, bands of whole W rows,
  *       each core streaming its bands into partial sums added in band order ({@link MatvecKernels}) —
  *       bandwidth-bound; a W with fewer than 512 rows is split by output columns instead;</li>
- *   <li>{@code matmul}, many rows: blocks of output columns (× blocks of rows when there are few
- *       column blocks), each packing its W block once ({@link MatmulKernels});</li>
+ *   <li>{@code matmul}, many rows: x packed once, then blocks of output columns (× blocks of rows when
+ *       there are few column blocks), each packing its W block once ({@link MatmulKernels});</li>
+ *   <li>{@code matmuls} (several W, one x): the tasks of every W in one parallel job;</li>
  *   <li>{@code matmulTransposed}: blocks of output rows (vocabulary) ({@link DotKernels});</li>
- *   <li>{@code attention}: (row, head) pairs; norms, RoPE: rows; element-wise: ranges.</li>
+ *   <li>{@code attention}: keys and values packed per KV head, then four query vectors per task (four
+ *       rows of a head, or four heads of a row that share a KV head); norms, RoPE: rows; element-wise:
+ *       ranges.</li>
  * </ul>
  * The worker threads are created once; scratch buffers are per thread and reused, so a call
  * allocates nothing but its task bookkeeping. One instance may be used from several threads
@@ -61,8 +64,8 @@ public final class JvmOps implements Ops, AutoCloseable {
     private static final int MATMUL_NC = 256;
     /** Vocabulary rows per matmulTransposed task. */
     private static final int DOT_ROWS = 64;
-    /** Query vectors per KV head from which transposing the keys once pays off. */
-    private static final int TRANSPOSE_KEYS_MIN_QUERIES = 4;
+    /** Query vectors per KV head from which packing its keys and values once pays off. */
+    private static final int PACK_KV_MIN_QUERIES = 4;
     /** Element-wise work below this many elements runs on the calling thread. */
     private static final int SERIAL_ELEMENTS = 1 << 15;
 
@@ -501,7 +504,7 @@ public final class JvmOps implements Ops, AutoCloseable {
         for (int r = 0; r < rows; r++) {
             maxVisible = Math.max(maxVisible, visible[r]);
         }
-        if (rows * group < TRANSPOSE_KEYS_MIN_QUERIES) {
+        if (rows * group < PACK_KV_MIN_QUERIES) {
             int scratchSize = headDim + maxVisible;
             pool.run(rows * heads, t -> {
                 int r = t / heads, h = t % heads;

@@ -15,8 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
  * a block of W ({@link #KC} × {@code nc}) is widened to float32 once and packed into panels of
  * {@link #NR} columns (contiguous per k), which stay in L2; a register-tile micro-kernel then
  * computes {@link #MR} rows × {@link #NR} columns with {@code MR·NR/L} vector accumulators,
- * streaming the packed panel and broadcasting x. The same packed block serves every row block,
- * so each weight is widened once per (column block, row block) task.
+ * streaming the packed panel and broadcasting x, itself packed once per call by MR-row tiles
+ * ({@link #packRows}). The same packed block serves every row tile of the task, so each weight is
+ * widened once per (column block, row block) task.
  *
  * <p>The micro-tile follows the register file: 6 × 2 vectors (12 accumulators) for AVX2's 16
  * registers, 12 × 2 vectors (24 accumulators) for AVX-512's 32. Measured single-threaded on the
