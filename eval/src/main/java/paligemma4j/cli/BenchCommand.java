@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import paligemma4j.kernels.JvmOps;
-import paligemma4j.kernels.Ops;
 import paligemma4j.kernels.ProfiledOps;
 import paligemma4j.model.DecodeState;
 import paligemma4j.model.KVCache;
@@ -78,17 +77,9 @@ final class BenchCommand implements Command {
             return convert.convert(w);
         };
         long t0 = System.nanoTime();
-        try (JvmOps jvm = new JvmOps(threads)) {
-            ProfiledOps profile = args.flag("profile") ? new ProfiledOps(jvm) : null;
-            return run(args, out, err, ckptPath, profile == null ? jvm : profile, profile, recording, storedTypes, t0,
-                    newTokens, repeat, threads, weights, format, prompt);
-        }
-    }
-
-    private int run(Args args, PrintStream out, PrintStream err, Path ckptPath, Ops ops, ProfiledOps profile,
-                    WeightConverter recording, java.util.Set<String> storedTypes, long t0, int newTokens, int repeat,
-                    int threads, String weights, String format, String prompt) throws Exception {
-        try (PaliGemma model = PaliGemma.load(ckptPath, ops, recording)) {
+        JvmOps jvm = new JvmOps(threads);
+        ProfiledOps profile = args.flag("profile") ? new ProfiledOps(jvm) : null;
+        try (jvm; PaliGemma model = PaliGemma.load(ckptPath, profile == null ? jvm : profile, recording)) {
             double loadMs = ms(t0);
             int vocab = model.config().llm().vocab();
             int[] ids;

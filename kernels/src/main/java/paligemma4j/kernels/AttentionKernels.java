@@ -140,7 +140,7 @@ final class AttentionKernels {
      * does one FMA per load); every logit and output element is summed in the same order as the
      * one-row form, so the results are identical. Values packed by {@link #packValues} at
      * {@code vOff} with {@code vRows} keys per panel. {@code scratch} holds at least
-     * {@code 4·(headDim + panels(n)·P)} floats; query i writes {@code out[outOff + i·outStride ..]}.
+     * {@link #fourScratch}(headDim, n) floats; query i writes {@code out[outOff + i·outStride ..]}.
      */
     static void fourPacked(float[] q, int qOff, int qStride, int headDim, float qDivisor, float[] kP, int kOff,
                            float[] vP, int vOff, int vRows, int n, float[] scratch, float[] out, int outOff,
@@ -160,8 +160,13 @@ final class AttentionKernels {
         }
         for (int b = 0; b * P < headDim; b++) {
             fourValuePanel(vP, vOff + b * vRows * P, n, scratch, lg, ldl, out, outOff + b * P, outStride,
-                    Math.min(P, headDim - b * P));
+                    Math.min(P, headDim - b * P), lg + 4 * ldl);
         }
+    }
+
+    /** Floats of scratch {@link #fourPacked} needs: the four q̂, four logit rows, one panel for a partial store. */
+    static int fourScratch(int headDim, int n) {
+        return 4 * (headDim + panels(n) * P) + P;
     }
 
     /** Logits of the four q̂ (scratch [0, 4·headDim)) against the P keys of the panel at {@code at}. */
@@ -200,7 +205,7 @@ final class AttentionKernels {
      * registers over j (p_ij at scratch[lg + i·ldl + j]).
      */
     private static void fourValuePanel(float[] vP, int at, int n, float[] scratch, int lg, int ldl,
-                                       float[] out, int outOff, int outStride, int valid) {
+                                       float[] out, int outOff, int outStride, int valid, int tmp) {
         int l0 = lg, l1 = lg + ldl, l2 = lg + 2 * ldl, l3 = lg + 3 * ldl;
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F), c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F), c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
@@ -232,17 +237,17 @@ final class AttentionKernels {
             c31.intoArray(out, o3 + L);
             return;
         }
-        storePartial(c00, c01, valid, out, outOff);        // the last panel of a head size like 72 or 17
-        storePartial(c10, c11, valid, out, outOff + outStride);
-        storePartial(c20, c21, valid, out, outOff + 2 * outStride);
-        storePartial(c30, c31, valid, out, outOff + 3 * outStride);
+        // the last panel of a head size like 72 or 17: through P floats of scratch at tmp
+        storePartial(c00, c01, valid, scratch, tmp, out, outOff);
+        storePartial(c10, c11, valid, scratch, tmp, out, outOff + outStride);
+        storePartial(c20, c21, valid, scratch, tmp, out, outOff + 2 * outStride);
+        storePartial(c30, c31, valid, scratch, tmp, out, outOff + 3 * outStride);
     }
 
-    private static void storePartial(FloatVector lo, FloatVector hi, int valid, float[] out, int at) {
-        float[] t = new float[P];
-        lo.intoArray(t, 0);
-        hi.intoArray(t, L);
-        System.arraycopy(t, 0, out, at, valid);
+    private static void storePartial(FloatVector lo, FloatVector hi, int valid, float[] tmp, int tmpOff, float[] out, int at) {
+        lo.intoArray(tmp, tmpOff);
+        hi.intoArray(tmp, tmpOff + L);
+        System.arraycopy(tmp, tmpOff, out, at, valid);
     }
 
     /** {@code out = Σ_j softmax(scratch[logits ..])_j · v_j}: max-subtracted exp, divide by the sum, then weight V. */

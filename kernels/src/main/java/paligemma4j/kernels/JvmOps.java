@@ -30,7 +30,7 @@ public final class JvmOps implements Ops, AutoCloseable {
      * row is faster (measured: 4 rows × [2048, 16384] bf16 took 4× the CPU time in the GEMM, whose
      * packing costs ~1 ns per weight and whose 1-row tiles are FMA-latency bound).
      */
-    private static final int MATMUL_MIN_ROWS = 6;
+    static final int MATMUL_MIN_ROWS = 6;
     /**
      * Minimum output columns per task of the column-split matrix-vector, which only W with fewer than
      * 2·{@link #MIN_BAND_ROWS} rows take (larger ones go by row bands, {@link #bandMatvec}).
@@ -107,17 +107,17 @@ public final class JvmOps implements Ops, AutoCloseable {
     @Override
     public void matmul(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride) {
         OpChecks.matmul(x, rows, w, bias, biasOff, y, yOff, yStride);
-        if (w.type() == WeightType.Q8_0) {
-            q8Matmul(x, rows, w, bias, biasOff, y, yOff, yStride);
+        if (rows >= MATMUL_MIN_ROWS) {
+            gemm(x, rows, w, bias, biasOff, y, yOff, yStride);   // Q8_0 too: int8 widened as W is packed
             return;
         }
-        if (rows < MATMUL_MIN_ROWS) {
-            // one bandwidth-bound pass over W per row: few rows (beam/batch decode) don't repay packing
-            for (int r = 0; r < rows; r++) {
+        // one bandwidth-bound pass over W per row: few rows (beam/batch decode) don't repay packing
+        for (int r = 0; r < rows; r++) {
+            if (w.type() == WeightType.Q8_0) {
+                q8Matvecs(x, r * w.rows(), new Weight[] {w}, bias, biasOff, new float[][] {y}, new int[] {yOff + r * yStride});
+            } else {
                 matvec(x, r * w.rows(), w, bias, biasOff, y, yOff + r * yStride);
             }
-        } else {
-            gemm(x, rows, w, bias, biasOff, y, yOff, yStride);
         }
     }
 
@@ -235,7 +235,7 @@ public final class JvmOps implements Ops, AutoCloseable {
                 case BF16 -> MatvecKernels.bf16(x, xOff + i0, rows, rowsSeg, out, 0, evenColumns(w), partial, at);
                 case F16 -> MatvecKernels.f16(x, xOff + i0, rows, rowsSeg, out, 0, out, partial, at,
                         threadShorts(out), threadScratch(2, out));
-                case Q8_0 -> throw new IllegalStateException("Q8_0 weights go through q8Matmul");
+                case Q8_0 -> throw new IllegalStateException("Q8_0 weights go through q8Matvecs");
             }
         });
         pool.run(sumTasksAt[ws.length], t -> {                   // band sums, in band order, by column chunks
@@ -266,24 +266,6 @@ public final class JvmOps implements Ops, AutoCloseable {
     /** Columns the bf16 pair kernel takes (even); the odd last one goes through {@link MatvecKernels#column}. */
     private static int evenColumns(Weight w) {
         return w.type() == WeightType.BF16 ? w.cols() & ~1 : w.cols();
-    }
-
-    /**
-     * Q8_0 weights ({@link Q8Kernels}): few rows → per row, bands of {@link #Q8_BAND_ROWS} whole W
-     * rows (one task each, sequential reads; a W of few bands is also split by columns) into partial
-     * sums added in band order; many rows → the GEMM, which widens and scales the int8 values as it
-     * packs each block of W ({@link MatmulKernels#packQ8}).
-     */
-    private void q8Matmul(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride) {
-        int in = w.rows(), out = w.cols();
-        MemorySegment seg = w.data();
-        if (rows < MATMUL_MIN_ROWS) {
-            for (int r = 0; r < rows; r++) {
-                q8Matvecs(x, r * in, new Weight[] {w}, bias, biasOff, new float[][] {y}, new int[] {yOff + r * yStride});
-            }
-            return;
-        }
-        gemm(x, rows, w, bias, biasOff, y, yOff, yStride);     // int8 widened and scaled as it is packed
     }
 
     /**
@@ -534,7 +516,7 @@ public final class JvmOps implements Ops, AutoCloseable {
                 AttentionKernels.packValues(v, kvStride, g * headDim, n, headDim, vP, g * vSize, task - keyTasks);
             }
         });
-        int scratchSize = headDim + keyPanels * AttentionKernels.P;
+        int scratchSize = AttentionKernels.fourScratch(headDim, n);   // also ≥ the one-row form's headDim + panels·P
         if (group % 4 == 0) {
             // four heads of one row that share a KV head per task: every K/V load serves four queries
             int headBlocks = heads / 4;
@@ -546,14 +528,14 @@ public final class JvmOps implements Ops, AutoCloseable {
                     return;
                 }
                 AttentionKernels.fourPacked(q, r * qStride + h0 * headDim, headDim, headDim, qDivisor, kP, g * kSize,
-                        vP, g * vSize, n, visible[r], threadScratch(0, 4 * scratchSize), out, outOff, headDim);
+                        vP, g * vSize, n, visible[r], threadScratch(0, scratchSize), out, outOff, headDim);
             });
             return;
         }
         int blocks = ceilDiv(rows, 4);                 // four query rows per task share every K/V load
         pool.run(blocks * heads, t -> {
             int r0 = (t / heads) * 4, h = t % heads, g = h / group;
-            float[] scratch = threadScratch(0, 4 * scratchSize);
+            float[] scratch = threadScratch(0, scratchSize);
             if (r0 + 4 <= rows && visible[r0] > 0 && visible[r0 + 1] == visible[r0]
                     && visible[r0 + 2] == visible[r0] && visible[r0 + 3] == visible[r0]) {
                 AttentionKernels.fourPacked(q, r0 * qStride + h * headDim, qStride, headDim, qDivisor, kP, g * kSize,

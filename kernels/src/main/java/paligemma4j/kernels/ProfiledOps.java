@@ -15,7 +15,7 @@ import java.util.Map;
 public final class ProfiledOps implements Ops {
 
     /** Row counts below this are reported as matrix-vector products (GB/s of weights), above as GFLOP/s. */
-    public static final int MATVEC_ROWS = 6;
+    public static final int MATVEC_ROWS = JvmOps.MATMUL_MIN_ROWS;
 
     /** One row of the profile. {@code flop} and {@code bytes} are totals over the calls (one of them is 0). */
     public record Entry(String stage, String op, String shape, long calls, long nanos, double flop, double bytes) {

@@ -127,26 +127,39 @@ public final class Q8 {
         for (int b = 0; b < nb; b++) {
             int c0 = b * BLOCK, c1 = Math.min(cols, c0 + BLOCK);
             boolean full = vector && c1 - c0 == BLOCK;
-            int maxBits = 0;
-            if (full) {
-                maxBits = blockMax(row, c0);
-            } else {
-                for (int c = c0; c < c1; c++) maxBits = Math.max(maxBits, row[c] & 0x7FFFFFFF);
-            }
-            short dBits = checkedScale(maxBits, r, b);
-            float d = Float.float16ToFloat(dBits);
-            out.set(Weight.I16, base + 2L * b, dBits);
+            float d = blockScale(row, c0, c1, full, r, b, out, base);
             if (d == 0f) {
                 java.util.Arrays.fill(q, c0, c1, (byte) 0);
             } else if (full) {
                 quantizeBlock(row, c0, d, q);
             } else {
-                for (int c = c0; c < c1; c++) {
-                    q[c] = (byte) Math.max(-127, Math.min(127, (int) Math.rint(Float.intBitsToFloat(row[c]) / d)));
-                }
+                quantizeShort(row, c0, c1, d, q);
             }
         }
         MemorySegment.copy(q, 0, out, ValueLayout.JAVA_BYTE, base + 2L * nb, cols);
+    }
+
+    /**
+     * Block b of row r ({@code row[c0 .. c1)}, float32 bits): its largest |w| ({@link #blockMax} for a
+     * full block), the checked float16 scale stored at {@code base + 2b} of {@code out}; returns the scale.
+     */
+    private static float blockScale(int[] row, int c0, int c1, boolean full, int r, int b, MemorySegment out, long base) {
+        int maxBits = 0;
+        if (full) {
+            maxBits = blockMax(row, c0);
+        } else {
+            for (int c = c0; c < c1; c++) maxBits = Math.max(maxBits, row[c] & 0x7FFFFFFF);
+        }
+        short dBits = checkedScale(maxBits, r, b);
+        out.set(Weight.I16, base + 2L * b, dBits);
+        return Float.float16ToFloat(dBits);
+    }
+
+    /** {@code q[c] = clamp(rint(w_c / d), −127, 127)} for c in [c0, c1), element by element (a short block). */
+    private static void quantizeShort(int[] row, int c0, int c1, float d, byte[] q) {
+        for (int c = c0; c < c1; c++) {
+            q[c] = (byte) Math.max(-127, Math.min(127, (int) Math.rint(Float.intBitsToFloat(row[c]) / d)));
+        }
     }
 
     /**
@@ -186,26 +199,17 @@ public final class Q8 {
         for (int b = 0; b < nb; b++) {
             int c0 = b * BLOCK, c1 = Math.min(cols, c0 + BLOCK);
             boolean full = c1 <= grouped;
-            int maxBits = 0;
-            if (full) {
-                maxBits = blockMax(row, c0);
-            } else {
-                for (int c = c0; c < c1; c++) maxBits = Math.max(maxBits, row[c] & 0x7FFFFFFF);
-            }
-            short dBits = checkedScale(maxBits, r, b);
-            float d = Float.float16ToFloat(dBits);
-            out.set(Weight.I16, base + 2L * b, dBits);
+            float d = blockScale(row, c0, c1, full, r, b, out, base);
             if (full) {
                 if (d == 0f) {
                     java.util.Arrays.fill(pairs, c0 / 2, c1 / 2, (short) 0);
                 } else {
                     quantizePairs(row, c0, d, pairs);
                 }
+            } else if (d == 0f) {
+                java.util.Arrays.fill(q, c0, c1, (byte) 0);
             } else {
-                for (int c = c0; c < c1; c++) {
-                    q[c] = d == 0f ? 0
-                            : (byte) Math.max(-127, Math.min(127, (int) Math.rint(Float.intBitsToFloat(row[c]) / d)));
-                }
+                quantizeShort(row, c0, c1, d, q);
             }
         }
         MemorySegment.copy(pairs, 0, out, Weight.I16, base + 2L * nb, grouped / 2);

@@ -131,8 +131,8 @@ class AttentionTest {
         float qDivisor = (float) Math.sqrt(headDim);
         int scratch = headDim + AttentionKernels.panels(n) * AttentionKernels.P;
         float[] four = new float[4 * outStride], one = new float[4 * outStride];
-        AttentionKernels.fourPacked(q, 0, qStride, headDim, qDivisor, kP, 0, vP, 0, n, n, new float[4 * scratch], four, 0,
-                outStride);
+        AttentionKernels.fourPacked(q, 0, qStride, headDim, qDivisor, kP, 0, vP, 0, n, n,
+                new float[AttentionKernels.fourScratch(headDim, n)], four, 0, outStride);
         for (int r = 0; r < 4; r++) {
             AttentionKernels.headPacked(q, r * qStride, headDim, qDivisor, kP, 0, v, kvStride, 0, n, new float[scratch],
                     one, r * outStride);
