@@ -47,9 +47,10 @@ public final class JvmOps implements Ops, AutoCloseable {
     /** Output columns per task when adding the band sums. */
     private static final int SUM_COLUMNS = 2048;
 
-    /** Rows per band of {@link #bandMatvec}: at least 256, at most 16 bands; a multiple of 4 (rows per kernel pass). */
+    /** Rows per band of {@link #bandMatvec}: at least 256, at most 16 bands; a multiple of the bf16 kernel's rows per pass. */
     static int bandRows(int in) {
-        return ceilDiv(Math.max(MIN_BAND_ROWS, ceilDiv(in, 16)), 4) * 4;
+        int pass = MatvecKernels.BF16_ROWS_PER_PASS;
+        return ceilDiv(Math.max(MIN_BAND_ROWS, ceilDiv(in, 16)), pass) * pass;
     }
     /**
      * W rows per band of the Q8_0 matrix-vector product: fixed (not derived from the thread count),

@@ -24,9 +24,10 @@ import jdk.incubator.vector.VectorSpecies;
 final class Simd {
 
     /**
-     * At most 256 bits: with AVX-512 enabled the bandwidth-bound kernels (matrix-vector, the
-     * unembedding's dot products) measured up to 1.5× slower at 512 bits (single thread, CPU time,
-     * bf16 257152 × 2048: 9.3 vs 6.2 GB/s). The matmul micro-kernel ({@link MatmulKernels#F}) and the
+     * At most 256 bits: with AVX-512 enabled the unembedding's dot products and the f32/f16
+     * matrix-vector kernels measured up to 1.5× slower at 512 bits (single thread, CPU time, bf16
+     * 257152 × 2048: 9.3 vs 6.2 GB/s). The matmul micro-kernel ({@link MatmulKernels#F}), the bf16
+     * matrix-vector kernel (eight rows per pass, {@link MatvecKernels#BF16_ROWS_PER_PASS}) and the
      * Q8_0 kernels ({@link Q8Kernels#F}, bound by the int8 widening instructions) use the full width.
      */
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() > 8
