@@ -129,16 +129,22 @@ public final class Gemma {
         for (int i = 0; i < rows; i++) positions[i] = i;
         int[] visible = new int[rows];
         Arrays.fill(visible, rows);                               // mask_ar = 0 for the whole prefix
-        layers(x, rows, positions, 0, visible, cache, obs);
+        if (!obs.enabled()) {
+            // only the last position's logits are wanted: the last layer runs its queries, attention and
+            // MLP for that row alone (every row's keys and values still go to the cache), leaving it in row 0
+            layers(x, rows, positions, 0, visible, cache, obs, true);
+            float[] normed = new float[c.width()];
+            ops.rmsNorm(x, 0, 1, c.width(), w.finalNorm(), GemmaConfig.RMS_NORM_EPS, normed, 0);
+            return logits(normed, 0);
+        }
+        layers(x, rows, positions, 0, visible, cache, obs, false);
         float[] normed = new float[rows * c.width()];
         ops.rmsNorm(x, 0, rows, c.width(), w.finalNorm(), GemmaConfig.RMS_NORM_EPS, normed, 0);
-        if (obs.enabled()) {
-            obs.stage(Stages.FINAL_NORM, normed, rows, c.width());
-            int textRows = rows - textStart;
-            float[] all = new float[textRows * c.vocab()];
-            ops.matmulTransposed(normed, textStart * c.width(), c.width(), textRows, w.embedding(), all, 0, c.vocab());
-            obs.stage(Stages.PREFIX_LOGITS, all, textRows, c.vocab());
-        }
+        obs.stage(Stages.FINAL_NORM, normed, rows, c.width());
+        int textRows = rows - textStart;
+        float[] all = new float[textRows * c.vocab()];
+        ops.matmulTransposed(normed, textStart * c.width(), c.width(), textRows, w.embedding(), all, 0, c.vocab());
+        obs.stage(Stages.PREFIX_LOGITS, all, textRows, c.vocab());
         return logits(normed, rows - 1);
     }
 
@@ -161,7 +167,7 @@ public final class Gemma {
         for (int i = 0; i < c.width(); i++) ws.x[i] = w.embedding().get(token, i) * scale;
         ws.position[0] = position;
         ws.visible[0] = position + 1;
-        layers(ws.x, 1, ws.position, position, ws.visible, cache, StageObserver.NONE);
+        layers(ws.x, 1, ws.position, position, ws.visible, cache, StageObserver.NONE, false);
         ops.rmsNorm(ws.x, 0, 1, c.width(), w.finalNorm(), GemmaConfig.RMS_NORM_EPS, ws.normed, 0);
         ops.matmulTransposed(ws.normed, 0, c.width(), 1, w.embedding(), logits, 0, c.vocab());
         return logits;
@@ -222,10 +228,11 @@ public final class Gemma {
     /**
      * All decoder layers over {@code rows} new tokens {@code x} [rows, D] (updated in place) at
      * {@code positions}, written to cache rows from {@code cacheAt}; row r attends to cache rows
-     * [0, visible[r]).
+     * [0, visible[r]). With {@code lastRowOnly} the last layer computes the keys and values of every row
+     * but everything after them for the last row alone, and leaves that row's output in row 0 of x.
      */
     private void layers(float[] x, int rows, int[] positions, int cacheAt, int[] visible, KVCache cache,
-                        StageObserver obs) {
+                        StageObserver obs, boolean lastRowOnly) {
         int d = c.width(), hd = c.headDim(), heads = c.heads(), kvHeads = c.kvHeads(), f = c.mlp();
         int qWidth = heads * hd, kvWidth = kvHeads * hd;
         Workspace ws = workspace(rows);
@@ -234,14 +241,33 @@ public final class Gemma {
             GemmaWeights.Layer b = w.layers().get(l);
             // u = pre_attention_norm(x)
             ops.rmsNorm(x, 0, rows, d, b.attnNorm(), GemmaConfig.RMS_NORM_EPS, u, 0);
+            boolean lastRow = lastRowOnly && l == c.depth() - 1 && rows > 1;
             // q_n = u·Wq[n];  k, v = u·Wkv[0], u·Wkv[1]   (multi-query: kvHeads K/V heads shared)
-            ops.matmuls(u, rows, projections.get(l), ws.projectionOut, ws.projectionOff, ws.projectionStride);
-            // q = RoPE(q)·head_dim^-0.5;  k = RoPE(k)
+            Weight[] p = projections.get(l);
+            if (!lastRow) {
+                ops.matmuls(u, rows, p, ws.projectionOut, ws.projectionOff, ws.projectionStride);
+            } else {
+                ops.matmuls(u, rows, Arrays.copyOfRange(p, heads, p.length),
+                        Arrays.copyOfRange(ws.projectionOut, heads, p.length),
+                        Arrays.copyOfRange(ws.projectionOff, heads, p.length),
+                        Arrays.copyOfRange(ws.projectionStride, heads, p.length));
+            }
+            // k = RoPE(k); the cache holds k, v (bf16-rounded in bf16 mode); attention reads them back from it
+            ops.rope(k, rows, kvWidth, kvHeads, hd, positions, GemmaConfig.ROPE_BASE);
+            cache.write(l, cacheAt, k, v, rows);
+            if (lastRow) {                                        // from here on the last row alone, as row 0
+                int r = rows - 1;
+                System.arraycopy(u, r * d, u, 0, d);
+                System.arraycopy(x, r * d, x, 0, d);
+                positions = new int[] {positions[r]};
+                visible = new int[] {visible[r]};
+                rows = 1;
+                ops.matmuls(u, 1, Arrays.copyOf(p, heads), Arrays.copyOf(ws.projectionOut, heads),
+                        Arrays.copyOf(ws.projectionOff, heads), Arrays.copyOf(ws.projectionStride, heads));
+            }
+            // q = RoPE(q)·head_dim^-0.5
             ops.rope(q, rows, qWidth, heads, hd, positions, GemmaConfig.ROPE_BASE);
             ops.scale(q, 0, rows * qWidth, c.queryScale());
-            ops.rope(k, rows, kvWidth, kvHeads, hd, positions, GemmaConfig.ROPE_BASE);
-            // the cache holds k, v (bf16-rounded in bf16 mode); attention reads them back from it
-            cache.write(l, cacheAt, k, v, rows);
             ops.attention(q, qWidth, rows, heads, hd, 1f, cache.keys(l), cache.values(l), kvWidth, kvHeads,
                     visible, o, qWidth);
             // x = x + o·Wo
