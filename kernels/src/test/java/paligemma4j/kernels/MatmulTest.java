@@ -57,6 +57,10 @@ class MatmulTest {
         args.add(Arguments.of(6, 2048, 512, WeightType.BF16));    // Gemma kv
         args.add(Arguments.of(2, 1152, 2048, WeightType.F32));    // projector
         args.add(Arguments.of(7, 1152, 4304, WeightType.Q8_0));   // Q8_0 GEMM: 4304 = 134.5 blocks
+        // wide W: 512-column tasks (out ≥ 2 · 512 · 4 per thread), a partial last block
+        args.add(Arguments.of(7, 64, 12352, WeightType.BF16));
+        args.add(Arguments.of(6, 96, 12320, WeightType.Q8_0));
+        args.add(Arguments.of(6, 40, 12312, WeightType.F16));
         return args;
     }
 
