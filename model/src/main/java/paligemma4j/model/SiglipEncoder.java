@@ -5,6 +5,7 @@ import paligemma4j.checkpoint.paligemma.SiglipConfig;
 import paligemma4j.kernels.Ops;
 import paligemma4j.kernels.TowerOps;
 import paligemma4j.kernels.VitTower;
+import paligemma4j.kernels.Weight;
 
 /**
  * SigLIP So400m/14 without pooling, followed by the linear projector (big_vision {@code vit.py}
@@ -22,10 +23,13 @@ public final class SiglipEncoder {
     private final TowerOps towers;
     /** The backend's tower, built on first use. */
     private TowerOps.Vision tower;
+    /** Per layer: the query, key and value matrices (one {@link Ops#matmuls} call). */
+    private final List<Weight[]> queryKeyValue;
 
     public SiglipEncoder(SiglipWeights weights, Ops ops) {
         this.w = weights;
         this.ops = ops;
+        this.queryKeyValue = weights.layers().stream().map(b -> new Weight[] {b.query(), b.key(), b.value()}).toList();
         this.towers = Towers.of(ops, vitTower(weights).weights(), "vision tower");
     }
 
@@ -75,6 +79,8 @@ public final class SiglipEncoder {
         float[] q = new float[n * width], k = new float[n * width], v = new float[n * width];
         float[] a = new float[n * width];
         float[] h = new float[n * mlp];
+        float[][] qkv = {q, k, v};
+        int[] qkvOff = new int[3], qkvStride = {width, width, width};
         int[] visible = new int[n];
         java.util.Arrays.fill(visible, n);                       // no mask: every token sees every token
         float qDivisor = (float) Math.sqrt(c.headDim());          // Flax: query / sqrt(depth), before q·k
@@ -83,9 +89,11 @@ public final class SiglipEncoder {
             // y = LayerNorm_0(x)
             ops.layerNorm(x, n, width, b.ln0Scale(), b.ln0Bias(), SiglipConfig.LAYER_NORM_EPS, y);
             // q, k, v = y·Wq + bq, y·Wk + bk, y·Wv + bv       [N, heads·head_dim]
-            ops.matmul(y, n, b.query(), b.queryBias(), 0, q, 0, width);
-            ops.matmul(y, n, b.key(), b.keyBias(), 0, k, 0, width);
-            ops.matmul(y, n, b.value(), b.valueBias(), 0, v, 0, width);
+            // (one matmuls job; the biases after the sums, as the matmul kernels add them)
+            ops.matmuls(y, n, queryKeyValue.get(l), qkv, qkvOff, qkvStride);
+            addBias(q, n, width, b.queryBias());
+            addBias(k, n, width, b.keyBias());
+            addBias(v, n, width, b.valueBias());
             // a_h = softmax((q_h / √head_dim) · k_hᵀ) · v_h
             ops.attention(q, width, n, c.heads(), c.headDim(), qDivisor, k, v, width, c.heads(), visible, a, width);
             // x = x + a·Wo + bo
@@ -107,6 +115,16 @@ public final class SiglipEncoder {
         ops.matmul(y, n, w.head(), w.headBias(), 0, zimg, 0, d);
         if (obs.enabled()) obs.stage(Stages.ZIMG, zimg, n, d);
         return zimg;
+    }
+
+    /** {@code y[r, c] += bias[c]} for r < rows, c < width. */
+    private static void addBias(float[] y, int rows, int width, float[] bias) {
+        for (int r = 0; r < rows; r++) {
+            int at = r * width;
+            for (int c = 0; c < width; c++) {
+                y[at + c] += bias[c];
+            }
+        }
     }
 
     /**
