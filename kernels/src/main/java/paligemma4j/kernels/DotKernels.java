@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Dot products against the rows of an output-first matrix W {@code [n, width]} (the tied
  * unembedding {@code logits = h · Eᵀ}): {@code y[yOff + o − o0] = Σ_i x[xOff + i] · W[o, i]} for o in
- * [o0, o1). Four W rows at a time share the x loads; each W byte is read once, sequentially.
+ * [o0, o1). Four (bf16: eight) W rows at a time share the x loads; each W byte is read once, sequentially.
  *
  * <p>16-bit weights are read as int pairs, so x must be given de-interleaved too
  * ({@link #deinterleave}).
@@ -85,6 +85,13 @@ final class DotKernels {
         int npv = np - np % L;
         long rowBytes = (long) width * 2;
         int o = o0;
+        for (; o + 8 <= o1; o += 8) {
+            bf16Rows8(xs, eOff, oOff, w, (long) o * rowBytes, rowBytes, npv, y, yOff + o - o0);
+            for (int k = 0; k < 8; k++) {
+                long b = (long) (o + k) * rowBytes;
+                y[yOff + o - o0 + k] = tail(y[yOff + o - o0 + k], xs, eOff, oOff, x, xOff, width, w, b, npv, false);
+            }
+        }
         for (; o + 4 <= o1; o += 4) {
             long b0 = (long) o * rowBytes, b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes;
             FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
@@ -119,6 +126,63 @@ final class DotKernels {
             }
             y[yOff + o - o0] = tail(Simd.sumLanes(a.add(d)), xs, eOff, oOff, x, xOff, width, w, b, npv, false);
         }
+    }
+
+    /**
+     * The vector part of eight rows of {@link #bf16} (W rows from byte {@code b0}, {@code rowBytes} apart,
+     * pairs [0, npv)): {@code y[yAt + k]} = the lane sums of row k; the caller adds the tail pairs. Eight
+     * rows share each x load (four did before): the whole unembedding, two threads, alternating, 3 rounds:
+     * 77.4/77.2/92.9 → 71.5/73.3/78.3 ms, the same sums bit for bit. Its own method with the widening
+     * written out, so C2 compiles it whole.
+     */
+    private static void bf16Rows8(float[] xs, int eOff, int oOff, MemorySegment w, long b0, long rowBytes, int npv,
+                                  float[] y, int yAt) {
+        long b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes, b4 = b3 + rowBytes, b5 = b4 + rowBytes, b6 = b5 + rowBytes, b7 = b6 + rowBytes;
+        FloatVector a0 = FloatVector.zero(F), d0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F), d1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F), d2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F), d3 = FloatVector.zero(F);
+        FloatVector a4 = FloatVector.zero(F), d4 = FloatVector.zero(F);
+        FloatVector a5 = FloatVector.zero(F), d5 = FloatVector.zero(F);
+        FloatVector a6 = FloatVector.zero(F), d6 = FloatVector.zero(F);
+        FloatVector a7 = FloatVector.zero(F), d7 = FloatVector.zero(F);
+        for (int p = 0; p < npv; p += L) {
+            FloatVector ev = FloatVector.fromArray(F, xs, eOff + p);
+            FloatVector ov = FloatVector.fromArray(F, xs, oOff + p);
+            long off = (long) p * 4;
+            IntVector w0 = IntVector.fromMemorySegment(Simd.I, w, b0 + off, Simd.LE);
+            a0 = w0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ev, a0);
+            d0 = w0.and(0xFFFF0000).reinterpretAsFloats().fma(ov, d0);
+            IntVector w1 = IntVector.fromMemorySegment(Simd.I, w, b1 + off, Simd.LE);
+            a1 = w1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ev, a1);
+            d1 = w1.and(0xFFFF0000).reinterpretAsFloats().fma(ov, d1);
+            IntVector w2 = IntVector.fromMemorySegment(Simd.I, w, b2 + off, Simd.LE);
+            a2 = w2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ev, a2);
+            d2 = w2.and(0xFFFF0000).reinterpretAsFloats().fma(ov, d2);
+            IntVector w3 = IntVector.fromMemorySegment(Simd.I, w, b3 + off, Simd.LE);
+            a3 = w3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ev, a3);
+            d3 = w3.and(0xFFFF0000).reinterpretAsFloats().fma(ov, d3);
+            IntVector w4 = IntVector.fromMemorySegment(Simd.I, w, b4 + off, Simd.LE);
+            a4 = w4.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ev, a4);
+            d4 = w4.and(0xFFFF0000).reinterpretAsFloats().fma(ov, d4);
+            IntVector w5 = IntVector.fromMemorySegment(Simd.I, w, b5 + off, Simd.LE);
+            a5 = w5.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ev, a5);
+            d5 = w5.and(0xFFFF0000).reinterpretAsFloats().fma(ov, d5);
+            IntVector w6 = IntVector.fromMemorySegment(Simd.I, w, b6 + off, Simd.LE);
+            a6 = w6.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ev, a6);
+            d6 = w6.and(0xFFFF0000).reinterpretAsFloats().fma(ov, d6);
+            IntVector w7 = IntVector.fromMemorySegment(Simd.I, w, b7 + off, Simd.LE);
+            a7 = w7.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ev, a7);
+            d7 = w7.and(0xFFFF0000).reinterpretAsFloats().fma(ov, d7);
+        }
+        y[yAt + 0] = Simd.sumLanes(a0.add(d0));
+        y[yAt + 1] = Simd.sumLanes(a1.add(d1));
+        y[yAt + 2] = Simd.sumLanes(a2.add(d2));
+        y[yAt + 3] = Simd.sumLanes(a3.add(d3));
+        y[yAt + 4] = Simd.sumLanes(a4.add(d4));
+        y[yAt + 5] = Simd.sumLanes(a5.add(d5));
+        y[yAt + 6] = Simd.sumLanes(a6.add(d6));
+        y[yAt + 7] = Simd.sumLanes(a7.add(d7));
     }
 
     /**
