@@ -28,8 +28,8 @@ final class MatmulKernels {
 
     /**
      * The widest vectors the JVM offers (512-bit with AVX-512 enabled: {@code -XX:UseAVX=3}, which
-     * the launcher sets on CPUs that have it), not {@link Simd#F}: the compute-bound micro-kernel
-     * gains 1.5× from 16 lanes, while the bandwidth-bound kernels measured slower at 512 bits.
+     * the launcher sets on CPUs that have it), as every kernel ({@link Simd#F}): the compute-bound
+     * micro-kernel gains 1.5× from 16 lanes.
      */
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     /** Float lanes per vector. */

@@ -7,7 +7,6 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Matrix-vector product for one token (decode): {@code y[o] = Σ_i x[i] · W[i, o]} with W stored
@@ -27,15 +26,11 @@ final class MatvecKernels {
     static final int ROWS_PER_PASS = 4;
     /**
      * W rows read together by the bf16 kernel. Eight rows at the full vector width (16 lanes with
-     * AVX-512) against four at 256 bits: measured on the checkpoint's mapped gate/up and down
-     * weights, two threads, alternating, 12 rounds: gate/up 6.1 → 7.6 GB/s, down 4.4 → 6.3 GB/s
+     * AVX-512) against four at 256 bits (measured before every kernel used the full width, see
+     * {@link Simd#F}) on the checkpoint's mapped gate/up and down weights, two threads, alternating, 12 rounds: gate/up 6.1 → 7.6 GB/s, down 4.4 → 6.3 GB/s
      * (medians, a loaded phase of the VM); four rows at 512 bits 6.5/5.3, sixteen rows 4.5/4.5.
      */
     static final int BF16_ROWS_PER_PASS = 8;
-    /** The bf16 kernel's vectors: the widest (as {@link MatmulKernels#F}), and int pairs of the same shape. */
-    private static final VectorSpecies<Float> W = MatmulKernels.F;
-    private static final VectorSpecies<Integer> WI = VectorSpecies.of(int.class, W.vectorShape());
-    private static final int WL = W.length();
 
     private MatvecKernels() {
     }
@@ -118,7 +113,7 @@ final class MatvecKernels {
         int np = n / 2;
         int even = accOff, odd = accOff + np;
         java.util.Arrays.fill(acc, accOff, accOff + n, 0f);
-        int npv = np - np % WL;
+        int npv = np - np % L;
         long rowBytes = (long) out * 2;
         int i = 0;
         for (; i + BF16_ROWS_PER_PASS <= in; i += BF16_ROWS_PER_PASS) {
@@ -129,12 +124,12 @@ final class MatvecKernels {
             }
         }
         for (; i < in; i++) {                   // the last rows one at a time, in the same order
-            FloatVector xs = FloatVector.broadcast(W, x[xOff + i]);
+            FloatVector xs = FloatVector.broadcast(F, x[xOff + i]);
             long b = ((long) i * out + c0) * 2;
-            for (int p = 0; p < npv; p += WL) {
-                IntVector wp = IntVector.fromMemorySegment(WI, w, b + (long) p * 4, Simd.LE);
-                FloatVector e = FloatVector.fromArray(W, acc, even + p);
-                FloatVector d = FloatVector.fromArray(W, acc, odd + p);
+            for (int p = 0; p < npv; p += L) {
+                IntVector wp = IntVector.fromMemorySegment(Simd.I, w, b + (long) p * 4, Simd.LE);
+                FloatVector e = FloatVector.fromArray(F, acc, even + p);
+                FloatVector d = FloatVector.fromArray(F, acc, odd + p);
                 wp.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xs, e).intoArray(acc, even + p);
                 wp.and(0xFFFF0000).reinterpretAsFloats().fma(xs, d).intoArray(acc, odd + p);
             }
@@ -152,41 +147,41 @@ final class MatvecKernels {
      */
     private static void bf16Pass(float[] x, int xi, MemorySegment w, long b0, long rowBytes, int npv, float[] acc,
                                  int even, int odd) {
-        FloatVector x0 = FloatVector.broadcast(W, x[xi + 0]);
-        FloatVector x1 = FloatVector.broadcast(W, x[xi + 1]);
-        FloatVector x2 = FloatVector.broadcast(W, x[xi + 2]);
-        FloatVector x3 = FloatVector.broadcast(W, x[xi + 3]);
-        FloatVector x4 = FloatVector.broadcast(W, x[xi + 4]);
-        FloatVector x5 = FloatVector.broadcast(W, x[xi + 5]);
-        FloatVector x6 = FloatVector.broadcast(W, x[xi + 6]);
-        FloatVector x7 = FloatVector.broadcast(W, x[xi + 7]);
+        FloatVector x0 = FloatVector.broadcast(F, x[xi + 0]);
+        FloatVector x1 = FloatVector.broadcast(F, x[xi + 1]);
+        FloatVector x2 = FloatVector.broadcast(F, x[xi + 2]);
+        FloatVector x3 = FloatVector.broadcast(F, x[xi + 3]);
+        FloatVector x4 = FloatVector.broadcast(F, x[xi + 4]);
+        FloatVector x5 = FloatVector.broadcast(F, x[xi + 5]);
+        FloatVector x6 = FloatVector.broadcast(F, x[xi + 6]);
+        FloatVector x7 = FloatVector.broadcast(F, x[xi + 7]);
         long b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes, b4 = b3 + rowBytes, b5 = b4 + rowBytes, b6 = b5 + rowBytes, b7 = b6 + rowBytes;
-        for (int p = 0; p < npv; p += WL) {
+        for (int p = 0; p < npv; p += L) {
             long o = (long) p * 4;
-            FloatVector e = FloatVector.fromArray(W, acc, even + p);
-            FloatVector d = FloatVector.fromArray(W, acc, odd + p);
-            IntVector w0 = IntVector.fromMemorySegment(WI, w, b0 + o, Simd.LE);
+            FloatVector e = FloatVector.fromArray(F, acc, even + p);
+            FloatVector d = FloatVector.fromArray(F, acc, odd + p);
+            IntVector w0 = IntVector.fromMemorySegment(Simd.I, w, b0 + o, Simd.LE);
             e = w0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x0, e);
             d = w0.and(0xFFFF0000).reinterpretAsFloats().fma(x0, d);
-            IntVector w1 = IntVector.fromMemorySegment(WI, w, b1 + o, Simd.LE);
+            IntVector w1 = IntVector.fromMemorySegment(Simd.I, w, b1 + o, Simd.LE);
             e = w1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x1, e);
             d = w1.and(0xFFFF0000).reinterpretAsFloats().fma(x1, d);
-            IntVector w2 = IntVector.fromMemorySegment(WI, w, b2 + o, Simd.LE);
+            IntVector w2 = IntVector.fromMemorySegment(Simd.I, w, b2 + o, Simd.LE);
             e = w2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x2, e);
             d = w2.and(0xFFFF0000).reinterpretAsFloats().fma(x2, d);
-            IntVector w3 = IntVector.fromMemorySegment(WI, w, b3 + o, Simd.LE);
+            IntVector w3 = IntVector.fromMemorySegment(Simd.I, w, b3 + o, Simd.LE);
             e = w3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x3, e);
             d = w3.and(0xFFFF0000).reinterpretAsFloats().fma(x3, d);
-            IntVector w4 = IntVector.fromMemorySegment(WI, w, b4 + o, Simd.LE);
+            IntVector w4 = IntVector.fromMemorySegment(Simd.I, w, b4 + o, Simd.LE);
             e = w4.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x4, e);
             d = w4.and(0xFFFF0000).reinterpretAsFloats().fma(x4, d);
-            IntVector w5 = IntVector.fromMemorySegment(WI, w, b5 + o, Simd.LE);
+            IntVector w5 = IntVector.fromMemorySegment(Simd.I, w, b5 + o, Simd.LE);
             e = w5.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x5, e);
             d = w5.and(0xFFFF0000).reinterpretAsFloats().fma(x5, d);
-            IntVector w6 = IntVector.fromMemorySegment(WI, w, b6 + o, Simd.LE);
+            IntVector w6 = IntVector.fromMemorySegment(Simd.I, w, b6 + o, Simd.LE);
             e = w6.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x6, e);
             d = w6.and(0xFFFF0000).reinterpretAsFloats().fma(x6, d);
-            IntVector w7 = IntVector.fromMemorySegment(WI, w, b7 + o, Simd.LE);
+            IntVector w7 = IntVector.fromMemorySegment(Simd.I, w, b7 + o, Simd.LE);
             e = w7.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(x7, e);
             d = w7.and(0xFFFF0000).reinterpretAsFloats().fma(x7, d);
             e.intoArray(acc, even + p);

@@ -30,9 +30,9 @@ final class Q8Kernels {
     private Q8Kernels() {}
 
     /**
-     * The widest vectors (as {@link MatmulKernels#F}, 16 lanes with AVX-512 enabled), not
-     * {@link Simd#F}: widening int8 costs two instructions per vector, so these kernels are bound by
-     * instruction throughput, and 16 lanes halve the instructions per byte.
+     * The widest vectors (as {@link MatmulKernels#F} and {@link Simd#F}, 16 lanes with AVX-512 enabled):
+     * widening int8 costs two instructions per vector, so these kernels are bound by instruction
+     * throughput, and 16 lanes halve the instructions per byte.
      */
     static final VectorSpecies<Float> F = MatmulKernels.F;
     /** Float lanes per vector. */

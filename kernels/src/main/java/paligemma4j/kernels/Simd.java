@@ -24,14 +24,16 @@ import jdk.incubator.vector.VectorSpecies;
 final class Simd {
 
     /**
-     * At most 256 bits: with AVX-512 enabled the unembedding's dot products and the f32/f16
-     * matrix-vector kernels measured up to 1.5× slower at 512 bits (single thread, CPU time, bf16
-     * 257152 × 2048: 9.3 vs 6.2 GB/s). The matmul micro-kernel ({@link MatmulKernels#F}), the bf16
-     * matrix-vector kernel (eight rows per pass, {@link MatvecKernels#BF16_ROWS_PER_PASS}) and the
-     * Q8_0 kernels ({@link Q8Kernels#F}, bound by the int8 widening instructions) use the full width.
+     * The widest vectors the JVM offers (16 lanes with AVX-512 enabled, {@code -XX:UseAVX=3}, which the
+     * launcher sets on CPUs that have it), for every kernel: the same as {@link MatmulKernels#F} and
+     * {@link Q8Kernels#F}. Mixing widths in one JVM costs far more than any width gains: C2 compiles a
+     * kernel with the type profiles of the JDK's shared vector methods, and once 512-bit vectors have
+     * flowed through them a 256-bit kernel compiled afterwards ran 4–6× slower (measured: SigLIP
+     * attention after the 512-bit GEMMs 1433 → 236 ms per image when it went to 512 bits too; an
+     * attention compiled before any GEMM had run stayed fast). Earlier measurements that found 256 bits
+     * faster for the bandwidth-bound kernels were taken in such mixed JVMs.
      */
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() > 8
-            ? FloatVector.SPECIES_256 : FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     /** Float lanes per vector. */
     static final int L = F.length();

@@ -105,7 +105,18 @@ class AttentionTest {
         }
         int[] visible = {n, n, n, n};
         NAIVE.attention(q4, n, 4, 1, n, 1f, k, v, n, 1, visible, expected, n);
+        // the fast kernels give probability 0 to logits more than 64 below the maximum (88 here): 10, 20, 1, 2, …
+        for (int r = 0; r < 4; r++) {
+            for (int j = 0; j < n; j++) {
+                if (logits[j] - 88f < AttentionKernels.FLUSH_BELOW) {
+                    assertThat(expected[r * n + j]).as("naive p_%d", j).isLessThan(1e-27f);
+                    expected[r * n + j] = 0f;
+                }
+            }
+        }
         FAST.attention(q4, n, 4, 1, n, 1f, k, v, n, 1, visible, actual, n);
+        assertThat(actual[10]).as("p for logit 10 (78 below the maximum)").isZero();
+        assertThat(actual[16]).as("p for logit 85").isGreaterThan(0.01f);
         Close.allClose(actual, expected, 0, 4 * n, i -> 8 * Math.ulp(expected[i]) + 1e-37, "softmax of extreme logits");
         float[] one = new float[n];
         FAST.attention(q, n, 1, 1, n, 1f, k, v, n, 1, new int[] {n}, one, n);
