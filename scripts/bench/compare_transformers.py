@@ -21,7 +21,7 @@ weight matrix read per step (layers + the tied unembedding) divided by the threa
 usage:
   compare_transformers.py --checkpoint C.npz [--prompt 'caption en'] [--new-tokens 20] [--repeat 3]
       [--threads N] [--java-repeat J] [--weights stored,q8] [--hf-weights checkpoint|random] [--out result.json]
-      [--skip-java] [--skip-hf]
+      [--lock-weights] [--skip-java] [--skip-hf]
 
   --hf-weights checkpoint  convert the .npz with scripts/reference/hf_golden.py (needs ~3× the f32
                            model in memory: use for small checkpoints)
@@ -147,7 +147,8 @@ def run_java(args, weights):
     cmd = [os.path.join(ROOT, "scripts", "paligemma"), "bench", "--checkpoint", args.checkpoint,
            "--prompt", args.prompt, "--new-tokens", str(args.new_tokens), "--repeat", str(args.java_repeat),
            "--threads", str(args.threads), "--weights", weights, "--json"]
-    p = subprocess.run(cmd, capture_output=True, text=True)
+    env = dict(os.environ, PALIGEMMA_LOCK_WEIGHTS="1") if args.lock_weights else None
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if p.returncode != 0:
         die(f"{' '.join(cmd)} failed ({p.returncode}): {p.stderr.strip()[-500:]}")
     j = json.loads(p.stdout.strip().splitlines()[-1])
@@ -240,6 +241,9 @@ def main():
     ap.add_argument("--weights", default="stored", help="paligemma4j --weights values, comma-separated")
     ap.add_argument("--hf-weights", choices=["checkpoint", "random"])
     ap.add_argument("--out", default="compare_transformers.json")
+    ap.add_argument("--lock-weights", action="store_true",
+                    help="mlock paligemma4j's mapped checkpoint (PALIGEMMA_LOCK_WEIGHTS=1): for hosts that page out "
+                         "idle page cache (DAMON reclaim) while the transformers process holds its memory")
     ap.add_argument("--skip-java", action="store_true")
     ap.add_argument("--skip-hf", action="store_true")
     args = ap.parse_args()
@@ -301,7 +305,7 @@ def main():
                   prompt=args.prompt, text_tokens=text_len, new_tokens=args.new_tokens, repeat=args.repeat,
                   threads=args.threads, machine=mach, load_average_before=load_before, load_average_after=load_after,
                   decode_weight_elements=elems, decode_floor_ms=floor, hf_weights=hf_mode,
-                  versions=dict(torch=torch.__version__, transformers=transformers.__version__), systems=systems)
+                  lock_weights=args.lock_weights, versions=dict(torch=torch.__version__, transformers=transformers.__version__), systems=systems)
     with open(args.out, "w") as f:
         json.dump(result, f, indent=1)
     print(table(result))
@@ -316,7 +320,8 @@ def table(r):
              f"with 1 thread); matmul 2048³ f32 {m['matmul_gflops_f32']:.0f} GFLOP/s, bf16 {m['matmul_gflops_bf16']:.0f} GFLOP/s",
              f"load average before {r['load_average_before']}, after {r['load_average_after']}; "
              f"{r['repeat']} repetitions (medians), prefix {next(iter(s.values())).get('prefix_tokens')} tokens, "
-             f"{r['new_tokens']} new tokens; torch {r['versions']['torch']}, transformers {r['versions']['transformers']}",
+             f"{r['new_tokens']} new tokens; torch {r['versions']['torch']}, transformers {r['versions']['transformers']}"
+             + ("; paligemma4j's mapped checkpoint locked in memory (--lock-weights)" if r.get("lock_weights") else ""),
              "",
              "| stage (ms) | " + " | ".join(names) + " |",
              "|---|" + "---:|" * len(names)]

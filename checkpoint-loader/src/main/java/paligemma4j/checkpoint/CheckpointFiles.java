@@ -33,6 +33,9 @@ final class CheckpointFiles {
                 data = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
             }
             Checkpoint c = read(file, data, arena);
+            if (MemoryLock.requested() && c instanceof MappedCheckpoint m) {
+                m.lockedBy(MemoryLock.lockInBackground(file, data));
+            }
             return c;
         } catch (NoSuchFileException e) {
             arena.close();

@@ -16,6 +16,8 @@ final class MappedCheckpoint implements Checkpoint {
     private final String format;
     private final Map<String, Tensor> tensors;
     private final Arena arena;
+    /** The thread locking the mapping in memory ({@link MemoryLock}), if one was asked for. */
+    private Thread locker;
 
     MappedCheckpoint(Path file, String format, LinkedHashMap<String, Tensor> tensors, Arena arena) {
         this.file = file;
@@ -39,8 +41,23 @@ final class MappedCheckpoint implements Checkpoint {
         return tensors;
     }
 
+    void lockedBy(Thread locker) {
+        this.locker = locker;
+    }
+
     @Override
     public void close() {
+        if (locker != null) {                  // the mapping must outlive the mlock call that reads it
+            boolean interrupted = false;
+            while (locker.isAlive()) {
+                try {
+                    locker.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+        }
         if (arena.scope().isAlive()) arena.close();
     }
 
