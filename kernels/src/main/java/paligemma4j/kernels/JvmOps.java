@@ -110,7 +110,7 @@ public final class JvmOps implements Ops, AutoCloseable {
         return pool.threads();
     }
 
-    /** The vector width of the bandwidth-bound and elementwise kernels, in float lanes (8 on x86: at most 256 bits). */
+    /** The vector width of every JVM kernel, in float lanes (8 with AVX2, 16 with AVX-512 enabled). */
     public static int vectorLanes() {
         return Simd.L;
     }
