@@ -156,21 +156,18 @@ public final class JvmOps implements Ops, AutoCloseable {
             Ops.super.matmuls(x, rows, ws, ys, yOffs, yStrides);
         } else if (rows >= MATMUL_MIN_ROWS) {
             gemm(x, rows, ws, ys, yOffs, yStrides);
-        } else if (ws[0].type() == WeightType.Q8_0) {
-            for (int r = 0; r < rows; r++) {
-                int[] at = new int[ws.length];
-                for (int i = 0; i < ws.length; i++) {
-                    at[i] = yOffs[i] + r * yStrides[i];
-                }
-                q8Matvecs(x, r * ws[0].rows(), ws, null, 0, ys, at);
-            }
         } else {
+            boolean q8 = ws[0].type() == WeightType.Q8_0;
             for (int r = 0; r < rows; r++) {
                 int[] at = new int[ws.length];
                 for (int i = 0; i < ws.length; i++) {
                     at[i] = yOffs[i] + r * yStrides[i];
                 }
-                bandMatvecs(x, r * ws[0].rows(), ws, ys, at);
+                if (q8) {
+                    q8Matvecs(x, r * ws[0].rows(), ws, null, 0, ys, at);
+                } else {
+                    bandMatvecs(x, r * ws[0].rows(), ws, ys, at);
+                }
             }
         }
     }
@@ -255,10 +252,7 @@ public final class JvmOps implements Ops, AutoCloseable {
             }
         });
         pool.run(sumTasksAt[ws.length], t -> {                   // band sums, in band order, by column chunks
-            int i = 0;
-            while (sumTasksAt[i + 1] <= t) {
-                i++;
-            }
+            int i = owner(sumTasksAt, t);
             Weight w = ws[i];
             int out = w.cols(), even = evenColumns(w), np = even / 2, c = t - sumTasksAt[i];
             boolean pairs = w.type() == WeightType.BF16;
@@ -307,10 +301,7 @@ public final class JvmOps implements Ops, AutoCloseable {
         float[] partial = callerScratch(0, partialAt[ws.length]);
         int scratchFloats = scratch;
         pool.run(tasksAt[ws.length], t -> {
-            int i = 0;
-            while (tasksAt[i + 1] <= t) {
-                i++;
-            }
+            int i = owner(tasksAt, t);
             int out = ws[i].cols(), width = widths[i], local = t - tasksAt[i];
             int band = local % bands, c0 = local / bands * width;
             Q8Kernels.rows(x, xOff, ws[i].data(), out, c0, Math.min(width, out - c0), band * Q8_BAND_ROWS,
@@ -328,10 +319,7 @@ public final class JvmOps implements Ops, AutoCloseable {
             chunksAt[i + 1] = chunksAt[i] + ceilDiv(ws[i].cols(), Q8_SUM_COLUMNS);
         }
         pool.run(chunksAt[ws.length], t -> {
-            int i = 0;
-            while (chunksAt[i + 1] <= t) {
-                i++;
-            }
+            int i = owner(chunksAt, t);
             int out = ws[i].cols(), c0 = (t - chunksAt[i]) * Q8_SUM_COLUMNS;
             Q8Kernels.sumBands(partial, partialAt[i], bands, out, c0, Math.min(out, c0 + Q8_SUM_COLUMNS), bias, biasOff,
                     ys[i], yOffs[i]);
@@ -366,10 +354,7 @@ public final class JvmOps implements Ops, AutoCloseable {
         float[] ap = packRows(x, rows, in);
         pool.run(colBlocks * rowTasks, t -> {
             int cb = t / rowTasks, rb = t % rowTasks;
-            int i = 0;
-            while (blocksAt[i + 1] <= cb) {
-                i++;
-            }
+            int i = owner(blocksAt, cb);
             Weight w = ws[i];
             int out = w.cols();
             int n0 = (cb - blocksAt[i]) * nc, n1 = Math.min(out, n0 + nc);
@@ -672,6 +657,15 @@ public final class JvmOps implements Ops, AutoCloseable {
             ropeTable = t;
             return t;
         }
+    }
+
+    /** The i with {@code startsAt[i] ≤ t < startsAt[i + 1]}: which weight of a fused job task t belongs to. */
+    private static int owner(int[] startsAt, int t) {
+        int i = 0;
+        while (startsAt[i + 1] <= t) {
+            i++;
+        }
+        return i;
     }
 
     private static int ceilDiv(int a, int b) {

@@ -31,7 +31,7 @@ final class MatmulKernels {
      * the launcher sets on CPUs that have it), as every kernel ({@link Simd#F}): the compute-bound
      * micro-kernel gains 1.5× from 16 lanes.
      */
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> F = Simd.F;
     /** Float lanes per vector. */
     static final int L = F.length();
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());

@@ -34,7 +34,7 @@ final class Q8Kernels {
      * widening int8 costs two instructions per vector, so these kernels are bound by instruction
      * throughput, and 16 lanes halve the instructions per byte.
      */
-    static final VectorSpecies<Float> F = MatmulKernels.F;
+    static final VectorSpecies<Float> F = Simd.F;
     /** Float lanes per vector. */
     static final int L = F.length();
 
