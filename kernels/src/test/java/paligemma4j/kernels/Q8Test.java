@@ -162,4 +162,40 @@ class Q8Test {
             assertSameAsScalar(Weight.of(w, 1, w.length), "with " + bad);
         }
     }
+
+    @Test
+    void columnConcatenationIsTheQuantizationOfTheSideBySideMatrix() {
+        int rows = 7;
+        int[] widths = {64, 32, 96};
+        int cols = 0;
+        for (int n : widths) cols += n;
+        float[] all = TestData.uniform(11, rows * cols, -2f, 2f);
+        Weight[] parts = new Weight[widths.length];
+        int c0 = 0;
+        for (int i = 0; i < widths.length; i++) {
+            float[] part = new float[rows * widths[i]];
+            for (int r = 0; r < rows; r++) System.arraycopy(all, r * cols + c0, part, r * widths[i], widths[i]);
+            parts[i] = Q8.quantize(Weight.of(part, rows, widths[i]), Arena.ofAuto());
+            c0 += widths[i];
+        }
+        Weight joined = Q8.concatColumns(parts, Arena.ofAuto());
+        Weight whole = Q8.quantize(Weight.of(all, rows, cols), Arena.ofAuto());
+        assertThat(joined.rows()).isEqualTo(rows);
+        assertThat(joined.cols()).isEqualTo(cols);
+        assertThat(joined.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE))
+                .containsExactly(whole.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+    }
+
+    @Test
+    void columnConcatenationRefusesBlocksThatWouldStraddleTwoWeights() {
+        Weight a = Q8.quantize(Weight.of(new float[4 * 32], 4, 32), Arena.ofAuto());
+        Weight b = Q8.quantize(Weight.of(new float[4 * 24], 4, 24), Arena.ofAuto());
+        assertThatThrownBy(() -> Q8.concatColumns(new Weight[] {a, b, a}, Arena.ofAuto()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("weight 1 is Q8_0 [4, 24], expected Q8_0 [4, a multiple of 32]");
+        Weight f = Weight.of(new float[4 * 32], 4, 32);
+        assertThatThrownBy(() -> Q8.concatColumns(new Weight[] {a, f}, Arena.ofAuto()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("weight 1 is F32 [4, 32]");
+    }
 }
