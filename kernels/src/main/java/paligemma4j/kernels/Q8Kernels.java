@@ -45,6 +45,24 @@ final class Q8Kernels {
     private static final boolean VECTOR = L >= 8 && Q8.BLOCK % L == 0;
     /** W rows per pass of {@link #rows}: amortises the accumulator loads and stores. */
     static final int ROWS_PER_PASS = 4;
+    /**
+     * W rows shorter than this many bytes (a page) are taken a quarter of the row range apart in each
+     * pass of {@link #rows} (see {@link #passRows}); longer ones consecutively.
+     */
+    static final long SPREAD_BELOW_BYTES = 4096;
+
+    /**
+     * The distance in rows between the {@link #ROWS_PER_PASS} rows of one pass of {@link #rows} over
+     * {@code count} rows of {@code rowBytes} each: 1 for rows of a page or more; for shorter rows a
+     * quarter of the range, so that each pass reads four separate ascending streams in separate pages
+     * instead of four interleaved ones in the same few pages, which the hardware prefetchers follow
+     * worse. Two threads, Q8_0 weights in memory, alternating: PaliGemma's down projection
+     * (2176-byte rows) 6.6–7.1 → 9.7 GB/s, the attention output (2048 × 2048) 6.7–6.8 → 7.9–9.3 GB/s;
+     * gate and up (17-kilobyte rows) stay consecutive (8.9–10.3 against 8.9–9.4 spread).
+     */
+    static int passRows(long rowBytes, int count) {
+        return rowBytes < SPREAD_BELOW_BYTES ? Math.max(1, count / ROWS_PER_PASS) : 1;
+    }
 
     /** Float scratch {@link #rows} and {@link #dot} need for W rows of {@code cols} columns. */
     static int scratchFloats(int cols) {
@@ -55,8 +73,11 @@ final class Q8Kernels {
      * Partial sums of the input-first product over W rows [i0, i1):
      * {@code acc[accOff + o] = Σ_{i0 ≤ i < i1} x[xOff + i] · W[i, o]} for every column o of
      * {@code W [·, out]} (whole rows: see the class comment). Order per column: acc starts at 0,
-     * then for i = i0, i0+1, … {@code acc = fma(float(x_i · d_ib), q_io, acc)}, d_ib the scale of
-     * row i's block holding o. {@code s16}, {@code sc}: at least {@link #scratchFloats(int)} each.
+     * then {@code acc = fma(float(x_i · d_ib), q_io, acc)} (d_ib the scale of row i's block holding o)
+     * for the rows in pass order: with P = ⌊(i1 − i0)/4⌋ passes and s = {@link #passRows}(row bytes,
+     * i1 − i0), pass p takes the rows {@code first + k·s}, k = 0 … 3, where first = i0 + p when s > 1
+     * and i0 + 4p when s = 1; then the rows from i0 + 4P on, in order.
+     * {@code s16}, {@code sc}: at least {@link #scratchFloats(int)} each.
      */
     static void rows(float[] x, int xOff, MemorySegment w, int out, int i0, int i1, float[] acc, int accOff,
                      short[] s16, float[] sc) {
@@ -75,19 +96,21 @@ final class Q8Kernels {
         int nb = Q8.blocks(n);                 // blocks of the column range
         long scalesAt = 2L * (c0 / Q8.BLOCK), valuesAt = 2L * Q8.blocks(out) + c0;
         int full = VECTOR ? n / Q8.BLOCK : 0;
-        int i = i0;
-        for (; i + ROWS_PER_PASS <= i1; i += ROWS_PER_PASS) {
+        int passes = (i1 - i0) / ROWS_PER_PASS, spread = passRows(rowBytes, i1 - i0);
+        long step = spread * rowBytes;          // bytes between the rows of a pass
+        for (int p = 0; p < passes; p++) {
+            int i = spread > 1 ? i0 + p : i0 + ROWS_PER_PASS * p;
             long r0 = i * rowBytes;
             for (int k = 0; k < ROWS_PER_PASS; k++) {
-                MemorySegment.copy(w, Weight.I16, r0 + k * rowBytes + scalesAt, s16, k * nb, nb);
+                MemorySegment.copy(w, Weight.I16, r0 + k * step + scalesAt, s16, k * nb, nb);
             }
             Simd.widenF16(s16, sc, ROWS_PER_PASS * nb);
             for (int k = 0; k < ROWS_PER_PASS; k++) {
-                float xk = x[xOff + i + k];
+                float xk = x[xOff + i + k * spread];
                 for (int b = 0; b < nb; b++) sc[k * nb + b] = xk * sc[k * nb + b];
             }
-            long v0 = r0 + valuesAt, v1 = v0 + rowBytes, v2 = v1 + rowBytes, v3 = v2 + rowBytes;
-            pass(w, v0, rowBytes, full, sc, nb, acc, accOff);
+            long v0 = r0 + valuesAt, v1 = v0 + step, v2 = v1 + step, v3 = v2 + step;
+            pass(w, v0, step, full, sc, nb, acc, accOff);
             for (int c = full * Q8.BLOCK; c < n; c++) {     // blocks left to the scalar loop, same order
                 int b = c / Q8.BLOCK;
                 float s = acc[accOff + c];
@@ -98,7 +121,7 @@ final class Q8Kernels {
                 acc[accOff + c] = s;
             }
         }
-        for (; i < i1; i++) {                    // the last rows one at a time, in the same order
+        for (int i = i0 + ROWS_PER_PASS * passes; i < i1; i++) {   // the last rows one at a time, in order
             long row = i * rowBytes;
             float xi = x[xOff + i];
             for (int c = 0; c < n; c++) {
@@ -110,13 +133,13 @@ final class Q8Kernels {
 
     /**
      * The vector part of one 4-row pass of {@link #rows}: full blocks [0, full) of the rows whose
-     * int8 values start at v0, v0 + rowBytes, …, scaled by sc[k·nb + b], into acc. Its own method
+     * int8 values start at v0, v0 + step, …, scaled by sc[k·nb + b], into acc. Its own method
      * with straight-line code: compiled on its own, it keeps running compiled when the caller is
      * deoptimised (Vector API code in the interpreter runs ~1000× slower).
      */
-    private static void pass(MemorySegment w, long v0, long rowBytes, int full, float[] sc, int nb, float[] acc,
+    private static void pass(MemorySegment w, long v0, long step, int full, float[] sc, int nb, float[] acc,
                              int accOff) {
-        long v1 = v0 + rowBytes, v2 = v1 + rowBytes, v3 = v2 + rowBytes;
+        long v1 = v0 + step, v2 = v1 + step, v3 = v2 + step;
         for (int b = 0; b < full; b++) {
             FloatVector s0 = FloatVector.broadcast(F, sc[b]);
             FloatVector s1 = FloatVector.broadcast(F, sc[nb + b]);
@@ -125,29 +148,29 @@ final class Q8Kernels {
             long o = (long) b * Q8.BLOCK;
             int a = accOff + b * Q8.BLOCK;
             FloatVector sum = FloatVector.fromArray(F, acc, a);
-            sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + o, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s0, sum);
-            sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + o, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s1, sum);
-            sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + o, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s2, sum);
-            sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + o, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s3, sum);
+            sum = widen(w, v0 + o).fma(s0, sum);
+            sum = widen(w, v1 + o).fma(s1, sum);
+            sum = widen(w, v2 + o).fma(s2, sum);
+            sum = widen(w, v3 + o).fma(s3, sum);
             sum.intoArray(acc, a);
             sum = FloatVector.fromArray(F, acc, a + L);
-            sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + o + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s0, sum);
-            sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + o + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s1, sum);
-            sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + o + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s2, sum);
-            sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + o + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s3, sum);
+            sum = widen(w, v0 + o + L).fma(s0, sum);
+            sum = widen(w, v1 + o + L).fma(s1, sum);
+            sum = widen(w, v2 + o + L).fma(s2, sum);
+            sum = widen(w, v3 + o + L).fma(s3, sum);
             sum.intoArray(acc, a + L);
             if (L == 8) {
                 sum = FloatVector.fromArray(F, acc, a + 16);
-                sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + o + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s0, sum);
-                sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + o + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s1, sum);
-                sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + o + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s2, sum);
-                sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + o + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s3, sum);
+                sum = widen(w, v0 + o + 16).fma(s0, sum);
+                sum = widen(w, v1 + o + 16).fma(s1, sum);
+                sum = widen(w, v2 + o + 16).fma(s2, sum);
+                sum = widen(w, v3 + o + 16).fma(s3, sum);
                 sum.intoArray(acc, a + 16);
                 sum = FloatVector.fromArray(F, acc, a + 24);
-                sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + o + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s0, sum);
-                sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + o + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s1, sum);
-                sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + o + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s2, sum);
-                sum = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + o + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(s3, sum);
+                sum = widen(w, v0 + o + 24).fma(s0, sum);
+                sum = widen(w, v1 + o + 24).fma(s1, sum);
+                sum = widen(w, v2 + o + 24).fma(s2, sum);
+                sum = widen(w, v3 + o + 24).fma(s3, sum);
                 sum.intoArray(acc, a + 24);
             }
         }
@@ -162,94 +185,55 @@ final class Q8Kernels {
      * {@code ((a_0 + a_1) + a_2) + …}; a last short block adds {@code fma(t, d, sum)} with t its
      * elements' products summed in order ({@code t = q_0·x_0}, then fma). {@code s16}, {@code sc}:
      * at least {@link #scratchFloats(int)} each.
+     *
+     * <p>One row at a time: a single sequential stream per thread. Four rows per pass (x loaded once
+     * for four rows) streamed worse from memory: PaliGemma's 2048-wide rows, 131072 rows, two threads,
+     * alternating: 7.7–9.1 → 9.0–11.3 GB/s.
      */
     static void dot(float[] x, int xOff, int width, MemorySegment w, int o0, int o1, float[] y, int yOff,
                     short[] s16, float[] sc) {
         long rowBytes = Q8.rowBytes(width);
-        long valuesAt = 2L * Q8.blocks(width);
         int nb = Q8.blocks(width);
+        long valuesAt = 2L * nb;
         int full = VECTOR ? width / Q8.BLOCK : 0;
-        int o = o0;
-        for (; o + ROWS_PER_PASS <= o1; o += ROWS_PER_PASS) {
-            long r0 = o * rowBytes;
-            for (int k = 0; k < ROWS_PER_PASS; k++) {
-                MemorySegment.copy(w, Weight.I16, r0 + k * rowBytes, s16, k * nb, nb);
-            }
-            Simd.widenF16(s16, sc, ROWS_PER_PASS * nb);
-            long v0 = r0 + valuesAt, v1 = v0 + rowBytes, v2 = v1 + rowBytes, v3 = v2 + rowBytes;
-            int lanes = ROWS_PER_PASS * nb;   // the rows' lane sums in sc after the scales
-            dotPass(x, xOff, w, v0, rowBytes, full, sc, nb, lanes);
-            int yo = yOff + o - o0;
-            y[yo] = tail(x, xOff, width, w, v0, full, sumLanes(sc, lanes), sc[nb - 1]);
-            y[yo + 1] = tail(x, xOff, width, w, v1, full, sumLanes(sc, lanes + L), sc[2 * nb - 1]);
-            y[yo + 2] = tail(x, xOff, width, w, v2, full, sumLanes(sc, lanes + 2 * L), sc[3 * nb - 1]);
-            y[yo + 3] = tail(x, xOff, width, w, v3, full, sumLanes(sc, lanes + 3 * L), sc[4 * nb - 1]);
-        }
-        for (; o < o1; o++) {                    // the last rows one at a time, in the same order
+        int lanes = nb;                       // the row's L lane sums in sc after its scales
+        for (int o = o0; o < o1; o++) {
             long row = o * rowBytes;
-            int lanes = ROWS_PER_PASS * nb;       // L lane sums in sc after the scales
-            java.util.Arrays.fill(sc, lanes, lanes + L, 0f);
-            for (int b = 0; b < full; b++) {
-                float d = Float.float16ToFloat(w.get(Weight.I16, row + 2L * b));
-                for (int l = 0; l < L; l++) {
-                    int c = b * Q8.BLOCK + l;
-                    float t = x[xOff + c] * w.get(ValueLayout.JAVA_BYTE, row + valuesAt + c);
-                    for (int k = L; k < Q8.BLOCK; k += L) {
-                        t = Math.fma(w.get(ValueLayout.JAVA_BYTE, row + valuesAt + c + k), x[xOff + c + k], t);
-                    }
-                    sc[lanes + l] = Math.fma(t, d, sc[lanes + l]);
-                }
+            MemorySegment.copy(w, Weight.I16, row, s16, 0, nb);
+            Simd.widenF16(s16, sc, nb);
+            if (VECTOR) {
+                dotRow(x, xOff, w.asSlice(row + valuesAt, 32L * full), full, sc, lanes);
+            } else {
+                java.util.Arrays.fill(sc, lanes, lanes + L, 0f);
             }
-            float sum = sumLanes(sc, lanes);
-            float dLast = Float.float16ToFloat(w.get(Weight.I16, row + 2L * (nb - 1)));
-            y[yOff + o - o0] = tail(x, xOff, width, w, row + valuesAt, full, sum, dLast);
+            y[yOff + o - o0] = tail(x, xOff, width, w, row + valuesAt, full, sumLanes(sc, lanes), sc[nb - 1]);
         }
     }
 
     /**
-     * The vector part of one 4-row pass of {@link #dot}: the lane sums of full blocks [0, full) of
-     * the rows whose int8 values start at v0, v0 + rowBytes, …, block scales sc[k·nb + b], stored
-     * to {@code sc[lanes + k·L …]} (row k). Its own method: see {@link #pass}.
+     * The vector part of one row of {@link #dot}: the L lane sums of its full blocks [0, full), whose
+     * int8 values are {@code v} (a slice of the row: offsets from 0 let C2 drop the bounds checks),
+     * block scales {@code sc[b]}, stored to {@code sc[lanes …]}. Its own method: see {@link #pass}.
      */
-    private static void dotPass(float[] x, int xOff, MemorySegment w, long v0, long rowBytes, int full, float[] sc,
-                                int nb, int lanes) {
-        long v1 = v0 + rowBytes, v2 = v1 + rowBytes, v3 = v2 + rowBytes;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+    private static void dotRow(float[] x, int xOff, MemorySegment v, int full, float[] sc, int lanes) {
+        FloatVector a = FloatVector.zero(F);
         for (int b = 0; b < full; b++) {
             long at = (long) b * Q8.BLOCK;
             int xa = xOff + b * Q8.BLOCK;
-            FloatVector t0, t1, t2, t3;
-            FloatVector xv = FloatVector.fromArray(F, x, xa);
-            t0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + at, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
-            t1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + at, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
-            t2 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + at, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
-            t3 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + at, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).mul(xv);
-            xv = FloatVector.fromArray(F, x, xa + L);
-            t0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + at + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t0);
-            t1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + at + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t1);
-            t2 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + at + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t2);
-            t3 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + at + L, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t3);
+            FloatVector t = widen(v, at).mul(FloatVector.fromArray(F, x, xa));
+            t = widen(v, at + L).fma(FloatVector.fromArray(F, x, xa + L), t);
             if (L == 8) {
-                xv = FloatVector.fromArray(F, x, xa + 16);
-                t0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + at + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t0);
-                t1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + at + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t1);
-                t2 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + at + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t2);
-                t3 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + at + 16, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t3);
-                xv = FloatVector.fromArray(F, x, xa + 24);
-                t0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v0 + at + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t0);
-                t1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v1 + at + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t1);
-                t2 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v2 + at + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t2);
-                t3 = ((FloatVector) ByteVector.fromMemorySegment(B, w, v3 + at + 24, Simd.LE).convertShape(VectorOperators.B2F, F, 0)).fma(xv, t3);
+                t = widen(v, at + 16).fma(FloatVector.fromArray(F, x, xa + 16), t);
+                t = widen(v, at + 24).fma(FloatVector.fromArray(F, x, xa + 24), t);
             }
-            a0 = t0.fma(FloatVector.broadcast(F, sc[b]), a0);
-            a1 = t1.fma(FloatVector.broadcast(F, sc[nb + b]), a1);
-            a2 = t2.fma(FloatVector.broadcast(F, sc[2 * nb + b]), a2);
-            a3 = t3.fma(FloatVector.broadcast(F, sc[3 * nb + b]), a3);
+            a = t.fma(FloatVector.broadcast(F, sc[b]), a);
         }
-        a0.intoArray(sc, lanes);
-        a1.intoArray(sc, lanes + L);
-        a2.intoArray(sc, lanes + 2 * L);
-        a3.intoArray(sc, lanes + 3 * L);
+        a.intoArray(sc, lanes);
+    }
+
+    /** L int8 values at {@code at} of {@code v} widened to float32 (one {@code vpmovsxbd}, one {@code vcvtdq2ps}). */
+    private static FloatVector widen(MemorySegment v, long at) {
+        return (FloatVector) ByteVector.fromMemorySegment(B, v, at, Simd.LE).convertShape(VectorOperators.B2F, F, 0);
     }
 
     /** {@code ((v[at] + v[at + 1]) + v[at + 2]) + …}, L terms (a vector's lanes, stored: no boxing). */

@@ -25,12 +25,21 @@ class Q8KernelsTest {
         return w.data().get(ValueLayout.JAVA_BYTE, r * Q8.rowBytes(w.cols()) + 2L * Q8.blocks(w.cols()) + c);
     }
 
-    /** Reference of {@link Q8Kernels#rows}: per column, {@code acc = fma(x_i · d_ib, q_io, acc)} for i in order. */
+    /**
+     * Reference of {@link Q8Kernels#rows}: per column, {@code acc = fma(x_i · d_ib, q_io, acc)} for i in
+     * the kernel's pass order (the rows of each pass {@link Q8Kernels#passRows} apart, then the rest in order).
+     */
     private static float[] rowsReference(float[] x, int xOff, Weight w, int i0, int i1) {
+        int passes = (i1 - i0) / 4, spread = Q8Kernels.passRows(Q8.rowBytes(w.cols()), i1 - i0);
+        int[] order = new int[i1 - i0];
+        for (int p = 0; p < passes; p++) {
+            for (int k = 0; k < 4; k++) order[4 * p + k] = spread > 1 ? i0 + p + k * spread : i0 + 4 * p + k;
+        }
+        for (int i = i0 + 4 * passes; i < i1; i++) order[i - i0] = i;
         float[] acc = new float[w.cols()];
         for (int o = 0; o < w.cols(); o++) {
             float a = 0f;
-            for (int i = i0; i < i1; i++) {
+            for (int i : order) {
                 a = Math.fma(x[xOff + i] * scale(w, i, o / Q8.BLOCK), q(w, i, o), a);
             }
             acc[o] = a;
@@ -66,7 +75,7 @@ class Q8KernelsTest {
 
     @Test
     void rowsEqualTheScalarReference() {
-        int[][] shapes = {{1, 1}, {1, 33}, {5, 32}, {7, 77}, {13, 64}, {9, 300}, {4, 31}, {11, 1}, {8, 4096 + 19}};
+        int[][] shapes = {{1, 1}, {1, 33}, {5, 32}, {7, 77}, {13, 64}, {9, 300}, {4, 31}, {11, 1}, {23, 96}, {8, 4096 + 19}, {9, 4096 + 19}};
         for (int[] s : shapes) {
             int in = s[0], out = s[1];
             Weight w = TestData.weight(in * 1000L + out, in, out, WeightType.Q8_0);
