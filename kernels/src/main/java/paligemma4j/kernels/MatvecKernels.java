@@ -32,7 +32,21 @@ final class MatvecKernels {
      */
     static final int BF16_ROWS_PER_PASS = 8;
 
+    /** W rows shorter than this many bytes (a page) are spread over the row range in each pass ({@link #passSpread}). */
+    static final long SPREAD_BELOW_BYTES = 4096;
+
     private MatvecKernels() {
+    }
+
+    /**
+     * The distance in rows between the {@code perPass} W rows that one pass of a matrix-vector kernel
+     * reads, over {@code rows} rows of {@code rowBytes} bytes: 1 (consecutive rows) for rows of a page or
+     * more; for shorter rows ⌊rows / perPass⌋, so that a pass reads separate ascending streams in separate
+     * pages instead of interleaved ones within the same few pages, which the hardware prefetchers
+     * follow worse (measurements at {@link #bf16Pairs} and {@link Q8Kernels#rows}).
+     */
+    static int passSpread(long rowBytes, int rows, int perPass) {
+        return rowBytes < SPREAD_BELOW_BYTES ? Math.max(1, rows / perPass) : 1;
     }
 
     /** f32 weights: {@code acc[accOff + c] = Σ_i x[xOff + i] · W[i, c0 + c]} for c in [0, n). */
@@ -115,15 +129,17 @@ final class MatvecKernels {
         java.util.Arrays.fill(acc, accOff, accOff + n, 0f);
         int npv = np - np % L;
         long rowBytes = (long) out * 2;
-        int i = 0;
-        for (; i + BF16_ROWS_PER_PASS <= in; i += BF16_ROWS_PER_PASS) {
-            long b0 = ((long) i * out + c0) * 2;
-            bf16Pass(x, xOff + i, w, b0, rowBytes, npv, acc, even, odd);
-            for (int r = i; r < i + BF16_ROWS_PER_PASS; r++) {
+        int passes = in / BF16_ROWS_PER_PASS, spread = passSpread(rowBytes, in, BF16_ROWS_PER_PASS);
+        for (int p = 0; p < passes; p++) {
+            int first = spread > 1 ? p : BF16_ROWS_PER_PASS * p;
+            long b0 = ((long) first * out + c0) * 2;
+            bf16Pass(x, xOff + first, spread, w, b0, spread * rowBytes, npv, acc, even, odd);
+            for (int k = 0; k < BF16_ROWS_PER_PASS; k++) {
+                int r = first + k * spread;
                 pairsTail(x[xOff + r], w, ((long) r * out + c0) * 2, npv, np, acc, even, odd, false);
             }
         }
-        for (; i < in; i++) {                   // the last rows one at a time, in the same order
+        for (int i = BF16_ROWS_PER_PASS * passes; i < in; i++) {   // the last rows one at a time, in order
             FloatVector xs = FloatVector.broadcast(F, x[xOff + i]);
             long b = ((long) i * out + c0) * 2;
             for (int p = 0; p < npv; p += L) {
@@ -139,23 +155,23 @@ final class MatvecKernels {
 
     /**
      * The vector part of one pass of {@link #bf16Pairs}: {@value #BF16_ROWS_PER_PASS} W rows from byte
-     * {@code b0} (rows {@code rowBytes} apart), pairs [0, npv), added row by row (in order) into the
-     * de-interleaved accumulators. Straight-line code in a method of its own, so C2 keeps the
+     * {@code b0} ({@code step} bytes apart; their x values {@code xs} apart from {@code x[xi]}), pairs
+     * [0, npv), added row by row (in pass order) into the de-interleaved accumulators. Straight-line code in a method of its own, so C2 keeps the
      * eight broadcasts in registers and compiles it apart from its caller. The bf16 widening is written
      * out here: at 512 bits C2 did not inline {@link Simd#bf16Even} into this method (the vectors were
      * boxed: a 10× slower decode).
      */
-    private static void bf16Pass(float[] x, int xi, MemorySegment w, long b0, long rowBytes, int npv, float[] acc,
+    private static void bf16Pass(float[] x, int xi, int xs, MemorySegment w, long b0, long step, int npv, float[] acc,
                                  int even, int odd) {
-        FloatVector x0 = FloatVector.broadcast(F, x[xi + 0]);
-        FloatVector x1 = FloatVector.broadcast(F, x[xi + 1]);
-        FloatVector x2 = FloatVector.broadcast(F, x[xi + 2]);
-        FloatVector x3 = FloatVector.broadcast(F, x[xi + 3]);
-        FloatVector x4 = FloatVector.broadcast(F, x[xi + 4]);
-        FloatVector x5 = FloatVector.broadcast(F, x[xi + 5]);
-        FloatVector x6 = FloatVector.broadcast(F, x[xi + 6]);
-        FloatVector x7 = FloatVector.broadcast(F, x[xi + 7]);
-        long b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes, b4 = b3 + rowBytes, b5 = b4 + rowBytes, b6 = b5 + rowBytes, b7 = b6 + rowBytes;
+        FloatVector x0 = FloatVector.broadcast(F, x[xi]);
+        FloatVector x1 = FloatVector.broadcast(F, x[xi + xs]);
+        FloatVector x2 = FloatVector.broadcast(F, x[xi + 2 * xs]);
+        FloatVector x3 = FloatVector.broadcast(F, x[xi + 3 * xs]);
+        FloatVector x4 = FloatVector.broadcast(F, x[xi + 4 * xs]);
+        FloatVector x5 = FloatVector.broadcast(F, x[xi + 5 * xs]);
+        FloatVector x6 = FloatVector.broadcast(F, x[xi + 6 * xs]);
+        FloatVector x7 = FloatVector.broadcast(F, x[xi + 7 * xs]);
+        long b1 = b0 + step, b2 = b1 + step, b3 = b2 + step, b4 = b3 + step, b5 = b4 + step, b6 = b5 + step, b7 = b6 + step;
         for (int p = 0; p < npv; p += L) {
             long o = (long) p * 4;
             FloatVector e = FloatVector.fromArray(F, acc, even + p);

@@ -46,22 +46,14 @@ final class Q8Kernels {
     /** W rows per pass of {@link #rows}: amortises the accumulator loads and stores. */
     static final int ROWS_PER_PASS = 4;
     /**
-     * W rows shorter than this many bytes (a page) are taken a quarter of the row range apart in each
-     * pass of {@link #rows} (see {@link #passRows}); longer ones consecutively.
-     */
-    static final long SPREAD_BELOW_BYTES = 4096;
-
-    /**
      * The distance in rows between the {@link #ROWS_PER_PASS} rows of one pass of {@link #rows} over
-     * {@code count} rows of {@code rowBytes} each: 1 for rows of a page or more; for shorter rows a
-     * quarter of the range, so that each pass reads four separate ascending streams in separate pages
-     * instead of four interleaved ones in the same few pages, which the hardware prefetchers follow
-     * worse. Two threads, Q8_0 weights in memory, alternating: PaliGemma's down projection
-     * (2176-byte rows) 6.6–7.1 → 9.7 GB/s, the attention output (2048 × 2048) 6.7–6.8 → 7.9–9.3 GB/s;
-     * gate and up (17-kilobyte rows) stay consecutive (8.9–10.3 against 8.9–9.4 spread).
+     * {@code count} rows of {@code rowBytes} each ({@link MatvecKernels#passSpread}). Two threads, Q8_0
+     * weights in memory, alternating: PaliGemma's down projection (2176-byte rows) 6.6–7.1 → 9.7 GB/s,
+     * the attention output (2048 × 2048) 6.7–6.8 → 7.9–9.3 GB/s; gate and up (17-kilobyte rows, consecutive
+     * either way) 8.9–10.3 consecutive against 8.9–9.4 spread.
      */
     static int passRows(long rowBytes, int count) {
-        return rowBytes < SPREAD_BELOW_BYTES ? Math.max(1, count / ROWS_PER_PASS) : 1;
+        return MatvecKernels.passSpread(rowBytes, count, ROWS_PER_PASS);
     }
 
     /** Float scratch {@link #rows} and {@link #dot} need for W rows of {@code cols} columns. */
@@ -99,7 +91,7 @@ final class Q8Kernels {
         int passes = (i1 - i0) / ROWS_PER_PASS, spread = passRows(rowBytes, i1 - i0);
         long step = spread * rowBytes;          // bytes between the rows of a pass
         for (int p = 0; p < passes; p++) {
-            int i = spread > 1 ? i0 + p : i0 + ROWS_PER_PASS * p;
+            int i = i0 + (spread > 1 ? p : ROWS_PER_PASS * p);
             long r0 = i * rowBytes;
             for (int k = 0; k < ROWS_PER_PASS; k++) {
                 MemorySegment.copy(w, Weight.I16, r0 + k * step + scalesAt, s16, k * nb, nb);
