@@ -92,7 +92,8 @@ public final class Q8 {
             Weight w = ws[i];
             if (w.type() != WeightType.Q8_0 || w.rows() != rows || w.cols() % BLOCK != 0) {
                 throw new IllegalArgumentException("Q8_0 column concatenation: weight " + i + " is " + w.type()
-                        + " [" + w.rows() + ", " + w.cols() + "], expected Q8_0 [" + rows + ", a multiple of " + BLOCK + "]");
+                        + " [" + w.rows() + ", " + w.cols() + "], expected Q8_0 [" + rows + ", a multiple of "
+                        + BLOCK + "]");
             }
             cols += w.cols();
         }

@@ -75,7 +75,9 @@ class Q8KernelsTest {
 
     @Test
     void rowsEqualTheScalarReference() {
-        int[][] shapes = {{1, 1}, {1, 33}, {5, 32}, {7, 77}, {13, 64}, {9, 300}, {4, 31}, {11, 1}, {23, 96}, {8, 4096 + 19}, {9, 4096 + 19}};
+        // row counts with and without spread passes (rows under a page), and rows over a page (consecutive)
+        int[][] shapes = {{1, 1}, {1, 33}, {5, 32}, {7, 77}, {13, 64}, {9, 300}, {4, 31}, {11, 1}, {23, 96},
+                {8, 4096 + 19}, {9, 4096 + 19}};
         for (int[] s : shapes) {
             int in = s[0], out = s[1];
             Weight w = TestData.weight(in * 1000L + out, in, out, WeightType.Q8_0);

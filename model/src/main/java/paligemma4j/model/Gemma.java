@@ -212,7 +212,7 @@ public final class Gemma {
     private static final class Workspace {
         final int rows;
         final float[] x, normed, u, y, q, o, k, v, gate, up;
-        /** The fused projections' output rows [q | k | v] (see {@link Gemma#fusedProjections}); allocated on first use. */
+        /** [q | k | v] of one token from {@link Gemma#fusedProjections}; allocated on first use. */
         float[] qkv;
         final int[] position = new int[1], visible = new int[1];
         /** Where {@link Gemma#projections} write: head n of q, then head g of k, then of v. */
@@ -275,15 +275,12 @@ public final class Gemma {
             // q_n = u·Wq[n];  k, v = u·Wkv[0], u·Wkv[1]   (multi-query: kvHeads K/V heads shared)
             Weight[] p = projections.get(l);
             Weight fused = fusedProjections.get(l);
-            if (fused != null && rows == 1) {
+            if (fused != null && rows == 1) {                     // one token: [q | k | v] from one product
                 if (ws.qkv == null) ws.qkv = new float[fused.cols()];
-                ops.matmul(u, rows, fused, null, 0, ws.qkv, 0, fused.cols());
-                int n = fused.cols();
-                for (int r = 0; r < rows; r++) {
-                    System.arraycopy(ws.qkv, r * n, q, r * qWidth, qWidth);
-                    System.arraycopy(ws.qkv, r * n + qWidth, k, r * kvWidth, kvWidth);
-                    System.arraycopy(ws.qkv, r * n + qWidth + kvWidth, v, r * kvWidth, kvWidth);
-                }
+                ops.matmul(u, 1, fused, null, 0, ws.qkv, 0, fused.cols());
+                System.arraycopy(ws.qkv, 0, q, 0, qWidth);
+                System.arraycopy(ws.qkv, qWidth, k, 0, kvWidth);
+                System.arraycopy(ws.qkv, qWidth + kvWidth, v, 0, kvWidth);
             } else if (!lastRow) {
                 ops.matmuls(u, rows, p, ws.projectionOut, ws.projectionOff, ws.projectionStride);
             } else {
