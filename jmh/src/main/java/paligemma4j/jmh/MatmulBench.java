@@ -82,7 +82,7 @@ public class MatmulBench {
     @Benchmark
     public float[] matmul() {
         if (ws.length > 1) {
-            ops.matmuls(x, rows, ws, ys, yOffs, yStrides);
+            ops.matmuls(x, rows, ws, null, ys, yOffs, yStrides);
         } else {
             ops.matmul(x, rows, w, null, 0, y, 0, w.cols());
         }

@@ -77,7 +77,7 @@ public class MatvecBench {
         if (transposed) {
             ops.matmulTransposed(x, 0, x.length, 1, w, y, 0, y.length);
         } else if (ws.length > 1) {
-            ops.matmuls(x, 1, ws, ys, yOffs, yStrides);
+            ops.matmuls(x, 1, ws, null, ys, yOffs, yStrides);
         } else {
             ops.matmul(x, 1, w, null, 0, y, 0, y.length);
         }

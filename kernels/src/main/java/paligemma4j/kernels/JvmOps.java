@@ -124,13 +124,15 @@ public final class JvmOps implements Ops, AutoCloseable {
     public void matmul(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride) {
         OpChecks.matmul(x, rows, w, bias, biasOff, y, yOff, yStride);
         if (rows >= MATMUL_MIN_ROWS) {
-            gemm(x, rows, w, bias, biasOff, y, yOff, yStride);   // Q8_0 too: int8 widened as W is packed
+            // Q8_0 too: int8 widened as W is packed
+            gemm(x, rows, new Weight[] {w}, biases(bias), biasOff, new float[][] {y}, new int[] {yOff}, new int[] {yStride});
             return;
         }
         // one bandwidth-bound pass over W per row: few rows (beam/batch decode) don't repay packing
         for (int r = 0; r < rows; r++) {
             if (w.type() == WeightType.Q8_0) {
-                q8Matvecs(x, r * w.rows(), new Weight[] {w}, bias, biasOff, new float[][] {y}, new int[] {yOff + r * yStride});
+                q8Matvecs(x, r * w.rows(), new Weight[] {w}, biases(bias), biasOff, new float[][] {y},
+                        new int[] {yOff + r * yStride});
             } else {
                 matvec(x, r * w.rows(), w, bias, biasOff, y, yOff + r * yStride);
             }
@@ -144,18 +146,20 @@ public final class JvmOps implements Ops, AutoCloseable {
      * Short W (no bands), mixed row counts and Q8_0 mixed with other types take the separate calls.
      */
     @Override
-    public void matmuls(float[] x, int rows, Weight[] ws, float[][] ys, int[] yOffs, int[] yStrides) {
+    public void matmuls(float[] x, int rows, Weight[] ws, float[][] biases, float[][] ys, int[] yOffs,
+                        int[] yStrides) {
         boolean fused = ws.length > 1;
+        if (biases != null) OpChecks.atLeast("matmuls", "biases", biases.length, ws.length);
         for (int i = 0; i < ws.length; i++) {
-            OpChecks.matmul(x, rows, ws[i], null, 0, ys[i], yOffs[i], yStrides[i]);
+            OpChecks.matmul(x, rows, ws[i], biases == null ? null : biases[i], 0, ys[i], yOffs[i], yStrides[i]);
             boolean q8 = ws[i].type() == WeightType.Q8_0;
             fused &= ws[i].rows() == ws[0].rows() && q8 == (ws[0].type() == WeightType.Q8_0)
                     && (rows >= MATMUL_MIN_ROWS || q8 || ws[i].rows() >= 2 * MIN_BAND_ROWS);
         }
         if (!fused) {
-            Ops.super.matmuls(x, rows, ws, ys, yOffs, yStrides);
+            Ops.super.matmuls(x, rows, ws, biases, ys, yOffs, yStrides);
         } else if (rows >= MATMUL_MIN_ROWS) {
-            gemm(x, rows, ws, ys, yOffs, yStrides);
+            gemm(x, rows, ws, biases, 0, ys, yOffs, yStrides);
         } else {
             boolean q8 = ws[0].type() == WeightType.Q8_0;
             for (int r = 0; r < rows; r++) {
@@ -164,9 +168,9 @@ public final class JvmOps implements Ops, AutoCloseable {
                     at[i] = yOffs[i] + r * yStrides[i];
                 }
                 if (q8) {
-                    q8Matvecs(x, r * ws[0].rows(), ws, null, 0, ys, at);
+                    q8Matvecs(x, r * ws[0].rows(), ws, biases, 0, ys, at);
                 } else {
-                    bandMatvecs(x, r * ws[0].rows(), ws, ys, at);
+                    bandMatvecs(x, r * ws[0].rows(), ws, biases, 0, ys, at);
                 }
             }
         }
@@ -218,15 +222,15 @@ public final class JvmOps implements Ops, AutoCloseable {
      * machine streams). The bands depend on the shape only, so results are the same for any thread count.
      */
     private void bandMatvec(float[] x, int xOff, Weight w, float[] bias, int biasOff, float[] y, int yOff) {
-        bandMatvecs(x, xOff, new Weight[] {w}, bias, biasOff, new float[][] {y}, new int[] {yOff});
+        bandMatvecs(x, xOff, new Weight[] {w}, biases(bias), biasOff, new float[][] {y}, new int[] {yOff});
     }
 
-    private void bandMatvecs(float[] x, int xOff, Weight[] ws, float[][] ys, int[] yOffs) {
-        bandMatvecs(x, xOff, ws, null, 0, ys, yOffs);
-    }
-
-    /** {@link #bandMatvec} of several W with the same row count, all bands one parallel job (then all sums one). */
-    private void bandMatvecs(float[] x, int xOff, Weight[] ws, float[] bias, int biasOff, float[][] ys, int[] yOffs) {
+    /**
+     * {@link #bandMatvec} of several W with the same row count, all bands one parallel job (then all sums one);
+     * {@code biases[i]} (from {@code biasOff}) is added to weight i's sums, {@code biases} null for none.
+     */
+    private void bandMatvecs(float[] x, int xOff, Weight[] ws, float[][] biases, int biasOff, float[][] ys,
+                             int[] yOffs) {
         int in = ws[0].rows();
         int band = bandRows(in);
         int bands = ceilDiv(in, band);
@@ -256,7 +260,7 @@ public final class JvmOps implements Ops, AutoCloseable {
             Weight w = ws[i];
             int out = w.cols(), even = evenColumns(w), np = even / 2, c = t - sumTasksAt[i];
             boolean pairs = w.type() == WeightType.BF16;
-            float[] y = ys[i];
+            float[] y = ys[i], bias = bias(biases, i);
             int yOff = yOffs[i], p0 = partialAt[i];
             for (int o = c * SUM_COLUMNS; o < Math.min(even, (c + 1) * SUM_COLUMNS); o++) {
                 int at = pairs ? (o & 1) * np + (o >> 1) : o;
@@ -282,9 +286,11 @@ public final class JvmOps implements Ops, AutoCloseable {
      * Q8_0 matrix-vector products of one x row with every W of {@code ws} (same row count) as one job:
      * tasks are (weight, band of {@link #Q8_BAND_ROWS} whole rows, column range in whole blocks —
      * columns are split only when there are few bands in all, so every core has work); the band
-     * partial sums are then added in band order. The split does not change any column's sum.
+     * partial sums are then added in band order (then {@code biases[i]}, from {@code biasOff}, when given).
+     * The split does not change any column's sum.
      */
-    private void q8Matvecs(float[] x, int xOff, Weight[] ws, float[] bias, int biasOff, float[][] ys, int[] yOffs) {
+    private void q8Matvecs(float[] x, int xOff, Weight[] ws, float[][] biases, int biasOff, float[][] ys,
+                           int[] yOffs) {
         int in = ws[0].rows();
         int bands = ceilDiv(in, Q8_BAND_ROWS);
         int colTasks = ceilDiv(pool.threads() * TASKS_PER_THREAD, bands * ws.length);
@@ -310,7 +316,8 @@ public final class JvmOps implements Ops, AutoCloseable {
         });
         if (partialAt[ws.length] <= Q8_SUM_SERIAL * ws.length) {   // a few thousand adds each: no second dispatch
             for (int i = 0; i < ws.length; i++) {
-                Q8Kernels.sumBands(partial, partialAt[i], bands, ws[i].cols(), 0, ws[i].cols(), bias, biasOff, ys[i], yOffs[i]);
+                Q8Kernels.sumBands(partial, partialAt[i], bands, ws[i].cols(), 0, ws[i].cols(), bias(biases, i), biasOff,
+                        ys[i], yOffs[i]);
             }
             return;
         }
@@ -321,24 +328,17 @@ public final class JvmOps implements Ops, AutoCloseable {
         pool.run(chunksAt[ws.length], t -> {
             int i = owner(chunksAt, t);
             int out = ws[i].cols(), c0 = (t - chunksAt[i]) * Q8_SUM_COLUMNS;
-            Q8Kernels.sumBands(partial, partialAt[i], bands, out, c0, Math.min(out, c0 + Q8_SUM_COLUMNS), bias, biasOff,
-                    ys[i], yOffs[i]);
+            Q8Kernels.sumBands(partial, partialAt[i], bands, out, c0, Math.min(out, c0 + Q8_SUM_COLUMNS), bias(biases, i),
+                    biasOff, ys[i], yOffs[i]);
         });
-    }
-
-    private void gemm(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride) {
-        gemm(x, rows, new Weight[] {w}, bias, biasOff, new float[][] {y}, new int[] {yOff}, new int[] {yStride});
-    }
-
-    private void gemm(float[] x, int rows, Weight[] ws, float[][] ys, int[] yOffs, int[] yStrides) {
-        gemm(x, rows, ws, null, 0, ys, yOffs, yStrides);
     }
 
     /**
      * x packed once, then one task per (weight, column block of {@link #matmulColumns}, row block); the row
      * blocks are split further only when there are too few column blocks in all to keep every thread busy.
+     * {@code biases[i]} (from {@code biasOff}) is added to weight i's products, {@code biases} null for none.
      */
-    private void gemm(float[] x, int rows, Weight[] ws, float[] bias, int biasOff, float[][] ys, int[] yOffs,
+    private void gemm(float[] x, int rows, Weight[] ws, float[][] biases, int biasOff, float[][] ys, int[] yOffs,
                       int[] yStrides) {
         int in = ws[0].rows();
         int[] blocksAt = new int[ws.length + 1];                   // weight i's column blocks start here
@@ -361,8 +361,8 @@ public final class JvmOps implements Ops, AutoCloseable {
             int m0 = rb * rowsPer, m1 = Math.min(rows, m0 + rowsPer);
             float[] packed = threadScratch(1, MatmulKernels.packedSize(nc));
             boolean f16 = w.type() == WeightType.F16;
-            MatmulKernels.block(ap, in, w.data(), w.type(), out, bias, biasOff, ys[i], yOffs[i], yStrides[i], m0, m1,
-                    n0, n1, packed, threadScratch(4, MatmulKernels.tileSize()),
+            MatmulKernels.block(ap, in, w.data(), w.type(), out, bias(biases, i), biasOff, ys[i], yOffs[i], yStrides[i],
+                    m0, m1, n0, n1, packed, threadScratch(4, MatmulKernels.tileSize()),
                     f16 ? threadShorts(nc) : null, f16 ? threadScratch(2, nc) : null);
         });
     }
@@ -657,6 +657,16 @@ public final class JvmOps implements Ops, AutoCloseable {
             ropeTable = t;
             return t;
         }
+    }
+
+    /** One weight's bias as the fused jobs take biases: per weight, or null for none. */
+    private static float[][] biases(float[] bias) {
+        return bias == null ? null : new float[][] {bias};
+    }
+
+    /** Weight i's bias in a fused job's {@code biases} (null: none). */
+    private static float[] bias(float[][] biases, int i) {
+        return biases == null ? null : biases[i];
     }
 
     /** The i with {@code startsAt[i] ≤ t < startsAt[i + 1]}: which weight of a fused job task t belongs to. */

@@ -1,7 +1,6 @@
 package paligemma4j.kernels;
 
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -34,9 +33,8 @@ final class MatmulKernels {
     static final VectorSpecies<Float> F = Simd.F;
     /** Float lanes per vector. */
     static final int L = F.length();
-    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    private static final VectorSpecies<Integer> I = Simd.I;
     private static final VectorSpecies<Short> S16 = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
-    private static final VectorSpecies<Byte> S8 = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
 
     /** Rows per micro-tile: 12 with 16-lane vectors (AVX-512, 32 registers), else 6 (AVX2, 16 registers). */
     static final int MR = L >= 16 ? 12 : 6;
@@ -234,19 +232,14 @@ final class MatmulKernels {
                     long row = (k0 + k) * rowBytes;
                     float d0 = Float.float16ToFloat(w.get(Weight.I16, row + 2L * (c / Q8.BLOCK)));
                     float d1 = Float.float16ToFloat(w.get(Weight.I16, row + 2L * ((c + L) / Q8.BLOCK)));
-                    q8At(w, row + valuesAt + c).mul(d0).intoArray(packed, dst);
-                    q8At(w, row + valuesAt + c + L).mul(d1).intoArray(packed, dst + L);
+                    Q8Kernels.widen(w, row + valuesAt + c).mul(d0).intoArray(packed, dst);
+                    Q8Kernels.widen(w, row + valuesAt + c + L).mul(d1).intoArray(packed, dst + L);
                 }
             }
         }
         if (full * NR < nc) {
             packPartial(w, WeightType.Q8_0, out, k0, kc, n0, nc, packed);
         }
-    }
-
-    /** L int8 values at byte {@code at}, widened to float32. */
-    private static FloatVector q8At(MemorySegment w, long at) {
-        return (FloatVector) ByteVector.fromMemorySegment(S8, w, at, Simd.LE).convertShape(VectorOperators.B2F, F, 0);
     }
 
     /** L bf16 values at byte {@code at}, widened to float32 in order. */

@@ -18,14 +18,16 @@ public interface Ops {
     void matmul(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride);
 
     /**
-     * Several products of one x, no bias: for every i, {@code matmul(x, rows, ws[i], null, 0, ys[i],
-     * yOffs[i], yStrides[i])}. The attention projections (Gemma: one weight per query head, then the
-     * key and value heads) go through here, so an implementation can run them as one parallel job
-     * over x read (and packed) once; the results equal the separate calls.
+     * Several products of one x: for every i, {@code matmul(x, rows, ws[i], biases[i], 0, ys[i],
+     * yOffs[i], yStrides[i])} ({@code biases} null for none, or per weight, entries may be null). The
+     * attention projections (Gemma: one weight per query head, then the key and value heads; SigLIP:
+     * query, key and value with their biases) go through here, so an implementation can run them as
+     * one parallel job over x read (and packed) once; the results equal the separate calls.
      */
-    default void matmuls(float[] x, int rows, Weight[] ws, float[][] ys, int[] yOffs, int[] yStrides) {
+    default void matmuls(float[] x, int rows, Weight[] ws, float[][] biases, float[][] ys, int[] yOffs,
+                         int[] yStrides) {
         for (int i = 0; i < ws.length; i++) {
-            matmul(x, rows, ws[i], null, 0, ys[i], yOffs[i], yStrides[i]);
+            matmul(x, rows, ws[i], biases == null ? null : biases[i], 0, ys[i], yOffs[i], yStrides[i]);
         }
     }
 

@@ -81,9 +81,10 @@ public final class ProfiledOps implements Ops {
     }
 
     @Override
-    public void matmuls(float[] x, int rows, Weight[] ws, float[][] ys, int[] yOffs, int[] yStrides) {
+    public void matmuls(float[] x, int rows, Weight[] ws, float[][] biases, float[][] ys, int[] yOffs,
+                        int[] yStrides) {
         long t = System.nanoTime();
-        inner.matmuls(x, rows, ws, ys, yOffs, yStrides);
+        inner.matmuls(x, rows, ws, biases, ys, yOffs, yStrides);
         double flop = 0, bytes = 0;
         for (Weight w : ws) {
             flop += matmulFlop(rows, w);

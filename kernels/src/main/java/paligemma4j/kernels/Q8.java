@@ -77,32 +77,16 @@ public final class Q8 {
     }
 
     /**
-     * The Q8_0 weights {@code ws} side by side: one {@code [rows, Σ cols]} Q8_0 weight, bit for bit
-     * what {@link #quantize} makes of the side-by-side source, because every column count is a
-     * multiple of {@link #BLOCK} (no block straddles two weights). It lets several narrow products
-     * with one input run as one: Gemma's query, key and value heads have 256-column rows (272 bytes),
-     * too short to stream well one matrix at a time.
-     *
-     * @throws IllegalArgumentException when a weight is not Q8_0, the row counts differ, or a column
-     *                                  count is not a multiple of {@link #BLOCK}
+     * {@link Weight#concatColumns} for Q8_0 parts (checked there: same rows, whole blocks): each row's
+     * scales side by side, then its int8 values side by side.
      */
-    public static Weight concatColumns(Weight[] ws, Arena arena) {
-        int rows = ws[0].rows(), cols = 0;
-        for (int i = 0; i < ws.length; i++) {
-            Weight w = ws[i];
-            if (w.type() != WeightType.Q8_0 || w.rows() != rows || w.cols() % BLOCK != 0) {
-                throw new IllegalArgumentException("Q8_0 column concatenation: weight " + i + " is " + w.type()
-                        + " [" + w.rows() + ", " + w.cols() + "], expected Q8_0 [" + rows + ", a multiple of "
-                        + BLOCK + "]");
-            }
-            cols += w.cols();
-        }
+    static Weight concatColumns(Weight[] parts, int rows, int cols, Arena arena) {
         long rowBytes = rowBytes(cols), valuesAt = 2L * blocks(cols);
         MemorySegment out = arena.allocate(rows * rowBytes, 64);
         for (int r = 0; r < rows; r++) {
             long dst = r * rowBytes;
             int block = 0, col = 0;
-            for (Weight w : ws) {
+            for (Weight w : parts) {
                 int nb = blocks(w.cols());
                 long src = r * rowBytes(w.cols());
                 MemorySegment.copy(w.data(), src, out, dst + 2L * block, 2L * nb);
@@ -118,9 +102,9 @@ public final class Q8 {
     private static final Thread PROBE = Thread.ofPlatform().unstarted(() -> { });
     /** Elements per task of {@link #quantize} (whole rows; at least one row). */
     private static final int QUANTIZE_ELEMENTS = 1 << 18;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
-    private static final int LANES = F.length();
+    private static final VectorSpecies<Float> F = Simd.F;
+    private static final VectorSpecies<Integer> I = Simd.I;
+    private static final int LANES = Simd.L;
     /** LANES shorts (the smallest short vector is 64 bits: exists when BYTES does). */
     private static final VectorSpecies<Short> SHORTS =
             LANES >= 4 ? VectorSpecies.of(short.class, VectorShape.forBitSize(LANES * 16)) : null;

@@ -224,7 +224,7 @@ final class Q8Kernels {
     }
 
     /** L int8 values at {@code at} of {@code v} widened to float32 (one {@code vpmovsxbd}, one {@code vcvtdq2ps}). */
-    private static FloatVector widen(MemorySegment v, long at) {
+    static FloatVector widen(MemorySegment v, long at) {
         return (FloatVector) ByteVector.fromMemorySegment(B, v, at, Simd.LE).convertShape(VectorOperators.B2F, F, 0);
     }
 

@@ -1,5 +1,6 @@
 package paligemma4j.kernels;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -41,6 +42,42 @@ public record Weight(MemorySegment data, WeightType type, int rows, int cols) {
             case F16 -> Float.float16ToFloat(data.get(I16, i * 2));
             case Q8_0 -> Q8.get(data, cols, r, c);
         };
+    }
+
+    /**
+     * {@code parts} side by side in {@code arena}: {@code [rows, Σ cols]}, row r being row r of each part in
+     * turn (fused projections: several narrow products of one input as one). The parts need the same row
+     * count and type; for Q8_0 every column count must be a multiple of {@link Q8#BLOCK}, so that no block
+     * straddles two parts and the result is bit for bit the quantization of the side-by-side matrix.
+     *
+     * @throws IllegalArgumentException naming the first part that does not fit
+     */
+    public static Weight concatColumns(Weight[] parts, Arena arena) {
+        int rows = parts[0].rows(), cols = 0;
+        WeightType type = parts[0].type();
+        for (int i = 0; i < parts.length; i++) {
+            Weight p = parts[i];
+            boolean blocks = type != WeightType.Q8_0 || p.cols() % Q8.BLOCK == 0;
+            if (p.rows() != rows || p.type() != type || !blocks) {
+                throw new IllegalArgumentException("column concatenation: part " + i + " is " + p.type() + " [" + p.rows()
+                        + ", " + p.cols() + "], expected " + type + " [" + rows + ", "
+                        + (type == WeightType.Q8_0 ? "a multiple of " + Q8.BLOCK : "any") + "]");
+            }
+            cols += p.cols();
+        }
+        if (type == WeightType.Q8_0) {
+            return Q8.concatColumns(parts, rows, cols, arena);
+        }
+        MemorySegment out = arena.allocate(rows * type.rowBytes(cols), 64);
+        long dst = 0;
+        for (int r = 0; r < rows; r++) {
+            for (Weight p : parts) {
+                long rowBytes = p.type().rowBytes(p.cols());
+                MemorySegment.copy(p.data(), r * rowBytes, out, dst, rowBytes);
+                dst += rowBytes;
+            }
+        }
+        return new Weight(out, type, rows, cols);
     }
 
     /** Rows {@code [from, from + n)} as a weight of its own (no copy). */

@@ -24,7 +24,7 @@ class ProfiledOpsTest {
         for (int i = 0; i < 3; i++) {
             profiled.matmul(x, 1, w, null, 0, actual, 0, 24);
         }
-        profiled.matmuls(x, 1, new Weight[] {w, w}, new float[][] {actual, expected}, new int[] {0, 0}, new int[] {24, 24});
+        profiled.matmuls(x, 1, new Weight[] {w, w}, null, new float[][] {actual, expected}, new int[] {0, 0}, new int[] {24, 24});
         assertThat(profiled.argmax(new float[] {1f, 3f, 2f}, 0, 3)).isEqualTo(1);
 
         List<ProfiledOps.Entry> e = profiled.entries();

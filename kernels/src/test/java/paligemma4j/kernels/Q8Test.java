@@ -178,7 +178,7 @@ class Q8Test {
             parts[i] = Q8.quantize(Weight.of(part, rows, widths[i]), Arena.ofAuto());
             c0 += widths[i];
         }
-        Weight joined = Q8.concatColumns(parts, Arena.ofAuto());
+        Weight joined = Weight.concatColumns(parts, Arena.ofAuto());
         Weight whole = Q8.quantize(Weight.of(all, rows, cols), Arena.ofAuto());
         assertThat(joined.rows()).isEqualTo(rows);
         assertThat(joined.cols()).isEqualTo(cols);
@@ -190,12 +190,12 @@ class Q8Test {
     void columnConcatenationRefusesBlocksThatWouldStraddleTwoWeights() {
         Weight a = Q8.quantize(Weight.of(new float[4 * 32], 4, 32), Arena.ofAuto());
         Weight b = Q8.quantize(Weight.of(new float[4 * 24], 4, 24), Arena.ofAuto());
-        assertThatThrownBy(() -> Q8.concatColumns(new Weight[] {a, b, a}, Arena.ofAuto()))
+        assertThatThrownBy(() -> Weight.concatColumns(new Weight[] {a, b, a}, Arena.ofAuto()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("weight 1 is Q8_0 [4, 24], expected Q8_0 [4, a multiple of 32]");
+                .hasMessageContaining("part 1 is Q8_0 [4, 24], expected Q8_0 [4, a multiple of 32]");
         Weight f = Weight.of(new float[4 * 32], 4, 32);
-        assertThatThrownBy(() -> Q8.concatColumns(new Weight[] {a, f}, Arena.ofAuto()))
+        assertThatThrownBy(() -> Weight.concatColumns(new Weight[] {a, f}, Arena.ofAuto()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("weight 1 is F32 [4, 32]");
+                .hasMessageContaining("part 1 is F32 [4, 32], expected Q8_0");
     }
 }

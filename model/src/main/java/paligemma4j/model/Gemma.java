@@ -43,7 +43,7 @@ public final class Gemma {
 
     /**
      * Per layer: {@link #projections} side by side as one Q8_0 weight [D, (heads + 2·kvHeads)·head_dim]
-     * ({@link Q8#concatColumns}) when they are Q8_0 with head_dim a multiple of its block; else null.
+     * ({@link Weight#concatColumns}) when they are Q8_0 with head_dim a multiple of its block; else null.
      * Used for one-token steps (decode): one matrix-vector product over 2560-column rows instead of
      * ten over 256 columns, each output column's sum the same, only the rows stream better. PaliGemma-3B,
      * the 18 layers' products per token, two threads: 27 → 13 ms (per-op timers in the model; harness
@@ -73,7 +73,7 @@ public final class Gemma {
         boolean fusable = fuseProjections && c.headDim() % Q8.BLOCK == 0 && projections.stream()
                 .allMatch(p -> Arrays.stream(p).allMatch(x -> x.type() == WeightType.Q8_0));
         this.fusedProjections = projections.stream()
-                .map(p -> fusable ? Q8.concatColumns(p, Arena.ofAuto()) : null).toList();
+                .map(p -> fusable ? Weight.concatColumns(p, Arena.ofAuto()) : null).toList();
     }
 
     /** The decoder as a {@link TowerOps} backend takes it (no copies: the same weights and vectors). */
@@ -282,9 +282,9 @@ public final class Gemma {
                 System.arraycopy(ws.qkv, qWidth, k, 0, kvWidth);
                 System.arraycopy(ws.qkv, qWidth + kvWidth, v, 0, kvWidth);
             } else if (!lastRow) {
-                ops.matmuls(u, rows, p, ws.projectionOut, ws.projectionOff, ws.projectionStride);
+                ops.matmuls(u, rows, p, null, ws.projectionOut, ws.projectionOff, ws.projectionStride);
             } else {
-                ops.matmuls(u, rows, Arrays.copyOfRange(p, heads, p.length),
+                ops.matmuls(u, rows, Arrays.copyOfRange(p, heads, p.length), null,
                         Arrays.copyOfRange(ws.projectionOut, heads, p.length),
                         Arrays.copyOfRange(ws.projectionOff, heads, p.length),
                         Arrays.copyOfRange(ws.projectionStride, heads, p.length));
@@ -299,7 +299,7 @@ public final class Gemma {
                 positions = new int[] {positions[r]};
                 visible = new int[] {visible[r]};
                 rows = 1;
-                ops.matmuls(u, 1, Arrays.copyOf(p, heads), Arrays.copyOf(ws.projectionOut, heads),
+                ops.matmuls(u, 1, Arrays.copyOf(p, heads), null, Arrays.copyOf(ws.projectionOut, heads),
                         Arrays.copyOf(ws.projectionOff, heads), Arrays.copyOf(ws.projectionStride, heads));
             }
             // q = RoPE(q)·head_dim^-0.5
@@ -312,7 +312,7 @@ public final class Gemma {
             ops.add(x, y, rows * d);
             // x = x + (gelu(w·G0) ⊙ (w·G1))·Wd,  w = pre_ffw_norm(x)
             ops.rmsNorm(x, 0, rows, d, b.ffwNorm(), GemmaConfig.RMS_NORM_EPS, u, 0);
-            ops.matmuls(u, rows, gateUp.get(l), ws.gateUpOut, ws.gateUpOff, ws.gateUpStride);   // gate, up = w·G0, w·G1
+            ops.matmuls(u, rows, gateUp.get(l), null, ws.gateUpOut, ws.gateUpOff, ws.gateUpStride);   // gate, up = w·G0, w·G1
             ops.geluGate(gate, up, rows * f);
             ops.matmul(gate, rows, b.down(), null, 0, y, 0, d);
             ops.add(x, y, rows * d);

@@ -23,13 +23,16 @@ public final class SiglipEncoder {
     private final TowerOps towers;
     /** The backend's tower, built on first use. */
     private TowerOps.Vision tower;
-    /** Per layer: the query, key and value matrices (one {@link Ops#matmuls} call). */
+    /** Per layer: the query, key and value matrices and their biases (one {@link Ops#matmuls} call). */
     private final List<Weight[]> queryKeyValue;
+    private final List<float[][]> queryKeyValueBias;
 
     public SiglipEncoder(SiglipWeights weights, Ops ops) {
         this.w = weights;
         this.ops = ops;
         this.queryKeyValue = weights.layers().stream().map(b -> new Weight[] {b.query(), b.key(), b.value()}).toList();
+        this.queryKeyValueBias = weights.layers().stream()
+                .map(b -> new float[][] {b.queryBias(), b.keyBias(), b.valueBias()}).toList();
         this.towers = Towers.of(ops, vitTower(weights).weights(), "vision tower");
     }
 
@@ -89,11 +92,7 @@ public final class SiglipEncoder {
             // y = LayerNorm_0(x)
             ops.layerNorm(x, n, width, b.ln0Scale(), b.ln0Bias(), SiglipConfig.LAYER_NORM_EPS, y);
             // q, k, v = y·Wq + bq, y·Wk + bk, y·Wv + bv       [N, heads·head_dim]
-            // (one matmuls job; the biases after the sums, as the matmul kernels add them)
-            ops.matmuls(y, n, queryKeyValue.get(l), qkv, qkvOff, qkvStride);
-            addBias(q, n, width, b.queryBias());
-            addBias(k, n, width, b.keyBias());
-            addBias(v, n, width, b.valueBias());
+            ops.matmuls(y, n, queryKeyValue.get(l), queryKeyValueBias.get(l), qkv, qkvOff, qkvStride);
             // a_h = softmax((q_h / √head_dim) · k_hᵀ) · v_h
             ops.attention(q, width, n, c.heads(), c.headDim(), qDivisor, k, v, width, c.heads(), visible, a, width);
             // x = x + a·Wo + bo
@@ -115,16 +114,6 @@ public final class SiglipEncoder {
         ops.matmul(y, n, w.head(), w.headBias(), 0, zimg, 0, d);
         if (obs.enabled()) obs.stage(Stages.ZIMG, zimg, n, d);
         return zimg;
-    }
-
-    /** {@code y[r, c] += bias[c]} for r < rows, c < width. */
-    private static void addBias(float[] y, int rows, int width, float[] bias) {
-        for (int r = 0; r < rows; r++) {
-            int at = r * width;
-            for (int c = 0; c < width; c++) {
-                y[at + c] += bias[c];
-            }
-        }
     }
 
     /**
