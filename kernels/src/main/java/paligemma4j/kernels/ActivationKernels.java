@@ -11,36 +11,54 @@ final class ActivationKernels {
     private ActivationKernels() {
     }
 
-    /** {@code x[i] = x · 0.5·(1 + tanh(√(2/π)·(x + 0.044715·x³)))} (JAX's order of operations). */
-    static void gelu(float[] x, int from, int to) {
-        int i = from;
-        for (int end = from + (to - from) / L * L; i < end; i += L) {
-            geluVector(FloatVector.fromArray(F, x, i)).intoArray(x, i);
+    /** Elements per pass of {@link #gelu} and {@link #geluGate}: the scratch they need. */
+    static final int CHUNK = 256;
+
+    /**
+     * {@code x[i] = x · 0.5·(1 + tanh(√(2/π)·(x + 0.044715·x³)))} (JAX's order of operations); {@code t} is
+     * scratch of {@link #CHUNK} floats. Whole vectors use {@code 0.5·(1 + tanh(u)) = 1 / (1 + e^(−2u))}, so
+     * {@code gelu = x / (1 + e^(−2u))} with {@link Simd#exp} (no tanh, no cancellation for u < 0), a chunk
+     * at a time through {@code t}; the tail is {@link NaiveOps#geluTanh}.
+     */
+    static void gelu(float[] x, int from, int to, float[] t) {
+        int end = from + (to - from) / L * L;
+        for (int c = from; c < end; c += CHUNK) {
+            int ce = Math.min(end, c + CHUNK);
+            expMinusTwoU(x, c, ce, t);
+            for (int i = c; i < ce; i += L) {
+                FloatVector xv = FloatVector.fromArray(F, x, i);
+                xv.div(FloatVector.fromArray(F, t, i - c).add(1f)).intoArray(x, i);
+            }
         }
-        for (; i < to; i++) {
+        for (int i = end; i < to; i++) {
             x[i] = NaiveOps.geluTanh(x[i]);
         }
     }
 
-    /** {@code gate[i] = gelu(gate[i]) · up[i]}. */
-    static void geluGate(float[] gate, float[] up, int from, int to) {
-        int i = from;
-        for (int end = from + (to - from) / L * L; i < end; i += L) {
-            geluVector(FloatVector.fromArray(F, gate, i)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+    /** {@code gate[i] = gelu(gate[i]) · up[i]}, as {@link #gelu}. */
+    static void geluGate(float[] gate, float[] up, int from, int to, float[] t) {
+        int end = from + (to - from) / L * L;
+        for (int c = from; c < end; c += CHUNK) {
+            int ce = Math.min(end, c + CHUNK);
+            expMinusTwoU(gate, c, ce, t);
+            for (int i = c; i < ce; i += L) {
+                FloatVector g = FloatVector.fromArray(F, gate, i);
+                g.div(FloatVector.fromArray(F, t, i - c).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+            }
         }
-        for (; i < to; i++) {
+        for (int i = end; i < to; i++) {
             gate[i] = NaiveOps.geluTanh(gate[i]) * up[i];
         }
     }
 
-    /**
-     * Vector form of the same function: {@code 0.5·(1 + tanh(u)) = 1 / (1 + e^(−2u))}, so
-     * {@code gelu = x / (1 + e^(−2u))} with {@link Simd#exp} (no tanh, no cancellation for u < 0).
-     */
-    private static FloatVector geluVector(FloatVector x) {
-        FloatVector cube = x.mul(x).mul(x);
-        FloatVector u = cube.mul(NaiveOps.GELU_CUBIC).add(x).mul(NaiveOps.SQRT_2_OVER_PI);
-        return x.div(Simd.exp(u.mul(-2f)).add(1f));
+    /** {@code t[i − from] = e^(−2u(x[i]))}, {@code u = √(2/π)·(x + 0.044715·x³)}, for whole vectors in [from, to). */
+    private static void expMinusTwoU(float[] x, int from, int to, float[] t) {
+        for (int i = from; i < to; i += L) {
+            FloatVector xv = FloatVector.fromArray(F, x, i);
+            FloatVector cube = xv.mul(xv).mul(xv);
+            cube.mul(NaiveOps.GELU_CUBIC).add(xv).mul(NaiveOps.SQRT_2_OVER_PI).mul(-2f).intoArray(t, i - from);
+        }
+        Simd.exp(t, 0, to - from, Float.NEGATIVE_INFINITY);
     }
 
     /** {@code x[i] += y[i]}. */

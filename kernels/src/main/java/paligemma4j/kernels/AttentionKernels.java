@@ -48,8 +48,11 @@ final class AttentionKernels {
         softmaxTimesValues(headDim, v, kvStride, kvOff, n, scratch, logits, out, outOff);
     }
 
-    /** Keys per panel of {@link #packKeys} and dims per panel of {@link #packValues}: two vectors. */
-    static final int P = 2 * L;
+    /**
+     * Keys per panel of {@link #packKeys} and dims per panel of {@link #packValues}: two vectors, the GEMM
+     * micro-kernel's panel width ({@link #tilePacked} runs it on these panels).
+     */
+    static final int P = MatmulKernels.NR;
 
     /** Floats {@link #packKeys} writes for {@code n} keys of {@code headDim}: whole panels of P keys. */
     static int packedKeysSize(int n, int headDim) {
@@ -163,6 +166,55 @@ final class AttentionKernels {
             fourValuePanel(vP, vOff + b * vRows * P, n, scratch, lg, ldl, out, outOff + b * P, outStride,
                     Math.min(P, headDim - b * P), lg + 4 * ldl);
         }
+    }
+
+    /**
+     * {@link #fourPacked} for {@link MatmulKernels#MR} query vectors {@code qOff + i·qStride} (i < {@code valid};
+     * the tile's other rows are zero) that see the same {@code n} keys of one KV head, with the GEMM's
+     * micro-kernel ({@link MatmulKernels#kernel}): q̂ packed as its A operand against the key panels
+     * (depth headDim), then the probabilities packed as A against the value panels (depth n). Each K/V
+     * vector loaded serves MR queries (four in {@link #fourPacked}); every logit and output element is
+     * summed in the same order, so the results are identical. {@code scratch} holds at least
+     * {@link #tileScratch}(headDim, n) floats, {@code t} {@link MatmulKernels#tileSize} (the micro-kernel's output).
+     */
+    static void tilePacked(float[] q, int qOff, int qStride, int valid, int headDim, float qDivisor, float[] kP,
+                           int kOff, float[] vP, int vOff, int vRows, int n, float[] scratch, float[] out,
+                           int outOff, int outStride, float[] t) {
+        final int mr = MatmulKernels.MR;
+        int ldl = panels(n) * P;                     // scratch: packed q̂, MR logit rows of ldl, packed p
+        int lg = mr * headDim, pp = lg + mr * ldl;
+        for (int i = 0; i < mr; i++) {
+            int src = qOff + i * qStride;
+            for (int d = 0; d < headDim; d++) {
+                scratch[d * mr + i] = i < valid ? q[src + d] / qDivisor : 0f;
+            }
+        }
+        for (int b = 0; b * P < n; b++) {
+            MatmulKernels.kernel(scratch, 0, kP, kOff + b * headDim * P, headDim, t);
+            for (int i = 0; i < valid; i++) {
+                System.arraycopy(t, i * P, scratch, lg + i * ldl + b * P, P);
+            }
+        }
+        for (int i = 0; i < valid; i++) {
+            softmax(n, scratch, lg + i * ldl);
+        }
+        for (int j = 0; j < n; j++) {
+            for (int i = 0; i < mr; i++) {
+                scratch[pp + j * mr + i] = i < valid ? scratch[lg + i * ldl + j] : 0f;
+            }
+        }
+        for (int b = 0; b * P < headDim; b++) {
+            MatmulKernels.kernel(scratch, pp, vP, vOff + b * vRows * P, n, t);
+            int width = Math.min(P, headDim - b * P);
+            for (int i = 0; i < valid; i++) {
+                System.arraycopy(t, i * P, out, outOff + i * outStride + b * P, width);
+            }
+        }
+    }
+
+    /** Floats of scratch {@link #tilePacked} needs: packed q̂, the logit rows, packed probabilities. */
+    static int tileScratch(int headDim, int n) {
+        return MatmulKernels.MR * (headDim + panels(n) * P + n);
     }
 
     /** Floats of scratch {@link #fourPacked} needs: the four q̂, four logit rows, one panel for a partial store. */
@@ -317,19 +369,20 @@ final class AttentionKernels {
         for (int j = nv; j < n; j++) {
             max = Math.max(max, scratch[logits + j]);
         }
+        for (int j = 0; j < nv; j += L) {
+            FloatVector.fromArray(F, scratch, logits + j).sub(max).intoArray(scratch, logits + j);
+        }
+        for (int j = nv; j < n; j++) {
+            scratch[logits + j] -= max;
+        }
+        Simd.exp(scratch, logits, logits + n, FLUSH_BELOW);
         FloatVector sumV = FloatVector.zero(F);
         for (int j = 0; j < nv; j += L) {
-            FloatVector d = FloatVector.fromArray(F, scratch, logits + j).sub(max);
-            FloatVector e = Simd.exp(d).blend(0f, d.lt(FLUSH_BELOW));
-            e.intoArray(scratch, logits + j);
-            sumV = sumV.add(e);
+            sumV = sumV.add(FloatVector.fromArray(F, scratch, logits + j));
         }
         float sum = Simd.sumLanes(sumV);
         for (int j = nv; j < n; j++) {
-            float d = scratch[logits + j] - max;
-            float e = d < FLUSH_BELOW ? 0f : (float) Math.exp(d);
-            scratch[logits + j] = e;
-            sum += e;
+            sum += scratch[logits + j];
         }
         divide(scratch, logits, n, sum);                          // the probabilities, as jax.nn.softmax returns them
     }

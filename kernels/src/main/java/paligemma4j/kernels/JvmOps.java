@@ -88,7 +88,7 @@ public final class JvmOps implements Ops, AutoCloseable {
     private final WorkerPool pool;
     /**
      * Per-thread float scratch, by slot: 0 caller-wide partial sums / split x, or a task's attention
-     * logits; 1 packed W block; 2 widened f16 row; 3 caller-wide packed keys; 4 GEMM tile; 5 caller-wide
+     * logits; 1 packed W block; 2 widened f16 row or GELU chunk; 3 caller-wide packed keys; 4 GEMM tile; 5 caller-wide
      * packed x (GEMM); 6 caller-wide packed values (attention).
      */
     private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[7][0]);
@@ -450,14 +450,14 @@ public final class JvmOps implements Ops, AutoCloseable {
     @Override
     public void gelu(float[] x, int n) {
         OpChecks.atLeast("gelu", "x", x.length, n);
-        forRange(n, (from, to) -> ActivationKernels.gelu(x, from, to));
+        forRange(n, (from, to) -> ActivationKernels.gelu(x, from, to, threadScratch(2, ActivationKernels.CHUNK)));
     }
 
     @Override
     public void geluGate(float[] gate, float[] up, int n) {
         OpChecks.atLeast("geluGate", "gate", gate.length, n);
         OpChecks.atLeast("geluGate", "up", up.length, n);
-        forRange(n, (from, to) -> ActivationKernels.geluGate(gate, up, from, to));
+        forRange(n, (from, to) -> ActivationKernels.geluGate(gate, up, from, to, threadScratch(2, ActivationKernels.CHUNK)));
     }
 
     @Override
@@ -533,6 +533,30 @@ public final class JvmOps implements Ops, AutoCloseable {
                 AttentionKernels.packValues(v, kvStride, g * headDim, n, headDim, vP, g * vSize, task - keyTasks);
             }
         });
+        if (rows >= MatmulKernels.MR) {
+            // MR rows of one head per task, heads in turn: the GEMM micro-kernel on the packed K/V panels
+            int mr = MatmulKernels.MR, blocks = ceilDiv(rows, mr);
+            int tileScratch = AttentionKernels.tileScratch(headDim, n), oneScratch = headDim + keyPanels * AttentionKernels.P;
+            pool.run(heads * blocks, t -> {
+                int h = t / blocks, r0 = (t % blocks) * mr, g = h / group, valid = Math.min(mr, rows - r0);
+                if (visible[r0] > 0 && sameVisible(visible, r0, valid)) {
+                    AttentionKernels.tilePacked(q, r0 * qStride + h * headDim, qStride, valid, headDim, qDivisor, kP,
+                            g * kSize, vP, g * vSize, n, visible[r0], threadScratch(0, tileScratch), out,
+                            r0 * outStride + h * headDim, outStride, threadScratch(4, MatmulKernels.tileSize()));
+                    return;
+                }
+                for (int r = r0; r < r0 + valid; r++) {          // rows that see different keys: one at a time
+                    int outOff = r * outStride + h * headDim;
+                    if (visible[r] == 0) {
+                        java.util.Arrays.fill(out, outOff, outOff + headDim, 0f);
+                        continue;
+                    }
+                    AttentionKernels.headPacked(q, r * qStride + h * headDim, headDim, qDivisor, kP, g * kSize,
+                            v, kvStride, g * headDim, visible[r], threadScratch(0, oneScratch), out, outOff);
+                }
+            });
+            return;
+        }
         int scratchSize = AttentionKernels.fourScratch(headDim, n);   // also ≥ the one-row form's headDim + panels·P
         if (group % 4 == 0) {
             // four heads of one row that share a KV head per task: every K/V load serves four queries
@@ -569,6 +593,14 @@ public final class JvmOps implements Ops, AutoCloseable {
                         v, kvStride, g * headDim, visible[r], scratch, out, outOff);
             }
         });
+    }
+
+    /** Whether rows [r0, r0 + count) all see the same number of keys. */
+    private static boolean sameVisible(int[] visible, int r0, int count) {
+        for (int r = r0 + 1; r < r0 + count; r++) {
+            if (visible[r] != visible[r0]) return false;
+        }
+        return true;
     }
 
     @Override

@@ -116,11 +116,7 @@ final class MatmulKernels {
                 int valid = Math.min(MR, m1 - r);
                 for (int j = 0; j < panels; j++) {           // ... against every packed panel (L2)
                     int n = n0 + j * NR;
-                    if (MR == 12) {
-                        kernel12(ap, aOff, packed, j * kc * NR, kc, tile);
-                    } else {
-                        kernel6(ap, aOff, packed, j * kc * NR, kc, tile);
-                    }
+                    kernel(ap, aOff, packed, j * kc * NR, kc, tile);
                     merge(tile, valid, y, r * yStride + yOff + n, yStride, Math.min(NR, n1 - n), accumulate, lastBias, biasOff + n);
                 }
             }
@@ -247,6 +243,18 @@ final class MatmulKernels {
         ShortVector v = ShortVector.fromMemorySegment(S16, w, at, Simd.LE);
         return ((IntVector) v.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16)
                 .reinterpretAsFloats();
+    }
+
+    /**
+     * The MR × NR micro-kernel of this vector width: {@code tile[i·NR + col] = Σ_k a[aOff + k·MR + i] ·
+     * p[pOff + k·NR + col]} for i < MR, col < NR, each sum in k order ({@link #kernel12} or {@link #kernel6}).
+     */
+    static void kernel(float[] a, int aOff, float[] p, int pOff, int kc, float[] tile) {
+        if (MR == 12) {
+            kernel12(a, aOff, p, pOff, kc, tile);
+        } else {
+            kernel6(a, aOff, p, pOff, kc, tile);
+        }
     }
 
     /**

@@ -64,31 +64,44 @@ final class Simd {
     private static final float EXP_MIN = -87.33654f, EXP_MAX = 88.72283f;
 
     /**
-     * e^x in float32, within ~1 ulp for x in [−87.3, 88.7] (clamped outside: e^−87.3 ≈ 1.2e−38
-     * instead of 0 below, 3.4e38 above). Cody–Waite reduction {@code x = n·ln2 + r}, |r| ≤ ln2/2,
-     * degree-7 Taylor polynomial (truncation < 1e−8 relative), scaled by 2^n through the exponent
-     * bits. The JDK's {@code lanewise(EXP)} is not intrinsified on this JDK/CPU (measured 1.8 ns per
-     * element, a scalar fallback); this runs at vector speed.
+     * {@code a[i] = e^(a[i])} for i in [from, to), 0 where {@code a[i] < flushBelow} (pass −∞ for none).
+     * Vectors: float32 within ~1 ulp for x in [−87.3, 88.7] (clamped outside: e^−87.3 ≈ 1.2e−38 instead
+     * of 0 below, 3.4e38 above); Cody–Waite reduction {@code x = n·ln2 + r}, |r| ≤ ln2/2, degree-7 Taylor
+     * polynomial (truncation < 1e−8 relative), scaled by 2^n through the exponent bits. The tail past
+     * the last whole vector: {@code (float) Math.exp}. The JDK's {@code lanewise(EXP)} is not
+     * intrinsified on this JDK/CPU (measured 1.8 ns per element, a scalar fallback).
+     *
+     * <p>A loop over an array rather than a function of one vector: C2 does not inline a method of this
+     * size into the callers' loops ("callee is too large", "already compiled into a medium method") and
+     * then boxes every vector passed to it; the per-vector form made the attention softmax and GELU
+     * several times slower (see the README's session-6 notes).
      */
-    static FloatVector exp(FloatVector x) {
-        FloatVector c = x.max(EXP_MIN).min(EXP_MAX);
-        FloatVector t = c.mul(LOG2E).add(ROUND_MAGIC);
-        FloatVector n = t.sub(ROUND_MAGIC);
-        IntVector ni = t.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUND_MAGIC));
-        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), c);
-        r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
-        FloatVector p = r.fma(FloatVector.broadcast(F, 1f / 5040f), FloatVector.broadcast(F, 1f / 720f));
-        p = p.fma(r, FloatVector.broadcast(F, 1f / 120f));
-        p = p.fma(r, FloatVector.broadcast(F, 1f / 24f));
-        p = p.fma(r, FloatVector.broadcast(F, 1f / 6f));
-        p = p.fma(r, FloatVector.broadcast(F, 0.5f));
-        p = p.fma(r, FloatVector.broadcast(F, 1f));
-        p = p.fma(r, FloatVector.broadcast(F, 1f));
-        // 2^n for n in [−126, 128]: split in two factors so n = 128 and n = −126 stay representable
-        IntVector half = ni.lanewise(VectorOperators.ASHR, 1);
-        FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        FloatVector s2 = ni.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return p.mul(s1).mul(s2);
+    static void exp(float[] a, int from, int to, float flushBelow) {
+        int i = from;
+        for (int end = from + (to - from) / L * L; i < end; i += L) {
+            FloatVector x = FloatVector.fromArray(F, a, i);
+            FloatVector c = x.max(EXP_MIN).min(EXP_MAX);
+            FloatVector t = c.mul(LOG2E).add(ROUND_MAGIC);
+            FloatVector n = t.sub(ROUND_MAGIC);
+            IntVector ni = t.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUND_MAGIC));
+            FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), c);
+            r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
+            FloatVector p = r.fma(FloatVector.broadcast(F, 1f / 5040f), FloatVector.broadcast(F, 1f / 720f));
+            p = p.fma(r, FloatVector.broadcast(F, 1f / 120f));
+            p = p.fma(r, FloatVector.broadcast(F, 1f / 24f));
+            p = p.fma(r, FloatVector.broadcast(F, 1f / 6f));
+            p = p.fma(r, FloatVector.broadcast(F, 0.5f));
+            p = p.fma(r, FloatVector.broadcast(F, 1f));
+            p = p.fma(r, FloatVector.broadcast(F, 1f));
+            // 2^n for n in [−126, 128]: split in two factors so n = 128 and n = −126 stay representable
+            IntVector half = ni.lanewise(VectorOperators.ASHR, 1);
+            FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector s2 = ni.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            p.mul(s1).mul(s2).blend(0f, x.lt(flushBelow)).intoArray(a, i);
+        }
+        for (; i < to; i++) {
+            a[i] = a[i] < flushBelow ? 0f : (float) Math.exp(a[i]);
+        }
     }
 
     /** Scalar bf16 → f32 of the 16-bit pattern {@code bits}. */
@@ -99,12 +112,34 @@ final class Simd {
     /**
      * Sum of the lanes in a fixed order (lane 0 + lane 1 + …). {@code reduceLanes(ADD)} leaves the
      * order to the implementation, and the interpreter and compiled code do use different orders: results
-     * would then depend on JIT timing and thread scheduling. Called once per dot product, so its cost
-     * does not matter.
+     * would then depend on JIT timing and thread scheduling.
+     *
+     * <p>Written out with constant lane indices (the unused ones fold away, {@code L} being a constant):
+     * C2 intrinsifies {@code lane(i)} only for a constant i, and the former loop over i cost ~170 ns per
+     * call (a call per vocabulary row in the unembedding), the constant form ~16 ns (/tmp harness).
      */
-    static float sumLanes(jdk.incubator.vector.FloatVector v) {
+    static float sumLanes(FloatVector v) {
+        if (L > 16) {
+            float s = v.lane(0);
+            for (int i = 1; i < L; i++) s += v.lane(i);
+            return s;
+        }
         float s = v.lane(0);
-        for (int i = 1; i < v.length(); i++) s += v.lane(i);
+        if (L > 1) s += v.lane(1);
+        if (L > 2) s += v.lane(2);
+        if (L > 3) s += v.lane(3);
+        if (L > 4) s += v.lane(4);
+        if (L > 5) s += v.lane(5);
+        if (L > 6) s += v.lane(6);
+        if (L > 7) s += v.lane(7);
+        if (L > 8) s += v.lane(8);
+        if (L > 9) s += v.lane(9);
+        if (L > 10) s += v.lane(10);
+        if (L > 11) s += v.lane(11);
+        if (L > 12) s += v.lane(12);
+        if (L > 13) s += v.lane(13);
+        if (L > 14) s += v.lane(14);
+        if (L > 15) s += v.lane(15);
         return s;
     }
 }

@@ -151,4 +151,33 @@ class AttentionTest {
         assertThat(four).containsExactly(one);
         assertThat(four).doesNotContain(Float.NaN);
     }
+
+    @ParameterizedTest(name = "tile of {2} rows: headDim {0}, keys {1}")
+    @CsvSource({"72, 256, 12", "256, 266, 5", "20, 37, 12", "5, 3, 1", "17, 16, 6", "72, 40, 7"})
+    void tileRowsEqualOneRowBitForBit(int headDim, int n, int rowsWanted) {
+        int rows = Math.min(rowsWanted, MatmulKernels.MR);
+        long seed = headDim * 137L + n + rows;
+        int qStride = headDim + 3, kvStride = headDim + 5, outStride = headDim + 1;
+        float[] q = TestData.uniform(seed, rows * qStride, -2f, 2f);
+        float[] k = TestData.uniform(seed + 1, n * kvStride, -2f, 2f);
+        float[] v = TestData.uniform(seed + 2, n * kvStride, -1f, 1f);
+        float[] kP = new float[AttentionKernels.packedKeysSize(n, headDim)];
+        float[] vP = new float[AttentionKernels.packedValuesSize(n, headDim)];
+        AttentionKernels.packKeys(k, kvStride, 0, n, headDim, kP, 0, 0, AttentionKernels.panels(n));
+        for (int b = 0; b < AttentionKernels.panels(headDim); b++) {
+            AttentionKernels.packValues(v, kvStride, 0, n, headDim, vP, 0, b);
+        }
+        float qDivisor = (float) Math.sqrt(headDim);
+        float[] tile = new float[rows * outStride], one = new float[rows * outStride];
+        float[] scratch = new float[AttentionKernels.tileScratch(headDim, n)];
+        java.util.Arrays.fill(scratch, Float.NaN);                     // stale scratch must not leak in
+        AttentionKernels.tilePacked(q, 0, qStride, rows, headDim, qDivisor, kP, 0, vP, 0, n, n, scratch, tile, 0,
+                outStride, new float[MatmulKernels.tileSize()]);
+        for (int r = 0; r < rows; r++) {
+            AttentionKernels.headPacked(q, r * qStride, headDim, qDivisor, kP, 0, v, kvStride, 0, n,
+                    new float[headDim + AttentionKernels.panels(n) * AttentionKernels.P], one, r * outStride);
+        }
+        assertThat(tile).containsExactly(one);
+        assertThat(tile).doesNotContain(Float.NaN);
+    }
 }
