@@ -78,15 +78,16 @@ final class DotKernels {
     /**
      * bf16 weights; x de-interleaved ({@link #deinterleave}) into {@code xs[eOff + j] = x[2j]},
      * {@code xs[oOff + j] = x[2j + 1]}; {@code x} itself is read only for an odd width's last element.
+     * {@code lanes}: scratch of 8·L floats.
      */
     static void bf16(float[] xs, int eOff, int oOff, float[] x, int xOff, int width, MemorySegment w, int o0, int o1,
-                     float[] y, int yOff) {
+                     float[] y, int yOff, float[] lanes) {
         int np = width / 2;
         int npv = np - np % L;
         long rowBytes = (long) width * 2;
         int o = o0;
         for (; o + 8 <= o1; o += 8) {
-            bf16Rows8(xs, eOff, oOff, w, (long) o * rowBytes, rowBytes, npv, y, yOff + o - o0);
+            bf16Rows8(xs, eOff, oOff, w, (long) o * rowBytes, rowBytes, npv, y, yOff + o - o0, lanes);
             for (int k = 0; k < 8; k++) {
                 long b = (long) (o + k) * rowBytes;
                 y[yOff + o - o0 + k] = tail(y[yOff + o - o0 + k], xs, eOff, oOff, x, xOff, width, w, b, npv, false);
@@ -136,7 +137,7 @@ final class DotKernels {
      * written out, so C2 compiles it whole.
      */
     private static void bf16Rows8(float[] xs, int eOff, int oOff, MemorySegment w, long b0, long rowBytes, int npv,
-                                  float[] y, int yAt) {
+                                  float[] y, int yAt, float[] lanes) {
         long b1 = b0 + rowBytes, b2 = b1 + rowBytes, b3 = b2 + rowBytes, b4 = b3 + rowBytes, b5 = b4 + rowBytes, b6 = b5 + rowBytes, b7 = b6 + rowBytes;
         FloatVector a0 = FloatVector.zero(F), d0 = FloatVector.zero(F);
         FloatVector a1 = FloatVector.zero(F), d1 = FloatVector.zero(F);
@@ -175,14 +176,17 @@ final class DotKernels {
             a7 = w7.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(ev, a7);
             d7 = w7.and(0xFFFF0000).reinterpretAsFloats().fma(ov, d7);
         }
-        y[yAt + 0] = Simd.sumLanes(a0.add(d0));
-        y[yAt + 1] = Simd.sumLanes(a1.add(d1));
-        y[yAt + 2] = Simd.sumLanes(a2.add(d2));
-        y[yAt + 3] = Simd.sumLanes(a3.add(d3));
-        y[yAt + 4] = Simd.sumLanes(a4.add(d4));
-        y[yAt + 5] = Simd.sumLanes(a5.add(d5));
-        y[yAt + 6] = Simd.sumLanes(a6.add(d6));
-        y[yAt + 7] = Simd.sumLanes(a7.add(d7));
+        a0.add(d0).intoArray(lanes, 0);              // stored, then summed: eight sumLanes calls made the
+        a1.add(d1).intoArray(lanes, L);              // method too large for C2 to inline them all, and the
+        a2.add(d2).intoArray(lanes, 2 * L);          // ones it did not got boxed vectors
+        a3.add(d3).intoArray(lanes, 3 * L);
+        a4.add(d4).intoArray(lanes, 4 * L);
+        a5.add(d5).intoArray(lanes, 5 * L);
+        a6.add(d6).intoArray(lanes, 6 * L);
+        a7.add(d7).intoArray(lanes, 7 * L);
+        for (int k = 0; k < 8; k++) {
+            y[yAt + k] = Simd.sumLanes(lanes, k * L);
+        }
     }
 
     /**

@@ -88,8 +88,9 @@ public final class JvmOps implements Ops, AutoCloseable {
     private final WorkerPool pool;
     /**
      * Per-thread float scratch, by slot: 0 caller-wide partial sums / split x, or a task's attention
-     * logits; 1 packed W block; 2 widened f16 row or GELU chunk; 3 caller-wide packed keys; 4 GEMM tile; 5 caller-wide
-     * packed x (GEMM); 6 caller-wide packed values (attention).
+     * logits; 1 packed W block; 2 widened f16 row or GELU chunk; 3 caller-wide packed keys; 4 GEMM or
+     * attention tile, or the unembedding's lane sums; 5 caller-wide packed x (GEMM); 6 caller-wide packed
+     * values (attention).
      */
     private final ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[7][0]);
     private final ThreadLocal<short[][]> shorts = ThreadLocal.withInitial(() -> new short[1][0]);
@@ -424,7 +425,8 @@ public final class JvmOps implements Ops, AutoCloseable {
                     DotKernels.f32(x, xr, width, seg, o0, o1, y, yr);
                 } else {
                     if (type == WeightType.BF16) {
-                        DotKernels.bf16(split, r * 2 * half, r * 2 * half + half, x, xr, width, seg, o0, o1, y, yr);
+                        DotKernels.bf16(split, r * 2 * half, r * 2 * half + half, x, xr, width, seg, o0, o1, y, yr,
+                                threadScratch(4, 8 * Simd.L));
                     } else {
                         DotKernels.f16(x, xr, width, seg, o0, o1, y, yr, threadShorts(width), threadScratch(2, width));
                     }

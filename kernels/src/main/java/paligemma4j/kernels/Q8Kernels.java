@@ -198,7 +198,7 @@ final class Q8Kernels {
             } else {
                 java.util.Arrays.fill(sc, lanes, lanes + L, 0f);
             }
-            y[yOff + o - o0] = tail(x, xOff, width, w, row + valuesAt, full, sumLanes(sc, lanes), sc[nb - 1]);
+            y[yOff + o - o0] = tail(x, xOff, width, w, row + valuesAt, full, Simd.sumLanes(sc, lanes), sc[nb - 1]);
         }
     }
 
@@ -226,13 +226,6 @@ final class Q8Kernels {
     /** L int8 values at {@code at} of {@code v} widened to float32 (one {@code vpmovsxbd}, one {@code vcvtdq2ps}). */
     static FloatVector widen(MemorySegment v, long at) {
         return (FloatVector) ByteVector.fromMemorySegment(B, v, at, Simd.LE).convertShape(VectorOperators.B2F, F, 0);
-    }
-
-    /** {@code ((v[at] + v[at + 1]) + v[at + 2]) + …}, L terms (a vector's lanes, stored: no boxing). */
-    private static float sumLanes(float[] v, int at) {
-        float s = v[at];
-        for (int l = 1; l < L; l++) s += v[at + l];
-        return s;
     }
 
     /**

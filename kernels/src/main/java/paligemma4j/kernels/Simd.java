@@ -142,4 +142,15 @@ final class Simd {
         if (L > 15) s += v.lane(15);
         return s;
     }
+
+    /**
+     * {@code ((v[at] + v[at + 1]) + v[at + 2]) + …}, L terms: {@link #sumLanes(FloatVector)} of a vector stored
+     * at {@code at}, for kernels that sum several vectors at once (no vector crosses a call C2 may not
+     * inline).
+     */
+    static float sumLanes(float[] v, int at) {
+        float s = v[at];
+        for (int l = 1; l < L; l++) s += v[at + l];
+        return s;
+    }
 }
