@@ -98,73 +98,7 @@ final class MatvecKernels {
 
     /** bf16 weights, de-interleaved accumulators (see the class comment); {@code n} even. */
     static void bf16(float[] x, int xOff, int in, MemorySegment w, int out, int c0, int n, float[] acc, int accOff) {
-        if (c0 == 0 && n == out && n == NARROW_COLUMNS) {
-            bf16Narrow(x, xOff, in, w, acc, accOff);
-        } else {
-            bf16Pairs(x, xOff, in, w, out, c0, n, acc, accOff);
-        }
-    }
-
-    /** Columns of the W that {@link #bf16Narrow} takes: eight vectors of bf16 pairs (256 at 16 lanes). */
-    static final int NARROW_COLUMNS = 16 * L;
-
-    /**
-     * bf16 W of exactly {@link #NARROW_COLUMNS} columns (the 256-column query/key/value heads at 16
-     * lanes): the sums of the whole row stay in sixteen registers while all {@code in} rows stream by
-     * in order, one contiguous read; no accumulator loads or stores per row, no band of rows spread over
-     * pages ({@link #passSpread}). Each column's sum adds the rows in ascending order.
-     */
-    private static void bf16Narrow(float[] x, int xOff, int in, MemorySegment w, float[] acc, int accOff) {
-        FloatVector e0 = FloatVector.zero(F), e1 = FloatVector.zero(F), e2 = FloatVector.zero(F), e3 = FloatVector.zero(F);
-        FloatVector e4 = FloatVector.zero(F), e5 = FloatVector.zero(F), e6 = FloatVector.zero(F), e7 = FloatVector.zero(F);
-        FloatVector d0 = FloatVector.zero(F), d1 = FloatVector.zero(F), d2 = FloatVector.zero(F), d3 = FloatVector.zero(F);
-        FloatVector d4 = FloatVector.zero(F), d5 = FloatVector.zero(F), d6 = FloatVector.zero(F), d7 = FloatVector.zero(F);
-        long rowBytes = NARROW_COLUMNS * 2L, v = L * 4L;
-        for (int i = 0; i < in; i++) {
-            FloatVector xs = FloatVector.broadcast(F, x[xOff + i]);
-            long b = i * rowBytes;
-            IntVector w0 = IntVector.fromMemorySegment(Simd.I, w, b, Simd.LE);
-            e0 = w0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xs, e0);
-            d0 = w0.and(0xFFFF0000).reinterpretAsFloats().fma(xs, d0);
-            IntVector w1 = IntVector.fromMemorySegment(Simd.I, w, b + v, Simd.LE);
-            e1 = w1.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xs, e1);
-            d1 = w1.and(0xFFFF0000).reinterpretAsFloats().fma(xs, d1);
-            IntVector w2 = IntVector.fromMemorySegment(Simd.I, w, b + 2 * v, Simd.LE);
-            e2 = w2.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xs, e2);
-            d2 = w2.and(0xFFFF0000).reinterpretAsFloats().fma(xs, d2);
-            IntVector w3 = IntVector.fromMemorySegment(Simd.I, w, b + 3 * v, Simd.LE);
-            e3 = w3.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xs, e3);
-            d3 = w3.and(0xFFFF0000).reinterpretAsFloats().fma(xs, d3);
-            IntVector w4 = IntVector.fromMemorySegment(Simd.I, w, b + 4 * v, Simd.LE);
-            e4 = w4.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xs, e4);
-            d4 = w4.and(0xFFFF0000).reinterpretAsFloats().fma(xs, d4);
-            IntVector w5 = IntVector.fromMemorySegment(Simd.I, w, b + 5 * v, Simd.LE);
-            e5 = w5.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xs, e5);
-            d5 = w5.and(0xFFFF0000).reinterpretAsFloats().fma(xs, d5);
-            IntVector w6 = IntVector.fromMemorySegment(Simd.I, w, b + 6 * v, Simd.LE);
-            e6 = w6.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xs, e6);
-            d6 = w6.and(0xFFFF0000).reinterpretAsFloats().fma(xs, d6);
-            IntVector w7 = IntVector.fromMemorySegment(Simd.I, w, b + 7 * v, Simd.LE);
-            e7 = w7.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xs, e7);
-            d7 = w7.and(0xFFFF0000).reinterpretAsFloats().fma(xs, d7);
-        }
-        int odd = accOff + NARROW_COLUMNS / 2;
-        e0.intoArray(acc, accOff);
-        e1.intoArray(acc, accOff + L);
-        e2.intoArray(acc, accOff + 2 * L);
-        e3.intoArray(acc, accOff + 3 * L);
-        e4.intoArray(acc, accOff + 4 * L);
-        e5.intoArray(acc, accOff + 5 * L);
-        e6.intoArray(acc, accOff + 6 * L);
-        e7.intoArray(acc, accOff + 7 * L);
-        d0.intoArray(acc, odd);
-        d1.intoArray(acc, odd + L);
-        d2.intoArray(acc, odd + 2 * L);
-        d3.intoArray(acc, odd + 3 * L);
-        d4.intoArray(acc, odd + 4 * L);
-        d5.intoArray(acc, odd + 5 * L);
-        d6.intoArray(acc, odd + 6 * L);
-        d7.intoArray(acc, odd + 7 * L);
+        bf16Pairs(x, xOff, in, w, out, c0, n, acc, accOff);
     }
 
     /**
