@@ -33,6 +33,16 @@ public interface Checkpoint extends AutoCloseable {
         return t;
     }
 
+    /**
+     * Tells the checkpoint that the bytes of {@code part} (a tensor's data, or a slice of it) will not be read
+     * through it again, because the caller keeps its own copy: a memory-mapped checkpoint then drops those
+     * pages from this process (they no longer count in its resident memory) and leaves them out of the
+     * memory lock ({@code -Dpaligemma4j.lockWeights=true}). Reading them anyway still works (the pages
+     * fault back in). Nothing happens for data the checkpoint does not map.
+     */
+    default void release(java.lang.foreign.MemorySegment part) {
+    }
+
     @Override
     void close();
 }

@@ -33,8 +33,8 @@ final class CheckpointFiles {
                 data = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
             }
             Checkpoint c = read(file, data, arena);
-            if (MemoryLock.requested() && c instanceof MappedCheckpoint m) {
-                m.lockedBy(MemoryLock.lockInBackground(file, data));
+            if (c instanceof MappedCheckpoint m) {
+                m.mapped(data, MemoryLock.requested());
             }
             return c;
         } catch (NoSuchFileException e) {

@@ -1,6 +1,7 @@
 package paligemma4j.checkpoint;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -16,8 +17,10 @@ final class MappedCheckpoint implements Checkpoint {
     private final String format;
     private final Map<String, Tensor> tensors;
     private final Arena arena;
-    /** The thread locking the mapping in memory ({@link MemoryLock}), if one was asked for. */
-    private Thread locker;
+    /** The file's mapping (null until {@link #mapped}). */
+    private MemorySegment mapping;
+    /** Locking the mapping in memory ({@link MemoryLock}), if that was asked for. */
+    private MemoryLock lock;
 
     MappedCheckpoint(Path file, String format, LinkedHashMap<String, Tensor> tensors, Arena arena) {
         this.file = file;
@@ -41,23 +44,34 @@ final class MappedCheckpoint implements Checkpoint {
         return tensors;
     }
 
-    void lockedBy(Thread locker) {
-        this.locker = locker;
+    /** The mapping the tensors are slices of; with {@code lock}, locked in memory from a background thread. */
+    void mapped(MemorySegment mapping, boolean lock) {
+        this.mapping = mapping;
+        if (lock) this.lock = MemoryLock.lockInBackground(file, mapping);
     }
+
+    /**
+     * Drops the whole pages inside {@code part} from this process and leaves them out of the memory lock;
+     * nothing for data outside the mapping (inflated members, copies).
+     */
+    @Override
+    public void release(MemorySegment part) {
+        if (mapping == null || !arena.scope().isAlive()) return;
+        long from = part.address() - mapping.address(), to = from + part.byteSize();
+        if (from < 0 || to > mapping.byteSize()) return;
+        long base = mapping.address();
+        long a = (base + from + PAGE - 1) / PAGE * PAGE - base, b = (base + to) / PAGE * PAGE - base;
+        if (a >= b) return;
+        if (lock != null) lock.exclude(a, b);
+        MemoryLock.dropPages(mapping.asSlice(a, b - a));
+    }
+
+    /** Page size for {@link #release} (4 KiB on x86-64 Linux; a larger page only makes the advice fail, harmlessly). */
+    private static final long PAGE = 4096;
 
     @Override
     public void close() {
-        if (locker != null) {                  // the mapping must outlive the mlock call that reads it
-            boolean interrupted = false;
-            while (locker.isAlive()) {
-                try {
-                    locker.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) Thread.currentThread().interrupt();
-        }
+        if (lock != null) lock.join();         // the mapping must outlive the mlock calls that read it
         if (arena.scope().isAlive()) arena.close();
     }
 

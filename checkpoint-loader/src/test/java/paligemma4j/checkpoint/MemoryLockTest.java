@@ -45,4 +45,32 @@ class MemoryLockTest {
             else System.setProperty(MemoryLock.PROPERTY, before);
         }
     }
+
+    @Test
+    void releasedTensorsStillReadTheSameWithAndWithoutTheLock() {
+        Map<String, float[]> plain = new java.util.HashMap<>();
+        try (Checkpoint c = Checkpoint.open(Fixtures.tiny("tiny-bf16.npz"))) {
+            c.tensors().forEach((k, t) -> plain.put(k, values(t)));
+        }
+        String before = System.getProperty(MemoryLock.PROPERTY);
+        try {
+            for (String lock : new String[] {"false", "true"}) {
+                System.setProperty(MemoryLock.PROPERTY, lock);
+                try (Checkpoint c = Checkpoint.open(Fixtures.tiny("tiny-bf16.npz"))) {
+                    c.tensors().values().forEach(t -> c.release(t.data()));
+                    c.release(MemorySegment.ofArray(new byte[8192]));          // not in the mapping: nothing
+                    c.tensors().forEach((k, t) -> assertThat(values(t)).as("%s, lock %s", k, lock).containsExactly(plain.get(k)));
+                }
+            }
+        } finally {
+            if (before == null) System.clearProperty(MemoryLock.PROPERTY);
+            else System.setProperty(MemoryLock.PROPERTY, before);
+        }
+    }
+
+    private static float[] values(Tensor t) {
+        float[] v = new float[(int) Math.min(t.size(), 4096)];
+        for (int i = 0; i < v.length; i++) v[i] = t.getFloat(i);
+        return v;
+    }
 }
