@@ -98,6 +98,23 @@ public final class Q8 {
         return new Weight(out, WeightType.Q8_0, rows, cols);
     }
 
+    /** {@link Weight#columnBlocks} for Q8_0: each row's scales and int8 values split at block boundaries into {@code parts}. */
+    static void columnBlocks(Weight w, Weight[] parts) {
+        long rowBytes = rowBytes(w.cols()), valuesAt = 2L * blocks(w.cols());
+        for (int r = 0; r < w.rows(); r++) {
+            long src = r * rowBytes;
+            int block = 0, col = 0;
+            for (Weight p : parts) {
+                int nb = blocks(p.cols());
+                long dst = r * rowBytes(p.cols());
+                MemorySegment.copy(w.data(), src + 2L * block, p.data(), dst, 2L * nb);
+                MemorySegment.copy(w.data(), src + valuesAt + col, p.data(), dst + 2L * nb, p.cols());
+                block += nb;
+                col += p.cols();
+            }
+        }
+    }
+
     /** A thread that is never started: segments it may access are accessible from any thread. */
     private static final Thread PROBE = Thread.ofPlatform().unstarted(() -> { });
     /** Elements per task of {@link #quantize} (whole rows; at least one row). */

@@ -47,7 +47,7 @@ public record Weight(MemorySegment data, WeightType type, int rows, int cols) {
     /**
      * {@code parts} side by side in {@code arena}: {@code [rows, Σ cols]}, row r being row r of each part in
      * turn (fused projections: several narrow products of one input as one). The parts need the same row
-     * count and type; for Q8_0 every column count must be a multiple of {@link Q8#BLOCK}, so that no block
+     * count and type; for Q8_0 every column count but the last must be a multiple of {@link Q8#BLOCK}, so that no block
      * straddles two parts and the result is bit for bit the quantization of the side-by-side matrix.
      *
      * @throws IllegalArgumentException naming the first part that does not fit
@@ -57,11 +57,11 @@ public record Weight(MemorySegment data, WeightType type, int rows, int cols) {
         WeightType type = parts[0].type();
         for (int i = 0; i < parts.length; i++) {
             Weight p = parts[i];
-            boolean blocks = type != WeightType.Q8_0 || p.cols() % Q8.BLOCK == 0;
+            boolean blocks = type != WeightType.Q8_0 || p.cols() % Q8.BLOCK == 0 || i == parts.length - 1;
             if (p.rows() != rows || p.type() != type || !blocks) {
                 throw new IllegalArgumentException("column concatenation: part " + i + " is " + p.type() + " [" + p.rows()
                         + ", " + p.cols() + "], expected " + type + " [" + rows + ", "
-                        + (type == WeightType.Q8_0 ? "a multiple of " + Q8.BLOCK : "any") + "]");
+                        + (type == WeightType.Q8_0 ? "a multiple of " + Q8.BLOCK + " (all but the last part)" : "any") + "]");
             }
             cols += p.cols();
         }
@@ -78,6 +78,44 @@ public record Weight(MemorySegment data, WeightType type, int rows, int cols) {
             }
         }
         return new Weight(out, type, rows, cols);
+    }
+
+    /**
+     * The inverse of {@link #concatColumns}: {@code w} cut into column blocks of {@code width} (the last
+     * one narrower), each a contiguous {@code [rows, width]} copy in {@code arena}, filled in one
+     * sequential pass over w's rows. {@code Ops.matmuls} over the blocks (block j's output at column
+     * j·width of the same y) gives the products of {@code w} bit for bit, while each GEMM task reads
+     * its block of W as one contiguous stream instead of pieces of every row. For Q8_0, {@code width}
+     * must be a multiple of {@link Q8#BLOCK} (no quantization block is cut).
+     *
+     * @throws IllegalArgumentException for a width below 1, or one that cuts Q8_0 blocks
+     */
+    public static Weight[] columnBlocks(Weight w, int width, Arena arena) {
+        if (width < 1 || (w.type() == WeightType.Q8_0 && width % Q8.BLOCK != 0)) {
+            throw new IllegalArgumentException("column blocks of " + width + " for a " + w.type() + " [" + w.rows()
+                    + ", " + w.cols() + "] weight: need at least 1" + (w.type() == WeightType.Q8_0
+                    ? ", a multiple of " + Q8.BLOCK : ""));
+        }
+        int count = (w.cols() + width - 1) / width;
+        Weight[] parts = new Weight[count];
+        for (int j = 0; j < count; j++) {
+            int cols = Math.min(width, w.cols() - j * width);
+            parts[j] = new Weight(arena.allocate(w.rows() * w.type().rowBytes(cols), 64), w.type(), w.rows(), cols);
+        }
+        if (w.type() == WeightType.Q8_0) {
+            Q8.columnBlocks(w, parts);
+            return parts;
+        }
+        long rowBytes = w.type().rowBytes(w.cols());
+        for (int r = 0; r < w.rows(); r++) {
+            long src = r * rowBytes;
+            for (Weight p : parts) {
+                long n = p.type().rowBytes(p.cols());
+                MemorySegment.copy(w.data(), src, p.data(), r * n, n);
+                src += n;
+            }
+        }
+        return parts;
     }
 
     /** Rows {@code [from, from + n)} as a weight of its own (no copy). */

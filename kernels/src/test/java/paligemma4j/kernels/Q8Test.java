@@ -192,7 +192,7 @@ class Q8Test {
         Weight b = Q8.quantize(Weight.of(new float[4 * 24], 4, 24), Arena.ofAuto());
         assertThatThrownBy(() -> Weight.concatColumns(new Weight[] {a, b, a}, Arena.ofAuto()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("part 1 is Q8_0 [4, 24], expected Q8_0 [4, a multiple of 32]");
+                .hasMessageContaining("part 1 is Q8_0 [4, 24], expected Q8_0 [4, a multiple of 32 (all but the last part)]");
         Weight f = Weight.of(new float[4 * 32], 4, 32);
         assertThatThrownBy(() -> Weight.concatColumns(new Weight[] {a, f}, Arena.ofAuto()))
                 .isInstanceOf(IllegalArgumentException.class)

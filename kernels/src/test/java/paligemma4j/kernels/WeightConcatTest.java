@@ -51,4 +51,30 @@ class WeightConcatTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("part 1 is " + other.type());
     }
+
+    @ParameterizedTest
+    @EnumSource(WeightType.class)
+    void columnBlocksAreTheColumnsInTurnAndJoinBack(WeightType type) {
+        int rows = 6, cols = type == WeightType.Q8_0 ? 150 : 41, width = type == WeightType.Q8_0 ? 64 : 16;
+        Weight w = TestData.weight(50L, rows, cols, type);
+        Weight[] parts = Weight.columnBlocks(w, width, Arena.ofAuto());
+        assertThat(parts).extracting(Weight::cols).containsExactly(type == WeightType.Q8_0
+                ? new Integer[] {64, 64, 22} : new Integer[] {16, 16, 9});
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                assertThat(parts[c / width].get(r, c % width)).as("%s [%d, %d]", type, r, c).isEqualTo(w.get(r, c));
+            }
+        }
+        Weight joined = Weight.concatColumns(parts, Arena.ofAuto());
+        assertThat(joined.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE))
+                .containsExactly(w.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+    }
+
+    @org.junit.jupiter.api.Test
+    void columnBlocksMustNotCutQ8Blocks() {
+        Weight q = TestData.weight(7, 3, 96, WeightType.Q8_0);
+        assertThatThrownBy(() -> Weight.columnBlocks(q, 48, Arena.ofAuto()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("column blocks of 48 for a Q8_0 [3, 96] weight: need at least 1, a multiple of 32");
+    }
 }

@@ -30,7 +30,8 @@ public final class PaliGemma implements AutoCloseable {
         this.config = weights.config();
         this.ops = ops;
         this.vision = new SiglipEncoder(
-                SiglipWeights.of(weights.vision(), config.vision(), config.llm().width()).map(convert), ops);
+                SiglipWeights.of(weights.vision(), config.vision(), config.llm().width()).map(convert), ops,
+                checkpoint::release);
         this.gemma = new Gemma(GemmaWeights.of(weights.llm(), config.llm()).map(convert), ops);
     }
 

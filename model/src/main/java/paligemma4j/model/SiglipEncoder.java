@@ -1,6 +1,9 @@
 package paligemma4j.model;
 
+import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import paligemma4j.checkpoint.paligemma.SiglipConfig;
 import paligemma4j.kernels.Ops;
 import paligemma4j.kernels.TowerOps;
@@ -23,17 +26,56 @@ public final class SiglipEncoder {
     private final TowerOps towers;
     /** The backend's tower, built on first use. */
     private TowerOps.Vision tower;
-    /** Per layer: the query, key and value matrices and their biases (one {@link Ops#matmuls} call). */
-    private final List<Weight[]> queryKeyValue;
-    private final List<float[][]> queryKeyValueBias;
+    /** Per layer, the products run op by op: q/k/v (one {@link Ops#matmuls} call), out, MLP in and out. */
+    private final List<LayerProducts> products;
+
+    /**
+     * Columns per block of the matrices the op-by-op route keeps as column blocks ({@link BlockedProducts}):
+     * the JVM GEMM's narrowest task width, so every task reads one contiguous block.
+     */
+    static final int COLUMN_BLOCK = 128;
+
+    private record LayerProducts(BlockedProducts queryKeyValue, BlockedProducts out, BlockedProducts fc1,
+                                 BlockedProducts fc2) {}
 
     public SiglipEncoder(SiglipWeights weights, Ops ops) {
-        this.w = weights;
+        this(weights, ops, part -> { });
+    }
+
+    /**
+     * As {@link #SiglipEncoder(SiglipWeights, Ops)}; on the op-by-op route the layers' matrices are copied as
+     * column blocks (in parallel, at construction) and their original bytes handed to {@code release}
+     * (the checkpoint's {@code release}: the copies take the mapped pages' place in memory).
+     */
+    public SiglipEncoder(SiglipWeights weights, Ops ops, Consumer<MemorySegment> release) {
         this.ops = ops;
-        this.queryKeyValue = weights.layers().stream().map(b -> new Weight[] {b.query(), b.key(), b.value()}).toList();
-        this.queryKeyValueBias = weights.layers().stream()
-                .map(b -> new float[][] {b.queryBias(), b.keyBias(), b.valueBias()}).toList();
         this.towers = Towers.of(ops, vitTower(weights).weights(), "vision tower");
+        boolean blocks = towers == null;
+        this.products = IntStream.range(0, weights.layers().size()).parallel()
+                .mapToObj(l -> products(weights.layers().get(l), blocks, release)).toList();
+        this.w = blocks ? withoutLayerMatrices(weights) : weights;   // a converted copy is then freed
+    }
+
+    /** {@code w} without the layers' matrices (the column blocks replace them; vectors stay). */
+    private static SiglipWeights withoutLayerMatrices(SiglipWeights w) {
+        List<SiglipWeights.Layer> layers = w.layers().stream().map(b -> new SiglipWeights.Layer(b.ln0Scale(),
+                b.ln0Bias(), null, b.queryBias(), null, b.keyBias(), null, b.valueBias(), null, b.outBias(),
+                b.ln1Scale(), b.ln1Bias(), null, b.fc1Bias(), null, b.fc2Bias())).toList();
+        return new SiglipWeights(w.config(), w.patchKernel(), w.patchBias(), w.positions(), layers,
+                w.encoderNormScale(), w.encoderNormBias(), w.head(), w.headBias());
+    }
+
+    private static LayerProducts products(SiglipWeights.Layer b, boolean blocks, Consumer<MemorySegment> release) {
+        Weight[] qkv = {b.query(), b.key(), b.value()};
+        float[][] qkvBias = {b.queryBias(), b.keyBias(), b.valueBias()};
+        return new LayerProducts(product(qkv, qkvBias, blocks, release),
+                product(new Weight[] {b.out()}, new float[][] {b.outBias()}, blocks, release),
+                product(new Weight[] {b.fc1()}, new float[][] {b.fc1Bias()}, blocks, release),
+                product(new Weight[] {b.fc2()}, new float[][] {b.fc2Bias()}, blocks, release));
+    }
+
+    private static BlockedProducts product(Weight[] ws, float[][] biases, boolean blocks, Consumer<MemorySegment> release) {
+        return blocks ? BlockedProducts.columnBlocks(ws, biases, COLUMN_BLOCK, release) : BlockedProducts.whole(ws, biases);
     }
 
     /** The encoder as a {@link TowerOps} backend takes it (no copies: the same weights and vectors). */
@@ -82,27 +124,26 @@ public final class SiglipEncoder {
         float[] q = new float[n * width], k = new float[n * width], v = new float[n * width];
         float[] a = new float[n * width];
         float[] h = new float[n * mlp];
-        float[][] qkv = {q, k, v};
-        int[] qkvOff = new int[3], qkvStride = {width, width, width};
         int[] visible = new int[n];
         java.util.Arrays.fill(visible, n);                       // no mask: every token sees every token
         float qDivisor = (float) Math.sqrt(c.headDim());          // Flax: query / sqrt(depth), before q·k
         for (int l = 0; l < c.depth(); l++) {
             SiglipWeights.Layer b = w.layers().get(l);
+            LayerProducts p = products.get(l);
             // y = LayerNorm_0(x)
             ops.layerNorm(x, n, width, b.ln0Scale(), b.ln0Bias(), SiglipConfig.LAYER_NORM_EPS, y);
             // q, k, v = y·Wq + bq, y·Wk + bk, y·Wv + bv       [N, heads·head_dim]
-            ops.matmuls(y, n, queryKeyValue.get(l), queryKeyValueBias.get(l), qkv, qkvOff, qkvStride);
+            p.queryKeyValue().apply(ops, y, n, q, k, v);
             // a_h = softmax((q_h / √head_dim) · k_hᵀ) · v_h
             ops.attention(q, width, n, c.heads(), c.headDim(), qDivisor, k, v, width, c.heads(), visible, a, width);
             // x = x + a·Wo + bo
-            ops.matmul(a, n, b.out(), b.outBias(), 0, y, 0, width);
+            p.out().apply(ops, a, n, y);
             ops.add(x, y, n * width);
             // y = LayerNorm_1(x); x = x + gelu(y·W1 + b1)·W2 + b2
             ops.layerNorm(x, n, width, b.ln1Scale(), b.ln1Bias(), SiglipConfig.LAYER_NORM_EPS, y);
-            ops.matmul(y, n, b.fc1(), b.fc1Bias(), 0, h, 0, mlp);
+            p.fc1().apply(ops, y, n, h);
             ops.gelu(h, n * mlp);
-            ops.matmul(h, n, b.fc2(), b.fc2Bias(), 0, y, 0, width);
+            p.fc2().apply(ops, h, n, y);
             ops.add(x, y, n * width);
             if (obs.enabled()) obs.stage(Stages.vitBlock(l), x, n, width);
         }

@@ -87,7 +87,7 @@ class FusedProjectionsTest {
         return v;
     }
 
-    private static float[] uniform(long seed, int n, float scale) {
+    static float[] uniform(long seed, int n, float scale) {
         SplittableRandom rnd = new SplittableRandom(seed);
         float[] v = new float[n];
         for (int i = 0; i < n; i++) v[i] = (float) rnd.nextDouble(-scale, scale);
