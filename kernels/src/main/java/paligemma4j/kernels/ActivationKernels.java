@@ -21,33 +21,22 @@ final class ActivationKernels {
      * at a time through {@code t}; the tail is {@link NaiveOps#geluTanh}.
      */
     static void gelu(float[] x, int from, int to, float[] t) {
-        int end = from + (to - from) / L * L;
-        for (int c = from; c < end; c += CHUNK) {
-            int ce = Math.min(end, c + CHUNK);
-            expMinusTwoU(x, c, ce, t);
-            for (int i = c; i < ce; i += L) {
-                FloatVector xv = FloatVector.fromArray(F, x, i);
-                xv.div(FloatVector.fromArray(F, t, i - c).add(1f)).intoArray(x, i);
-            }
-        }
-        for (int i = end; i < to; i++) {
-            x[i] = NaiveOps.geluTanh(x[i]);
-        }
+        geluGate(x, null, from, to, t);
     }
 
-    /** {@code gate[i] = gelu(gate[i]) · up[i]}, as {@link #gelu}. */
+    /** {@code gate[i] = gelu(gate[i]) · up[i]} ({@code up} null: {@link #gelu}), as {@link #gelu}. */
     static void geluGate(float[] gate, float[] up, int from, int to, float[] t) {
         int end = from + (to - from) / L * L;
         for (int c = from; c < end; c += CHUNK) {
             int ce = Math.min(end, c + CHUNK);
             expMinusTwoU(gate, c, ce, t);
             for (int i = c; i < ce; i += L) {
-                FloatVector g = FloatVector.fromArray(F, gate, i);
-                g.div(FloatVector.fromArray(F, t, i - c).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+                FloatVector g = FloatVector.fromArray(F, gate, i).div(FloatVector.fromArray(F, t, i - c).add(1f));
+                (up == null ? g : g.mul(FloatVector.fromArray(F, up, i))).intoArray(gate, i);
             }
         }
         for (int i = end; i < to; i++) {
-            gate[i] = NaiveOps.geluTanh(gate[i]) * up[i];
+            gate[i] = up == null ? NaiveOps.geluTanh(gate[i]) : NaiveOps.geluTanh(gate[i]) * up[i];
         }
     }
 

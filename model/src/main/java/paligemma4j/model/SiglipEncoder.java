@@ -3,7 +3,8 @@ package paligemma4j.model;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.stream.IntStream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import paligemma4j.checkpoint.paligemma.SiglipConfig;
 import paligemma4j.kernels.Ops;
 import paligemma4j.kernels.TowerOps;
@@ -26,8 +27,11 @@ public final class SiglipEncoder {
     private final TowerOps towers;
     /** The backend's tower, built on first use. */
     private TowerOps.Vision tower;
-    /** Per layer, the products run op by op: q/k/v (one {@link Ops#matmuls} call), out, MLP in and out. */
-    private final List<LayerProducts> products;
+    /**
+     * Per layer, the products run op by op: q/k/v (one {@link Ops#matmuls} call), out, MLP in and out; made
+     * on a background thread when they are column blocks ({@link #SiglipEncoder(SiglipWeights, Ops, Consumer)}).
+     */
+    private final List<CompletableFuture<LayerProducts>> products;
 
     /**
      * Columns per block of the matrices the op-by-op route keeps as column blocks ({@link BlockedProducts}):
@@ -44,16 +48,41 @@ public final class SiglipEncoder {
 
     /**
      * As {@link #SiglipEncoder(SiglipWeights, Ops)}; on the op-by-op route the layers' matrices are copied as
-     * column blocks (in parallel, at construction) and their original bytes handed to {@code release}
-     * (the checkpoint's {@code release}: the copies take the mapped pages' place in memory).
+     * column blocks and their original bytes handed to {@code release} (the checkpoint's {@code release}: the
+     * copies take the mapped pages' place in memory). The copies are made layer by layer on a daemon thread
+     * started here, so loading does not wait for them (~0.9 s for So400m); a forward pass waits for each
+     * layer's blocks before using them (only the first pass can catch up with the copying).
      */
     public SiglipEncoder(SiglipWeights weights, Ops ops, Consumer<MemorySegment> release) {
         this.ops = ops;
         this.towers = Towers.of(ops, vitTower(weights).weights(), "vision tower");
-        boolean blocks = towers == null;
-        this.products = IntStream.range(0, weights.layers().size()).parallel()
-                .mapToObj(l -> products(weights.layers().get(l), blocks, release)).toList();
-        this.w = blocks ? withoutLayerMatrices(weights) : weights;   // a converted copy is then freed
+        List<SiglipWeights.Layer> layers = weights.layers();
+        if (towers != null) {
+            this.products = layers.stream().map(b -> CompletableFuture.completedFuture(products(b, false, release))).toList();
+            this.w = weights;
+            return;
+        }
+        this.products = layers.stream().map(b -> new CompletableFuture<LayerProducts>()).toList();
+        Thread.ofPlatform().daemon().name("paligemma4j-siglip-column-blocks").start(() -> {
+            for (int l = 0; l < layers.size(); l++) {
+                try {
+                    products.get(l).complete(products(layers.get(l), true, release));
+                } catch (Throwable e) {
+                    products.get(l).completeExceptionally(e);
+                }
+            }
+        });
+        this.w = withoutLayerMatrices(weights);   // a converted copy is freed once its blocks exist
+    }
+
+    /** Layer l's products, once its column blocks exist. */
+    private LayerProducts layerProducts(int l) {
+        try {
+            return products.get(l).join();
+        } catch (CompletionException e) {
+            throw new IllegalStateException("vision layer " + l + ": copying its weights as column blocks failed: "
+                    + e.getCause(), e.getCause());
+        }
     }
 
     /** {@code w} without the layers' matrices (the column blocks replace them; vectors stay). */
@@ -129,7 +158,7 @@ public final class SiglipEncoder {
         float qDivisor = (float) Math.sqrt(c.headDim());          // Flax: query / sqrt(depth), before q·k
         for (int l = 0; l < c.depth(); l++) {
             SiglipWeights.Layer b = w.layers().get(l);
-            LayerProducts p = products.get(l);
+            LayerProducts p = layerProducts(l);
             // y = LayerNorm_0(x)
             ops.layerNorm(x, n, width, b.ln0Scale(), b.ln0Bias(), SiglipConfig.LAYER_NORM_EPS, y);
             // q, k, v = y·Wq + bq, y·Wk + bk, y·Wv + bv       [N, heads·head_dim]
