@@ -57,10 +57,9 @@ final class MappedCheckpoint implements Checkpoint {
     @Override
     public void release(MemorySegment part) {
         if (mapping == null || !arena.scope().isAlive()) return;
-        long from = part.address() - mapping.address(), to = from + part.byteSize();
-        if (from < 0 || to > mapping.byteSize()) return;
-        long base = mapping.address();
-        long a = (base + from + PAGE - 1) / PAGE * PAGE - base, b = (base + to) / PAGE * PAGE - base;
+        long base = mapping.address(), start = part.address(), end = start + part.byteSize();
+        if (start < base || end > base + mapping.byteSize()) return;
+        long a = (start + PAGE - 1) / PAGE * PAGE - base, b = end / PAGE * PAGE - base;   // whole pages inside
         if (a >= b) return;
         if (lock != null) lock.exclude(a, b);
         MemoryLock.dropPages(mapping.asSlice(a, b - a));

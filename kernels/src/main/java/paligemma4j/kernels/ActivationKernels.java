@@ -47,7 +47,7 @@ final class ActivationKernels {
             FloatVector cube = xv.mul(xv).mul(xv);
             cube.mul(NaiveOps.GELU_CUBIC).add(xv).mul(NaiveOps.SQRT_2_OVER_PI).mul(-2f).intoArray(t, i - from);
         }
-        Simd.exp(t, 0, to - from, Float.NEGATIVE_INFINITY);
+        Simd.exp(t, 0, to - from, 0f, Float.NEGATIVE_INFINITY);
     }
 
     /** {@code x[i] += y[i]}. */

@@ -369,13 +369,7 @@ final class AttentionKernels {
         for (int j = nv; j < n; j++) {
             max = Math.max(max, scratch[logits + j]);
         }
-        for (int j = 0; j < nv; j += L) {
-            FloatVector.fromArray(F, scratch, logits + j).sub(max).intoArray(scratch, logits + j);
-        }
-        for (int j = nv; j < n; j++) {
-            scratch[logits + j] -= max;
-        }
-        Simd.exp(scratch, logits, logits + n, FLUSH_BELOW);
+        Simd.exp(scratch, logits, logits + n, max, FLUSH_BELOW);
         FloatVector sumV = FloatVector.zero(F);
         for (int j = 0; j < nv; j += L) {
             sumV = sumV.add(FloatVector.fromArray(F, scratch, logits + j));

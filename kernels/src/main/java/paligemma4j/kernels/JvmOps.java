@@ -535,32 +535,8 @@ public final class JvmOps implements Ops, AutoCloseable {
                 AttentionKernels.packValues(v, kvStride, g * headDim, n, headDim, vP, g * vSize, task - keyTasks);
             }
         });
-        if (rows >= MatmulKernels.MR) {
-            // MR rows of one head per task, heads in turn: the GEMM micro-kernel on the packed K/V panels
-            int mr = MatmulKernels.MR, blocks = ceilDiv(rows, mr);
-            int tileScratch = AttentionKernels.tileScratch(headDim, n), oneScratch = headDim + keyPanels * AttentionKernels.P;
-            pool.run(heads * blocks, t -> {
-                int h = t / blocks, r0 = (t % blocks) * mr, g = h / group, valid = Math.min(mr, rows - r0);
-                if (visible[r0] > 0 && sameVisible(visible, r0, valid)) {
-                    AttentionKernels.tilePacked(q, r0 * qStride + h * headDim, qStride, valid, headDim, qDivisor, kP,
-                            g * kSize, vP, g * vSize, n, visible[r0], threadScratch(0, tileScratch), out,
-                            r0 * outStride + h * headDim, outStride, threadScratch(4, MatmulKernels.tileSize()));
-                    return;
-                }
-                for (int r = r0; r < r0 + valid; r++) {          // rows that see different keys: one at a time
-                    int outOff = r * outStride + h * headDim;
-                    if (visible[r] == 0) {
-                        java.util.Arrays.fill(out, outOff, outOff + headDim, 0f);
-                        continue;
-                    }
-                    AttentionKernels.headPacked(q, r * qStride + h * headDim, headDim, qDivisor, kP, g * kSize,
-                            v, kvStride, g * headDim, visible[r], threadScratch(0, oneScratch), out, outOff);
-                }
-            });
-            return;
-        }
         int scratchSize = AttentionKernels.fourScratch(headDim, n);   // also ≥ the one-row form's headDim + panels·P
-        if (group % 4 == 0) {
+        if (rows < MatmulKernels.MR && group % 4 == 0) {
             // four heads of one row that share a KV head per task: every K/V load serves four queries
             int headBlocks = heads / 4;
             pool.run(rows * headBlocks, t -> {
@@ -575,17 +551,26 @@ public final class JvmOps implements Ops, AutoCloseable {
             });
             return;
         }
-        int blocks = ceilDiv(rows, 4);                 // four query rows per task share every K/V load
-        pool.run(blocks * heads, t -> {
-            int r0 = (t / heads) * 4, h = t % heads, g = h / group;
-            float[] scratch = threadScratch(0, scratchSize);
-            if (r0 + 4 <= rows && visible[r0] > 0 && visible[r0 + 1] == visible[r0]
-                    && visible[r0 + 2] == visible[r0] && visible[r0 + 3] == visible[r0]) {
-                AttentionKernels.fourPacked(q, r0 * qStride + h * headDim, qStride, headDim, qDivisor, kP, g * kSize,
-                        vP, g * vSize, n, visible[r0], scratch, out, r0 * outStride + h * headDim, outStride);
+        // blocks of query rows of one head per task, heads in turn, every K/V load serving the whole block:
+        // MR rows on the GEMM micro-kernel when there are that many, else four
+        boolean tiles = rows >= MatmulKernels.MR;
+        int block = tiles ? MatmulKernels.MR : 4, blocks = ceilDiv(rows, block);
+        int blockScratch = tiles ? AttentionKernels.tileScratch(headDim, n) : scratchSize;   // ≥ the one-row form's
+        pool.run(heads * blocks, t -> {
+            int h = t / blocks, r0 = (t % blocks) * block, g = h / group, valid = Math.min(block, rows - r0);
+            float[] scratch = threadScratch(0, blockScratch);
+            if (visible[r0] > 0 && sameVisible(visible, r0, valid) && (tiles || valid == 4)) {
+                int qAt = r0 * qStride + h * headDim, outAt = r0 * outStride + h * headDim;
+                if (tiles) {
+                    AttentionKernels.tilePacked(q, qAt, qStride, valid, headDim, qDivisor, kP, g * kSize, vP, g * vSize,
+                            n, visible[r0], scratch, out, outAt, outStride, threadScratch(4, MatmulKernels.tileSize()));
+                } else {
+                    AttentionKernels.fourPacked(q, qAt, qStride, headDim, qDivisor, kP, g * kSize, vP, g * vSize, n,
+                            visible[r0], scratch, out, outAt, outStride);
+                }
                 return;
             }
-            for (int r = r0; r < Math.min(rows, r0 + 4); r++) {
+            for (int r = r0; r < r0 + valid; r++) {              // rows that see different keys: one at a time
                 int outOff = r * outStride + h * headDim;
                 if (visible[r] == 0) {
                     java.util.Arrays.fill(out, outOff, outOff + headDim, 0f);

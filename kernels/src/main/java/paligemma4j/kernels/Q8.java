@@ -76,45 +76,6 @@ public final class Q8 {
         return new Weight(out, WeightType.Q8_0, rows, cols);
     }
 
-    /**
-     * {@link Weight#concatColumns} for Q8_0 parts (checked there: same rows, whole blocks): each row's
-     * scales side by side, then its int8 values side by side.
-     */
-    static Weight concatColumns(Weight[] parts, int rows, int cols, Arena arena) {
-        long rowBytes = rowBytes(cols), valuesAt = 2L * blocks(cols);
-        MemorySegment out = arena.allocate(rows * rowBytes, 64);
-        for (int r = 0; r < rows; r++) {
-            long dst = r * rowBytes;
-            int block = 0, col = 0;
-            for (Weight w : parts) {
-                int nb = blocks(w.cols());
-                long src = r * rowBytes(w.cols());
-                MemorySegment.copy(w.data(), src, out, dst + 2L * block, 2L * nb);
-                MemorySegment.copy(w.data(), src + 2L * nb, out, dst + valuesAt + col, w.cols());
-                block += nb;
-                col += w.cols();
-            }
-        }
-        return new Weight(out, WeightType.Q8_0, rows, cols);
-    }
-
-    /** {@link Weight#columnBlocks} for Q8_0: each row's scales and int8 values split at block boundaries into {@code parts}. */
-    static void columnBlocks(Weight w, Weight[] parts) {
-        long rowBytes = rowBytes(w.cols()), valuesAt = 2L * blocks(w.cols());
-        for (int r = 0; r < w.rows(); r++) {
-            long src = r * rowBytes;
-            int block = 0, col = 0;
-            for (Weight p : parts) {
-                int nb = blocks(p.cols());
-                long dst = r * rowBytes(p.cols());
-                MemorySegment.copy(w.data(), src + 2L * block, p.data(), dst, 2L * nb);
-                MemorySegment.copy(w.data(), src + valuesAt + col, p.data(), dst + 2L * nb, p.cols());
-                block += nb;
-                col += p.cols();
-            }
-        }
-    }
-
     /** A thread that is never started: segments it may access are accessible from any thread. */
     private static final Thread PROBE = Thread.ofPlatform().unstarted(() -> { });
     /** Elements per task of {@link #quantize} (whole rows; at least one row). */

@@ -64,7 +64,8 @@ final class Simd {
     private static final float EXP_MIN = -87.33654f, EXP_MAX = 88.72283f;
 
     /**
-     * {@code a[i] = e^(a[i])} for i in [from, to), 0 where {@code a[i] < flushBelow} (pass −∞ for none).
+     * {@code a[i] = e^(a[i] − shift)} for i in [from, to), 0 where {@code a[i] − shift < flushBelow} (pass −∞
+     * for none; the softmax shifts by the row's maximum).
      * Vectors: float32 within ~1 ulp for x in [−87.3, 88.7] (clamped outside: e^−87.3 ≈ 1.2e−38 instead
      * of 0 below, 3.4e38 above); Cody–Waite reduction {@code x = n·ln2 + r}, |r| ≤ ln2/2, degree-7 Taylor
      * polynomial (truncation < 1e−8 relative), scaled by 2^n through the exponent bits. The tail past
@@ -76,10 +77,10 @@ final class Simd {
      * then boxes every vector passed to it; the per-vector form made the attention softmax and GELU
      * several times slower (see the README's session-6 notes).
      */
-    static void exp(float[] a, int from, int to, float flushBelow) {
+    static void exp(float[] a, int from, int to, float shift, float flushBelow) {
         int i = from;
         for (int end = from + (to - from) / L * L; i < end; i += L) {
-            FloatVector x = FloatVector.fromArray(F, a, i);
+            FloatVector x = FloatVector.fromArray(F, a, i).sub(shift);
             FloatVector c = x.max(EXP_MIN).min(EXP_MAX);
             FloatVector t = c.mul(LOG2E).add(ROUND_MAGIC);
             FloatVector n = t.sub(ROUND_MAGIC);
@@ -100,7 +101,8 @@ final class Simd {
             p.mul(s1).mul(s2).blend(0f, x.lt(flushBelow)).intoArray(a, i);
         }
         for (; i < to; i++) {
-            a[i] = a[i] < flushBelow ? 0f : (float) Math.exp(a[i]);
+            float x = a[i] - shift;
+            a[i] = x < flushBelow ? 0f : (float) Math.exp(x);
         }
     }
 

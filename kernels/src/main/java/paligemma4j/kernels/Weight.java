@@ -65,19 +65,9 @@ public record Weight(MemorySegment data, WeightType type, int rows, int cols) {
             }
             cols += p.cols();
         }
-        if (type == WeightType.Q8_0) {
-            return Q8.concatColumns(parts, rows, cols, arena);
-        }
-        MemorySegment out = arena.allocate(rows * type.rowBytes(cols), 64);
-        long dst = 0;
-        for (int r = 0; r < rows; r++) {
-            for (Weight p : parts) {
-                long rowBytes = p.type().rowBytes(p.cols());
-                MemorySegment.copy(p.data(), r * rowBytes, out, dst, rowBytes);
-                dst += rowBytes;
-            }
-        }
-        return new Weight(out, type, rows, cols);
+        Weight joined = new Weight(arena.allocate(rows * type.rowBytes(cols), 64), type, rows, cols);
+        copyColumns(joined, parts, true);
+        return joined;
     }
 
     /**
@@ -102,20 +92,41 @@ public record Weight(MemorySegment data, WeightType type, int rows, int cols) {
             int cols = Math.min(width, w.cols() - j * width);
             parts[j] = new Weight(arena.allocate(w.rows() * w.type().rowBytes(cols), 64), w.type(), w.rows(), cols);
         }
-        if (w.type() == WeightType.Q8_0) {
-            Q8.columnBlocks(w, parts);
-            return parts;
-        }
-        long rowBytes = w.type().rowBytes(w.cols());
-        for (int r = 0; r < w.rows(); r++) {
-            long src = r * rowBytes;
+        copyColumns(w, parts, false);
+        return parts;
+    }
+
+    /**
+     * Row by row, each part's row to ({@code join}) or from its columns of {@code whole}'s row. A row is its
+     * Q8_0 scales (none for the other types), then its values, so a part's row is two pieces of the
+     * whole's: its scales among the whole's scales and its values among the whole's values.
+     */
+    private static void copyColumns(Weight whole, Weight[] parts, boolean join) {
+        long wholeRow = whole.type().rowBytes(whole.cols()), valuesAt = scaleBytes(whole);
+        for (int r = 0; r < whole.rows(); r++) {
+            long scales = r * wholeRow, values = scales + valuesAt;
             for (Weight p : parts) {
-                long n = p.type().rowBytes(p.cols());
-                MemorySegment.copy(w.data(), src, p.data(), r * n, n);
-                src += n;
+                long partScales = scaleBytes(p), partValues = p.type().rowBytes(p.cols()) - partScales;
+                long partRow = r * (partScales + partValues);
+                copy(whole.data(), scales, p.data(), partRow, partScales, join);
+                copy(whole.data(), values, p.data(), partRow + partScales, partValues, join);
+                scales += partScales;
+                values += partValues;
             }
         }
-        return parts;
+    }
+
+    /** Bytes of one row's Q8_0 scales ahead of its values (0 for the other types). */
+    private static long scaleBytes(Weight w) {
+        return w.type() == WeightType.Q8_0 ? 2L * Q8.blocks(w.cols()) : 0;
+    }
+
+    private static void copy(MemorySegment whole, long wholeAt, MemorySegment part, long partAt, long bytes, boolean join) {
+        if (join) {
+            MemorySegment.copy(part, partAt, whole, wholeAt, bytes);
+        } else {
+            MemorySegment.copy(whole, wholeAt, part, partAt, bytes);
+        }
     }
 
     /** Rows {@code [from, from + n)} as a weight of its own (no copy). */

@@ -32,24 +32,14 @@ final class BlockedProducts {
         this.yStrides = yStrides;
     }
 
-    /** The weights as they are (one part each): for backends that take the whole matrices. */
-    static BlockedProducts whole(Weight[] ws, float[][] biases) {
-        int[] output = new int[ws.length], offs = new int[ws.length], strides = new int[ws.length];
-        for (int i = 0; i < ws.length; i++) {
-            output[i] = i;
-            strides[i] = ws[i].cols();
-        }
-        return new BlockedProducts(ws.clone(), biases == null ? null : biases.clone(), output, offs, strides);
-    }
-
     /**
-     * The weights cut into blocks of {@code block} columns (those no wider stay whole, uncopied), each
-     * copied weight's bytes then passed to {@code release}. {@code biases} (per weight, null entries or
-     * null for none) are cut the same way.
+     * The weights cut into blocks of {@code block} columns (those no wider stay whole, uncopied: with
+     * {@link Integer#MAX_VALUE}, all of them), each copied weight's bytes then passed to {@code release}.
+     * {@code biases} (per weight, null entries or null for none) are cut the same way.
      */
     static BlockedProducts columnBlocks(Weight[] ws, float[][] biases, int block, Consumer<MemorySegment> release) {
         int count = 0;
-        for (Weight w : ws) count += (w.cols() + block - 1) / block;
+        for (Weight w : ws) count += w.cols() <= block ? 1 : (w.cols() + block - 1) / block;
         Weight[] parts = new Weight[count];
         float[][] partBiases = new float[count][];
         int[] output = new int[count], offs = new int[count], strides = new int[count];
@@ -61,7 +51,7 @@ final class BlockedProducts {
             for (int j = 0; j < blocks.length; j++, p++) {
                 parts[p] = blocks[j];
                 int c0 = j * block;
-                partBiases[p] = bias == null ? null : Arrays.copyOfRange(bias, c0, c0 + blocks[j].cols());
+                partBiases[p] = bias == null || blocks.length == 1 ? bias : Arrays.copyOfRange(bias, c0, c0 + blocks[j].cols());
                 output[p] = i;
                 offs[p] = c0;
                 strides[p] = w.cols();

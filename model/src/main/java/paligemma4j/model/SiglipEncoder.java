@@ -104,7 +104,7 @@ public final class SiglipEncoder {
     }
 
     private static BlockedProducts product(Weight[] ws, float[][] biases, boolean blocks, Consumer<MemorySegment> release) {
-        return blocks ? BlockedProducts.columnBlocks(ws, biases, COLUMN_BLOCK, release) : BlockedProducts.whole(ws, biases);
+        return BlockedProducts.columnBlocks(ws, biases, blocks ? COLUMN_BLOCK : Integer.MAX_VALUE, release);
     }
 
     /** The encoder as a {@link TowerOps} backend takes it (no copies: the same weights and vectors). */

@@ -35,8 +35,10 @@ class BlockedProductsTest {
         float[] x = FusedProjectionsTest.uniform(5, rows * in, 1f);
         List<MemorySegment> released = new ArrayList<>();
         BlockedProducts blocks = BlockedProducts.columnBlocks(ws, biases, 128, released::add);
-        BlockedProducts whole = BlockedProducts.whole(ws, biases);
+        List<MemorySegment> none = new ArrayList<>();
+        BlockedProducts whole = BlockedProducts.columnBlocks(ws, biases, Integer.MAX_VALUE, none::add);
         assertThat(released).containsExactly(ws[0].data(), ws[2].data());
+        assertThat(none).as("nothing cut, nothing released").isEmpty();
         try (JvmOps jvm = new JvmOps(2)) {
             Ops ops = backend.equals("jvm") ? jvm : new NaiveOps();
             float[][] a = new float[ws.length][], b = new float[ws.length][];
