@@ -1,5 +1,7 @@
 package paligemma4j.jmh;
 
+import paligemma4j.kernels.AttentionShape;
+import paligemma4j.kernels.Rows;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.*;
@@ -59,8 +61,7 @@ public class AttentionBench {
 
     @Benchmark
     public float[] attention() {
-        ops.attention(q, heads * headDim, rows, heads, headDim, (float) Math.sqrt(headDim),
-                k, v, kvHeads * headDim, kvHeads, visible, out, heads * headDim);
+        ops.attention(new AttentionShape(heads, kvHeads, headDim, (float) Math.sqrt(headDim)), new Rows(q, 0, heads * headDim), rows, new Rows(k, 0, kvHeads * headDim), new Rows(v, 0, kvHeads * headDim), visible, new Rows(out, 0, heads * headDim));
         return out;
     }
 }

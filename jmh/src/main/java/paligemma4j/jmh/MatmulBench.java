@@ -3,6 +3,8 @@ package paligemma4j.jmh;
 import java.lang.foreign.Arena;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.*;
+import paligemma4j.kernels.Linear;
+import paligemma4j.kernels.Rows;
 import paligemma4j.kernels.Ops;
 import paligemma4j.kernels.Weight;
 import paligemma4j.kernels.WeightType;
@@ -51,6 +53,9 @@ public class MatmulBench {
     private Weight[] ws;
     private float[][] ys;
     private int[] yOffs, yStrides;
+    /** The {@code ws} prepared by the backend as one decoder projection group, and where each writes. */
+    private Linear group;
+    private Rows[] outs;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -71,6 +76,9 @@ public class MatmulBench {
             yStrides[i] = d[2];
         }
         ops = OpsChoice.of(impl, threads);
+        group = ops.prepare(Linear.Use.DECODER, ws, null, bytes -> { });
+        outs = new Rows[n];
+        for (int i = 0; i < n; i++) outs[i] = new Rows(ys[i], yOffs[i], yStrides[i]);
     }
 
     @TearDown(Level.Trial)
@@ -82,7 +90,7 @@ public class MatmulBench {
     @Benchmark
     public float[] matmul() {
         if (ws.length > 1) {
-            ops.matmuls(x, rows, ws, null, ys, yOffs, yStrides);
+            ops.linear(x, rows, group, outs);
         } else {
             ops.matmul(x, rows, w, null, 0, y, 0, w.cols());
         }

@@ -3,6 +3,8 @@ package paligemma4j.jmh;
 import java.lang.foreign.Arena;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.*;
+import paligemma4j.kernels.Linear;
+import paligemma4j.kernels.Rows;
 import paligemma4j.kernels.Ops;
 import paligemma4j.kernels.Weight;
 import paligemma4j.kernels.WeightType;
@@ -45,6 +47,9 @@ public class MatvecBench {
     private Weight[] ws;
     private float[][] ys;
     private int[] yOffs, yStrides;
+    /** The {@code ws} prepared by the backend as one decoder projection group, and where each writes. */
+    private Linear group;
+    private Rows[] outs;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -64,6 +69,9 @@ public class MatvecBench {
             yStrides[i] = d[1];
         }
         ops = OpsChoice.of(impl, threads);
+        group = ops.prepare(Linear.Use.DECODER, ws, null, bytes -> { });
+        outs = new Rows[n];
+        for (int i = 0; i < n; i++) outs[i] = new Rows(ys[i], yOffs[i], yStrides[i]);
     }
 
     @TearDown(Level.Trial)
@@ -77,7 +85,7 @@ public class MatvecBench {
         if (transposed) {
             ops.matmulTransposed(x, 0, x.length, 1, w, y, 0, y.length);
         } else if (ws.length > 1) {
-            ops.matmuls(x, 1, ws, null, ys, yOffs, yStrides);
+            ops.linear(x, 1, group, outs);
         } else {
             ops.matmul(x, 1, w, null, 0, y, 0, y.length);
         }

@@ -1,7 +1,9 @@
 package paligemma4j.kernels;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * A whole Gemma decoder as a {@link TowerOps} backend takes it: sizes and constants from the
@@ -42,6 +44,19 @@ public record DecoderTower(int width, int heads, int kvHeads, int headDim, int m
     /** Width of a fused q|k|v row. */
     public int qkvWidth() {
         return (heads + 2 * kvHeads) * headDim;
+    }
+
+    /** This decoder with every matrix (the embedding too) passed through {@code convert}; vectors stay. */
+    public DecoderTower map(UnaryOperator<Weight> convert) {
+        List<Block> mapped = blocks.stream().map(b -> new Block(b.attnNorm(), all(b.query(), convert),
+                all(b.key(), convert), all(b.value(), convert), convert.apply(b.out()), b.ffwNorm(),
+                convert.apply(b.gate()), convert.apply(b.up()), convert.apply(b.down()))).toList();
+        return new DecoderTower(width, heads, kvHeads, headDim, mlp, eps, ropeBase, queryScale, mapped, finalNorm,
+                convert.apply(embedding));
+    }
+
+    private static Weight[] all(Weight[] ws, UnaryOperator<Weight> convert) {
+        return Arrays.stream(ws).map(convert).toArray(Weight[]::new);
     }
 
     /** Every weight matrix of the decoder (each layer's projections, the embedding). */

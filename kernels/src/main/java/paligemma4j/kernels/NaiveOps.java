@@ -8,9 +8,9 @@ package paligemma4j.kernels;
 public final class NaiveOps implements Ops {
 
     /** √(2/π) rounded to float32, as {@code jax.nn.gelu(approximate=True)} casts it. */
-    static final float SQRT_2_OVER_PI = (float) Math.sqrt(2.0 / Math.PI);
+    public static final float SQRT_2_OVER_PI = (float) Math.sqrt(2.0 / Math.PI);
     /** The cubic coefficient of the tanh GELU approximation. */
-    static final float GELU_CUBIC = 0.044715f;
+    public static final float GELU_CUBIC = 0.044715f;
 
     /**
      * Each output is summed over i in increasing order; the loops run i before o so the weight
@@ -142,24 +142,22 @@ public final class NaiveOps implements Ops {
      * logits over the visible keys, softmax {@code exp(l − max) / Σ}, then the probabilities times V.
      */
     @Override
-    public void attention(float[] q, int qStride, int rows, int heads, int headDim, float qDivisor,
-                          float[] k, float[] v, int kvStride, int kvHeads, int[] visible,
-                          float[] out, int outStride) {
-        int group = heads / kvHeads;
+    public void attention(AttentionShape s, Rows q, int rows, Rows k, Rows v, int[] visible, Rows out) {
+        int headDim = s.headDim();
         float[] qs = new float[headDim];
         for (int r = 0; r < rows; r++) {
             int n = visible[r];
             float[] p = new float[n];
-            for (int h = 0; h < heads; h++) {
-                int kvOff = (h / group) * headDim;
+            for (int h = 0; h < s.heads(); h++) {
+                int kvOff = s.kvHead(h) * headDim;
                 for (int d = 0; d < headDim; d++) {
-                    qs[d] = q[r * qStride + h * headDim + d] / qDivisor;
+                    qs[d] = q.data()[q.at(r, h * headDim + d)] / s.qDivisor();
                 }
                 float max = Float.NEGATIVE_INFINITY;
                 for (int j = 0; j < n; j++) {
                     float logit = 0f;
                     for (int d = 0; d < headDim; d++) {
-                        logit += qs[d] * k[j * kvStride + kvOff + d];
+                        logit += qs[d] * k.data()[k.at(j, kvOff + d)];
                     }
                     p[j] = logit;
                     max = Math.max(max, logit);
@@ -175,9 +173,9 @@ public final class NaiveOps implements Ops {
                 for (int d = 0; d < headDim; d++) {
                     float acc = 0f;
                     for (int j = 0; j < n; j++) {
-                        acc += p[j] * v[j * kvStride + kvOff + d];
+                        acc += p[j] * v.data()[v.at(j, kvOff + d)];
                     }
-                    out[r * outStride + h * headDim + d] = acc;
+                    out.data()[out.at(r, h * headDim + d)] = acc;
                 }
             }
         }
@@ -206,7 +204,7 @@ public final class NaiveOps implements Ops {
     }
 
     /** RoPE timescale {@code base^(2i/headDim)}, computed in double and rounded to float32. */
-    static float ropeTimescale(float base, int i, int headDim) {
+    public static float ropeTimescale(float base, int i, int headDim) {
         return (float) Math.pow(base, 2.0 * i / headDim);
     }
 }

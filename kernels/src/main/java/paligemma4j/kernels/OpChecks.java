@@ -5,24 +5,24 @@ package paligemma4j.kernels;
  * becomes one line naming the operation, the argument and expected vs actual, instead of an
  * index error from deep inside a loop.
  */
-final class OpChecks {
+public final class OpChecks {
 
     private OpChecks() {
     }
 
-    static void atLeast(String op, String what, long have, long need) {
+    public static void atLeast(String op, String what, long have, long need) {
         if (have < need) {
             throw new IllegalArgumentException(op + ": " + what + " has " + have + " elements, needs at least " + need);
         }
     }
 
-    static void positive(String op, String what, long value) {
+    public static void positive(String op, String what, long value) {
         if (value < 0) {
             throw new IllegalArgumentException(op + ": " + what + " must be >= 0, got " + value);
         }
     }
 
-    static void matmul(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride) {
+    public static void matmul(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride) {
         positive("matmul", "rows", rows);
         atLeast("matmul", "x [" + rows + ", " + w.rows() + "]", x.length, (long) rows * w.rows());
         if (bias != null) {
@@ -34,7 +34,7 @@ final class OpChecks {
         }
     }
 
-    static void matmulTransposed(float[] x, int xOff, int xStride, int rows, Weight w, float[] y, int yOff, int yStride) {
+    public static void matmulTransposed(float[] x, int xOff, int xStride, int rows, Weight w, float[] y, int yOff, int yStride) {
         positive("matmulTransposed", "rows", rows);
         if (rows > 0) {
             atLeast("matmulTransposed", "x (stride " + xStride + ", offset " + xOff + ")", x.length,
@@ -44,11 +44,7 @@ final class OpChecks {
         }
     }
 
-    static void attention(float[] q, int qStride, int rows, int heads, int headDim, float[] k, float[] v,
-                          int kvStride, int kvHeads, int[] visible, float[] out, int outStride) {
-        if (kvHeads <= 0 || heads % kvHeads != 0) {
-            throw new IllegalArgumentException("attention: heads (" + heads + ") must be a multiple of kvHeads (" + kvHeads + ")");
-        }
+    public static void attention(AttentionShape s, Rows q, int rows, Rows k, Rows v, int[] visible, Rows out) {
         atLeast("attention", "visible", visible.length, rows);
         int maxVisible = 0;
         for (int r = 0; r < rows; r++) {
@@ -56,17 +52,29 @@ final class OpChecks {
             maxVisible = Math.max(maxVisible, visible[r]);
         }
         if (rows > 0) {
-            atLeast("attention", "q", q.length, (long) (rows - 1) * qStride + (long) heads * headDim);
-            atLeast("attention", "out", out.length, (long) (rows - 1) * outStride + (long) heads * headDim);
+            atLeast("attention", "q", q.data().length, q.at(rows - 1, s.heads() * s.headDim()));
+            atLeast("attention", "out", out.data().length, out.at(rows - 1, s.heads() * s.headDim()));
         }
         if (maxVisible > 0) {
-            long need = (long) (maxVisible - 1) * kvStride + (long) kvHeads * headDim;
-            atLeast("attention", "k (" + maxVisible + " visible rows)", k.length, need);
-            atLeast("attention", "v (" + maxVisible + " visible rows)", v.length, need);
+            atLeast("attention", "k (" + maxVisible + " visible rows)", k.data().length, k.at(maxVisible - 1, s.kvHeads() * s.headDim()));
+            atLeast("attention", "v (" + maxVisible + " visible rows)", v.data().length, v.at(maxVisible - 1, s.kvHeads() * s.headDim()));
         }
     }
 
-    static void rows(String op, String what, float[] a, int off, int rows, int width) {
+    /** The parts of one {@link Linear}: at least one, all with the same row count, biases (if any) as wide as their part. */
+    public static void linearParts(Weight[] parts, float[][] biases) {
+        if (parts.length == 0) throw new IllegalArgumentException("linear: needs at least one weight");
+        if (biases != null) atLeast("linear", "biases", biases.length, parts.length);
+        for (int i = 0; i < parts.length; i++) {
+            if (parts[i].rows() != parts[0].rows()) {
+                throw new IllegalArgumentException("linear: part " + i + " has " + parts[i].rows() + " rows, part 0 has "
+                        + parts[0].rows() + " (one input feeds every part)");
+            }
+            if (biases != null && biases[i] != null) atLeast("linear", "bias " + i, biases[i].length, parts[i].cols());
+        }
+    }
+
+    public static void rows(String op, String what, float[] a, int off, int rows, int width) {
         positive(op, "rows", rows);
         atLeast(op, what + " [" + rows + ", " + width + "] from " + off, a.length, (long) off + (long) rows * width);
     }

@@ -1,5 +1,8 @@
 package paligemma4j.kernels;
 
+import java.lang.foreign.MemorySegment;
+import java.util.function.Consumer;
+
 /**
  * The narrow set of operations the PaliGemma forward pass is made of. Activations are
  * float32 arrays, row-major; weights are {@link Weight}s in their stored type; every model
@@ -18,16 +21,32 @@ public interface Ops {
     void matmul(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride);
 
     /**
-     * Several products of one x: for every i, {@code matmul(x, rows, ws[i], biases[i], 0, ys[i],
-     * yOffs[i], yStrides[i])} ({@code biases} null for none, or per weight, entries may be null). The
-     * attention projections (Gemma: one weight per query head, then the key and value heads; SigLIP:
-     * query, key and value with their biases) go through here, so an implementation can run them as
-     * one parallel job over x read (and packed) once; the results equal the separate calls.
+     * The backend's own form of {@code parts} (each {@code [in, out_i]}, same {@code in}) with their biases
+     * ({@code biases} null for none, or per part with null entries), applied together to one input by
+     * {@link #linear}. The backend decides the form (and may make it in the background); results equal
+     * {@link #matmul} of each part. {@code release} is told a part's bytes once the backend no longer reads
+     * them (a mapped checkpoint then drops those pages); this default keeps the weights as stored.
      */
-    default void matmuls(float[] x, int rows, Weight[] ws, float[][] biases, float[][] ys, int[] yOffs,
-                         int[] yStrides) {
-        for (int i = 0; i < ws.length; i++) {
-            matmul(x, rows, ws[i], biases == null ? null : biases[i], 0, ys[i], yOffs[i], yStrides[i]);
+    default Linear prepare(Linear.Use use, Weight[] parts, float[][] biases, Consumer<MemorySegment> release) {
+        return Linear.stored(parts, biases);
+    }
+
+    /** {@link #prepare} of one matrix. */
+    default Linear prepare(Linear.Use use, Weight w, float[] bias, Consumer<MemorySegment> release) {
+        return prepare(use, new Weight[] {w}, new float[][] {bias}, release);
+    }
+
+    /**
+     * {@code ys[i] = x · W_i + b_i} for every part i of {@code w}: x holds {@code rows} contiguous rows of
+     * width {@code w.in()}, {@code ys[i]} gets {@code rows} rows of {@code w.out(i)} values.
+     */
+    default void linear(float[] x, int rows, Linear w, Rows... ys) {
+        if (!(w instanceof Linear.Stored stored)) {
+            throw new IllegalArgumentException("linear: " + w.getClass().getSimpleName() + " was prepared by another backend");
+        }
+        OpChecks.atLeast("linear", "outputs", ys.length, w.count());
+        for (int i = 0; i < w.count(); i++) {
+            matmul(x, rows, stored.weights()[i], stored.biases()[i], 0, ys[i].data(), ys[i].offset(), ys[i].stride());
         }
     }
 
@@ -75,16 +94,12 @@ public interface Ops {
     void rope(float[] x, int rows, int rowStride, int heads, int headDim, int[] positions, float base);
 
     /**
-     * Multi-head attention with a shared-prefix visibility rule. Query row r, head h reads
-     * {@code q[r*qStride + h*headDim ...]}, is divided by {@code qDivisor} (q/√d before q·k, as Flax
-     * does; 1/16 in Gemma is exact either way), and attends to key/value rows
-     * {@code [0, visible[r])} of its KV head {@code h / (heads / kvHeads)} at
-     * {@code k[j*kvStride + kvHead*headDim ...]}. Logits and softmax (max-subtracted) in float32.
-     * Writes {@code out[r*outStride + h*headDim ...]}.
+     * Attention with a per-row visibility rule. Query row r, head h ({@code q.at(r, h·headDim)}) is divided by
+     * {@code shape.qDivisor()} (q/√d before q·k, as Flax does) and attends to key/value rows {@code [0, visible[r])}
+     * of its KV head g = {@code shape.kvHead(h)} ({@code k.at(j, g·headDim)}, {@code v.at(j, g·headDim)}). Logits
+     * and softmax (max-subtracted) in float32. Writes {@code out.at(r, h·headDim)}.
      */
-    void attention(float[] q, int qStride, int rows, int heads, int headDim, float qDivisor,
-                   float[] k, float[] v, int kvStride, int kvHeads, int[] visible,
-                   float[] out, int outStride);
+    void attention(AttentionShape shape, Rows q, int rows, Rows k, Rows v, int[] visible, Rows out);
 
     /** Index of the largest of {@code x[off .. off+n)}; ties → lowest index (strict {@code >}). */
     int argmax(float[] x, int off, int n);

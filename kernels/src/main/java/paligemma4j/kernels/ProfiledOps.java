@@ -1,9 +1,11 @@
 package paligemma4j.kernels;
 
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * An {@link Ops} that passes every call to another one and adds up, per stage label, operation and
@@ -81,16 +83,22 @@ public final class ProfiledOps implements Ops {
     }
 
     @Override
-    public void matmuls(float[] x, int rows, Weight[] ws, float[][] biases, float[][] ys, int[] yOffs,
-                        int[] yStrides) {
+    public Linear prepare(Linear.Use use, Weight[] parts, float[][] biases, Consumer<MemorySegment> release) {
+        return inner.prepare(use, parts, biases, release);
+    }
+
+    @Override
+    public void linear(float[] x, int rows, Linear w, Rows... ys) {
         long t = System.nanoTime();
-        inner.matmuls(x, rows, ws, biases, ys, yOffs, yStrides);
+        inner.linear(x, rows, w, ys);
         double flop = 0, bytes = 0;
-        for (Weight w : ws) {
-            flop += matmulFlop(rows, w);
-            bytes += matvecBytes(rows, w);
+        for (int i = 0; i < w.count(); i++) {
+            double weights = (double) w.in() * w.out(i);
+            flop += rows >= MATVEC_ROWS ? 2.0 * rows * weights : 0;
+            bytes += rows < MATVEC_ROWS ? rows * (double) w.in() * w.type(i).rowBytes(w.out(i)) : 0;
         }
-        record("matmuls", rows + "x" + ws.length + "*" + dims(ws[0]), t, flop, bytes);
+        String type = w.type(0).name().toLowerCase();
+        record("linear", rows + "x" + w.count() + "*" + w.in() + "x" + w.out(0) + " " + type, t, flop, bytes);
     }
 
     @Override
@@ -150,15 +158,14 @@ public final class ProfiledOps implements Ops {
     }
 
     @Override
-    public void attention(float[] q, int qStride, int rows, int heads, int headDim, float qDivisor,
-                          float[] k, float[] v, int kvStride, int kvHeads, int[] visible, float[] out, int outStride) {
+    public void attention(AttentionShape s, Rows q, int rows, Rows k, Rows v, int[] visible, Rows out) {
         long t = System.nanoTime();
-        inner.attention(q, qStride, rows, heads, headDim, qDivisor, k, v, kvStride, kvHeads, visible, out, outStride);
+        inner.attention(s, q, rows, k, v, visible, out);
         double flop = 0;
         for (int r = 0; r < rows; r++) {
-            flop += 4.0 * visible[r] * heads * headDim;            // q·k and p·v
+            flop += 4.0 * visible[r] * s.heads() * s.headDim();            // q·k and p·v
         }
-        record("attention", rows + " rows, " + heads + "/" + kvHeads + " heads of " + headDim, t, flop, 0);
+        record("attention", rows + " rows, " + s.heads() + "/" + s.kvHeads() + " heads of " + s.headDim(), t, flop, 0);
     }
 
     @Override

@@ -2,6 +2,7 @@ package paligemma4j.kernels;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * A whole pre-LayerNorm ViT encoder with a linear head (SigLIP + PaliGemma's projector) as a
@@ -42,6 +43,16 @@ public record VitTower(int tokens, int patchWidth, int width, int heads, int hea
             throw new IllegalArgumentException("ViT tower: head is [" + head.rows() + ", " + head.cols() + "], expected ["
                     + width + ", D]");
         }
+    }
+
+    /** This tower with every matrix passed through {@code convert} (e.g. to another storage type); vectors stay. */
+    public VitTower map(UnaryOperator<Weight> convert) {
+        List<Block> mapped = blocks.stream().map(b -> new Block(b.ln0Scale(), b.ln0Bias(),
+                convert.apply(b.query()), b.queryBias(), convert.apply(b.key()), b.keyBias(),
+                convert.apply(b.value()), b.valueBias(), convert.apply(b.out()), b.outBias(), b.ln1Scale(), b.ln1Bias(),
+                convert.apply(b.fc1()), b.fc1Bias(), convert.apply(b.fc2()), b.fc2Bias())).toList();
+        return new VitTower(tokens, patchWidth, width, heads, headDim, mlp, eps, convert.apply(patchKernel), patchBias,
+                positions, mapped, normScale, normBias, convert.apply(head), headBias);
     }
 
     /** Every weight matrix of the tower (patch embedding, each block's six, the head). */

@@ -55,8 +55,8 @@ class AttentionTest {
         }
         float qDivisor = (float) Math.sqrt(headDim);
         float[] expected = new float[rows * outStride], actual = new float[rows * outStride];
-        NAIVE.attention(q, qStride, rows, heads, headDim, qDivisor, k, v, kvStride, kvHeads, visible, expected, outStride);
-        FAST.attention(q, qStride, rows, heads, headDim, qDivisor, k, v, kvStride, kvHeads, visible, actual, outStride);
+        NAIVE.attention(new AttentionShape(heads, kvHeads, headDim, qDivisor), new Rows(q, 0, qStride), rows, new Rows(k, 0, kvStride), new Rows(v, 0, kvStride), visible, new Rows(expected, 0, outStride));
+        FAST.attention(new AttentionShape(heads, kvHeads, headDim, qDivisor), new Rows(q, 0, qStride), rows, new Rows(k, 0, kvStride), new Rows(v, 0, kvStride), visible, new Rows(actual, 0, outStride));
         int group = heads / kvHeads;
         for (int r = 0; r < rows; r++) {
             for (int h = 0; h < heads; h++) {
@@ -104,7 +104,7 @@ class AttentionTest {
             System.arraycopy(q, 0, q4, r * n, n);   // 4 rows: takes the transposed-keys path too
         }
         int[] visible = {n, n, n, n};
-        NAIVE.attention(q4, n, 4, 1, n, 1f, k, v, n, 1, visible, expected, n);
+        NAIVE.attention(new AttentionShape(1, 1, n, 1f), new Rows(q4, 0, n), 4, new Rows(k, 0, n), new Rows(v, 0, n), visible, new Rows(expected, 0, n));
         // the fast kernels give probability 0 to logits more than 64 below the maximum (88 here): 10, 20, 1, 2, …
         for (int r = 0; r < 4; r++) {
             for (int j = 0; j < n; j++) {
@@ -114,12 +114,12 @@ class AttentionTest {
                 }
             }
         }
-        FAST.attention(q4, n, 4, 1, n, 1f, k, v, n, 1, visible, actual, n);
+        FAST.attention(new AttentionShape(1, 1, n, 1f), new Rows(q4, 0, n), 4, new Rows(k, 0, n), new Rows(v, 0, n), visible, new Rows(actual, 0, n));
         assertThat(actual[10]).as("p for logit 10 (78 below the maximum)").isZero();
         assertThat(actual[16]).as("p for logit 85").isGreaterThan(0.01f);
         Close.allClose(actual, expected, 0, 4 * n, i -> 8 * Math.ulp(expected[i]) + 1e-37, "softmax of extreme logits");
         float[] one = new float[n];
-        FAST.attention(q, n, 1, 1, n, 1f, k, v, n, 1, new int[] {n}, one, n);
+        FAST.attention(new AttentionShape(1, 1, n, 1f), new Rows(q, 0, n), 1, new Rows(k, 0, n), new Rows(v, 0, n), new int[] {n}, new Rows(one, 0, n));
         Close.allClose(one, expected, 0, n, i -> 8 * Math.ulp(expected[i]) + 1e-37, "softmax of extreme logits, one row");
     }
 

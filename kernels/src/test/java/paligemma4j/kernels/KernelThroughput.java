@@ -63,8 +63,7 @@ public final class KernelThroughput {
                 float[] v = TestData.uniform(9, rows * stride, -1f, 1f), out = new float[rows * stride];
                 int[] visible = new int[rows];
                 java.util.Arrays.fill(visible, rows);
-                double[] s = time(reps, () -> ops.attention(q, stride, rows, heads, headDim, (float) Math.sqrt(headDim),
-                        k, v, stride, heads, visible, out, stride));
+                double[] s = time(reps, () -> ops.attention(new AttentionShape(heads, heads, headDim, (float) Math.sqrt(headDim)), new Rows(q, 0, stride), rows, new Rows(k, 0, stride), new Rows(v, 0, stride), visible, new Rows(out, 0, stride)));
                 double flop = 4.0 * rows * rows * heads * headDim;
                 System.out.printf("attention SigLIP 256 x 16 x 72             median %7.2f ms  %6.1f GFLOP/s%n", s[0] * 1e3, flop / s[0] / 1e9);
             }

@@ -60,7 +60,9 @@ class MatmulsTest {
                 ops.matmul(x, rows, ws[i], biases == null ? null : biases[i], 0, i < heads ? qExpected : kExpected,
                         offs[i], strides[i]);
             }
-            ops.matmuls(x, rows, ws, biases, ys, offs, strides);
+            Rows[] out = new Rows[ws.length];
+            for (int i = 0; i < ws.length; i++) out[i] = new Rows(ys[i], offs[i], strides[i]);
+            ops.linear(x, rows, ops.prepare(Linear.Use.DECODER, ws, biases, bytes -> { }), out);
         }
         assertThat(q).containsExactly(qExpected);
         assertThat(k).containsExactly(kExpected);

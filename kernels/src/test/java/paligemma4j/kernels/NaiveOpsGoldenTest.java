@@ -147,8 +147,7 @@ class NaiveOpsGoldenTest {
             visible[r] = (int) visF[r];
         }
         float[] out = new float[q.length];
-        OPS.attention(q, heads * headDim, rows, heads, headDim, (float) Math.sqrt(headDim), k, v, heads * headDim, heads,
-                visible, out, heads * headDim);
+        OPS.attention(new AttentionShape(heads, heads, headDim, (float) Math.sqrt(headDim)), new Rows(q, 0, heads * headDim), rows, new Rows(k, 0, heads * headDim), new Rows(v, 0, heads * headDim), visible, new Rows(out, 0, heads * headDim));
         // logits of |q·k| ≲ 20 carry ~8·u·20 absolute error from the order of the 8 products;
         // exp turns that into a relative error of the weights; outputs are |v| ≲ 3 weighted means.
         assertUlps(out, g("attention.out"), 0, 2e-5, "attention");
@@ -168,7 +167,7 @@ class NaiveOpsGoldenTest {
             v[j * n + j] = 1f;
         }
         float[] out = new float[n];
-        OPS.attention(q, n, 1, 1, n, 1f, k, v, n, 1, new int[] {n}, out, n);
+        OPS.attention(new AttentionShape(1, 1, n, 1f), new Rows(q, 0, n), 1, new Rows(k, 0, n), new Rows(v, 0, n), new int[] {n}, new Rows(out, 0, n));
         // exp of (x − max) and one division: within 2 ulp of jax.nn.softmax (sum of 7 in another order).
         assertUlps(out, expected, 4, 1e-30, "softmax");
         assertThat(out[1]).isEqualTo(0f);

@@ -24,7 +24,8 @@ class ProfiledOpsTest {
         for (int i = 0; i < 3; i++) {
             profiled.matmul(x, 1, w, null, 0, actual, 0, 24);
         }
-        profiled.matmuls(x, 1, new Weight[] {w, w}, null, new float[][] {actual, expected}, new int[] {0, 0}, new int[] {24, 24});
+        Linear both = profiled.prepare(Linear.Use.DECODER, new Weight[] {w, w}, null, bytes -> { });
+        profiled.linear(x, 1, both, Rows.of(actual, 24), Rows.of(expected, 24));
         assertThat(profiled.argmax(new float[] {1f, 3f, 2f}, 0, 3)).isEqualTo(1);
 
         List<ProfiledOps.Entry> e = profiled.entries();
@@ -33,7 +34,7 @@ class ProfiledOpsTest {
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("prefill", "matmul", "8x40x24 bf16", 1L),
                         org.assertj.core.groups.Tuple.tuple("decode", "matmul", "1x40x24 bf16", 3L),
-                        org.assertj.core.groups.Tuple.tuple("decode", "matmuls", "1x2*40x24 bf16", 1L),
+                        org.assertj.core.groups.Tuple.tuple("decode", "linear", "1x2*40x24 bf16", 1L),
                         org.assertj.core.groups.Tuple.tuple("decode", "argmax", "3", 1L));
         assertThat(e.get(0).flop()).isEqualTo(2.0 * 8 * 40 * 24);     // many rows: compute-bound, GFLOP/s
         assertThat(e.get(0).rateUnit()).isEqualTo("GFLOP/s");

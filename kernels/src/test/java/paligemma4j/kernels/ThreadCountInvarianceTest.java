@@ -87,7 +87,7 @@ class ThreadCountInvarianceTest {
             int[] visible = new int[rows];
             Arrays.fill(visible, rows);
             float[] o = new float[rows * heads * hd];
-            ops.attention(q, heads * hd, rows, heads, hd, 4f, k, v, 2 * hd, 2, visible, o, heads * hd);
+            ops.attention(new AttentionShape(heads, 2, hd, 4f), new Rows(q, 0, heads * hd), rows, new Rows(k, 0, 2 * hd), new Rows(v, 0, 2 * hd), visible, new Rows(o, 0, heads * hd));
             return o;
         });
     }

@@ -29,10 +29,8 @@ public final class PaliGemma implements AutoCloseable {
         this.checkpoint = checkpoint;
         this.config = weights.config();
         this.ops = ops;
-        this.vision = new SiglipEncoder(
-                SiglipWeights.of(weights.vision(), config.vision(), config.llm().width()).map(convert), ops,
-                checkpoint::release);
-        this.gemma = new Gemma(GemmaWeights.of(weights.llm(), config.llm()).map(convert), ops);
+        this.vision = new SiglipEncoder(config.vision(), weights.vision().map(convert::convert), ops, checkpoint::release);
+        this.gemma = new Gemma(config.llm(), weights.llm().map(convert::convert), weights.llm().embedding().type(), ops);
     }
 
     /** Opens, validates and maps a checkpoint (no tensor data is copied but small vectors). */

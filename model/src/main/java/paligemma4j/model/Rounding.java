@@ -1,6 +1,6 @@
 package paligemma4j.model;
 
-import paligemma4j.checkpoint.DType;
+import paligemma4j.kernels.WeightType;
 
 /** Round-to-nearest-even from float32 into the narrower float types big_vision computes in at a few places. */
 public final class Rounding {
@@ -19,11 +19,11 @@ public final class Rounding {
         return Float.float16ToFloat(Float.floatToFloat16(x));
     }
 
-    /** {@code x} rounded to {@code dtype} (float32 and non-float types: unchanged). */
-    public static float toDtype(float x, DType dtype) {
-        return switch (dtype) {
-            case BFLOAT16 -> bf16(x);
-            case FLOAT16 -> f16(x);
+    /** {@code x} rounded to {@code type} (float32 and Q8_0: unchanged). */
+    public static float toType(float x, WeightType type) {
+        return switch (type) {
+            case BF16 -> bf16(x);
+            case F16 -> f16(x);
             default -> x;
         };
     }

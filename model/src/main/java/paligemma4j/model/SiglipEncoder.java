@@ -1,121 +1,64 @@
 package paligemma4j.model;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import paligemma4j.checkpoint.paligemma.SiglipConfig;
+import paligemma4j.kernels.AttentionShape;
+import paligemma4j.kernels.Linear;
 import paligemma4j.kernels.Ops;
+import paligemma4j.kernels.Rows;
 import paligemma4j.kernels.TowerOps;
 import paligemma4j.kernels.VitTower;
 import paligemma4j.kernels.Weight;
 
 /**
- * SigLIP So400m/14 without pooling, followed by the linear projector (big_vision {@code vit.py}
- * with {@code pool_type='none'}, then {@code img/head}): pixels → image tokens.
+ * SigLIP So400m/14 without pooling, followed by the linear projector (big_vision {@code vit.py} with
+ * {@code pool_type='none'}, then {@code img/head}): pixels → image tokens (docs/model.md#siglip-encoder).
  *
- * <p>On a backend that runs whole towers ({@link TowerOps}) the encoder runs as one call with the
- * activations kept on its device, unless a stage observer is attached (the observed stages are
- * computed per op, as on every other backend).
+ * <p>On a backend that runs whole towers ({@link TowerOps}) the encoder runs as one call with the activations kept
+ * on its device, unless a stage observer is attached (the observed stages are computed per op, as on every other
+ * backend).
  */
 public final class SiglipEncoder {
 
-    private final SiglipWeights w;
+    /** One encoder block with its products in the backend's form; biases live in the {@link Linear}s. */
+    private record Layer(float[] ln0Scale, float[] ln0Bias, Linear qkv, Linear out, float[] ln1Scale, float[] ln1Bias,
+                         Linear fc1, Linear fc2) {}
+
+    private final SiglipConfig c;
     private final Ops ops;
-    /** Non-null when the backend runs the whole tower. */
+    private final float eps;
+    private final Linear patchEmbedding, head;
+    private final float[] positions, normScale, normBias;
+    private final List<Layer> layers;
+    /** The backend's whole-tower route, or null; {@link #weights} is kept only for it. */
     private final TowerOps towers;
-    /** The backend's tower, built on first use. */
+    private final VitTower weights;
     private TowerOps.Vision tower;
-    /**
-     * Per layer, the products run op by op: q/k/v (one {@link Ops#matmuls} call), out, MLP in and out; made
-     * on a background thread when they are column blocks ({@link #SiglipEncoder(SiglipWeights, Ops, Consumer)}).
-     */
-    private final List<CompletableFuture<LayerProducts>> products;
 
     /**
-     * Columns per block of the matrices the op-by-op route keeps as column blocks ({@link BlockedProducts}):
-     * the JVM GEMM's narrowest task width, so every task reads one contiguous block.
+     * The encoder over {@code w} on {@code ops}; {@code release} is told which stored bytes the backend's own copies
+     * replace (a mapped checkpoint then drops those pages).
      */
-    static final int COLUMN_BLOCK = 128;
-
-    private record LayerProducts(BlockedProducts queryKeyValue, BlockedProducts out, BlockedProducts fc1,
-                                 BlockedProducts fc2) {}
-
-    public SiglipEncoder(SiglipWeights weights, Ops ops) {
-        this(weights, ops, part -> { });
-    }
-
-    /**
-     * As {@link #SiglipEncoder(SiglipWeights, Ops)}; on the op-by-op route the layers' matrices are copied as
-     * column blocks and their original bytes handed to {@code release} (the checkpoint's {@code release}: the
-     * copies take the mapped pages' place in memory). The copies are made layer by layer on a daemon thread
-     * started here, so loading does not wait for them (~0.9 s for So400m); a forward pass waits for each
-     * layer's blocks before using them (only the first pass can catch up with the copying).
-     */
-    public SiglipEncoder(SiglipWeights weights, Ops ops, Consumer<MemorySegment> release) {
+    public SiglipEncoder(SiglipConfig config, VitTower w, Ops ops, Consumer<MemorySegment> release) {
+        this.c = config;
         this.ops = ops;
-        this.towers = Towers.of(ops, vitTower(weights).weights(), "vision tower");
-        List<SiglipWeights.Layer> layers = weights.layers();
-        if (towers != null) {
-            this.products = layers.stream().map(b -> CompletableFuture.completedFuture(products(b, false, release))).toList();
-            this.w = weights;
-            return;
-        }
-        this.products = layers.stream().map(b -> new CompletableFuture<LayerProducts>()).toList();
-        Thread.ofPlatform().daemon().name("paligemma4j-siglip-column-blocks").start(() -> {
-            for (int l = 0; l < layers.size(); l++) {
-                try {
-                    products.get(l).complete(products(layers.get(l), true, release));
-                } catch (Throwable e) {
-                    products.get(l).completeExceptionally(e);
-                }
-            }
-        });
-        this.w = withoutLayerMatrices(weights);   // a converted copy is freed once its blocks exist
-    }
-
-    /** Layer l's products, once its column blocks exist. */
-    private LayerProducts layerProducts(int l) {
-        try {
-            return products.get(l).join();
-        } catch (CompletionException e) {
-            throw new IllegalStateException("vision layer " + l + ": copying its weights as column blocks failed: "
-                    + e.getCause(), e.getCause());
-        }
-    }
-
-    /** {@code w} without the layers' matrices (the column blocks replace them; vectors stay). */
-    private static SiglipWeights withoutLayerMatrices(SiglipWeights w) {
-        List<SiglipWeights.Layer> layers = w.layers().stream().map(b -> new SiglipWeights.Layer(b.ln0Scale(),
-                b.ln0Bias(), null, b.queryBias(), null, b.keyBias(), null, b.valueBias(), null, b.outBias(),
-                b.ln1Scale(), b.ln1Bias(), null, b.fc1Bias(), null, b.fc2Bias())).toList();
-        return new SiglipWeights(w.config(), w.patchKernel(), w.patchBias(), w.positions(), layers,
-                w.encoderNormScale(), w.encoderNormBias(), w.head(), w.headBias());
-    }
-
-    private static LayerProducts products(SiglipWeights.Layer b, boolean blocks, Consumer<MemorySegment> release) {
-        Weight[] qkv = {b.query(), b.key(), b.value()};
-        float[][] qkvBias = {b.queryBias(), b.keyBias(), b.valueBias()};
-        return new LayerProducts(product(qkv, qkvBias, blocks, release),
-                product(new Weight[] {b.out()}, new float[][] {b.outBias()}, blocks, release),
-                product(new Weight[] {b.fc1()}, new float[][] {b.fc1Bias()}, blocks, release),
-                product(new Weight[] {b.fc2()}, new float[][] {b.fc2Bias()}, blocks, release));
-    }
-
-    private static BlockedProducts product(Weight[] ws, float[][] biases, boolean blocks, Consumer<MemorySegment> release) {
-        return BlockedProducts.columnBlocks(ws, biases, blocks ? COLUMN_BLOCK : Integer.MAX_VALUE, release);
-    }
-
-    /** The encoder as a {@link TowerOps} backend takes it (no copies: the same weights and vectors). */
-    static VitTower vitTower(SiglipWeights w) {
-        SiglipConfig c = w.config();
-        List<VitTower.Block> blocks = w.layers().stream().map(b -> new VitTower.Block(b.ln0Scale(), b.ln0Bias(),
-                b.query(), b.queryBias(), b.key(), b.keyBias(), b.value(), b.valueBias(), b.out(), b.outBias(),
-                b.ln1Scale(), b.ln1Bias(), b.fc1(), b.fc1Bias(), b.fc2(), b.fc2Bias())).toList();
-        return new VitTower(c.numTokens(), c.patch() * c.patch() * 3, c.width(), c.heads(), c.headDim(), c.mlp(),
-                SiglipConfig.LAYER_NORM_EPS, w.patchKernel(), w.patchBias(), w.positions(), blocks,
-                w.encoderNormScale(), w.encoderNormBias(), w.head(), w.headBias());
+        this.eps = w.eps();
+        this.towers = Towers.of(ops, w.weights(), "vision tower");
+        this.weights = towers == null ? null : w;
+        Linear.Use use = Linear.Use.ENCODER;
+        this.patchEmbedding = ops.prepare(use, w.patchKernel(), w.patchBias(), release);
+        this.layers = w.blocks().stream().map(b -> new Layer(b.ln0Scale(), b.ln0Bias(),
+                ops.prepare(use, new Weight[] {b.query(), b.key(), b.value()},
+                        new float[][] {b.queryBias(), b.keyBias(), b.valueBias()}, release),
+                ops.prepare(use, b.out(), b.outBias(), release), b.ln1Scale(), b.ln1Bias(),
+                ops.prepare(use, b.fc1(), b.fc1Bias(), release), ops.prepare(use, b.fc2(), b.fc2Bias(), release))).toList();
+        this.head = ops.prepare(use, w.head(), w.headBias(), release);
+        this.positions = w.positions();
+        this.normScale = w.normScale();
+        this.normBias = w.normBias();
     }
 
     /** Releases the backend's tower, if one was built. */
@@ -126,11 +69,10 @@ public final class SiglipEncoder {
 
     /**
      * @param pixels [R, R, 3] NHWC in [−1, 1]
-     * @return image tokens {@code zimg} [N_img, D], not scaled (spec §2.2)
+     * @return image tokens {@code zimg} [N_img, D], not scaled (docs/model.md#prefix)
      */
     public float[] forward(float[] pixels, StageObserver obs) {
-        SiglipConfig c = w.config();
-        int n = c.numTokens(), width = c.width(), mlp = c.mlp(), d = w.head().cols();
+        int n = c.numTokens(), width = c.width(), mlp = c.mlp(), d = head.out(0);
         if (pixels.length != c.resolution() * c.resolution() * 3) {
             throw new IllegalArgumentException("pixels: expected " + c.resolution() + "×" + c.resolution()
                     + "×3 = " + c.resolution() * c.resolution() * 3 + " values, got " + pixels.length);
@@ -140,48 +82,47 @@ public final class SiglipEncoder {
         // p = conv14x14_s14(image) + b: patchify, then one matmul with the HWIO kernel
         float[] patches = patchify(pixels, c.resolution(), c.patch());
         if (towers != null && !obs.enabled()) {            // the whole tower on the backend, activations stay there
-            if (tower == null) tower = towers.vision(vitTower(w));
+            if (tower == null) tower = towers.vision(weights);
             return tower.forward(patches);
         }
         float[] x = new float[n * width];
-        ops.matmul(patches, n, w.patchKernel(), w.patchBias(), 0, x, 0, width);
+        ops.linear(patches, n, patchEmbedding, Rows.of(x, width));
         // x = x + pos_embedding
-        ops.add(x, w.positions(), n * width);
+        ops.add(x, positions, n * width);
         if (obs.enabled()) obs.stage(Stages.PATCH_EMBED, x, n, width);
 
-        float[] y = new float[n * width];
-        float[] q = new float[n * width], k = new float[n * width], v = new float[n * width];
-        float[] a = new float[n * width];
-        float[] h = new float[n * mlp];
+        float[] y = new float[n * width], a = new float[n * width], h = new float[n * mlp];
+        Rows q = Rows.of(new float[n * width], width), k = Rows.of(new float[n * width], width);
+        Rows v = Rows.of(new float[n * width], width);
         int[] visible = new int[n];
-        java.util.Arrays.fill(visible, n);                       // no mask: every token sees every token
-        float qDivisor = (float) Math.sqrt(c.headDim());          // Flax: query / sqrt(depth), before q·k
-        for (int l = 0; l < c.depth(); l++) {
-            SiglipWeights.Layer b = w.layers().get(l);
-            LayerProducts p = layerProducts(l);
+        Arrays.fill(visible, n);                                 // no mask: every token sees every token
+        // Flax divides the query by √head_dim before q·k
+        AttentionShape heads = new AttentionShape(c.heads(), c.heads(), c.headDim(), (float) Math.sqrt(c.headDim()));
+        for (int l = 0; l < layers.size(); l++) {
+            Layer b = layers.get(l);
             // y = LayerNorm_0(x)
-            ops.layerNorm(x, n, width, b.ln0Scale(), b.ln0Bias(), SiglipConfig.LAYER_NORM_EPS, y);
+            ops.layerNorm(x, n, width, b.ln0Scale(), b.ln0Bias(), eps, y);
             // q, k, v = y·Wq + bq, y·Wk + bk, y·Wv + bv       [N, heads·head_dim]
-            p.queryKeyValue().apply(ops, y, n, q, k, v);
+            ops.linear(y, n, b.qkv(), q, k, v);
             // a_h = softmax((q_h / √head_dim) · k_hᵀ) · v_h
-            ops.attention(q, width, n, c.heads(), c.headDim(), qDivisor, k, v, width, c.heads(), visible, a, width);
+            ops.attention(heads, q, n, k, v, visible, Rows.of(a, width));
             // x = x + a·Wo + bo
-            p.out().apply(ops, a, n, y);
+            ops.linear(a, n, b.out(), Rows.of(y, width));
             ops.add(x, y, n * width);
             // y = LayerNorm_1(x); x = x + gelu(y·W1 + b1)·W2 + b2
-            ops.layerNorm(x, n, width, b.ln1Scale(), b.ln1Bias(), SiglipConfig.LAYER_NORM_EPS, y);
-            p.fc1().apply(ops, y, n, h);
+            ops.layerNorm(x, n, width, b.ln1Scale(), b.ln1Bias(), eps, y);
+            ops.linear(y, n, b.fc1(), Rows.of(h, mlp));
             ops.gelu(h, n * mlp);
-            p.fc2().apply(ops, h, n, y);
+            ops.linear(h, n, b.fc2(), Rows.of(y, width));
             ops.add(x, y, n * width);
             if (obs.enabled()) obs.stage(Stages.vitBlock(l), x, n, width);
         }
         // x = encoder_norm(x)
-        ops.layerNorm(x, n, width, w.encoderNormScale(), w.encoderNormBias(), SiglipConfig.LAYER_NORM_EPS, y);
+        ops.layerNorm(x, n, width, normScale, normBias, eps, y);
         if (obs.enabled()) obs.stage(Stages.ENCODER_NORM, y, n, width);
         // zimg = x·W_head + b_head (the projector)
         float[] zimg = new float[n * d];
-        ops.matmul(y, n, w.head(), w.headBias(), 0, zimg, 0, d);
+        ops.linear(y, n, head, Rows.of(zimg, d));
         if (obs.enabled()) obs.stage(Stages.ZIMG, zimg, n, d);
         return zimg;
     }

@@ -6,19 +6,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import paligemma4j.checkpoint.DType;
 import paligemma4j.checkpoint.paligemma.GemmaConfig;
+import paligemma4j.kernels.DecoderTower;
 import paligemma4j.kernels.JvmOps;
 import paligemma4j.kernels.Weight;
 import paligemma4j.kernels.WeightType;
 import paligemma4j.model.parity.StageRecorder;
 
 /**
- * With Q8_0 weights and a head_dim that is a multiple of the Q8_0 block, Gemma's decode steps run the
- * query, key and value heads as one side-by-side product. Every output column's sum is unchanged, so
- * the logits and the KV cache equal those of the ten separate products bit for bit, after a prefill
- * by either path (last row only, and observed). (The tiny checkpoints' head_dim of 24
- * and 16 keep the separate products; this model is made in memory with head_dim 32.)
+ * With Q8_0 weights and a head_dim that is a multiple of the Q8_0 block, the JVM backend prepares Gemma's query, key
+ * and value heads so that decode steps run them as one side-by-side product. Every output column's sum is
+ * unchanged, so the logits and the KV cache equal those of the separate stored products bit for bit, after a
+ * prefill by either path (last row only, and observed). (The tiny checkpoints' head_dim of 24 and 16 do not fit the
+ * Q8_0 block; this model is made in memory with head_dim 32.)
  */
 class FusedProjectionsTest {
 
@@ -26,14 +26,12 @@ class FusedProjectionsTest {
 
     @Test
     void fusedQueryKeyValueProductsGiveTheSameLogitsAndCacheBitForBit() {
-        GemmaWeights q8 = randomWeights(CONFIG, 7).map(WeightConversions.to(WeightType.Q8_0));
+        DecoderTower q8 = randomWeights(CONFIG, 7).map(WeightConversions.to(WeightType.Q8_0)::convert);
         int rows = 9;
         float[] x = uniform(3, rows * CONFIG.width(), 1f);
         try (JvmOps ops = new JvmOps(2)) {
-            Gemma fused = new Gemma(q8, ops, true), separate = new Gemma(q8, ops, false);
-            assertThat(fused.fusesProjections()).isTrue();
-            assertThat(separate.fusesProjections()).isFalse();
-            assertThat(new Gemma(randomWeights(CONFIG, 7), ops).fusesProjections()).as("float32 weights").isFalse();
+            Gemma fused = new Gemma(CONFIG, q8, WeightType.F32, ops);
+            Gemma separate = new Gemma(CONFIG, q8, WeightType.F32, new StoredWeightsOps(ops));
             for (boolean observed : new boolean[] {false, true}) {
                 KVCache cf = fused.newCache(16, KVCache.Precision.F32), cs = separate.newCache(16, KVCache.Precision.F32);
                 float[] lf = fused.prefill(x.clone(), rows, 4, cf, observed ? new StageRecorder() : StageObserver.NONE);
@@ -57,10 +55,10 @@ class FusedProjectionsTest {
     }
 
     /** A float32 Gemma with uniform weights of scale 1/√fan-in (norm offsets small). */
-    static GemmaWeights randomWeights(GemmaConfig c, long seed) {
+    static DecoderTower randomWeights(GemmaConfig c, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         int d = c.width(), hd = c.headDim();
-        List<GemmaWeights.Layer> layers = new ArrayList<>();
+        List<DecoderTower.Block> layers = new ArrayList<>();
         for (int l = 0; l < c.depth(); l++) {
             Weight[] query = new Weight[c.heads()], key = new Weight[c.kvHeads()], value = new Weight[c.kvHeads()];
             for (int n = 0; n < c.heads(); n++) query[n] = matrix(rnd, d, hd);
@@ -68,10 +66,11 @@ class FusedProjectionsTest {
                 key[g] = matrix(rnd, d, hd);
                 value[g] = matrix(rnd, d, hd);
             }
-            layers.add(new GemmaWeights.Layer(vector(rnd, d), query, key, value, matrix(rnd, c.heads() * hd, d),
+            layers.add(new DecoderTower.Block(vector(rnd, d), query, key, value, matrix(rnd, c.heads() * hd, d),
                     vector(rnd, d), matrix(rnd, d, c.mlp()), matrix(rnd, d, c.mlp()), matrix(rnd, c.mlp(), d)));
         }
-        return new GemmaWeights(c, matrix(rnd, c.vocab(), d), DType.FLOAT32, List.copyOf(layers), vector(rnd, d));
+        return new DecoderTower(d, c.heads(), c.kvHeads(), hd, c.mlp(), GemmaConfig.RMS_NORM_EPS, GemmaConfig.ROPE_BASE,
+                c.queryScale(), List.copyOf(layers), vector(rnd, d), matrix(rnd, c.vocab(), d));
     }
 
     private static Weight matrix(SplittableRandom rnd, int rows, int cols) {

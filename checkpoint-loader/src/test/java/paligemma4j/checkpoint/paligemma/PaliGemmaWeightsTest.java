@@ -1,5 +1,10 @@
 package paligemma4j.checkpoint.paligemma;
 
+import java.lang.foreign.MemorySegment;
+import paligemma4j.kernels.DecoderTower;
+import paligemma4j.kernels.VitTower;
+import paligemma4j.kernels.Weight;
+import paligemma4j.kernels.WeightType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -122,18 +127,30 @@ class PaliGemmaWeightsTest {
     }
 
     @Test
-    void typedViewHoldsTheCheckpointsOwnTensors() {
+    void towersViewTheCheckpointsOwnBytesPerLayer() {
         try (Checkpoint c = Checkpoint.open(Fixtures.tiny("tiny-f32.npz"))) {
             PaliGemmaWeights w = PaliGemmaWeights.of(c);
-            assertThat(w.vision().queryKernel()).isSameAs(c.get(PaliGemmaLayout.QUERY_KERNEL));
-            assertThat(w.vision().headKernel().key()).isEqualTo("img/head/kernel");
-            assertThat(w.vision().dense1Bias().key()).isEqualTo("img/Transformer/encoderblock/MlpBlock_0/Dense_1/bias");
-            assertThat(w.llm().gatingEinsum().key()).isEqualTo("llm/layers/mlp/gating_einsum");
-            assertThat(w.llm().kvEinsum().shape()).containsExactly(2, 2, 1, 32, 16);
-            assertThat(w.llm().finalNorm().key()).isEqualTo("llm/final_norm/scale");
-            // 23 vision + 9 llm record components = the 32 tensors
-            assertThat(PaliGemmaWeights.Vision.class.getRecordComponents()).hasSize(23);
-            assertThat(PaliGemmaWeights.Llm.class.getRecordComponents()).hasSize(9);
+            VitTower v = w.vision();
+            assertThat(v.blocks()).hasSize(2);
+            Weight query1 = v.blocks().get(1).query();
+            MemorySegment slice = c.get(PaliGemmaLayout.QUERY_KERNEL).slice(1).data();
+            assertThat(query1.data().address()).isEqualTo(slice.address());         // a view, no copy
+            assertThat(query1.rows()).isEqualTo(32);
+            assertThat(query1.cols()).isEqualTo(32);
+            assertThat(v.blocks().get(0).fc2Bias())
+                    .containsExactly(c.get(PaliGemmaLayout.DENSE1_BIAS).slice(0).toFloatArray());
+            assertThat(v.head().rows()).isEqualTo(32);
+            assertThat(v.head().cols()).isEqualTo(w.config().llm().width());
+            DecoderTower llm = w.llm();
+            assertThat(llm.blocks().get(1).query()).hasSize(2);
+            Weight value0 = llm.blocks().get(1).value()[0];
+            assertThat(value0.data().address())
+                    .isEqualTo(c.get(PaliGemmaLayout.KV_EINSUM).slice(1).slice(1).slice(0).data().address());
+            assertThat(value0.rows()).isEqualTo(32);
+            assertThat(value0.cols()).isEqualTo(16);
+            assertThat(llm.finalNorm()).containsExactly(c.get(PaliGemmaLayout.FINAL_NORM).toFloatArray());
+            assertThat(llm.embedding().rows()).isEqualTo(w.config().llm().vocab());
+            assertThat(llm.embedding().type()).isEqualTo(WeightType.F32);
         }
     }
 }

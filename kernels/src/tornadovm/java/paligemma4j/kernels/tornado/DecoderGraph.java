@@ -6,7 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import paligemma4j.kernels.DecoderTower;
-import paligemma4j.kernels.ReferenceAccess;
+import paligemma4j.kernels.NaiveOps;
 import paligemma4j.kernels.TowerOps;
 import paligemma4j.kernels.Weight;
 import uk.ac.manchester.tornado.api.GridScheduler;
@@ -121,10 +121,10 @@ public final class DecoderGraph implements TowerOps.Decoder {
         FloatArray u = new FloatArray(capacity * d), qkv = new FloatArray(capacity * qkvW);
         FloatArray o = new FloatArray(capacity * t.heads() * hd), g = new FloatArray(capacity * t.mlp());
         FloatArray p = new FloatArray(capacity * t.heads() * capacity);
-        FloatArray gelu = FloatArray.fromElements(ReferenceAccess.geluSqrt2OverPi(), ReferenceAccess.geluCubic());
+        FloatArray gelu = FloatArray.fromElements(NaiveOps.SQRT_2_OVER_PI, NaiveOps.GELU_CUBIC);
         FloatArray eps = FloatArray.fromElements(t.eps());
         FloatArray timescales = new FloatArray(hd / 2);
-        for (int i = 0; i < hd / 2; i++) timescales.set(i, 1f / ReferenceAccess.ropeTimescale(t.ropeBase(), i, hd));   // reciprocal timescales
+        for (int i = 0; i < hd / 2; i++) timescales.set(i, 1f / NaiveOps.ropeTimescale(t.ropeBase(), i, hd));   // reciprocal timescales
         FloatArray queryScale = FloatArray.fromElements(t.queryScale());
         FloatArray one = FloatArray.fromElements(1f);
         ropeDims = new IntArray(CacheKernels.DIMS);

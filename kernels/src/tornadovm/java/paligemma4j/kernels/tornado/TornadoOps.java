@@ -7,9 +7,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import paligemma4j.kernels.AttentionShape;
 import paligemma4j.kernels.DecoderTower;
 import paligemma4j.kernels.Ops;
-import paligemma4j.kernels.ReferenceAccess;
+import paligemma4j.kernels.NaiveOps;
+import paligemma4j.kernels.OpChecks;
+import paligemma4j.kernels.Rows;
 import paligemma4j.kernels.TowerOps;
 import paligemma4j.kernels.VitTower;
 import paligemma4j.kernels.Weight;
@@ -53,7 +56,7 @@ public final class TornadoOps implements Ops, TowerOps, AutoCloseable {
 
     private final IntArray dims = new IntArray(AttentionKernels.DIMS);
     private final FloatArray consts = new FloatArray(2);
-    private final FloatArray gelu = FloatArray.fromElements(ReferenceAccess.geluSqrt2OverPi(), ReferenceAccess.geluCubic());
+    private final FloatArray gelu = FloatArray.fromElements(NaiveOps.SQRT_2_OVER_PI, NaiveOps.GELU_CUBIC);
 
     private Buffers layerNorm, rmsNorm, geluBuffers, scaleBuffers, binary, rope, attention, argmax;
 
@@ -154,7 +157,7 @@ public final class TornadoOps implements Ops, TowerOps, AutoCloseable {
 
     @Override
     public void matmul(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride) {
-        ReferenceAccess.checkMatmul(x, rows, w, bias, biasOff, y, yOff, yStride);
+        OpChecks.matmul(x, rows, w, bias, biasOff, y, yOff, yStride);
         if (rows == 0) return;
         int in = w.rows(), out = w.cols();
         WeightPlans wp = plans(w);
@@ -206,7 +209,7 @@ public final class TornadoOps implements Ops, TowerOps, AutoCloseable {
 
     @Override
     public void matmulTransposed(float[] x, int xOff, int xStride, int rows, Weight w, float[] y, int yOff, int yStride) {
-        ReferenceAccess.checkMatmulTransposed(x, xOff, xStride, rows, w, y, yOff, yStride);
+        OpChecks.matmulTransposed(x, xOff, xStride, rows, w, y, yOff, yStride);
         if (rows == 0) return;
         int in = w.cols(), out = w.rows();
         WeightPlans wp = plans(w);
@@ -267,10 +270,10 @@ public final class TornadoOps implements Ops, TowerOps, AutoCloseable {
 
     @Override
     public void layerNorm(float[] x, int rows, int width, float[] scale, float[] bias, float eps, float[] y) {
-        ReferenceAccess.checkRows("layerNorm", "x", x, 0, rows, width);
-        ReferenceAccess.checkRows("layerNorm", "y", y, 0, rows, width);
-        ReferenceAccess.checkAtLeast("layerNorm", "scale", scale.length, width);
-        ReferenceAccess.checkAtLeast("layerNorm", "bias", bias.length, width);
+        OpChecks.rows("layerNorm", "x", x, 0, rows, width);
+        OpChecks.rows("layerNorm", "y", y, 0, rows, width);
+        OpChecks.atLeast("layerNorm", "scale", scale.length, width);
+        OpChecks.atLeast("layerNorm", "bias", bias.length, width);
         if (rows == 0) return;
         if (layerNorm == null) layerNorm = new Buffers();
         Buffers s = layerNorm;
@@ -297,9 +300,9 @@ public final class TornadoOps implements Ops, TowerOps, AutoCloseable {
 
     @Override
     public void rmsNorm(float[] x, int xOff, int rows, int width, float[] scale, float eps, float[] y, int yOff) {
-        ReferenceAccess.checkRows("rmsNorm", "x", x, xOff, rows, width);
-        ReferenceAccess.checkRows("rmsNorm", "y", y, yOff, rows, width);
-        ReferenceAccess.checkAtLeast("rmsNorm", "scale", scale.length, width);
+        OpChecks.rows("rmsNorm", "x", x, xOff, rows, width);
+        OpChecks.rows("rmsNorm", "y", y, yOff, rows, width);
+        OpChecks.atLeast("rmsNorm", "scale", scale.length, width);
         if (rows == 0) return;
         if (rmsNorm == null) rmsNorm = new Buffers();
         Buffers s = rmsNorm;
@@ -325,7 +328,7 @@ public final class TornadoOps implements Ops, TowerOps, AutoCloseable {
 
     @Override
     public void gelu(float[] x, int n) {
-        ReferenceAccess.checkAtLeast("gelu", "x", x.length, n);
+        OpChecks.atLeast("gelu", "x", x.length, n);
         if (n == 0) return;
         if (geluBuffers == null) geluBuffers = new Buffers();
         Buffers s = geluBuffers;
@@ -345,7 +348,7 @@ public final class TornadoOps implements Ops, TowerOps, AutoCloseable {
 
     @Override
     public void scale(float[] x, int off, int n, float sc) {
-        ReferenceAccess.checkAtLeast("scale", "x from " + off, x.length, (long) off + n);
+        OpChecks.atLeast("scale", "x from " + off, x.length, (long) off + n);
         if (n == 0) return;
         if (scaleBuffers == null) scaleBuffers = new Buffers();
         Buffers s = scaleBuffers;
@@ -387,8 +390,8 @@ public final class TornadoOps implements Ops, TowerOps, AutoCloseable {
 
     @Override
     public void geluGate(float[] gate, float[] up, int n) {
-        ReferenceAccess.checkAtLeast("geluGate", "gate", gate.length, n);
-        ReferenceAccess.checkAtLeast("geluGate", "up", up.length, n);
+        OpChecks.atLeast("geluGate", "gate", gate.length, n);
+        OpChecks.atLeast("geluGate", "up", up.length, n);
         if (n == 0) return;
         Buffers s = binary(n);
         copyIn(gate, 0, s.a, 0, n);
@@ -400,8 +403,8 @@ public final class TornadoOps implements Ops, TowerOps, AutoCloseable {
 
     @Override
     public void add(float[] x, float[] y, int n) {
-        ReferenceAccess.checkAtLeast("add", "x", x.length, n);
-        ReferenceAccess.checkAtLeast("add", "y", y.length, n);
+        OpChecks.atLeast("add", "x", x.length, n);
+        OpChecks.atLeast("add", "y", y.length, n);
         if (n == 0) return;
         Buffers s = binary(n);
         copyIn(x, 0, s.a, 0, n);
@@ -416,10 +419,10 @@ public final class TornadoOps implements Ops, TowerOps, AutoCloseable {
         if (headDim % 2 != 0) {
             throw new IllegalArgumentException("rope: headDim must be even, got " + headDim);
         }
-        ReferenceAccess.checkAtLeast("rope", "positions", positions.length, rows);
+        OpChecks.atLeast("rope", "positions", positions.length, rows);
         if (rows == 0 || heads == 0) return;
         int n = (rows - 1) * rowStride + heads * headDim;
-        ReferenceAccess.checkAtLeast("rope", "x [" + rows + " rows, stride " + rowStride + "]", x.length, n);
+        OpChecks.atLeast("rope", "x [" + rows + " rows, stride " + rowStride + "]", x.length, n);
         int half = headDim / 2;
         if (rope == null) rope = new Buffers();
         Buffers s = rope;
@@ -436,7 +439,7 @@ public final class TornadoOps implements Ops, TowerOps, AutoCloseable {
         }
         copyIn(x, 0, s.a, 0, n);
         for (int r = 0; r < rows; r++) s.i.set(r, positions[r]);
-        for (int i = 0; i < half; i++) s.b.set(i, 1f / ReferenceAccess.ropeTimescale(base, i, headDim));   // reciprocal timescales
+        for (int i = 0; i < half; i++) s.b.set(i, 1f / NaiveOps.ropeTimescale(base, i, headDim));   // reciprocal timescales
         dims.set(PointwiseKernels.ROPE_ROWS, rows);
         dims.set(PointwiseKernels.ROPE_ROW_STRIDE, rowStride);
         dims.set(PointwiseKernels.ROPE_HEADS, heads);
@@ -446,10 +449,16 @@ public final class TornadoOps implements Ops, TowerOps, AutoCloseable {
     }
 
     @Override
-    public void attention(float[] q, int qStride, int rows, int heads, int headDim, float qDivisor,
-                          float[] k, float[] v, int kvStride, int kvHeads, int[] visible,
-                          float[] out, int outStride) {
-        ReferenceAccess.checkAttention(q, qStride, rows, heads, headDim, k, v, kvStride, kvHeads, visible, out, outStride);
+    public void attention(AttentionShape shape, Rows qView, int rows, Rows kView, Rows vView, int[] visible, Rows outView) {
+        OpChecks.attention(shape, qView, rows, kView, vView, visible, outView);
+        if (kView.stride() != vView.stride()) {
+            throw new IllegalArgumentException("attention: keys (stride " + kView.stride() + ") and values (stride "
+                    + vView.stride() + ") must share their row stride");
+        }
+        float[] q = qView.data(), k = kView.data(), v = vView.data(), out = outView.data();
+        int qStride = qView.stride(), kvStride = kView.stride(), outStride = outView.stride();
+        int heads = shape.heads(), kvHeads = shape.kvHeads(), headDim = shape.headDim();
+        float qDivisor = shape.qDivisor();
         if (rows == 0 || heads == 0) return;
         int maxVisible = 0;
         for (int r = 0; r < rows; r++) maxVisible = Math.max(maxVisible, visible[r]);
@@ -476,10 +485,10 @@ public final class TornadoOps implements Ops, TowerOps, AutoCloseable {
                             oa, dims, consts)
                     .transferToHost(DataTransferMode.EVERY_EXECUTION, oa), device));
         }
-        copyIn(q, 0, s.a, 0, nq);
+        copyIn(q, qView.offset(), s.a, 0, nq);
         if (nkv > 0) {
-            copyIn(k, 0, s.c, 0, nkv);
-            copyIn(v, 0, s.d, 0, nkv);
+            copyIn(k, kView.offset(), s.c, 0, nkv);
+            copyIn(v, vView.offset(), s.d, 0, nkv);
         }
         for (int r = 0; r < rows; r++) s.i.set(r, visible[r]);
         dims.set(AttentionKernels.Q_STRIDE, qStride);
@@ -493,13 +502,13 @@ public final class TornadoOps implements Ops, TowerOps, AutoCloseable {
         consts.set(0, qDivisor);
         s.plan.run(heads, rows);
         for (int r = 0; r < rows; r++) {
-            copyOut(s.b, r * outWidth, out, r * outStride, outWidth);
+            copyOut(s.b, r * outWidth, out, outView.at(r, 0), outWidth);
         }
     }
 
     @Override
     public int argmax(float[] x, int off, int n) {
-        ReferenceAccess.checkAtLeast("argmax", "x from " + off, x.length, (long) off + n);
+        OpChecks.atLeast("argmax", "x from " + off, x.length, (long) off + n);
         if (n <= 0) {
             throw new IllegalArgumentException("argmax: n must be > 0, got " + n);
         }

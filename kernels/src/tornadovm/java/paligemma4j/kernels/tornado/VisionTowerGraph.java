@@ -5,7 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
-import paligemma4j.kernels.ReferenceAccess;
+import paligemma4j.kernels.NaiveOps;
 import paligemma4j.kernels.TowerOps;
 import paligemma4j.kernels.VitTower;
 import uk.ac.manchester.tornado.api.GridScheduler;
@@ -96,7 +96,7 @@ public final class VisionTowerGraph implements TowerOps.Vision {
         patches = new FloatArray(n * t.patchWidth());
         x = FloatArray.fromArray(t.positions());
         zimg = new FloatArray(n * t.head().cols());
-        FloatArray gelu = FloatArray.fromElements(ReferenceAccess.geluSqrt2OverPi(), ReferenceAccess.geluCubic());
+        FloatArray gelu = FloatArray.fromElements(NaiveOps.SQRT_2_OVER_PI, NaiveOps.GELU_CUBIC);
         GridScheduler grids = new GridScheduler();
         List<ImmutableTaskGraph> list = new ArrayList<>();
 

@@ -33,8 +33,7 @@ class TornadoDecoderTest {
              PaliGemma jvm = PaliGemma.load(RES.resolve("tiny/tiny-224.npz"), ops);
              Checkpoint ckpt = Checkpoint.open(RES.resolve("tiny/tiny-224.npz"))) {
             PaliGemmaWeights pw = PaliGemmaWeights.of(ckpt);
-            GemmaWeights gw = GemmaWeights.of(pw.llm(), pw.config().llm());
-            int r = g.scalar("resolution"), maxTokens = g.scalar("max_tokens"), d = gw.config().width();
+            int r = g.scalar("resolution"), maxTokens = g.scalar("max_tokens"), d = pw.config().llm().width();
             double worst = 0;
             int steps = 0;
             // one graph for every example: prefill restarts at position 0 and overwrites the cache rows
@@ -43,7 +42,7 @@ class TornadoDecoderTest {
                 capacity = Math.max(capacity, g.ragged("text_ids", "text_offsets", b).length);
             }
             capacity += pw.config().vision().numTokens() + maxTokens;
-            try (DecoderGraph dev = new DecoderGraph(Gemma.decoderTower(gw), capacity, precision == KVCache.Precision.BF16,
+            try (DecoderGraph dev = new DecoderGraph(pw.llm(), capacity, precision == KVCache.Precision.BF16,
                     Devices.defaultDevice())) {
             for (int b = 0; b < EXAMPLES; b++) {
                 int[] ids = g.ragged("text_ids", "text_offsets", b);

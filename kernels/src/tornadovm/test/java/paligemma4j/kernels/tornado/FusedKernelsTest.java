@@ -1,5 +1,7 @@
 package paligemma4j.kernels.tornado;
 
+import paligemma4j.kernels.AttentionShape;
+import paligemma4j.kernels.Rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static paligemma4j.kernels.tornado.Random16.U;
 import static paligemma4j.kernels.tornado.Random16.maxAbsDiff;
@@ -9,7 +11,6 @@ import static paligemma4j.kernels.tornado.Random16.weight;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import paligemma4j.kernels.NaiveOps;
-import paligemma4j.kernels.ReferenceAccess;
 import paligemma4j.kernels.Weight;
 import paligemma4j.kernels.WeightType;
 import uk.ac.manchester.tornado.api.KernelContext;
@@ -59,7 +60,7 @@ class FusedKernelsTest {
                 }
             }
             FloatArray xa = FloatArray.fromArray(x), ba = FloatArray.fromArray(bias), ya = FloatArray.fromArray(base);
-            FloatArray gelu = FloatArray.fromElements(ReferenceAccess.geluSqrt2OverPi(), ReferenceAccess.geluCubic());
+            FloatArray gelu = FloatArray.fromElements(NaiveOps.SQRT_2_OVER_PI, NaiveOps.GELU_CUBIC);
             IntArray d = IntArray.fromElements(in, out, rows, epilogue);
             try (KernelPlan plan = new KernelPlan("tiled", name -> {
                 TaskGraph g = new TaskGraph(name).transferToDevice(DataTransferMode.EVERY_EXECUTION, xa, ba, ya, d, gelu);
@@ -134,7 +135,7 @@ class FusedKernelsTest {
         values.init(0f);
         IntArray pos = IntArray.fromArray(positions);
         FloatArray ts = new FloatArray(headDim / 2);
-        for (int i = 0; i < headDim / 2; i++) ts.set(i, 1f / ReferenceAccess.ropeTimescale(base, i, headDim));   // the kernel takes 1/τ
+        for (int i = 0; i < headDim / 2; i++) ts.set(i, 1f / NaiveOps.ropeTimescale(base, i, headDim));   // the kernel takes 1/τ
         IntArray d = IntArray.fromElements(rows, heads, kvHeads, headDim, qkvW, cacheAt, 0);
         FloatArray s = FloatArray.fromElements(scale), pow2 = CacheKernels.powersOfTwo();
         try (KernelPlan plan = new KernelPlan("rope", name -> new TaskGraph(name)
@@ -217,7 +218,7 @@ class FusedKernelsTest {
         java.util.Arrays.fill(visibleRows, rows);
         float qDivisor = (float) Math.sqrt(headDim);
         float[] expected = new float[rows * w];
-        NAIVE.attention(q, w, rows, heads, headDim, qDivisor, k, v, w, heads, visibleRows, expected, w);
+        NAIVE.attention(new AttentionShape(heads, heads, headDim, qDivisor), new Rows(q, 0, w), rows, new Rows(k, 0, w), new Rows(v, 0, w), visibleRows, new Rows(expected, 0, w));
 
         FloatArray qa = FloatArray.fromArray(qkv), out = new FloatArray(rows * w), p = new FloatArray(rows * heads * rows);
         IntArray vis = IntArray.fromArray(visibleRows);

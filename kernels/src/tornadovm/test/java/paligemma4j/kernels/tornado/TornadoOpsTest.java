@@ -1,5 +1,7 @@
 package paligemma4j.kernels.tornado;
 
+import paligemma4j.kernels.AttentionShape;
+import paligemma4j.kernels.Rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static paligemma4j.kernels.tornado.Random16.U;
@@ -218,8 +220,8 @@ class TornadoOpsTest {
             visible[r] = prefix ? Math.max(5, keys - rows + r + 1) : keys;
         }
         float[] e = uniform(4, rows * outStride, -9f, 9f), a = e.clone();
-        NAIVE.attention(q, qStride, rows, heads, headDim, 16f, k, v, kvStride, kvHeads, visible, e, outStride);
-        OPS.attention(q, qStride, rows, heads, headDim, 16f, k, v, kvStride, kvHeads, visible, a, outStride);
+        NAIVE.attention(new AttentionShape(heads, kvHeads, headDim, 16f), new Rows(q, 0, qStride), rows, new Rows(k, 0, kvStride), new Rows(v, 0, kvStride), visible, new Rows(e, 0, outStride));
+        OPS.attention(new AttentionShape(heads, kvHeads, headDim, 16f), new Rows(q, 0, qStride), rows, new Rows(k, 0, kvStride), new Rows(v, 0, kvStride), visible, new Rows(a, 0, outStride));
         // logits: sums of headDim terms ≤ 4/16 each; exp adds a few ulp; output is a convex mix of |v| ≤ 1
         double logitErr = 2 * headDim * U * headDim * 0.25;
         assertThat(maxAbsDiff(a, e)).isLessThanOrEqualTo(2 * logitErr + 16 * U * keys);

@@ -1,5 +1,7 @@
 package paligemma4j.kernels.tornado;
 
+import paligemma4j.kernels.AttentionShape;
+import paligemma4j.kernels.Rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static paligemma4j.kernels.tornado.Random16.maxAbsDiff;
 import static paligemma4j.kernels.tornado.Random16.uniform;
@@ -71,7 +73,7 @@ class VisionTowerGraphTest {
             NAIVE.matmul(y, n, b.query(), b.queryBias(), 0, q, 0, w);
             NAIVE.matmul(y, n, b.key(), b.keyBias(), 0, k, 0, w);
             NAIVE.matmul(y, n, b.value(), b.valueBias(), 0, v, 0, w);
-            NAIVE.attention(q, w, n, t.heads(), t.headDim(), qDivisor, k, v, w, t.heads(), visible, a, w);
+            NAIVE.attention(new AttentionShape(t.heads(), t.heads(), t.headDim(), qDivisor), new Rows(q, 0, w), n, new Rows(k, 0, w), new Rows(v, 0, w), visible, new Rows(a, 0, w));
             NAIVE.matmul(a, n, b.out(), b.outBias(), 0, y, 0, w);
             NAIVE.add(x, y, n * w);
             NAIVE.layerNorm(x, n, w, b.ln1Scale(), b.ln1Bias(), t.eps(), y);
