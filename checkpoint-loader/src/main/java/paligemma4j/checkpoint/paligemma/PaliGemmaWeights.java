@@ -11,7 +11,7 @@ import paligemma4j.checkpoint.CheckpointException;
 import paligemma4j.checkpoint.Tensor;
 
 /**
- * The 32 tensors of a PaliGemma checkpoint (spec §3.3), validated against the config inferred
+ * The 32 tensors of a PaliGemma checkpoint (docs/model.md#tensor-table), validated against the config inferred
  * from their shapes. Tensors are the checkpoint's own views (no copy; valid until it is closed).
  * Scanned layers keep their leading layer axis: {@code vision.queryKernel().slice(l)} is layer l.
  *
