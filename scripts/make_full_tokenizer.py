@@ -3,7 +3,7 @@
 full-size random checkpoints (scripts/make_checkpoints.py --full-size) when the real
 paligemma_tokenizer.model is not at hand.
 
-Layout (spec paligemma-model.md section 4.2): <pad>=0, <eos>=1, <bos>=2, <unk>=3, the 256 byte pieces
+Layout (docs/model.md#tokenizer): <pad>=0, <eos>=1, <bos>=2, <unk>=3, the 256 byte pieces
 <0x00>..<0xFF>, then ordinary pieces up to id 255999 (the tiny committed tokenizer's trained pieces
 first, then synthetic letter n-grams), then <loc0000>..<loc1023> = 256000..257023 and
 <seg000>..<seg127> = 257024..257151 as USER_DEFINED pieces. Normalizer and trainer options are copied

@@ -17,7 +17,7 @@ pg_find_tornado_sdk() {
   return 1
 }
 if ! PG_TORNADO_SDK=$(pg_find_tornado_sdk); then
-  echo "TornadoVM is not installed: set TORNADOVM_HOME to a TornadoVM SDK (the directory with tornado-argfile; see kernels/TORNADOVM.md) (TORNADOVM_HOME=${TORNADOVM_HOME:-unset})." >&2
+  echo "TornadoVM is not installed: set TORNADOVM_HOME to a TornadoVM SDK (the directory with tornado-argfile; see docs/tornadovm.md) (TORNADOVM_HOME=${TORNADOVM_HOME:-unset})." >&2
   exit 3
 fi
 export TORNADOVM_HOME="$PG_TORNADO_SDK"

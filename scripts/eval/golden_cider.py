@@ -1,6 +1,7 @@
 """Golden CIDEr-D values from pycocoevalcap 1.2 (PyPI), written to
 eval/src/test/resources/eval/golden/cider.json.gz:
-  1. the spec's 3-image known answer (already tokenized strings, Cider() directly);
+  1. the 3-image known answer of docs/eval-protocols.md#known-answers (already tokenized strings,
+     Cider() directly);
   2. the same with image 2's hypothesis empty;
   3. >= 1,000 generated raw captions (punctuation, brackets, quotes, unicode, no-break spaces,
      '\\r' and other line separators) through pycocoevalcap's own PTBTokenizer (its bundled
@@ -156,7 +157,7 @@ def main():
     sets = spec_sets()
     refs, hyps = generated_set()
     sets.append(raw_set('generated', refs, hyps, jar_report))
-    # the spec §7.3 PTB table, as a small raw set
+    # the PTB table of docs/eval-protocols.md#known-answers, as a small raw set
     table = ['A man riding a wave on top of a surfboard.',
              "A colour photo of a man's dog (brown) - it's 1/2 eaten...",
              'Two "young" kids can\'t play; they\'re at the U.S. Open!',

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Golden data for the Java PaliGemma forward pass, from Hugging Face transformers (PyTorch, CPU, f32).
 
-Loads a big_vision-layout PaliGemma .npz of any size (spec paligemma-model.md section 3.3; keys
+Loads a big_vision-layout PaliGemma .npz of any size (docs/model.md#tensor-table; keys
 with or without `params/`; float32, float16, or bfloat16 stored as 2-byte void), infers every size
 from the tensor shapes, converts the weights to `PaliGemmaForConditionalGeneration` with our own
-mapping (spec section 3.5), loads them strictly, and runs, per example, a prefill over
-`[<image>] * N_img + [<bos>] + sp.encode(prompt) + sp.encode("\\n")` (the "\\n" separator tokenized on
-its own, spec 4.3) with identical pixel values, followed by a manual greedy loop over an f32 KV cache.
+mapping (docs/model.md#transformers-weight-mapping), loads them strictly, and runs, per example, a
+prefill over `[<image>] * N_img + [<bos>] + sp.encode(prompt) + sp.encode("\\n")` (the "\\n" separator
+tokenized on its own, docs/model.md#model-input) with identical pixel values, followed by a manual
+greedy loop over an f32 KV cache.
 An independent float64 numpy implementation of big_vision's semantics (`bv_forward`) re-computes the
 logits of the first examples and is compared with HF: that both validates the conversion and measures
 how far HF's float32 numerics are from big_vision's.
@@ -59,7 +60,8 @@ Hash images: u8[k,y,x,c] = ((i * 2654435761) mod 2^32) >> 24 with i = ((k*R + y)
 (64-bit integer arithmetic; Java: (int) (((i * 2654435761L) & 0xFFFFFFFFL) >>> 24)).
 
 Known differences between big_vision (what the Java port follows) and this HF reference, and how
-each is handled (spec 2.8). All are float32 rounding-level only; compare with |delta| <= 1e-4:
+each is handled (docs/model.md#big_vision-and-transformers-at-a-glance). All are float32
+rounding-level only; compare with |delta| <= 1e-4:
   * Image-token scaling: transformers 5.24 does NOT divide the image features by sqrt(D) any more
     (get_image_features returns the raw projector output) and scales only the looked-up text
     embeddings (GemmaTextScaledWordEmbedding: embedding * float32(sqrt(D))); the image features are
@@ -82,7 +84,7 @@ each is handled (spec 2.8). All are float32 rounding-level only; compare with |d
     stored, and greedy argmax runs over them only (ties -> lowest id), never HF generate.
   * Pixels: fed directly as pixel_values (NCHW of the stored [R,R,3] arrays), no HF processor.
   * bf16/f16 checkpoints: the weights are upcast to float32 and everything runs in float32. big_vision
-    would round the text-embedding multiply and (1 + scale) to bf16 for bf16 weights (spec 9.9);
+    rounds the sqrt(D) embedding constant to bf16 for bf16 weights (docs/model.md#bf16-checkpoints);
     that is not emulated, so use f32 checkpoints for tight parity.
 The mask in transformers 5.24: PaliGemmaModel.forward turns token_type_ids into block ids
 (0 -> block 0, else -1) and create_causal_mask ORs a "same non-negative block" overlay onto the

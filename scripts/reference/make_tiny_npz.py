@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a small random PaliGemma checkpoint in the big_vision .npz layout, for self-testing.
 
-Layout: the 32 tensors of spec paligemma-model.md section 3.3, keys under `params/`, scanned
+Layout: the 32 tensors of docs/model.md#tensor-table, keys under `params/`, scanned
 layers stacked on a leading axis, written with np.savez (same layout as scripts/make_checkpoints.py).
 bf16 members are stored as 2-byte void ('<V2') like np.savez of an ml_dtypes.bfloat16 array.
 

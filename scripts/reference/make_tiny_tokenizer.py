@@ -5,7 +5,7 @@ Gemma-like trainer settings (BPE, byte fallback, split digits, identity normaliz
 prefix, whitespace kept; pad 0, eos 1, bos 2, unk 3), trained on a small synthetic corpus, then
 `<loc0000>`..`<loc1023>` and `<seg000>`..`<seg127>` appended as USER_DEFINED pieces (score 0)
 at the end of the vocabulary, in sorted order, the way big_vision extends the Gemma model
-(spec paligemma-model.md section 4.1). The result has `--base-vocab` + 1152 pieces.
+(docs/model.md#tokenizer). The result has `--base-vocab` + 1152 pieces.
 
 usage: make_tiny_tokenizer.py --out /tmp/tiny.model [--base-vocab 600] [--seed 0]
 """

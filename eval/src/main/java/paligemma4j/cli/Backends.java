@@ -8,7 +8,7 @@ import paligemma4j.kernels.Ops;
 /**
  * The {@code --backend} choice: {@code jvm} ({@link JvmOps}) or {@code tornadovm} (TornadoOps, found by
  * class name because it is compiled only in a TornadoVM build: profile {@code tornadovm}, see
- * kernels/TORNADOVM.md). Every failure is one line.
+ * docs/tornadovm.md). Every failure is one line.
  */
 final class Backends {
 
@@ -35,7 +35,7 @@ final class Backends {
             entry = Class.forName(TORNADO_ENTRY);
         } catch (ClassNotFoundException e) {
             throw new UsageException("--backend tornadovm: this build has no TornadoVM backend; set TORNADOVM_HOME to a "
-                    + "TornadoVM SDK and run scripts/paligemma again (kernels/TORNADOVM.md)");
+                    + "TornadoVM SDK and run scripts/paligemma again (docs/tornadovm.md)");
         }
         try {
             return device == null ? entry.getMethod(method).invoke(null)

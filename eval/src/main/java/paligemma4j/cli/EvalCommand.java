@@ -47,7 +47,7 @@ public final class EvalCommand implements Command {
     public Args.Spec spec() {
         return new Args.Spec("pope|mmvp|cococap|refcoco --data DIR --checkpoint C --tokenizer T --out RUN_DIR [options]\n"
                 + "       paligemma eval score pope|mmvp|cococap|refcoco --data DIR --predictions FILE.jsonl [options] [--json]\n"
-                + "Run defaults follow the released big_vision configs (spec §1.4): pope/mmvp/refcoco greedy, max 48 tokens,\n"
+                + "Run defaults follow the released big_vision configs (docs/eval.md): pope/mmvp/refcoco greedy, max 48 tokens,\n"
                 + "prompt cap 48; cococap beam 2, max 32, cap 32; all bilinear resize without antialias, bf16 KV cache.")
                 .positional("BENCH|score", "a benchmark to run, or 'score'")
                 .positional("BENCH", "after 'score': pope | mmvp | cococap | refcoco")
@@ -56,7 +56,7 @@ public final class EvalCommand implements Command {
                 .option("dataset", "D", "refcoco: refcoco|refcoco+|refcocog", "refcoco")
                 .option("vae", "FILE", "refcoco: VQ-VAE weights (default DIR/vae-oid.npz)", null)
                 .option("pope-parser", "P", "pope: big_vision (published protocol) | original (POPE repo's evaluate.py)", "big_vision")
-                .option("mmvp-match", "RULES", "mmvp: comma list of letter,option,prefix (spec §3.3)", "letter,option,prefix")
+                .option("mmvp-match", "RULES", "mmvp: comma list of letter,option,prefix (docs/eval-protocols.md)", "letter,option,prefix")
                 .option("predictions", "FILE", "score: JSONL, one {\"id\": ..., \"answer\": \"...\"} per line", null)
                 .option("checkpoint", "C", "run: big_vision .npz or Flax msgpack checkpoint", null)
                 .option("tokenizer", "T", "run: SentencePiece .model or Hugging Face tokenizer.json", null)

@@ -37,7 +37,10 @@ import paligemma4j.eval.refcoco.VqVaeDecoder;
 public enum Benchmark {
     /** POPE (AoiDragon/POPE question files); prompt placeholder {@code {question}}. */
     POPE("pope", "{question}"),
-    /** MMVP (Questions.csv); placeholders {@code {question}}, {@code {options}}. UNCONFIRMED prompt (spec §3.3). */
+    /**
+     * MMVP (Questions.csv); placeholders {@code {question}}, {@code {options}}. Unconfirmed prompt
+     * (docs/eval-protocols.md#mmvp-prompt-and-matching).
+     */
     MMVP("mmvp", "{question} {options}"),
     /** COCO captions, Karpathy split; the prompt has no placeholder. */
     COCOCAP("cococap", "caption en"),
@@ -45,7 +48,7 @@ public enum Benchmark {
     REFCOCO("refcoco", "{sent}");
 
     public final String cliName;
-    /** The default prompt template (spec §1.4). */
+    /** The default prompt template (docs/eval-protocols.md#per-benchmark-settings). */
     public final String defaultPrompt;
 
     Benchmark(String cliName, String defaultPrompt) {
@@ -159,7 +162,10 @@ public enum Benchmark {
         return r;
     }
 
-    /** Split sizes behind the published numbers (spec §2.1, §3.1, §4.1, §5.1; confirmed ones only), or null. */
+    /**
+     * Split sizes behind the published numbers (docs/eval-protocols.md: #pope-data, #mmvp-data, #coco-data,
+     * #refcoco-data; confirmed ones only), or null.
+     */
     private static Integer publishedSize(Map<String, Object> r) {
         return switch ((String) r.get("benchmark")) {
             case "pope" -> 3000;

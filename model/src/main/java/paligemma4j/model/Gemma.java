@@ -40,7 +40,7 @@ public final class Gemma {
     private final Ops ops;
     private final List<Layer> layers;
     private final AttentionShape attention;
-    /** √D in the stored embedding's type (docs/model.md#text-embeddings). */
+    /** √D in the stored embedding's type (docs/model.md#embedding-scale). */
     private final float embedScale;
     /** Non-null when the backend runs the whole decoder. */
     private final TowerOps towers;
@@ -110,7 +110,7 @@ public final class Gemma {
 
     /**
      * Text embeddings {@code E[id] · √D} as big_vision's {@code Embedder.encode} computes them on CPU: √D rounded to
-     * the table's type, the product in float32 (docs/model.md#text-embeddings).
+     * the table's type, the product in float32 (docs/model.md#embedding-scale).
      */
     public float[] embed(int[] ids) {
         int d = c.width();

@@ -15,7 +15,7 @@ import paligemma4j.kernels.Weight;
 
 /**
  * SigLIP So400m/14 without pooling, followed by the linear projector (big_vision {@code vit.py} with
- * {@code pool_type='none'}, then {@code img/head}): pixels → image tokens (docs/model.md#siglip-encoder).
+ * {@code pool_type='none'}, then {@code img/head}): pixels → image tokens (docs/model.md#vision-encoder).
  *
  * <p>On a backend that runs whole towers ({@link TowerOps}) the encoder runs as one call with the activations kept
  * on its device, unless a stage observer is attached (the observed stages are computed per op, as on every other
@@ -69,7 +69,7 @@ public final class SiglipEncoder {
 
     /**
      * @param pixels [R, R, 3] NHWC in [−1, 1]
-     * @return image tokens {@code zimg} [N_img, D], not scaled (docs/model.md#prefix)
+     * @return image tokens {@code zimg} [N_img, D], not scaled (docs/model.md#embedding-scale)
      */
     public float[] forward(float[] pixels, StageObserver obs) {
         int n = c.numTokens(), width = c.width(), mlp = c.mlp(), d = head.out(0);

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Greedy and beam decoding semantics of big_vision's predict_fns (spec §6.1, §6.4) on hand-made logits. */
+/**
+ * Greedy and beam decoding semantics of big_vision's predict_fns (docs/model.md#greedy-decoding, #beam-search) on
+ * hand-made logits.
+ */
 class DecodingTest {
 
     static final int EOS = 1, V = 6;

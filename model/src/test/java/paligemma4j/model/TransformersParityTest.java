@@ -91,7 +91,7 @@ class TransformersParityTest {
             System.out.printf("transformers parity %s: %d examples, greedy identical %d/%d; max |Δlogit| java vs "
                     + "transformers %.3g, java vs float64 big_vision semantics %.3g, transformers vs float64 %.3g%n",
                     res, examples, identical, examples, worstHf, worstExact, worstHfExact);
-            // The bound: within 1e-4 of transformers at every prefix text position (measured 3.2e-5 and
+            // The bound: within 1e-4 of transformers at every prefix text position (measured 3.2e-5 and
             // 1.7e-5: both compute the RoPE angle as pos·(1/τ) in float32, as XLA does for big_vision's prefill).
             assertThat(worstHf).isLessThanOrEqualTo(1e-4);
             // Against the float64 big_vision semantics (true pos/τ in float64) both float32 implementations sit

@@ -14,7 +14,7 @@ import paligemma4j.kernels.WeightType;
 
 /**
  * The towers' per-layer weights read from big_vision's tensors: scanned stacks sliced by layer, einsum kernels
- * viewed as matrices (docs/model.md#checkpoint-layout). Matrices stay mapped in their stored type; vectors are
+ * viewed as matrices (docs/model.md#tensor-table). Matrices stay mapped in their stored type; vectors are
  * copied to float32.
  */
 final class BigVisionTowers {

@@ -11,7 +11,7 @@ import java.util.Map;
 import paligemma4j.checkpoint.CheckpointException;
 
 /**
- * The big_vision PaliGemma parameter tree (spec §3.3): the 32 keys (without {@code params/}), the
+ * The big_vision PaliGemma parameter tree (docs/model.md#tensor-table): the 32 keys (without {@code params/}), the
  * shape each must have for a given {@link PaliGemmaConfig}, and the config inferred from a
  * checkpoint's shapes. Works on shapes only, so it also serves synthetic descriptions.
  */
@@ -54,11 +54,11 @@ public final class PaliGemmaLayout {
     public static final String MLP_LINEAR = "llm/layers/mlp/linear";
     public static final String FINAL_NORM = "llm/final_norm/scale";
 
-    /** The 32 keys, in the order of the spec's table (any valid config gives the same key set). */
+    /** The 32 keys, in the order of docs/model.md#tensor-table (any valid config gives the same key set). */
     public static final Set<String> KEYS = Collections.unmodifiableSet(new LinkedHashSet<>(expectedShapes(
             new PaliGemmaConfig(new SiglipConfig(1, 1, 1, 1, 1, 1, 1), new GemmaConfig(1, 1, 1, 1, 1, 2, 1))).keySet()));
 
-    /** The 32 keys with the shape each must have under {@code c}, in the order of the spec's table. */
+    /** The 32 keys with the shape each must have under {@code c}, in the order of docs/model.md#tensor-table. */
     public static Map<String, long[]> expectedShapes(PaliGemmaConfig c) {
         SiglipConfig v = c.vision();
         GemmaConfig g = c.llm();

@@ -13,7 +13,7 @@ import paligemma4j.kernels.VitTower;
 /**
  * A PaliGemma checkpoint as the model and the backends take it: the sizes, and per tower the weights of every
  * layer ({@link VitTower}, {@link DecoderTower}), validated against the sizes inferred from the 32 tensors' shapes
- * (the big_vision layout is described in docs/model.md#checkpoint-layout). Matrices are the checkpoint's own
+ * (the big_vision layout is described in docs/model.md#tensor-table). Matrices are the checkpoint's own
  * mapped bytes in their stored type (no copy; valid until it is closed); biases and norm parameters are float32.
  *
  * @param config the sizes, inferred from the shapes

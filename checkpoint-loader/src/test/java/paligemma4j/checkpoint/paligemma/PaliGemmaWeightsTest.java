@@ -20,7 +20,7 @@ import paligemma4j.checkpoint.Tensor;
 /** The config inferred from shapes, the parameter count and the typed view, tiny and full-size. */
 class PaliGemmaWeightsTest {
 
-    /** PaliGemma-3B shapes as listed in the spec §3.3 (224: 256 image tokens). */
+    /** PaliGemma-3B shapes as listed in docs/model.md#tensor-table (224: 256 image tokens). */
     static Map<String, long[]> paligemma3b(int imageTokens) {
         Map<String, long[]> m = new LinkedHashMap<>();
         String b = "img/Transformer/encoderblock/";

@@ -7,8 +7,8 @@ import java.util.Locale;
 /** How a POPE answer string becomes yes / no / neither. */
 public enum PopeParser {
     /**
-     * big_vision's rule (the published protocol, spec §2.3): the lower-cased answer must equal
-     * {@code yes} or {@code no} exactly; no trimming, "Yes." is neither.
+     * big_vision's rule (the published protocol, docs/eval-protocols.md#pope-scoring): the lower-cased answer must
+     * equal {@code yes} or {@code no} exactly; no trimming, "Yes." is neither.
      */
     BIG_VISION,
     /**

@@ -1,11 +1,11 @@
 package paligemma4j.eval.refcoco;
 
 /**
- * big_vision's per-expression mask IoU (spec §5.3–5.5): box tokens /1023 then × H or W, truncated
- * (all in double, y first); an invalid output or a box empty after truncation scores 0 and counts
- * as invalid; otherwise the 64×64 decoder map is resized into the box with Pillow's BILINEAR,
- * thresholded {@code > 0}, and IoU = inter / (|gt| + |pred| − inter) with the intersection limited
- * to the box and |gt| over the whole image.
+ * big_vision's per-expression mask IoU (docs/eval-protocols.md#refcoco-parsing, #refcoco-paste-and-iou): box tokens
+ * /1023 then × H or W, truncated (all in double, y first); an invalid output or a box empty after truncation scores
+ * 0 and counts as invalid; otherwise the 64×64 decoder map is resized into the box with Pillow's BILINEAR,
+ * thresholded {@code > 0}, and IoU = inter / (|gt| + |pred| − inter) with the intersection limited to the box and
+ * |gt| over the whole image.
  */
 public final class MaskIou {
     private MaskIou() {}

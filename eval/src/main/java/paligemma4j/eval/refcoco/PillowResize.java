@@ -12,7 +12,10 @@ public final class PillowResize {
 
     /** Which pass Pillow runs first. */
     public enum PassOrder {
-        /** Pillow up to at least 11.0 (2024, the published evals; spec §7.3 used 9.4): always horizontal first. */
+        /**
+         * Pillow up to at least 11.0 (2024, the published evals; docs/eval-protocols.md#known-answers used 9.4):
+         * always horizontal first.
+         */
         HORIZONTAL_FIRST,
         /** Pillow 13: vertical first when the height shrinks by more than twice as many pixels as the width. */
         PILLOW_13

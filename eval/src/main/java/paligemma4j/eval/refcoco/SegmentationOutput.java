@@ -5,8 +5,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A RefCOCO model output read by position (spec §5.3): the first 4 tokens must be {@code <locNNNN>}
- * (0..1023) and the next 16 {@code <segNNN>} (0..127), with {@code y2 > y1} and {@code x2 > x1};
+ * A RefCOCO model output read by position (docs/eval-protocols.md#refcoco-parsing): the first 4 tokens must be
+ * {@code <locNNNN>} (0..1023) and the next 16 {@code <segNNN>} (0..127), with {@code y2 > y1} and {@code x2 > x1};
  * anything after the 20th token is ignored. Anything else is invalid ({@link #INVALID}).
  *
  * @param valid whether the 20 tokens parse

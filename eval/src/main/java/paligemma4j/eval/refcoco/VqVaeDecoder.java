@@ -11,7 +11,7 @@ import paligemma4j.eval.EvalException;
  * The VQ-VAE mask decoder of big_vision's segmentation evaluator (model "oi", weights
  * {@code vae-oid.npz}, a PyTorch state_dict: Conv2d {@code [out, in, kh, kw]}, ConvTranspose2d
  * {@code [in, out, kh, kw]}). 16 codebook indices → 4×4 grid → 64×64 float mask logits
- * (spec eval-protocols §5.4, paligemma-model §7.4). All widths are read from the file. Activations
+ * (docs/model.md#vq-vae-mask-decoder). All widths are read from the file. Activations
  * are float32 (HWC) with float32 accumulation, as the float32 JAX reference; weights are re-laid out once
  * so the inner loop runs over contiguous output channels. Immutable and thread-safe.
  */

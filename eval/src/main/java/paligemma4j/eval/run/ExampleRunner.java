@@ -12,13 +12,12 @@ import paligemma4j.model.image.ImagePreprocessor;
 import paligemma4j.model.tokenizer.Tokenizer;
 
 /**
- * Turns one example into one predictions line, big_vision's eval pipeline (spec §1): image →
- * resize → [−1, 1] → image tokens; {@code [<bos>] + prompt + "\n"} capped at {@code text_len};
- * prefix-LM prefill; greedy or beam decoding; ids → text up to EOS. A greedy protocol prefills with
- * {@link PaliGemma#prefillGreedy} (as {@code generate --beam 1} does; on a whole-tower backend the
- * decode then stays on its device), beam search with the host cache. The image tokens of the last
- * image are kept, so consecutive examples on the same image (POPE's 6 questions, RefCOCO's
- * expressions) encode it once.
+ * Turns one example into one predictions line, big_vision's eval pipeline (docs/eval-protocols.md#shared-pipeline):
+ * image → resize → [−1, 1] → image tokens; {@code [<bos>] + prompt + "\n"} capped at {@code text_len}; prefix-LM
+ * prefill; greedy or beam decoding; ids → text up to EOS. A greedy protocol prefills with
+ * {@link PaliGemma#prefillGreedy} (as {@code generate --beam 1} does; on a whole-tower backend the decode then stays on its
+ * device), beam search with the host cache. The image tokens of the last image are kept, so consecutive examples on
+ * the same image (POPE's 6 questions, RefCOCO's expressions) encode it once.
  */
 final class ExampleRunner {
     private final PaliGemma model;

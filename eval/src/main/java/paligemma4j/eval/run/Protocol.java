@@ -5,8 +5,8 @@ import paligemma4j.model.KVCache;
 import paligemma4j.model.image.Resize;
 
 /**
- * How a run turns an example into a prediction (spec §1.4): the prompt template, big_vision's
- * {@code text_len} prompt cap, the decoder, and the image and cache settings.
+ * How a run turns an example into a prediction (docs/eval-protocols.md#per-benchmark-settings): the prompt template,
+ * big_vision's {@code text_len} prompt cap, the decoder, and the image and cache settings.
  *
  * @param promptTemplate the template with the benchmark's placeholders ({@link Benchmark#defaultPrompt})
  * @param textLen        prompt token cap ({@link TextLen})
@@ -26,9 +26,9 @@ public record Protocol(String promptTemplate, int textLen, int beam, int maxToke
     }
 
     /**
-     * The released eval config's settings: POPE greedy/48/48, COCO beam 2/32/32, RefCOCO greedy/48/48
-     * (only the first 20 tokens are scored), MMVP greedy/48/48 (UNCONFIRMED, spec §3.3, following POPE);
-     * all with bilinear resize without antialias and a bf16 KV cache.
+     * The released eval config's settings: POPE greedy/48/48, COCO beam 2/32/32, RefCOCO greedy/48/48 (only the
+     * first 20 tokens are scored), MMVP greedy/48/48 (unconfirmed, docs/eval-protocols.md#mmvp-prompt-and-matching,
+     * following POPE); all with bilinear resize without antialias and a bf16 KV cache.
      */
     public static Protocol defaults(Benchmark b) {
         return switch (b) {

@@ -5,8 +5,9 @@ import java.util.List;
 import paligemma4j.eval.Benchmark;
 
 /**
- * The published PaliGemma (v1) numbers (spec §6: big_vision's {@code configs/proj/paligemma/README.md},
- * unchanged 2024-05-14 … 2025-05-19) and the spec §0.3 suggested tolerances.
+ * The published PaliGemma (v1) numbers (docs/eval-protocols.md#published-numbers: big_vision's
+ * {@code configs/proj/paligemma/README.md}, unchanged 2024-05-14 … 2025-05-19) and our suggested
+ * tolerances (docs/eval-protocols.md#tolerances).
  */
 public final class PublishedNumbers {
 
@@ -76,7 +77,10 @@ public final class PublishedNumbers {
         };
     }
 
-    /** The spec §0.3 suggested end-to-end tolerance (not from a source): POPE 0.2, MMVP 1 pair, CIDEr 0.5, mIoU 0.2. */
+    /**
+     * Our suggested end-to-end tolerance (docs/eval-protocols.md#tolerances; not from a source): POPE 0.2, MMVP 1
+     * pair, CIDEr 0.5, mIoU 0.2.
+     */
     public static double tolerance(Benchmark b) {
         return switch (b) {
             case POPE, REFCOCO -> 0.2;

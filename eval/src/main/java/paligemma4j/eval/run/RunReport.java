@@ -130,7 +130,7 @@ public final class RunReport {
             s.append("Published (").append(sel.get("checkpoint").asText()).append("): ").append(fmt2(sel.get("value").asDouble()))
                     .append("; difference ").append(signed(sel.get("difference").asDouble()))
                     .append("; suggested tolerance ±").append(fmt2(sel.get("tolerance").asDouble()))
-                    .append(" (spec §0.3): ").append(sel.get("within_tolerance").asBoolean() ? "within" : "outside")
+                    .append(" (docs/eval-protocols.md#tolerances): ").append(sel.get("within_tolerance").asBoolean() ? "within" : "outside")
                     .append(".\n\n");
         }
         s.append("## Published numbers at resolution ").append(proto.get("resolution").asInt()).append("\n\n");

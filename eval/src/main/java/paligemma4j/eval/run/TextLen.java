@@ -3,9 +3,9 @@ package paligemma4j.eval.run;
 import java.util.Arrays;
 
 /**
- * big_vision's prompt cap (spec §1.2): the eval prompt is {@code [<bos>] + SP(prefix) + SP("\n")} cut to
- * its first {@code text_len} tokens (48 for POPE and RefCOCO, 32 for COCO). A longer prompt loses its
- * tail, the {@code "\n"} included. This is the only place the rule lives.
+ * big_vision's prompt cap (docs/eval-protocols.md#prompt-tokens): the eval prompt is
+ * {@code [<bos>] + SP(prefix) + SP("\n")} cut to its first {@code text_len} tokens (48 for POPE and RefCOCO, 32 for
+ * COCO). A longer prompt loses its tail, the {@code "\n"} included. This is the only place the rule lives.
  */
 public final class TextLen {
     private TextLen() {}

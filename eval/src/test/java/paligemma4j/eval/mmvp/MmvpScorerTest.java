@@ -12,7 +12,10 @@ import paligemma4j.eval.Fixtures;
 import paligemma4j.eval.io.Prediction;
 import paligemma4j.eval.io.Predictions;
 
-/** MMVP CSV loading (quoted fields, CRLF) and pair accuracy against the spec §3.3 matcher restated in Python. */
+/**
+ * MMVP CSV loading (quoted fields, CRLF) and pair accuracy against the matcher of
+ * docs/eval-protocols.md#mmvp-prompt-and-matching restated in Python.
+ */
 class MmvpScorerTest {
     static final Path DIR = Fixtures.path("mmvp");
 

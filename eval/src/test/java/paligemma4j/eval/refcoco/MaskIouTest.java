@@ -13,7 +13,7 @@ import paligemma4j.eval.Fixtures;
 
 /**
  * Pillow BILINEAR resize of mode-F maps and big_vision's box/paste/threshold/IoU logic against
- * Pillow + numpy (golden/resize_iou.json.gz), including the spec §7.3 mask paste table.
+ * Pillow + numpy (golden/resize_iou.json.gz), including the mask paste table of docs/eval-protocols.md#known-answers.
  */
 class MaskIouTest {
     static final JsonNode GOLDEN = Fixtures.json("golden/resize_iou.json.gz");

@@ -21,7 +21,7 @@ import org.w3c.dom.Node;
 
 /**
  * Decodes JPEG, PNG, BMP and GIF files to 8-bit RGB exactly as
- * {@code tf.io.decode_image(channels=3, expand_animations=False)} does (spec §5.1 step 1).
+ * {@code tf.io.decode_image(channels=3, expand_animations=False)} does (docs/model.md#image-preprocessing, step 1).
  * JPEGs go through {@link JpegDecoder}, which reproduces TF's default libjpeg-turbo decode
  * (fast integer IDCT) bit for bit; JPEG features it lacks (arithmetic coding, 12-bit, CMYK …)
  * and all other formats use the JDK's {@code javax.imageio} with these rules:

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 
 /**
  * big_vision's PaliGemma image pipeline {@code decode | resize(R) | value_range(-1, 1)}
- * (spec §5.1, eval-protocols §1.1), producing the float32 pixels the SigLIP patch conv reads:
+ * (docs/model.md#image-preprocessing), producing the float32 pixels the SigLIP patch conv reads:
  * <ol>
  *   <li>decode to 8-bit RGB ({@link ImageDecoder});</li>
  *   <li>resize to R×R, aspect ratio not kept, with {@code tf.image.resize(method="bilinear")},

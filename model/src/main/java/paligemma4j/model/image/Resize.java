@@ -1,7 +1,7 @@
 package paligemma4j.model.image;
 
 /**
- * The two resize variants big_vision uses for PaliGemma (spec §5.1). Both map to
+ * The two resize variants big_vision uses for PaliGemma (docs/model.md#image-preprocessing). Both map to
  * {@code tf.image.resize(method="bilinear")}:
  * <ul>
  *   <li>{@link #BILINEAR}: {@code antialias=False}, TF's {@code ResizeBilinear} kernel with

@@ -1,7 +1,7 @@
 package paligemma4j.model.output;
 
 /**
- * The two loc-bin → pixel conventions found in Google's code (spec §7.2, eval-protocols §5.3).
+ * The two loc-bin → pixel conventions found in Google's code (docs/model.md#detection-output).
  * All arithmetic is IEEE double, in the reference's order (bin divided first, then multiplied by
  * the side), so that the integer results equal Python's.
  */

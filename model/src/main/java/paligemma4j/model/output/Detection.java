@@ -3,12 +3,11 @@ package paligemma4j.model.output;
 import java.util.Arrays;
 
 /**
- * One object parsed from PaliGemma's detection / segmentation text (spec §7.2–7.3):
- * {@code <locY0><locX0><locY1><locX1>[<seg…>×16] label}. The four box values are the raw loc
- * bins (y_min, x_min, y_max, x_max; 0…1023 for tokens from the vocabulary), relative to the
- * full squashed image. {@code segTokens} holds the 16 VQ-VAE codebook indices, or is null when
- * the object carried no seg tokens. {@code label} is trimmed of surrounding whitespace; it is
- * empty when the model wrote none.
+ * One object parsed from PaliGemma's detection / segmentation text (docs/model.md#detection-output,
+ * #segmentation-output): {@code <locY0><locX0><locY1><locX1>[<seg…>×16] label}. The four box values are the raw loc
+ * bins (y_min, x_min, y_max, x_max; 0…1023 for tokens from the vocabulary), relative to the full squashed image.
+ * {@code segTokens} holds the 16 VQ-VAE codebook indices, or is null when the object carried no seg tokens.
+ * {@code label} is trimmed of surrounding whitespace; it is empty when the model wrote none.
  */
 public record Detection(int y0, int x0, int y1, int x1, String label, int[] segTokens) {
 

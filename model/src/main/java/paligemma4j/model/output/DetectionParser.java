@@ -6,7 +6,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The tolerant parser of PaliGemma detection / segmentation answers (spec §7.2), with the
+ * The tolerant parser of PaliGemma detection / segmentation answers (docs/model.md#detection-output), with the
  * semantics of the regular expression in Google's demo code. From the current position it
  * repeatedly matches: the shortest run of leading text on the same line, exactly four
  * {@code <locDDDD>}, optional whitespace, optionally exactly sixteen {@code <segDDD>},

@@ -2,7 +2,7 @@ package paligemma4j.model.output;
 
 /**
  * big_vision's positional reading of a referring-expression segmentation answer
- * (eval-protocols §5.3): only the first 20 generated ids count, as 4 box bins
+ * (docs/eval-protocols.md#refcoco-parsing): only the first 20 generated ids count, as 4 box bins
  * {@code t_k = id − locBase} then 16 mask codes {@code s_j = id − segBase}. The prediction is
  * valid iff there are 20 ids, every {@code t_k} is in {@code [0, locBins)}, every {@code s_j} in
  * {@code [0, segCodes)}, and {@code t_2 > t_0}, {@code t_3 > t_1}. Anything after id 19 (EOS,

@@ -11,7 +11,7 @@ package paligemma4j.model.parity;
  *       fast-variance LayerNorm, RMSNorm with (1+s), tanh GELU, q/√d), but sum dot products in a
  *       different order (XLA vs our tiling). Each dot product of length n carries a relative error of
  *       about √n·ε (ε = 2⁻²⁴ ≈ 6e-8) for random-sign terms, ≈ 2e-6 for n = 1152; residual streams
- *       keep it from compounding much over layers → 1e-5, the bound the issue asks for; {@link #LLM}
+ *       keep it from compounding much over layers → 1e-5, the bound parity requires; {@link #LLM}
  *       for the Gemma stages (measured, see there).</li>
  *   <li>bf16/f16 checkpoints: weights are widened to float32 exactly, and big_vision on CPU rounds only
  *       the √D embedding constant to the table's dtype (the model does the same), so the same bound

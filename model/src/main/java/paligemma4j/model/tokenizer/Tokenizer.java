@@ -11,8 +11,9 @@ import java.nio.file.Path;
  * {@code tokenizer.json} with a BPE model, each encoded and decoded with its reference library's rules.
  * Special ids come from the file, never from constants.
  *
- * <p>Model input (spec §4.3): {@link #prefixTokens} = {@code [<bos>] + encode(prompt) + encode("\n")},
- * the separator tokenized on its own. Output (§4.4): {@link #decode} cuts at the first {@code <eos>}.
+ * <p>Model input (docs/model.md#model-input): {@link #prefixTokens} =
+ * {@code [<bos>] + encode(prompt) + encode("\n")}, the separator tokenized on its own.
+ * Output (docs/model.md#detokenization): {@link #decode} cuts at the first {@code <eos>}.
  */
 public final class Tokenizer {
     private final Path file;
@@ -91,7 +92,8 @@ public final class Tokenizer {
     }
 
     /**
-     * The model's text prefix for a prompt (spec §4.3): {@code [<bos>] + encode(prompt) + encode("\n")}.
+     * The model's text prefix for a prompt (docs/model.md#model-input):
+     * {@code [<bos>] + encode(prompt) + encode("\n")}.
      *
      * @throws TokenizerException if the file defines no {@code <bos>} control piece
      */

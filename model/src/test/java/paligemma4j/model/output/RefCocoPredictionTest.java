@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.api.Test;
 
 /**
- * Positional RefCOCO parse (eval-protocols §5.3). The bases are deliberately not PaliGemma's
+ * Positional RefCOCO parse (docs/eval-protocols.md#refcoco-parsing). The bases are deliberately not PaliGemma's
  * (256000 / 257024) to show nothing is hard-coded: a tiny tokenizer's loc block can start anywhere.
  */
 class RefCocoPredictionTest {

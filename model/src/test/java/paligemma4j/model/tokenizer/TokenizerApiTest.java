@@ -8,8 +8,9 @@ import java.util.stream.IntStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The PaliGemma-facing behaviour of {@link Tokenizer} (spec §4) on the tiny demo tokenizer; the numbers are
- * sentencepiece's (tiny.meta.json / tiny.expected.jsonl.gz from scripts/tokenizer/make_tokenizer_fixtures.py).
+ * The PaliGemma-facing behaviour of {@link Tokenizer} (docs/model.md#tokenizer) on the tiny demo tokenizer; the
+ * numbers are sentencepiece's (tiny.meta.json / tiny.expected.jsonl.gz from
+ * scripts/tokenizer/make_tokenizer_fixtures.py).
  */
 class TokenizerApiTest {
     private final Tokenizer tok = Tokenizer.load(Fixtures.path("tiny.model"));
