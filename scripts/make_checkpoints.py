@@ -31,7 +31,7 @@ import struct
 import sys
 import zipfile
 import zlib
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass
 
 import ml_dtypes
 import msgpack

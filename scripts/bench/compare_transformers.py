@@ -164,9 +164,10 @@ def run_java(args, weights):
 
 def build_hf(args, shapes, ckpt_bytes):
     sys.path.insert(0, os.path.join(ROOT, "scripts", "reference"))
-    import hf_golden
     import numpy as np
     import torch
+
+    import hf_golden
     mode = args.hf_weights or ("random" if ckpt_bytes > 1 << 30 else "checkpoint")
     ids = {"pad": 0, "eos": 1, "bos": 2}
     if mode == "checkpoint":

@@ -20,7 +20,7 @@ import pycocoevalcap.tokenizer.ptbtokenizer as ptb_mod
 from pycocoevalcap.cider.cider import Cider
 from pycocoevalcap.tokenizer.ptbtokenizer import PTBTokenizer
 
-from common import out, RES
+from common import RES, out
 
 BUNDLED_JAR = os.path.join(os.path.dirname(ptb_mod.__file__), 'stanford-corenlp-3.4.1.jar')
 MAVEN_JAR = os.environ.get('MAVEN_CORENLP_JAR', os.path.expanduser(

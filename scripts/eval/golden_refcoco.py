@@ -29,7 +29,7 @@ import PIL.Image
 import pycocotools.mask as mask_util
 from pycocotools.coco import COCO
 
-from common import out, RES, hash_weights
+from common import RES, hash_weights, out
 
 
 def b64bits(mask):

@@ -11,7 +11,7 @@ import numpy as np
 import PIL.Image
 import pycocotools.mask as mask_util
 
-from common import out, py2_pickle, Py2Unicode
+from common import Py2Unicode, out, py2_pickle
 
 
 def tiny_jpeg(path, w, h, seed):

@@ -42,9 +42,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bv_setup  # noqa: E402  (sets up jax + big_vision)
 import dumps  # noqa: E402
 
+# isort: split
+
 import jax  # noqa: E402
 import numpy as np  # noqa: E402
-
 from big_vision.configs.proj.paligemma.transfers import common as bv_common  # noqa: E402
 from big_vision.pp import builder as pp_builder  # noqa: E402
 from big_vision.pp import ops_general, ops_image, ops_text  # noqa: E402,F401  (register pp ops)

@@ -29,7 +29,6 @@ jax.config.update("jax_default_matmul_precision", "highest")
 
 import ml_collections  # noqa: E402
 import numpy as np  # noqa: E402
-
 from big_vision.models.ppp import gemma as bv_gemma  # noqa: E402
 from big_vision.models.proj.paligemma import paligemma as bv_paligemma  # noqa: E402
 

@@ -168,8 +168,8 @@ class Dumper:
         return {k: np.asarray(v, np.float32) for k, v in got.items()}
 
     def greedy(self, prefix):
-        from transformers import DynamicCache
         import torch
+        from transformers import DynamicCache
         m, n_img, V = self.model, self.c["n_img"], self.c["vocab"]
         ids = [self.c["vocab"]] * n_img + prefix
         cache = DynamicCache(config=m.config.text_config)

@@ -24,8 +24,8 @@ import random
 import sys
 
 os.environ.setdefault("PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION", "python")
-from sentencepiece import sentencepiece_model_pb2 as pb  # noqa: E402
 import tokenizers  # noqa: E402
+from sentencepiece import sentencepiece_model_pb2 as pb  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_tokenizer_fixtures import DEFAULT_OUT, write_jsonl_gz  # noqa: E402
