@@ -141,7 +141,7 @@ def npy_bytes(arr):
     return buf.getvalue()
 
 
-def write_zip_forced_zip64(path, members):
+def write_zip_forced_zip64(path, members) -> None:
     """STORED ZIP where every local and central record carries ZIP64 extras and the archive ends
     with a ZIP64 end-of-central-directory record + locator (what a > 4 GB file looks like)."""
     with open(path, "wb") as f:
@@ -171,7 +171,7 @@ def write_zip_forced_zip64(path, members):
         assert [i.filename for i in z.infolist()] == [m[0] for m in members]
 
 
-def write_zip(path, members, compress=zipfile.ZIP_STORED):
+def write_zip(path, members, compress=zipfile.ZIP_STORED) -> None:
     """Members as given (name, bytes) through python's zipfile, like np.savez does."""
     with zipfile.ZipFile(path, "w", compression=compress, allowZip64=True) as z:
         for name, data in members:
@@ -228,7 +228,7 @@ def flax_msgpack_bytes(tree, max_chunk_bytes=2 ** 30):
     return msgpack.packb(chunk_leaves(tree), default=default, strict_types=True)
 
 
-def cross_check_flax(tree, data, max_chunk_bytes=2 ** 30):
+def cross_check_flax(tree, data, max_chunk_bytes=2 ** 30) -> str:
     """Compares with flax.serialization.to_bytes (chunk limit patched) and reads the bytes back with flax."""
     try:
         import flax.serialization as fs  # optional
@@ -257,7 +257,7 @@ def f32_bits(values):
     return [int(b) for b in np.asarray(values, dtype=np.float32).view(np.uint32)]
 
 
-def write_golden(path, s, by_dtype):
+def write_golden(path, s, by_dtype) -> None:
     """For each tensor a few flat indices and the float32 bits of the value each dtype's file holds."""
     f32 = by_dtype["float32"]
     out = {"config": config_json(s), "params": int(sum(a.size for a in f32.values())), "tensors": {}}
@@ -339,7 +339,7 @@ def write_dtypes_file(out):
     return descr_bf16
 
 
-def write_corrupt(out, s, f32, bf16):
+def write_corrupt(out, s, f32, bf16) -> None:
     """Broken files, one defect each, for the error-message tests."""
     d = os.path.join(out, "corrupt")
     os.makedirs(d, exist_ok=True)
@@ -383,7 +383,7 @@ def write_corrupt(out, s, f32, bf16):
     open(os.path.join(d, "truncated.msgpack"), "wb").write(mp[: len(mp) // 2])
 
 
-def make_tiny(args):
+def make_tiny(args) -> None:
     s = Sizes(resolution=args.resolution, vocab=args.vocab, heads=args.heads)
     out = args.out
     os.makedirs(out, exist_ok=True)
@@ -432,7 +432,7 @@ def make_tiny(args):
 
 # ---------------------------------------------------------------- .npz -> Flax msgpack, streaming
 
-def npz_to_msgpack(src, dst, max_chunk_bytes=2 ** 30):
+def npz_to_msgpack(src, dst, max_chunk_bytes=2 ** 30) -> None:
     """Rewrites a STORED .npz as flax.serialization.to_bytes would write its nested dict, streaming
     member by member (no array is held in memory): byte-identical to flax for the same tree."""
     packer = msgpack.Packer(use_bin_type=True)
@@ -447,7 +447,7 @@ def npz_to_msgpack(src, dst, max_chunk_bytes=2 ** 30):
             assert not fortran
             return f, tuple(shape), np.dtype(BF16) if dtype.str in ("<V2", "|V2") else dtype
 
-        def ext_array(f, shape, dtype, count):
+        def ext_array(f, shape, dtype, count) -> None:
             nbytes = count * dtype.itemsize
             if nbytes < 65536:  # small: let msgpack choose the header widths, as flax does
                 arr = np.frombuffer(f.read(nbytes), dtype=dtype).reshape(shape)
@@ -461,7 +461,7 @@ def npz_to_msgpack(src, dst, max_chunk_bytes=2 ** 30):
                 out.write(block)
                 left -= len(block)
 
-        def leaf(name):
+        def leaf(name) -> None:
             f, shape, dtype = npy_member(name)
             with f:
                 size = int(np.prod(shape))
@@ -478,7 +478,7 @@ def npz_to_msgpack(src, dst, max_chunk_bytes=2 ** 30):
                     out.write(packer.pack(str(i)))
                     ext_array(f, (n,), dtype, n)
 
-        def walk(d):
+        def walk(d) -> None:
             out.write(packer.pack_map_header(len(d)))
             for k, v in d.items():
                 out.write(packer.pack(k))
@@ -489,7 +489,7 @@ def npz_to_msgpack(src, dst, max_chunk_bytes=2 ** 30):
 
 # ---------------------------------------------------------------- full size, streaming
 
-def make_full_size(args):
+def make_full_size(args) -> None:
     """Random PaliGemma-3B 224 in bfloat16, written member by member, one layer slice at a time."""
     s = PALIGEMMA_3B_224
     os.makedirs(args.out, exist_ok=True)
@@ -523,7 +523,7 @@ def make_full_size(args):
     print(f"wrote {path}: {os.path.getsize(path)} bytes, {total} params")
 
 
-def main():
+def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--out", default=None, help=f"output folder (default {DEFAULT_OUT}; /work/big with --full-size)")
     p.add_argument("--vocab", type=int, default=300, help="LLM vocabulary rows (tiny files)")

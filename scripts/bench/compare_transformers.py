@@ -46,7 +46,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 VENV = os.path.join(HERE, ".venv")
 
 
-def ensure_venv():
+def ensure_venv() -> None:
     """Re-executes this script inside scripts/bench/.venv, creating and filling it first if needed."""
     if os.path.realpath(sys.prefix) == os.path.realpath(VENV):
         return
@@ -63,7 +63,7 @@ def ensure_venv():
     os.execv(py, [py, os.path.abspath(__file__)] + sys.argv[1:])
 
 
-def die(msg):
+def die(msg) -> None:
     sys.exit(f"compare_transformers: error: {msg}")
 
 
@@ -230,7 +230,7 @@ def med(rows, key):
     return statistics.median(r[key] for r in rows)
 
 
-def main():
+def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--checkpoint", required=True)
     ap.add_argument("--prompt", default="caption en")

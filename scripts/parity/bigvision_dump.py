@@ -89,7 +89,7 @@ def parse_args(argv=None):
     return a
 
 
-def tokenizer_spec(path):
+def tokenizer_spec(path) -> str:
     if '"' in path:
         sys.exit(f"--tokenizer {path}: path must not contain a double quote")
     return f'gemma(tokensets=("loc", "seg"), model="{os.path.abspath(path)}")'
@@ -125,7 +125,7 @@ def detok(tok, ids):
 class Dumper:
     """Loads the checkpoint once; dumps the stages and decodes for one prompt at a time."""
 
-    def __init__(self, a):
+    def __init__(self, a) -> None:
         self.a = a
         self.sizes = bv_setup.sizes_from_npz(a.checkpoint)
         self.tok_spec = tokenizer_spec(a.tokenizer)
@@ -184,7 +184,7 @@ class Dumper:
         st["llm/prefix_logits"] = text_logits[0]
         return {k: np.asarray(v, np.float32) for k, v in st.items()}
 
-    def dump(self, prompt, out_path):
+    def dump(self, prompt, out_path) -> None:
         a, tok, t0 = self.a, self.tok, time.time()
         res = self.sizes["resolution"]
         data = preprocess(a.image, prompt, res, a.resize, self.tok_spec, 0)
@@ -261,7 +261,7 @@ class Dumper:
               f"max |diff| = {float(out['meta/bf16_kv_step0_max_abs_diff']):.3g}", flush=True)
 
 
-def main(argv=None):
+def main(argv=None) -> None:
     a = parse_args(argv)
     t0 = time.time()
     dumper = Dumper(a)

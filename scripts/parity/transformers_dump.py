@@ -112,7 +112,7 @@ def pixels(a, resolution):
 
 
 class Dumper:
-    def __init__(self, a):
+    def __init__(self, a) -> None:
         import sentencepiece as spm
         import torch
         torch.set_num_threads(1)
@@ -140,7 +140,7 @@ class Dumper:
         got, hooks = {}, []
 
         def keep(name):
-            def hook(_mod, _args, out):
+            def hook(_mod, _args, out) -> None:
                 got[name] = (out[0] if isinstance(out, tuple) else out)[0].detach().float().numpy()
             return hook
         hooks.append(vt.embeddings.register_forward_hook(keep("img/embed")))
@@ -149,7 +149,7 @@ class Dumper:
         hooks.append(vt.post_layernorm.register_forward_hook(keep("img/encoder_norm")))
         hooks.append(m.model.multi_modal_projector.register_forward_hook(keep("img/zimg")))
 
-        def layer0_input(_mod, args, kwargs):
+        def layer0_input(_mod, args, kwargs) -> None:
             h = args[0] if args else kwargs["hidden_states"]
             got["llm/input"] = h[0].detach().float().numpy()
         hooks.append(lm.layers[0].register_forward_pre_hook(layer0_input, with_kwargs=True))
@@ -189,7 +189,7 @@ class Dumper:
                                               len(ids) + len(toks) - 1)
             row = logits[-1, :V]
 
-    def dump(self, prompt, out_path):
+    def dump(self, prompt, out_path) -> None:
         import torch
         import transformers
         a, t0 = self.a, time.time()
@@ -219,7 +219,7 @@ class Dumper:
               f"prompt={prompt!r} greedy={greedy}", flush=True)
 
 
-def main(argv=None):
+def main(argv=None) -> None:
     a = parse_args(argv)
     t0 = time.time()
     dumper = Dumper(a)

@@ -129,7 +129,7 @@ BLK = "img/Transformer/encoderblock/"
 MHA = BLK + "MultiHeadDotProductAttention_0/"
 
 
-def die(msg):
+def die(msg) -> None:
     sys.exit(f"hf_golden: error: {msg}")
 
 
@@ -314,7 +314,7 @@ def build_model(c, hf_vocab, ids, max_len):
     return model
 
 
-def load_strict(model, sd):
+def load_strict(model, sd) -> None:
     expected = set(model.state_dict())
     missing, unexpected = sorted(expected - set(sd)), sorted(set(sd) - expected)
     if missing or unexpected:
@@ -419,11 +419,11 @@ def bv_forward(p, c, pixels, text_ids, mask_ar):
 class MaskProbe:
     """Captures the additive attention mask that layer 0 of the LLM receives."""
 
-    def __init__(self, model):
+    def __init__(self, model) -> None:
         self.masks = []
         model.model.language_model.layers[0].self_attn.register_forward_pre_hook(self._hook, with_kwargs=True)
 
-    def _hook(self, module, args, kwargs):
+    def _hook(self, module, args, kwargs) -> None:
         m = kwargs.get("attention_mask")
         self.masks.append(None if m is None else m.detach().clone())
 
@@ -583,7 +583,7 @@ def rows_or_empty(blocks, v):
 
 # ---------------------------------------------------------------- main
 
-def main():
+def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--checkpoint", required=True)
     src = ap.add_mutually_exclusive_group(required=True)
