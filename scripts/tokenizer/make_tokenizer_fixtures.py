@@ -320,7 +320,7 @@ def meta(sp: "spm.SentencePieceProcessor") -> dict:
 
 
 def write_jsonl_gz(path: str, rows: list) -> None:
-    """One compact JSON value per line, gzip with mtime 0 (the same rows give the same bytes)."""
+    """One compact JSON value per line, gzipped with mtime 0: rewriting a file with the same rows keeps its bytes."""
     data = "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in rows).encode("utf-8")
     with open(path, "wb") as f:
         with gzip.GzipFile(fileobj=f, mode="wb", mtime=0) as gz:  # mtime=0: reproducible bytes
