@@ -5,7 +5,7 @@ The tiny files (committed under checkpoint-loader/src/test/resources/tiny/) driv
 loader tests; `--full-size` writes a random PaliGemma-3B 224 bfloat16 .npz (about 5.9 GB)
 streaming, layer by layer, for the "opens in under 2 s" measurement.
 
-Layout (../shared/spec/paligemma-model.md section 3.3): one .npy member per tensor, keys under
+Layout (big_vision's PaliGemma checkpoints): one .npy member per tensor, keys under
 `params/`, scanned layers stacked on a leading axis. Writers used:
   * np.savez / np.savez_compressed: the STORED and DEFLATED files, exactly as numpy writes them;
   * a small ZIP writer of our own for the forced-ZIP64 file (every size and offset in ZIP64
@@ -66,7 +66,7 @@ PALIGEMMA_3B_224 = Sizes(resolution=224, patch=14, v_width=1152, v_depth=27, v_m
 
 
 def tensor_shapes(s: Sizes) -> list[tuple[str, tuple[int, ...]]]:
-    """(key without params/, shape) for the 32 tensors, in the order of the spec's table."""
+    """(key without params/, shape) for the 32 tensors: vision tower, projector, then the LLM."""
     n_img = (s.resolution // s.patch) ** 2
     w, L, hd = s.v_width, s.v_depth, s.v_width // s.v_heads
     blk = "img/Transformer/encoderblock/"

@@ -156,7 +156,7 @@ def main() -> None:
     sets = spec_sets()
     refs, hyps = generated_set()
     sets.append(raw_set('generated', refs, hyps, jar_report))
-    # the spec §7.3 PTB table, as a small raw set
+    # hand-picked PTB tokenizer cases (contractions, quotes, brackets, dots), as a small raw set
     table = ['A man riding a wave on top of a surfboard.',
              "A colour photo of a man's dog (brown) - it's 1/2 eaten...",
              'Two "young" kids can\'t play; they\'re at the U.S. Open!',

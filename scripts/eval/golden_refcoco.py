@@ -2,7 +2,7 @@
   golden/masks.json.gz   pycocotools masks: every fixture annotation (COCO.annToMask), 400 random
                          polygon sets (frPyObjects + merge + decode) and 100 compressed RLE strings;
   golden/resize_iou.json Pillow Image.resize(BILINEAR) of mode-F 64x64 maps to many sizes, and
-                         big_vision's IoU logic restated with numpy + Pillow (incl. the spec §7.3 table);
+                         big_vision's IoU logic restated with numpy + Pillow (incl. four hand-picked boxes);
   golden/vqvae.json + golden/vqvae_full.f32
                          the VQ-VAE decoder with hash weights (common.hash_weights; real widths 128..16,
                          codebook width 64) on 4 code sequences, by PyTorch (conv2d/conv_transpose2d on the
@@ -100,7 +100,7 @@ def masks() -> None:
 
 # ------------------------------------------------------------------------------------ resize + IoU
 def map_a() -> np.ndarray:
-    """The spec §7.3 decoder stand-in: 1 - ((i-31.5)/28)^2 - ((j-31.5)/30)^2, in float64 then float32."""
+    """A smooth decoder stand-in: 1 - ((i-31.5)/28)^2 - ((j-31.5)/30)^2, in float64 then float32."""
     i, j = np.meshgrid(np.arange(64.0), np.arange(64.0), indexing='ij')
     return (1 - ((i - 31.5) / 28) ** 2 - ((j - 31.5) / 30) ** 2).astype(np.float32)
 

@@ -2,7 +2,7 @@
 POPE JSON-Lines question files, MMVP Questions.csv + 'MMVP Images/', a Karpathy dataset_coco.json,
 RefCOCO refs(unc).p / refs(umd).p Python-2 pickles + annotations/instances_train2017.json, plus a
 predictions file per benchmark with the expected scores from reference rules written here in Python
-(POPE: big_vision's exact match and AoiDragon/POPE evaluate.py; MMVP: spec §3.3 matcher).
+(POPE: big_vision's exact match and AoiDragon/POPE evaluate.py; MMVP: the answer matcher of mmvp_correct).
 Run: python3 scripts/eval/make_fixtures.py   (numpy, Pillow, pycocotools)"""
 import json
 import os
@@ -96,7 +96,7 @@ def make_pope() -> None:
 
 # ----------------------------------------------------------------------------------------- MMVP
 def mmvp_correct(row: dict[str, str], answer: str) -> bool:
-    """Spec §3.3 matcher, restated: lower+strip; letter, (letter), option text, or '(letter)' + text."""
+    """The MMVP answer matcher: lower+strip; letter, (letter), option text, or '(letter)' + text."""
     a = answer.lower().strip()
     letter = row['Correct Answer'].strip().lower().strip('()')
     opts = row['Options']

@@ -2,7 +2,7 @@
 """Makes the golden image-preprocessing fixtures for paligemma4j.model.image.
 
 Reference: TensorFlow (pip install tensorflow-cpu numpy pillow), exactly big_vision's
-`decode | resize(R) | value_range(-1, 1)` chain (spec §5.1):
+`decode | resize(R) | value_range(-1, 1)` chain:
   decoded = tf.io.decode_image(bytes, channels=3, expand_animations=False)     # uint8 HWC
   f       = tf.image.resize(decoded, [R, R], method="bilinear", antialias=aa)  # float32
   u8      = tf.cast(tf.clip_by_value(f, 0, 255), tf.uint8)                     # truncation

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Golden data for paligemma4j.model.output (detection / segmentation text parsing, box conversion).
 
-Reference: Python 3's `re` with the object pattern of Google's PaliGemma demo code (spec §7.2)
-and the two coordinate conventions (spec §7.2, eval-protocols §5.3):
+Reference: Python 3's `re` with the object pattern of Google's PaliGemma demo code and the two
+coordinate conventions:
   big_vision: int(k / 1023 * side)      demo: round(k / 1024 * side)  (round half to even)
 Writes model/src/test/resources/image/output/parse_cases.json and box_conversions.json.
 Run from the repository root: python3 scripts/image/make_output_fixtures.py

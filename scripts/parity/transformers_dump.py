@@ -2,8 +2,8 @@
 """Dumps the same named stages as bigvision_dump.py, computed by Hugging Face transformers.
 
 The big_vision-layout .npz is converted to `PaliGemmaForConditionalGeneration` (PyTorch, CPU,
-float32, eager attention) by the converter of scripts/reference/hf_golden.py (spec section 3.5;
-strict load, tied lm_head, 64-row padded vocabulary as the official converter makes it). The
+float32, eager attention) by the converter of scripts/reference/hf_golden.py (its
+to_hf_state_dict; strict load, tied lm_head, 64-row padded vocabulary as the official converter makes it). The
 stages are read with forward hooks, so they are what HF computes:
 
   img/pixels [R*R, 3]             the pixels given to HF (see --resize)
@@ -23,7 +23,7 @@ stages are read with forward hooks, so they are what HF computes:
 
 No tokens/beam2: HF's beam search (length penalty, early-stopping rules) is not big_vision's, so
 a comparison would only measure that difference. The prompt ids are big_vision's layout:
-[<bos>] + sp.encode(prompt) + sp.encode("\\n") (spec section 4.3).
+[<bos>] + sp.encode(prompt) + sp.encode("\\n") (the "\\n" separator tokenized on its own).
 
 --resize bilinear / bilinear-antialias reproduce big_vision's pipeline with TensorFlow
 (decode_image, tf.image.resize, clip + cast to uint8, /127.5 - 1), so pixels equal a big_vision

@@ -4,9 +4,9 @@
 Loads a big_vision-layout PaliGemma .npz of any size (spec paligemma-model.md section 3.3; keys
 with or without `params/`; float32, float16, or bfloat16 stored as 2-byte void), infers every size
 from the tensor shapes, converts the weights to `PaliGemmaForConditionalGeneration` with our own
-mapping (spec section 3.5), loads them strictly, and runs, per example, a prefill over
+mapping (to_hf_state_dict), loads them strictly, and runs, per example, a prefill over
 `[<image>] * N_img + [<bos>] + sp.encode(prompt) + sp.encode("\\n")` (the "\\n" separator tokenized on
-its own, spec 4.3) with identical pixel values, followed by a manual greedy loop over an f32 KV cache.
+its own) with identical pixel values, followed by a manual greedy loop over an f32 KV cache.
 An independent float64 numpy implementation of big_vision's semantics (`bv_forward`) re-computes the
 logits of the first examples and is compared with HF: that both validates the conversion and measures
 how far HF's float32 numerics are from big_vision's.
