@@ -31,7 +31,8 @@ import struct
 import sys
 import zipfile
 import zlib
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass
+from typing import IO, Any
 
 import ml_dtypes
 import msgpack
@@ -64,7 +65,7 @@ PALIGEMMA_3B_224 = Sizes(resolution=224, patch=14, v_width=1152, v_depth=27, v_m
                          vocab=257152, width=2048, depth=18, heads=8, kv_heads=1, head_dim=256, mlp=16384)
 
 
-def tensor_shapes(s):
+def tensor_shapes(s: Sizes) -> list[tuple[str, tuple[int, ...]]]:
     """(key without params/, shape) for the 32 tensors, in the order of docs/model.md#tensor-table."""
     n_img = (s.resolution // s.patch) ** 2
     w, L, hd = s.v_width, s.v_depth, s.v_width // s.v_heads
@@ -106,7 +107,7 @@ def tensor_shapes(s):
     return out
 
 
-def random_params(s, seed):
+def random_params(s: Sizes, seed: int) -> dict[str, np.ndarray]:
     """float32 values: N(0, 0.5) scaled down for big fan-ins, so that bf16/f16 rounding is visible."""
     rng = np.random.default_rng(seed)
     params = {}
@@ -115,7 +116,7 @@ def random_params(s, seed):
     return params
 
 
-def config_json(s):
+def config_json(s: Sizes) -> dict:
     return {"resolution": s.resolution, "patch": s.patch,
             "vision": {"width": s.v_width, "depth": s.v_depth, "mlp": s.v_mlp, "heads": s.v_heads},
             "llm": {"vocab": s.vocab, "width": s.width, "depth": s.depth, "heads": s.heads,
@@ -124,9 +125,10 @@ def config_json(s):
 
 # ---------------------------------------------------------------- .npy and ZIP writing
 
-def npy_header(descr, shape, version=(1, 0), fortran_order=False):
+def npy_header(descr: str, shape: tuple[int, ...], version: tuple[int, int] = (1, 0),
+               fortran_order: bool = False) -> bytes:
     """A .npy header exactly as numpy lays it out (dict literal padded with spaces to 64 bytes, '\\n')."""
-    d = "{'descr': %r, 'fortran_order': %r, 'shape': %r, }" % (descr, fortran_order, tuple(shape))
+    d = f"{{'descr': {descr!r}, 'fortran_order': {fortran_order!r}, 'shape': {tuple(shape)!r}, }}"
     prefix_len = 8 + (2 if version == (1, 0) else 4)
     total = prefix_len + len(d) + 1
     d += " " * ((-total) % 64) + "\n"
@@ -135,13 +137,13 @@ def npy_header(descr, shape, version=(1, 0), fortran_order=False):
     return b"\x93NUMPY" + bytes(version) + size + enc
 
 
-def npy_bytes(arr):
+def npy_bytes(arr: np.ndarray) -> bytes:
     buf = io.BytesIO()
     np.lib.format.write_array(buf, arr)
     return buf.getvalue()
 
 
-def write_zip_forced_zip64(path, members):
+def write_zip_forced_zip64(path: str, members: list[tuple[str, bytes]]) -> None:
     """STORED ZIP where every local and central record carries ZIP64 extras and the archive ends
     with a ZIP64 end-of-central-directory record + locator (what a > 4 GB file looks like)."""
     with open(path, "wb") as f:
@@ -171,7 +173,7 @@ def write_zip_forced_zip64(path, members):
         assert [i.filename for i in z.infolist()] == [m[0] for m in members]
 
 
-def write_zip(path, members, compress=zipfile.ZIP_STORED):
+def write_zip(path: str, members: list[tuple[str, bytes]], compress: int = zipfile.ZIP_STORED) -> None:
     """Members as given (name, bytes) through python's zipfile, like np.savez does."""
     with zipfile.ZipFile(path, "w", compression=compress, allowZip64=True) as z:
         for name, data in members:
@@ -181,12 +183,12 @@ def write_zip(path, members, compress=zipfile.ZIP_STORED):
 
 # ---------------------------------------------------------------- Flax msgpack writing
 
-def _ext_ndarray(arr):
+def _ext_ndarray(arr: np.ndarray) -> msgpack.ExtType:
     payload = msgpack.packb((arr.shape, arr.dtype.name, arr.tobytes("C")), use_bin_type=True)
     return msgpack.ExtType(1, payload)
 
 
-def _chunked(arr, max_chunk_bytes):
+def _chunked(arr: np.ndarray, max_chunk_bytes: int) -> dict:
     chunk = max(1, int(max_chunk_bytes / arr.dtype.itemsize))
     flat = arr.reshape(-1)
     chunks = [flat[i:i + chunk] for i in range(0, flat.size, chunk)]
@@ -195,7 +197,7 @@ def _chunked(arr, max_chunk_bytes):
             "chunks": {str(i): c for i, c in enumerate(chunks)}}
 
 
-def nest(flat):
+def nest(flat: dict[str, Any]) -> dict[str, Any]:
     tree = {}
     for key, value in flat.items():
         node = tree
@@ -206,21 +208,21 @@ def nest(flat):
     return tree
 
 
-def flatten_tree(d, prefix=""):
+def flatten_tree(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     out = {}
     for k, v in d.items():
         out.update(flatten_tree(v, prefix + k + "/") if isinstance(v, dict) else {prefix + k: v})
     return out
 
 
-def flax_msgpack_bytes(tree, max_chunk_bytes=2 ** 30):
+def flax_msgpack_bytes(tree: dict[str, Any], max_chunk_bytes: int = 2 ** 30) -> bytes:
     """flax.serialization.msgpack_serialize of a nested dict of numpy arrays."""
-    def chunk_leaves(d):
+    def chunk_leaves(d: dict[str, Any]) -> dict[str, Any]:
         return {k: (chunk_leaves(v) if isinstance(v, dict)
                     else _chunked(v, max_chunk_bytes) if v.size * v.dtype.itemsize > max_chunk_bytes
                     else v) for k, v in d.items()}
 
-    def default(x):
+    def default(x: object) -> object:
         if isinstance(x, np.ndarray):
             return _ext_ndarray(x)
         return x
@@ -228,7 +230,7 @@ def flax_msgpack_bytes(tree, max_chunk_bytes=2 ** 30):
     return msgpack.packb(chunk_leaves(tree), default=default, strict_types=True)
 
 
-def cross_check_flax(tree, data, max_chunk_bytes=2 ** 30):
+def cross_check_flax(tree: dict[str, Any], data: bytes, max_chunk_bytes: int = 2 ** 30) -> str:
     """Compares with flax.serialization.to_bytes (chunk limit patched) and reads the bytes back with flax."""
     try:
         import flax.serialization as fs  # optional
@@ -248,16 +250,16 @@ def cross_check_flax(tree, data, max_chunk_bytes=2 ** 30):
 
 # ---------------------------------------------------------------- golden values
 
-def golden_indices(size):
+def golden_indices(size: int) -> list[int]:
     idx = {0, size - 1, size // 2, size // 3, (7 * size) // 11}
     return sorted(i for i in idx if 0 <= i < size)
 
 
-def f32_bits(values):
+def f32_bits(values: object) -> list[int]:
     return [int(b) for b in np.asarray(values, dtype=np.float32).view(np.uint32)]
 
 
-def write_golden(path, s, by_dtype):
+def write_golden(path: str, s: Sizes, by_dtype: dict[str, dict[str, np.ndarray]]) -> None:
     """For each tensor a few flat indices and the float32 bits of the value each dtype's file holds."""
     f32 = by_dtype["float32"]
     out = {"config": config_json(s), "params": int(sum(a.size for a in f32.values())), "tensors": {}}
@@ -273,7 +275,7 @@ def write_golden(path, s, by_dtype):
 
 # ---------------------------------------------------------------- the tiny files
 
-def special_values():
+def special_values() -> np.ndarray:
     """float32 inputs that pin down rounding: ties to even, subnormals, overflow, signed zero, inf, nan."""
     one = 1.0
     v = [0.0, -0.0, one, -one, 0.5, 3.14159265,
@@ -289,7 +291,7 @@ def special_values():
     return np.array(v, dtype=np.float32)
 
 
-def write_dtypes_file(out):
+def write_dtypes_file(out: str) -> str:
     """dtypes.npz: one member per supported encoding, with golden float32 bits per member."""
     x = special_values()
     bf = x.astype(BF16)
@@ -339,7 +341,7 @@ def write_dtypes_file(out):
     return descr_bf16
 
 
-def write_corrupt(out, s, f32, bf16):
+def write_corrupt(out: str, s: Sizes, f32: dict[str, np.ndarray], bf16: dict[str, np.ndarray]) -> None:
     """Broken files, one defect each, for the error-message tests."""
     d = os.path.join(out, "corrupt")
     os.makedirs(d, exist_ok=True)
@@ -371,7 +373,8 @@ def write_corrupt(out, s, f32, bf16):
     # PaliGemma-level defects (bf16 tiny model): wrong shapes, missing + unexpected keys
     wrong = dict(bf16)
     L = s.depth
-    wrong["llm/layers/mlp/gating_einsum"] = np.ascontiguousarray(np.swapaxes(wrong["llm/layers/mlp/gating_einsum"], 2, 3))
+    gating = wrong["llm/layers/mlp/gating_einsum"]
+    wrong["llm/layers/mlp/gating_einsum"] = np.ascontiguousarray(np.swapaxes(gating, 2, 3))
     wrong["llm/layers/mlp/linear"] = wrong["llm/layers/mlp/linear"][:, :, : s.width - 1].copy()
     assert wrong["llm/layers/mlp/linear"].shape[0] == L
     np.savez(os.path.join(d, "wrong-shape.npz"), **{"params/" + k: v for k, v in wrong.items()})
@@ -383,14 +386,16 @@ def write_corrupt(out, s, f32, bf16):
     open(os.path.join(d, "truncated.msgpack"), "wb").write(mp[: len(mp) // 2])
 
 
-def make_tiny(args):
+def make_tiny(args: argparse.Namespace) -> None:
     s = Sizes(resolution=args.resolution, vocab=args.vocab, heads=args.heads)
     out = args.out
     os.makedirs(out, exist_ok=True)
     f32 = random_params(s, args.seed)
     bf16 = {k: v.astype(BF16) for k, v in f32.items()}
     f16 = {k: v.astype(np.float16) for k, v in f32.items()}
-    pre = lambda p: {"params/" + k: v for k, v in p.items()}
+
+    def pre(p: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return {"params/" + k: v for k, v in p.items()}
 
     np.savez(os.path.join(out, "tiny-f32.npz"), **pre(f32))
     np.savez(os.path.join(out, "tiny-bf16.npz"), **pre(bf16))
@@ -432,14 +437,14 @@ def make_tiny(args):
 
 # ---------------------------------------------------------------- .npz -> Flax msgpack, streaming
 
-def npz_to_msgpack(src, dst, max_chunk_bytes=2 ** 30):
+def npz_to_msgpack(src: str, dst: str, max_chunk_bytes: int = 2 ** 30) -> None:
     """Rewrites a STORED .npz as flax.serialization.to_bytes would write its nested dict, streaming
     member by member (no array is held in memory): byte-identical to flax for the same tree."""
     packer = msgpack.Packer(use_bin_type=True)
     with zipfile.ZipFile(src) as z, open(dst, "wb") as out:
         tree = nest({i.filename[:-len(".npy")]: i.filename for i in z.infolist()})
 
-        def npy_member(name):
+        def npy_member(name: str) -> tuple[IO[bytes], tuple[int, ...], np.dtype]:
             f = z.open(name)
             version = np.lib.format.read_magic(f)
             read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
@@ -447,7 +452,7 @@ def npz_to_msgpack(src, dst, max_chunk_bytes=2 ** 30):
             assert not fortran
             return f, tuple(shape), np.dtype(BF16) if dtype.str in ("<V2", "|V2") else dtype
 
-        def ext_array(f, shape, dtype, count):
+        def ext_array(f: IO[bytes], shape: tuple[int, ...], dtype: np.dtype, count: int) -> None:
             nbytes = count * dtype.itemsize
             if nbytes < 65536:  # small: let msgpack choose the header widths, as flax does
                 arr = np.frombuffer(f.read(nbytes), dtype=dtype).reshape(shape)
@@ -461,7 +466,7 @@ def npz_to_msgpack(src, dst, max_chunk_bytes=2 ** 30):
                 out.write(block)
                 left -= len(block)
 
-        def leaf(name):
+        def leaf(name: str) -> None:
             f, shape, dtype = npy_member(name)
             with f:
                 size = int(np.prod(shape))
@@ -478,7 +483,7 @@ def npz_to_msgpack(src, dst, max_chunk_bytes=2 ** 30):
                     out.write(packer.pack(str(i)))
                     ext_array(f, (n,), dtype, n)
 
-        def walk(d):
+        def walk(d: dict[str, Any]) -> None:
             out.write(packer.pack_map_header(len(d)))
             for k, v in d.items():
                 out.write(packer.pack(k))
@@ -489,7 +494,7 @@ def npz_to_msgpack(src, dst, max_chunk_bytes=2 ** 30):
 
 # ---------------------------------------------------------------- full size, streaming
 
-def make_full_size(args):
+def make_full_size(args: argparse.Namespace) -> None:
     """Random PaliGemma-3B 224 in bfloat16, written member by member, one layer slice at a time."""
     s = PALIGEMMA_3B_224
     os.makedirs(args.out, exist_ok=True)
@@ -523,7 +528,7 @@ def make_full_size(args):
     print(f"wrote {path}: {os.path.getsize(path)} bytes, {total} params")
 
 
-def main():
+def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--out", default=None, help=f"output folder (default {DEFAULT_OUT}; /work/big with --full-size)")
     p.add_argument("--vocab", type=int, default=300, help="LLM vocabulary rows (tiny files)")

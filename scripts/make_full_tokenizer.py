@@ -20,7 +20,7 @@ import string
 from sentencepiece import sentencepiece_model_pb2 as spm_pb2
 
 
-def main():
+def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--base", default="model/src/test/resources/tokenizer/tiny.model")
     ap.add_argument("--out", default="/work/big/full-vocab.model")

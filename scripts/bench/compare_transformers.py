@@ -3,8 +3,8 @@
 (PyTorch CPU, float32 and bfloat16), on the same machine, in one run, alternating the systems.
 
 Per repetition, in this order: paligemma4j (a fresh `bench --repeat J --json` process, J =
---java-repeat, which does its own warm-up), then transformers fp32, then transformers bf16 (one model, converted in place between the
-two; its weights are bfloat16-exact so both see the same values). Every system gets the same
+--java-repeat, which does its own warm-up), then transformers fp32, then transformers bf16 (one model, converted in
+place between the two; its weights are bfloat16-exact so both see the same values). Every system gets the same
 checkpoint shapes, the same thread count, a synthetic image at the checkpoint's resolution and a
 text prefix of the same length (`<bos>` + one id per prompt word + `\\n`, as `bench` does without
 a tokenizer), and computes only last-position logits (transformers: `logits_to_keep=1`).
@@ -31,7 +31,10 @@ usage:
 The first run creates scripts/bench/.venv (with the system's site packages visible) and installs
 requirements.txt into it from PyPI, then re-runs itself there.
 """
+from __future__ import annotations
+
 import argparse
+import functools
 import json
 import os
 import resource
@@ -40,13 +43,20 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:  # numpy, torch and transformers are imported where used (the venv may not exist yet)
+    import numpy as np
+    import torch
+    from transformers import PaliGemmaForConditionalGeneration
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 VENV = os.path.join(HERE, ".venv")
 
 
-def ensure_venv():
+def ensure_venv() -> None:
     """Re-executes this script inside scripts/bench/.venv, creating and filling it first if needed."""
     if os.path.realpath(sys.prefix) == os.path.realpath(VENV):
         return
@@ -63,13 +73,13 @@ def ensure_venv():
     os.execv(py, [py, os.path.abspath(__file__)] + sys.argv[1:])
 
 
-def die(msg):
+def die(msg: str) -> NoReturn:
     sys.exit(f"compare_transformers: error: {msg}")
 
 
 # ---------------------------------------------------------------- checkpoint shapes (no data read)
 
-def npz_shapes(path):
+def npz_shapes(path: str) -> dict[str, tuple[tuple[int, ...], int]]:
     """{key without params/: (shape, itemsize)} from the .npy headers inside the .npz."""
     import numpy as np
     out = {}
@@ -85,13 +95,14 @@ def npz_shapes(path):
     return out
 
 
-def shape_only_params(shapes):
+def shape_only_params(shapes: dict[str, tuple[tuple[int, ...], int]]) -> dict[str, np.ndarray]:
     """Zero-memory arrays of the checkpoint's shapes, enough for hf_golden.infer_config."""
     import numpy as np
-    return {k: np.lib.stride_tricks.as_strided(np.zeros(1, np.float32), s, [0] * len(s)) for k, (s, _) in shapes.items()}
+    return {k: np.lib.stride_tricks.as_strided(np.zeros(1, np.float32), s, [0] * len(s))
+            for k, (s, _) in shapes.items()}
 
 
-def decode_weight_elements(c):
+def decode_weight_elements(c: dict[str, int]) -> int:
     """Elements of every LLM matrix one decode step reads: per layer q, kv, o, gate+up, down; the unembedding."""
     D, H, K, Hd, F = c["width"], c["heads"], c["kv_heads"], c["head_dim"], c["mlp"]
     per_layer = D * H * Hd + 2 * D * K * Hd + H * Hd * D + 2 * D * F + F * D
@@ -100,17 +111,17 @@ def decode_weight_elements(c):
 
 # ---------------------------------------------------------------- machine
 
-def machine(threads):
+def machine(threads: int) -> dict:
     import numpy as np
     import torch
     torch.set_num_threads(threads)
     a = np.ones(1 << 28, np.float32)  # 1 GiB
     a.sum()
-    t = [timed(lambda: a.sum()) for _ in range(5)]
+    t = [timed(a.sum) for _ in range(5)]
     bw1 = a.nbytes / min(t) / 1e9
     ta = torch.from_numpy(a)
     ta.sum()
-    t = [timed(lambda: ta.sum()) for _ in range(5)]
+    t = [timed(ta.sum) for _ in range(5)]
     bwn = a.nbytes / min(t) / 1e9
     del a, ta
     peaks = {}
@@ -119,13 +130,13 @@ def machine(threads):
         x = torch.randn(n, n, dtype=dt)
         y = torch.randn(n, n, dtype=dt)
         torch.mm(x, y)
-        t = [timed(lambda: torch.mm(x, y)) for _ in range(5)]
+        t = [timed(functools.partial(torch.mm, x, y)) for _ in range(5)]
         peaks[name] = 2 * n ** 3 / min(t) / 1e9
     return dict(read_gbps_1thread=bw1, read_gbps=bwn, matmul_gflops_f32=peaks["f32"],
                 matmul_gflops_bf16=peaks["bf16"], threads=threads, cpu=cpu_name())
 
 
-def cpu_name():
+def cpu_name() -> str:
     try:
         for line in open("/proc/cpuinfo"):
             if line.startswith("model name"):
@@ -135,7 +146,7 @@ def cpu_name():
     return "unknown"
 
 
-def timed(fn):
+def timed(fn: Callable[[], object]) -> float:
     t = time.perf_counter()
     fn()
     return time.perf_counter() - t
@@ -143,7 +154,7 @@ def timed(fn):
 
 # ---------------------------------------------------------------- paligemma4j
 
-def run_java(args, weights):
+def run_java(args: argparse.Namespace, weights: str) -> dict:
     cmd = [os.path.join(ROOT, "scripts", "paligemma"), "bench", "--checkpoint", args.checkpoint,
            "--prompt", args.prompt, "--new-tokens", str(args.new_tokens), "--repeat", str(args.java_repeat),
            "--threads", str(args.threads), "--weights", weights, "--json"]
@@ -162,11 +173,13 @@ def run_java(args, weights):
 
 # ---------------------------------------------------------------- transformers
 
-def build_hf(args, shapes, ckpt_bytes):
+def build_hf(args: argparse.Namespace, shapes: dict[str, tuple[tuple[int, ...], int]],
+             ckpt_bytes: int) -> tuple[PaliGemmaForConditionalGeneration, dict[str, int], str]:
     sys.path.insert(0, os.path.join(ROOT, "scripts", "reference"))
-    import hf_golden
     import numpy as np
     import torch
+
+    import hf_golden
     mode = args.hf_weights or ("random" if ckpt_bytes > 1 << 30 else "checkpoint")
     ids = {"pad": 0, "eos": 1, "bos": 2}
     if mode == "checkpoint":
@@ -186,7 +199,8 @@ def build_hf(args, shapes, ckpt_bytes):
     return model, c, mode
 
 
-def run_hf(model, c, dtype, text_len, new_tokens):
+def run_hf(model: PaliGemmaForConditionalGeneration, c: dict[str, int], dtype: torch.dtype, text_len: int,
+           new_tokens: int) -> dict:
     import torch
     from transformers import DynamicCache
     model.to(dtype)
@@ -201,7 +215,8 @@ def run_hf(model, c, dtype, text_len, new_tokens):
         vision = time.perf_counter() - t
         cache = DynamicCache(config=model.config.text_config)
         t = time.perf_counter()
-        out = model(input_ids=torch.tensor([ids]), pixel_values=pixels, attention_mask=torch.ones(1, n, dtype=torch.long),
+        out = model(input_ids=torch.tensor([ids]), pixel_values=pixels,
+                    attention_mask=torch.ones(1, n, dtype=torch.long),
                     token_type_ids=torch.zeros(1, n, dtype=torch.long), position_ids=torch.arange(n).unsqueeze(0),
                     cache=cache, use_cache=True, logits_to_keep=1)
         prefill = time.perf_counter() - t
@@ -218,18 +233,17 @@ def run_hf(model, c, dtype, text_len, new_tokens):
             tok = int(out.logits[0, -1, :c["vocab"]].argmax())
             steps.append(time.perf_counter() - t)
             cache = out.cache
-    ms = lambda s: s * 1e3
-    return dict(vision_ms=ms(vision), prefill_ms=ms(prefill), decode_steps_ms=[ms(s) for s in steps],
-                e2e_ms=ms(prefill + sum(steps)), prefix_tokens=n)
+    return dict(vision_ms=vision * 1e3, prefill_ms=prefill * 1e3, decode_steps_ms=[s * 1e3 for s in steps],
+                e2e_ms=(prefill + sum(steps)) * 1e3, prefix_tokens=n)
 
 
 # ---------------------------------------------------------------- report
 
-def med(rows, key):
+def med(rows: list[dict], key: str) -> float:
     return statistics.median(r[key] for r in rows)
 
 
-def main():
+def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--checkpoint", required=True)
     ap.add_argument("--prompt", default="caption en")
@@ -286,41 +300,46 @@ def main():
     load_after = os.getloadavg()
 
     elems = decode_weight_elements(c)
-    floor = {"bf16": 2 * elems / (mach["read_gbps"] * 1e9) * 1e3, "fp32": 4 * elems / (mach["read_gbps"] * 1e9) * 1e3,
-             "q8": 34 / 32 * elems / (mach["read_gbps"] * 1e9) * 1e3}
+    floor = {name: bytes_per_element * elems / (mach["read_gbps"] * 1e9) * 1e3
+             for name, bytes_per_element in (("bf16", 2), ("fp32", 4), ("q8", 34 / 32))}
     systems = {}
     for w, rows in ours.items():
         systems[f"paligemma4j {w}"] = dict(vision_ms=med(rows, "vision_ms"), prefill_ms=med(rows, "prefill_ms"),
                                            decode_ms=statistics.median(r["decode_ms"] for r in rows),
-                                           e2e_ms=med(rows, "e2e_ms"), peak_rss_bytes=max(r["peak_rss_bytes"] for r in rows),
+                                           e2e_ms=med(rows, "e2e_ms"),
+                                           peak_rss_bytes=max(r["peak_rss_bytes"] for r in rows),
                                            load_ms=med(rows, "load_ms"), prefix_tokens=rows[0]["prefix_tokens"],
                                            weights=rows[0]["weights"])
     for name, rows in hf.items():
+        steps = [s for r in rows for s in r["decode_steps_ms"]]
         systems[f"transformers {name}"] = dict(vision_ms=med(rows, "vision_ms"), prefill_ms=med(rows, "prefill_ms"),
-                                               decode_ms=statistics.median(s for r in rows for s in r["decode_steps_ms"]),
-                                               e2e_ms=med(rows, "e2e_ms"), prefix_tokens=rows[0]["prefix_tokens"])
+                                               decode_ms=statistics.median(steps), e2e_ms=med(rows, "e2e_ms"),
+                                               prefix_tokens=rows[0]["prefix_tokens"])
     if hf:
         systems["transformers (both)"] = dict(peak_rss_bytes=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
     result = dict(checkpoint=os.path.abspath(args.checkpoint), checkpoint_bytes=ckpt_bytes, config=c,
                   prompt=args.prompt, text_tokens=text_len, new_tokens=args.new_tokens, repeat=args.repeat,
                   threads=args.threads, machine=mach, load_average_before=load_before, load_average_after=load_after,
                   decode_weight_elements=elems, decode_floor_ms=floor, hf_weights=hf_mode,
-                  lock_weights=args.lock_weights, versions=dict(torch=torch.__version__, transformers=transformers.__version__), systems=systems)
+                  lock_weights=args.lock_weights,
+                  versions=dict(torch=torch.__version__, transformers=transformers.__version__), systems=systems)
     with open(args.out, "w") as f:
         json.dump(result, f, indent=1)
     print(table(result))
     print(f"(JSON: {args.out})")
 
 
-def table(r):
+def table(r: dict) -> str:
     s = r["systems"]
     names = [n for n in s if "vision_ms" in s[n]]
     m = r["machine"]
-    lines = [f"machine: {m['cpu']}, {r['threads']} threads; read {m['read_gbps']:.1f} GB/s ({m['read_gbps_1thread']:.1f} "
-             f"with 1 thread); matmul 2048³ f32 {m['matmul_gflops_f32']:.0f} GFLOP/s, bf16 {m['matmul_gflops_bf16']:.0f} GFLOP/s",
+    lines = [f"machine: {m['cpu']}, {r['threads']} threads; read {m['read_gbps']:.1f} GB/s "
+             f"({m['read_gbps_1thread']:.1f} with 1 thread); matmul 2048³ f32 {m['matmul_gflops_f32']:.0f} GFLOP/s, "
+             f"bf16 {m['matmul_gflops_bf16']:.0f} GFLOP/s",
              f"load average before {r['load_average_before']}, after {r['load_average_after']}; "
              f"{r['repeat']} repetitions (medians), prefix {next(iter(s.values())).get('prefix_tokens')} tokens, "
-             f"{r['new_tokens']} new tokens; torch {r['versions']['torch']}, transformers {r['versions']['transformers']}"
+             f"{r['new_tokens']} new tokens; torch {r['versions']['torch']}, "
+             f"transformers {r['versions']['transformers']}"
              + ("; paligemma4j's mapped checkpoint locked in memory (--lock-weights)" if r.get("lock_weights") else ""),
              "",
              "| stage (ms) | " + " | ".join(names) + " |",
@@ -329,7 +348,8 @@ def table(r):
                        ("decode_ms", "decode / token"), ("e2e_ms", f"vision + prefill + {r['new_tokens']} tokens")):
         lines.append(f"| {label} | " + " | ".join(f"{s[n][key]:.1f}" for n in names) + " |")
     f = r["decode_floor_ms"]
-    lines.append(f"| decode floor (weight bytes ÷ read bandwidth) | bf16 {f['bf16']:.3g}, fp32 {f['fp32']:.3g}, q8 {f['q8']:.3g} |")
+    lines.append(f"| decode floor (weight bytes ÷ read bandwidth) | bf16 {f['bf16']:.3g}, fp32 {f['fp32']:.3g}, "
+                 f"q8 {f['q8']:.3g} |")
     ours = [n for n in names if n.startswith("paligemma4j")]
     theirs = [n for n in names if n.startswith("transformers")]
     if ours and theirs:

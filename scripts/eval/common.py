@@ -11,13 +11,14 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 RES = os.path.join(ROOT, 'eval', 'src', 'test', 'resources', 'eval')
 
 
-def out(*parts):
+def out(*parts: str) -> str:
+    """A path under the eval fixtures folder, its parent folder created."""
     p = os.path.join(RES, *parts)
     os.makedirs(os.path.dirname(p), exist_ok=True)
     return p
 
 
-def fmix32(x):
+def fmix32(x: np.ndarray) -> np.ndarray:
     """murmur3's 32-bit finaliser on a uint64 array holding uint32 values (repeated in Java as HashWeights)."""
     m = np.uint64(0xFFFFFFFF)
     x = x & m
@@ -29,7 +30,7 @@ def fmix32(x):
     return x
 
 
-def hash_weights(seed, n, scale):
+def hash_weights(seed: int, n: int, scale: float) -> np.ndarray:
     """n float32 values in (-scale, scale): element i = (fmix32(i*0x9E3779B1 + seed*0x632BE5AB) / 2^32 * 2 - 1) * scale,
     computed in float64 and rounded once to float32."""
     i = np.arange(n, dtype=np.uint64)
@@ -46,7 +47,7 @@ class Py2Pickler(pickle._Pickler):
     as the refer toolkit's Python-2 pickles hold them; Py2Unicode as unicode."""
     dispatch = pickle._Pickler.dispatch.copy()
 
-    def save_py2_str(self, obj):
+    def save_py2_str(self, obj: str) -> None:
         data = obj.encode('ascii')
         if self.proto >= 1:
             if len(data) < 256:
@@ -57,7 +58,7 @@ class Py2Pickler(pickle._Pickler):
             self.write(pickle.STRING + repr(obj).encode('ascii') + b'\n')
         self.memoize(obj)
 
-    def save_py2_unicode(self, obj):
+    def save_py2_unicode(self, obj: Py2Unicode) -> None:
         if self.proto >= 1:
             data = str(obj).encode('utf-8')
             self.write(pickle.BINUNICODE + struct.pack('<I', len(data)) + data)
@@ -69,7 +70,8 @@ class Py2Pickler(pickle._Pickler):
     dispatch[Py2Unicode] = save_py2_unicode
 
 
-def py2_pickle(obj, protocol=2):
+def py2_pickle(obj: object, protocol: int = 2) -> bytes:
+    """obj pickled as Python 2 would have: str as byte strings, Py2Unicode as unicode."""
     buf = io.BytesIO()
     Py2Pickler(buf, protocol=protocol).dump(obj)
     return buf.getvalue()

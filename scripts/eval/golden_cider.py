@@ -21,19 +21,19 @@ import pycocoevalcap.tokenizer.ptbtokenizer as ptb_mod
 from pycocoevalcap.cider.cider import Cider
 from pycocoevalcap.tokenizer.ptbtokenizer import PTBTokenizer
 
-from common import out, RES
+from common import RES, out
 
 BUNDLED_JAR = os.path.join(os.path.dirname(ptb_mod.__file__), 'stanford-corenlp-3.4.1.jar')
 MAVEN_JAR = os.environ.get('MAVEN_CORENLP_JAR', os.path.expanduser(
     '~/.m2/repository/edu/stanford/nlp/stanford-corenlp/3.4.1/stanford-corenlp-3.4.1.jar'))
 
 
-def cider(gts, res):
+def cider(gts: dict[int, list[str]], res: dict[int, list[str]]) -> tuple[float, list[float]]:
     score, scores = Cider().compute_score(gts, res)
     return float(score), [float(s) for s in scores]
 
 
-def spec_sets():
+def spec_sets() -> list[dict]:
     refs = [['a man riding a wave on top of a surfboard', 'a surfer rides a large wave in the ocean',
              'a person on a surfboard riding a wave'],
             ['two dogs playing with a frisbee in a park', 'a couple of dogs running on the grass',
@@ -63,7 +63,7 @@ PUNCT = ['.', ',', '!', '?', ';', ':', '...', '-', '--', '(', ')', '[', ']', '{'
 ODD = ['\u00a0', '\t', '  ', '\u2009', '\u3000', '\u200b', '\u00ad']
 
 
-def random_caption(rng, allow_breaks):
+def random_caption(rng: random.Random, allow_breaks: bool) -> str:
     n = rng.randint(0, 16)
     parts = []
     for _ in range(n):
@@ -89,7 +89,7 @@ def random_caption(rng, allow_breaks):
     return s
 
 
-def generated_set(num_images=1100, seed=20240514):
+def generated_set(num_images: int = 1100, seed: int = 20240514) -> tuple[list[list[str]], list[str]]:
     rng = random.Random(seed)
     refs, hyps = [], []
     for i in range(num_images):
@@ -108,7 +108,7 @@ def generated_set(num_images=1100, seed=20240514):
     return refs, hyps
 
 
-def run_jar(jar, stream):
+def run_jar(jar: str, stream: str) -> bytes:
     """The tokenizer command line pycocoevalcap runs, on `stream` written as UTF-8 to a temp file."""
     with tempfile.NamedTemporaryFile(delete=False) as f:
         f.write(stream.encode())
@@ -121,7 +121,7 @@ def run_jar(jar, stream):
         os.remove(name)
 
 
-def raw_set(name, refs, hyps, jar_report):
+def raw_set(name: str, refs: list[list[str]], hyps: list[str], jar_report: dict) -> dict:
     gts_in = {i: [{'caption': c} for c in r] for i, r in enumerate(refs)}
     res_in = {i: [{'caption': h}] for i, h in enumerate(hyps)}
     tok = PTBTokenizer()
@@ -139,7 +139,7 @@ def raw_set(name, refs, hyps, jar_report):
                 hyps_tokenized=[res[i][0] for i in range(len(hyps))], score=score, per_image=scores)
 
 
-def coco_fixture_set(jar_report):
+def coco_fixture_set(jar_report: dict) -> dict:
     ds = json.load(open(os.path.join(RES, 'coco', 'dataset_coco.json'), encoding='utf-8'))
     preds = {}
     for line in open(os.path.join(RES, 'coco', 'predictions_val.jsonl'), encoding='utf-8'):
@@ -152,7 +152,7 @@ def coco_fixture_set(jar_report):
     return s
 
 
-def main():
+def main() -> None:
     jar_report = []
     sets = spec_sets()
     refs, hyps = generated_set()

@@ -23,26 +23,30 @@ import json
 import os
 import pickle
 import random
+import re
+from typing import TYPE_CHECKING
 
 import numpy as np
-import PIL
-import PIL.Image
-import pycocotools.mask as mask_util
-from pycocotools.coco import COCO
 
-from common import out, RES, hash_weights
+from common import RES, hash_weights, out
+
+if TYPE_CHECKING:
+    from pycocotools.coco import COCO
 
 
-def b64bits(mask):
+def b64bits(mask: np.ndarray) -> str:
     return base64.b64encode(np.packbits(np.asarray(mask, bool).reshape(-1)).tobytes()).decode()
 
 
-def b64f32(a):
+def b64f32(a: np.ndarray) -> str:
     return base64.b64encode(np.asarray(a, '<f4').tobytes()).decode()
 
 
 # ------------------------------------------------------------------------------------------ masks
-def masks():
+def masks() -> None:
+    import pycocotools.mask as mask_util
+    from pycocotools.coco import COCO
+
     coco = COCO(os.path.join(RES, 'refcoco', 'annotations', 'instances_train2017.json'))
     fixture = []
     for ann in coco.dataset['annotations']:
@@ -96,24 +100,26 @@ def masks():
 
 
 # ------------------------------------------------------------------------------------ resize + IoU
-def map_a():
+def map_a() -> np.ndarray:
     """The decoder stand-in of docs/eval-protocols.md#known-answers:
     1 - ((i-31.5)/28)^2 - ((j-31.5)/30)^2, in float64 then float32."""
     i, j = np.meshgrid(np.arange(64.0), np.arange(64.0), indexing='ij')
     return (1 - ((i - 31.5) / 28) ** 2 - ((j - 31.5) / 30) ** 2).astype(np.float32)
 
 
-def map_b():
+def map_b() -> np.ndarray:
     """A wiggly map with many sign changes: sin(0.37 i)·cos(0.23 j) + 0.3·sin(0.11 i·j), float64 then float32."""
     i, j = np.meshgrid(np.arange(64.0), np.arange(64.0), indexing='ij')
     return (np.sin(0.37 * i) * np.cos(0.23 * j) + 0.3 * np.sin(0.11 * i * j)).astype(np.float32)
 
 
-def pillow_resize(m, w, h):
+def pillow_resize(m: np.ndarray, w: int, h: int) -> np.ndarray:
+    import PIL.Image
+
     return np.asarray(PIL.Image.fromarray(m).resize((w, h), resample=PIL.Image.BILINEAR))
 
 
-def iou_reference(box_tokens, m64, gt):
+def iou_reference(box_tokens: list[int], m64: np.ndarray, gt: np.ndarray) -> dict:
     """big_vision's segmentation evaluator for one valid prediction, restated."""
     h, w = gt.shape
     y1, x1, y2, x2 = (np.asarray(box_tokens) / 1023).tolist()
@@ -130,7 +136,7 @@ SIZES = [(60, 50), (1, 1), (1, 64), (64, 1), (7, 3), (20, 100), (96, 80), (65, 6
              (64, 64), (31, 47), (64, 10), (300, 2), (2, 300), (100, 20), (80, 96), (63, 65)]
 
 
-def resized_maps():
+def resized_maps() -> tuple[dict[str, np.ndarray], list[dict]]:
     maps = dict(a=map_a(), b=map_b())
     resized = []
     for name, m in maps.items():
@@ -139,7 +145,10 @@ def resized_maps():
     return maps, resized
 
 
-def resize_iou():
+def resize_iou() -> None:
+    import PIL
+    from pycocotools.coco import COCO
+
     maps, resized = resized_maps()
     gt = np.zeros((100, 120), bool)
     gt[20:70, 30:90] = True
@@ -169,17 +178,17 @@ def resize_iou():
 
 
 # ----------------------------------------------------------------------------------------- VQ-VAE
-def vae_layout(dim, widths):
+def vae_layout(dim: int, widths: tuple[int, ...]) -> list[tuple[str, tuple[int, ...], int]]:
     """(key, shape, fan_in) in a fixed order; widths = channels after decoder.0 and after each up-conv.
     Values are hash_weights(seed_base + position + 1, size, sqrt(6 / fan_in))."""
     c0, u1, u2, u3, u4 = widths
     keys = [('_vq_vae._embedding', (128, dim), 1)]
 
-    def conv(name, o, i, k):
+    def conv(name: str, o: int, i: int, k: int) -> None:
         keys.append((name + '.weight', (o, i, k, k), i * k * k))
         keys.append((name + '.bias', (o,), 60000))
 
-    def tconv(name, i, o):
+    def tconv(name: str, i: int, o: int) -> None:
         keys.append((name + '.weight', (i, o, 4, 4), i * 4))
         keys.append((name + '.bias', (o,), 60000))
 
@@ -197,7 +206,7 @@ def vae_layout(dim, widths):
     return keys
 
 
-def vae_weights(dim, widths, seed_base):
+def vae_weights(dim: int, widths: tuple[int, ...], seed_base: int) -> dict[str, np.ndarray]:
     params = {}
     for k, (key, shape, fan_in) in enumerate(vae_layout(dim, widths)):
         n = int(np.prod(shape))
@@ -205,7 +214,7 @@ def vae_weights(dim, widths, seed_base):
     return params
 
 
-def torch_decode(params, codes):
+def torch_decode(params: dict[str, np.ndarray], codes: list[int]) -> np.ndarray:
     import torch
     import torch.nn.functional as F
     t = {k: torch.from_numpy(v) for k, v in params.items()}
@@ -223,7 +232,7 @@ def torch_decode(params, codes):
     return x[0, 0].numpy().astype(np.float32)
 
 
-def flax_decode(params, codes):
+def flax_decode(params: dict[str, np.ndarray], codes: list[int]) -> np.ndarray:
     """The decoder as big_vision builds it in flax (NHWC, kernels transposed to HWIO, ConvTranspose with
     padding 2 and transpose_kernel) — written here to check that the PyTorch reading is the same function."""
     import flax.linen as nn
@@ -232,7 +241,7 @@ def flax_decode(params, codes):
 
     class Res(nn.Module):
         @nn.compact
-        def __call__(self, x):
+        def __call__(self, x: jax.Array) -> jax.Array:
             y = nn.relu(nn.Conv(x.shape[-1], (3, 3), padding=1)(x))
             y = nn.relu(nn.Conv(x.shape[-1], (3, 3), padding=1)(y))
             return nn.Conv(x.shape[-1], (1, 1), padding=0)(y) + x
@@ -242,7 +251,7 @@ def flax_decode(params, codes):
 
     class Dec(nn.Module):
         @nn.compact
-        def __call__(self, x):
+        def __call__(self, x: jax.Array) -> jax.Array:
             x = nn.relu(nn.Conv(c0, (1, 1), padding=0)(x))
             x = Res()(x)
             x = Res()(x)
@@ -250,7 +259,7 @@ def flax_decode(params, codes):
                 x = nn.relu(nn.ConvTranspose(c, (4, 4), strides=(2, 2), padding=2, transpose_kernel=True)(x))
             return nn.Conv(1, (1, 1), padding=0)(x)
 
-    def cv(name):
+    def cv(name: str) -> dict[str, jax.Array]:
         return {'kernel': jnp.asarray(np.transpose(params[name + '.weight'], (2, 3, 1, 0))),
                 'bias': jnp.asarray(params[name + '.bias'])}
 
@@ -270,7 +279,7 @@ FULL = dict(dim=64, widths=(128, 128, 64, 32, 16), seed_base=0)
 SMALL = dict(dim=8, widths=(16, 16, 8, 8, 4), seed_base=100)
 
 
-def vqvae():
+def vqvae() -> dict[str, np.ndarray]:
     params = vae_weights(**FULL)
     outs, diffs = [], []
     for c in CODES:
@@ -302,7 +311,7 @@ def vqvae():
 
 
 # ---------------------------------------------------------------------------------- end to end
-def flat_examples(dataset, fname, split, coco):
+def flat_examples(dataset: str, fname: str, split: str, coco: 'COCO') -> list[tuple[int, str, dict]]:
     """big_vision's ref_coco_bv flat split, restated (pickle.load as big_vision does)."""
     refs = pickle.load(open(os.path.join(RES, 'refcoco', dataset, fname), 'rb'))
     refs = [r for r in refs if r['split'] == split]
@@ -321,12 +330,12 @@ def flat_examples(dataset, fname, split, coco):
     return ex
 
 
-def answer_for(k, rng, ann=None, img=None):
+def answer_for(k: int, rng: random.Random, ann: dict | None = None, img: dict | None = None) -> tuple[str, str]:
     """Prediction text k of a fixture: mostly valid, with every kind of invalid output mixed in."""
-    def loc(v):
+    def loc(v: int) -> str:
         return f'<loc{v:04d}>'
 
-    def seg(v):
+    def seg(v: int) -> str:
         return f'<seg{v:03d}>'
     codes = [rng.randint(0, 127) for _ in range(16)]
     y1, x1 = rng.randint(0, 700), rng.randint(0, 700)
@@ -352,7 +361,9 @@ def answer_for(k, rng, ann=None, img=None):
     return good, 'valid'
 
 
-def end_to_end(small):
+def end_to_end(small: dict[str, np.ndarray]) -> None:
+    from pycocotools.coco import COCO
+
     coco = COCO(os.path.join(RES, 'refcoco', 'annotations', 'instances_train2017.json'))
     rng = random.Random(2024)
     expected = {}
@@ -362,7 +373,7 @@ def end_to_end(small):
             if not ex:
                 continue
             lines, ious, invalid, box_ious = [], [], 0, []
-            for k, (sid, sent, ann) in enumerate(ex):
+            for k, (sid, _sent, ann) in enumerate(ex):
                 text, kind = answer_for(k + len(dataset), rng, ann, coco.imgs[ann['image_id']])
                 line = dict(id=sid, answer=text, note=kind)
                 if k == 1:
@@ -382,8 +393,8 @@ def end_to_end(small):
                 invalid += int(r['invalid'])
             name = f'predictions_{dataset}_{split}.jsonl'
             with open(out('refcoco', name), 'w') as f:
-                for l in lines[::-1]:
-                    f.write(json.dumps(l) + '\n')
+                for row in lines[::-1]:
+                    f.write(json.dumps(row) + '\n')
             expected[f'{dataset}/{split}'] = dict(file=name, miou=100 * float(np.mean(ious)), n=len(ious),
                                                   invalid=invalid, sent_ids=[e[0] for e in ex],
                                                   sents=[e[1] for e in ex], ann_ids=[e[2]['id'] for e in ex],
@@ -396,23 +407,21 @@ def end_to_end(small):
         print(k, 'n', v['n'], 'invalid', v['invalid'], 'miou', v['miou'])
 
 
-def box_iou_reference(toks, ann, img):
+def box_iou_reference(toks: list[int] | None, ann: dict, img: dict) -> float:
     """big_vision's box IoU in [0, 1] coordinates (invalid outputs count as the all-zero box), restated."""
     bb = np.asarray(toks[:4] if toks is not None else [0, 0, 0, 0]) / 1023
     x, y, w, h = ann['bbox']
     gt = (y / img['height'], x / img['width'], (y + h) / img['height'], (x + w) / img['width'])
 
-    def area(y1, x1, y2, x2):
+    def area(y1: float, x1: float, y2: float, x2: float) -> float:
         return max(x2 - x1, 0.0) * max(y2 - y1, 0.0)
     y1, x1, y2, x2 = bb
     inter = (max(y1, gt[0]), max(x1, gt[1]), min(y2, gt[2]), min(x2, gt[3]))
     return float(area(*inter) / (area(*bb) + area(*gt) - area(*inter)))
 
 
-def parse_reference(text):
+def parse_reference(text: str) -> list[int] | None:
     """The first 20 tokens of the decoded text as big_vision reads the ids: 4 loc then 16 seg, else None."""
-    import re
-    toks = re.findall(r'<(loc|seg)(\d+)>|(.)', text)
     vals = []
     pos = 0
     for i in range(20):
@@ -429,6 +438,8 @@ def parse_reference(text):
 
 if __name__ == '__main__':
     import sys
+
+    import PIL
     if len(sys.argv) == 3 and sys.argv[1] == '--resize-only':
         _, resized = resized_maps()
         with gzip.open(out('golden', sys.argv[2]), 'wt') as f:

@@ -9,33 +9,33 @@ import json
 import os
 
 import numpy as np
-import PIL.Image
-import pycocotools.mask as mask_util
 
-from common import out, py2_pickle, Py2Unicode
+from common import Py2Unicode, out, py2_pickle
 
 
-def tiny_jpeg(path, w, h, seed):
+def tiny_jpeg(path: str, w: int, h: int, seed: int) -> None:
+    import PIL.Image  # here, so the rules above import without Pillow
+
     rng = np.random.default_rng(seed)
     PIL.Image.fromarray(rng.integers(0, 255, (h, w, 3), dtype=np.uint8)).save(path, quality=50)
 
 
-def write_jsonl(path, rows):
+def write_jsonl(path: str, rows: list[dict]) -> None:
     with open(path, 'w', encoding='utf-8') as f:
         for r in rows:
             f.write(json.dumps(r, ensure_ascii=False) + '\n')
 
 
 # ----------------------------------------------------------------------------------------- POPE
-def pope_bigvision(answer, label):
+def pope_bigvision(answer: str, label: str) -> bool:
     return answer.lower() == label
 
 
-def pope_metrics_bigvision(labels, answers):
+def pope_metrics_bigvision(labels: list[str], answers: list[str]) -> dict[str, float]:
     n = len(labels)
-    correct = sum(pope_bigvision(a, l) for a, l in zip(answers, labels))
+    correct = sum(pope_bigvision(a, label) for a, label in zip(answers, labels, strict=True))
     yes = [a.lower() == 'yes' for a in answers]
-    tp = sum(y and l == 'yes' for y, l in zip(yes, labels))
+    tp = sum(y and label == 'yes' for y, label in zip(yes, labels, strict=True))
     p = tp / sum(yes) if sum(yes) else 0.0
     r = tp / labels.count('yes') if labels.count('yes') else 0.0
     f1 = 2 * p * r / (p + r) if p + r else 0.0
@@ -43,7 +43,7 @@ def pope_metrics_bigvision(labels, answers):
                 yes_ratio=100 * sum(yes) / n, n=n, correct=correct)
 
 
-def pope_metrics_original(labels, answers):
+def pope_metrics_original(labels: list[str], answers: list[str]) -> dict[str, float]:
     """AoiDragon/POPE evaluate.py, restated."""
     preds = []
     for text in answers:
@@ -52,11 +52,11 @@ def pope_metrics_original(labels, answers):
         text = text.replace(',', '')
         words = text.split(' ')
         preds.append(0 if ('No' in words or 'not' in words or 'no' in words) else 1)
-    gold = [0 if l == 'no' else 1 for l in labels]
-    tp = sum(p == 1 and g == 1 for p, g in zip(preds, gold))
-    fp = sum(p == 1 and g == 0 for p, g in zip(preds, gold))
-    tn = sum(p == 0 and g == 0 for p, g in zip(preds, gold))
-    fn = sum(p == 0 and g == 1 for p, g in zip(preds, gold))
+    gold = [0 if label == 'no' else 1 for label in labels]
+    tp = sum(p == 1 and g == 1 for p, g in zip(preds, gold, strict=True))
+    fp = sum(p == 1 and g == 0 for p, g in zip(preds, gold, strict=True))
+    tn = sum(p == 0 and g == 0 for p, g in zip(preds, gold, strict=True))
+    fn = sum(p == 0 and g == 1 for p, g in zip(preds, gold, strict=True))
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
@@ -64,7 +64,7 @@ def pope_metrics_original(labels, answers):
                 f1=100 * f1, yes_ratio=100 * preds.count(1) / len(preds), n=len(gold), correct=tp + tn)
 
 
-def make_pope():
+def make_pope() -> None:
     objs = ['dog', 'apple', 'skis', 'umbrella', 'car', 'person']
     images = ['COCO_val2014_000000310196.jpg', 'COCO_val2014_000000210789.jpg']
     answers_pool = ['yes', 'no', 'Yes', 'NO', 'Yes.', 'no,', '', 'yes ', ' no', 'Yes, there is a dog.',
@@ -73,7 +73,7 @@ def make_pope():
     for si, split in enumerate(['random', 'popular', 'adversarial']):
         rows, preds = [], []
         qid = 0
-        for ii, im in enumerate(images):
+        for im in images:
             for k, o in enumerate(objs):
                 qid += 1
                 label = 'yes' if k < 3 else 'no'
@@ -96,7 +96,7 @@ def make_pope():
 
 
 # ----------------------------------------------------------------------------------------- MMVP
-def mmvp_correct(row, answer):
+def mmvp_correct(row: dict[str, str], answer: str) -> bool:
     """The MMVP matcher (docs/eval-protocols.md#mmvp-prompt-and-matching), restated: lower+strip;
     letter, (letter), option text, or '(letter)' + text."""
     a = answer.lower().strip()
@@ -111,7 +111,7 @@ def mmvp_correct(row, answer):
         (a.startswith('(' + letter + ')') and len(a) > len(letter) + 2)
 
 
-def make_mmvp():
+def make_mmvp() -> None:
     import csv
     rows = [
         ('Are the butterfly\'s wings closer to being open or closed?', '(a) Open (b) Closed', '(a)', '(b)'),
@@ -130,9 +130,9 @@ def make_mmvp():
         w.writeheader()
         w.writerows(table)
     answers = ['(a)', 'B', 'left', '(a) left', 'yes.', ' (B) No. ', '(a) lit, burning', 'not lit']
-    preds = [dict(id=int(r['Index']), answer=a) for r, a in zip(table, answers)]
+    preds = [dict(id=int(r['Index']), answer=a) for r, a in zip(table, answers, strict=True)]
     write_jsonl(out('mmvp', 'predictions.jsonl'), preds)
-    ok = [mmvp_correct(r, a) for r, a in zip(table, answers)]
+    ok = [mmvp_correct(r, a) for r, a in zip(table, answers, strict=True)]
     pairs = sum(ok[i] and ok[i + 1] for i in range(0, len(ok), 2))
     exp = dict(per_question=ok, pair_accuracy=100 * pairs / (len(ok) // 2),
                question_accuracy=100 * sum(ok) / len(ok), n=len(ok))
@@ -169,7 +169,7 @@ COCO_IMAGES = [
 ]
 
 
-def make_coco():
+def make_coco() -> None:
     images = []
     sentid = 1000
     for imgid, (cocoid, split, caps) in enumerate(COCO_IMAGES):
@@ -199,14 +199,16 @@ REF_IMAGES = [  # id, height, width
 ]
 
 
-def refcoco_annotations():
+def refcoco_annotations() -> list[dict]:
+    import pycocotools.mask as mask_util  # here, so the rules above import without pycocotools
+
     rng = np.random.default_rng(7)
     anns = []
     aid = 100
 
     sizes = {i: (h, w) for i, h, w in REF_IMAGES}
 
-    def add(image_id, seg, iscrowd=0):
+    def add(image_id: int, seg: list | dict, iscrowd: int = 0) -> int:
         nonlocal aid
         aid += 1
         h, w = sizes.get(image_id, (10, 10))
@@ -248,7 +250,7 @@ def refcoco_annotations():
     return anns
 
 
-def make_refcoco():
+def make_refcoco() -> None:
     anns = refcoco_annotations()
     images = [dict(id=i, file_name=f'{i:012d}.jpg', height=h, width=w, license=1,
                    flickr_url='', coco_url='', date_captured='') for i, h, w in REF_IMAGES]
@@ -262,7 +264,7 @@ def make_refcoco():
     ann_img = {a['id']: a['image_id'] for a in anns}
     sent_id = [0]
 
-    def ref(ref_id, ann_id, split, texts, image_id=None):
+    def ref(ref_id: int, ann_id: int, split: str, texts: list[str], image_id: int | None = None) -> dict:
         sents = []
         for t in texts:
             sent_id[0] += 1

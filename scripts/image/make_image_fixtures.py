@@ -40,7 +40,7 @@ rng = np.random.default_rng(20240528)
 
 # ---------------------------------------------------------------------------- synthetic content
 
-def smooth(h, w, c=3, seed_shift=0):
+def smooth(h: int, w: int, c: int = 3, seed_shift: int = 0) -> np.ndarray:
     """Gradients, circles and hard edges: compressible but with detail at every scale."""
     y, x = np.mgrid[0:h, 0:w].astype(np.float64)
     out = np.zeros((h, w, c))
@@ -53,18 +53,18 @@ def smooth(h, w, c=3, seed_shift=0):
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
-def noise(h, w, c=3):
+def noise(h: int, w: int, c: int = 3) -> np.ndarray:
     return rng.integers(0, 256, size=(h, w, c), dtype=np.uint8)
 
 
-def checker(h, w, cell):
+def checker(h: int, w: int, cell: int) -> np.ndarray:
     y, x = np.mgrid[0:h, 0:w]
     b = ((y // cell + x // cell) % 2).astype(np.uint8)
     img = np.stack([b * 255, (1 - b) * 200 + 20, (x * 255 // max(w - 1, 1)).astype(np.uint8)], -1)
     return img.astype(np.uint8)
 
 
-def mixed(h, w):
+def mixed(h: int, w: int) -> np.ndarray:
     img = smooth(h, w)
     nh, nw = max(1, h // 4), max(1, w // 4)
     img[h - nh:, w - nw:] = noise(nh, nw)
@@ -73,25 +73,25 @@ def mixed(h, w):
 
 # ---------------------------------------------------------------------------- encoders
 
-def png_bytes(arr, mode=None, **kw):
+def png_bytes(arr: np.ndarray, mode: str | None = None, **kw: object) -> bytes:
     b = io.BytesIO()
     (Image.fromarray(arr, mode) if mode else Image.fromarray(arr)).save(b, "PNG", **kw)
     return b.getvalue()
 
 
-def png16_bytes(arr16):
+def png16_bytes(arr16: np.ndarray) -> bytes:
     """A 16-bit-per-sample RGB PNG (colour type 2, bit depth 16), written by hand."""
     h, w, _ = arr16.shape
     raw = b"".join(b"\x00" + arr16[y].astype(">u2").tobytes() for y in range(h))
 
-    def chunk(kind, data):
+    def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     ihdr = struct.pack(">IIBBBBB", w, h, 16, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
 
 
-def gif_with_offset(img, left, top, screen_w, screen_h):
+def gif_with_offset(img: Image.Image, left: int, top: int, screen_w: int, screen_h: int) -> bytes:
     """A one-frame GIF whose frame sits at (left, top) on a larger logical screen (patched bytes)."""
     g = bytearray(pil_bytes(img, "GIF"))
     flags = g[10]
@@ -109,7 +109,7 @@ def gif_with_offset(img, left, top, screen_w, screen_h):
     return bytes(g)
 
 
-def pil_bytes(img, fmt, **kw):
+def pil_bytes(img: Image.Image, fmt: str, **kw: object) -> bytes:
     b = io.BytesIO()
     img.save(b, fmt, **kw)
     return b.getvalue()
@@ -119,10 +119,10 @@ def pil_bytes(img, fmt, **kw):
 # (name, ext, encoded bytes, resolutions, jpeg). For JPEGs the decoded pixels are also stored as PNG,
 # with TF's default decode and its INTEGER_ACCURATE one (the ImageIO fallback's IDCT).
 
-def cases():
+def cases() -> list[tuple[str, str, bytes, list[int], bool]]:
     c = []
 
-    def add(name, ext, data, res=(28, 56), jpeg=False):
+    def add(name: str, ext: str, data: bytes, res: tuple[int, ...] = (28, 56), jpeg: bool = False) -> None:
         c.append((name, ext, data, list(res), jpeg))
 
     add("grad_37x53", "png", png_bytes(smooth(37, 53)), (28, 56, 224))
@@ -192,18 +192,18 @@ def cases():
 
 # ---------------------------------------------------------------------------- write
 
-def write_gz(path, data):
+def write_gz(path: str, data: bytes) -> None:
     with open(path, "wb") as f:  # mtime 0 so reruns give identical bytes
         with gzip.GzipFile(fileobj=f, mode="wb", mtime=0, compresslevel=9) as g:
             g.write(data)
 
 
-def write_png(path, u8):
+def write_png(path: str, u8: np.ndarray) -> None:
     Image.fromarray(u8, "RGB").save(path, "PNG", optimize=True)
     assert np.array_equal(np.asarray(Image.open(path).convert("RGB")), u8)
 
 
-def main():
+def main() -> None:
     os.makedirs(os.path.join(OUT, "inputs"), exist_ok=True)
     os.makedirs(os.path.join(OUT, "golden"), exist_ok=True)
     manifest = []

@@ -23,7 +23,7 @@ COUNT = 80
 rng = np.random.default_rng(7)
 
 
-def content(h, w, kind):
+def content(h: int, w: int, kind: str) -> np.ndarray:
     if kind == "noise":
         return rng.integers(0, 256, size=(h, w, 3), dtype=np.uint8)
     if kind == "flat":
@@ -37,7 +37,7 @@ def content(h, w, kind):
     return np.clip(np.rint(img), 0, 255).astype(np.uint8)
 
 
-def main():
+def main() -> None:
     os.makedirs(OUT, exist_ok=True)
     entries = []
     for i in range(COUNT):

@@ -18,7 +18,7 @@ OBJECT_RE = re.compile(
     r"(.*?)" + r"<loc(\d{4})>" * 4 + r"\s*" + "(?:%s)?" % (r"<seg(\d{3})>" * 16) + r"\s*([^;<>]+)? ?(?:; )?")
 
 
-def parse(text):
+def parse(text: str) -> list[dict]:
     """The demo's extraction loop, keeping what the Java parser returns."""
     objs = []
     while text:
@@ -35,11 +35,11 @@ def parse(text):
     return objs
 
 
-def loc(*ks):
+def loc(*ks: int) -> str:
     return "".join(f"<loc{k:04d}>" for k in ks)
 
 
-def seg(*ks):
+def seg(*ks: int) -> str:
     return "".join(f"<seg{k:03d}>" for k in ks)
 
 
@@ -84,7 +84,7 @@ SIZES = [(480, 640), (1, 1), (333, 500), (1023, 1024), (2049, 7)]
 SIDES = [1, 7, 224, 333, 480, 640, 1023, 1024, 4000]
 
 
-def main():
+def main() -> None:
     os.makedirs(OUT, exist_ok=True)
     cases = []
     for text in TEXTS:
@@ -92,8 +92,10 @@ def main():
         for o in objs:
             y0, x0, y1, x1 = o["box"]
             o["pixels"] = [{"height": h, "width": w,
-                            "bigVision": [int(y0 / 1023 * h), int(x0 / 1023 * w), int(y1 / 1023 * h), int(x1 / 1023 * w)],
-                            "demo": [round(y0 / 1024 * h), round(x0 / 1024 * w), round(y1 / 1024 * h), round(x1 / 1024 * w)]}
+                            "bigVision": [int(y0 / 1023 * h), int(x0 / 1023 * w),
+                                          int(y1 / 1023 * h), int(x1 / 1023 * w)],
+                            "demo": [round(y0 / 1024 * h), round(x0 / 1024 * w),
+                                     round(y1 / 1024 * h), round(x1 / 1024 * w)]}
                            for h, w in SIZES]
         cases.append({"text": text, "objects": objs})
     with open(os.path.join(OUT, "parse_cases.json"), "w", encoding="utf-8") as f:

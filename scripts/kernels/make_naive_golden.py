@@ -19,7 +19,7 @@ OUT = "kernels/src/test/resources/golden/naive-golden.txt"
 records = []
 
 
-def put(name, values):
+def put(name: str, values: object) -> None:
     a = np.asarray(values, dtype=np.float32).ravel()
     records.append(name + " " + str(a.size) + " " + " ".join(float(v).hex() for v in a))
 
@@ -71,7 +71,7 @@ vx = rng.normal(0, 1.0, size=(4, head)).astype(np.float32)
 pos = np.array([0, 1, 17, 4000], np.int32)
 
 
-def bv_rope(x, positions):
+def bv_rope(x: jax.Array, positions: np.ndarray) -> tuple[jax.Array, jax.Array]:
     frac = 2 * jnp.arange(head // 2) / head
     timescale = 10_000 ** frac
     rad = jnp.asarray(positions)[:, None] / timescale[None, :]
@@ -95,7 +95,8 @@ k = rng.normal(0, 1.5, size=(6, 2, 8)).astype(np.float32)
 v = rng.normal(0, 1.0, size=(6, 2, 8)).astype(np.float32)
 visible = np.array([4, 4, 4, 4, 5, 6])
 mask = (np.arange(6)[None, :] < visible[:, None])[None, None]          # [1, 1, q, k]
-att = nn.dot_product_attention(jnp.asarray(q)[None], jnp.asarray(k)[None], jnp.asarray(v)[None], mask=jnp.asarray(mask))[0]
+att = nn.dot_product_attention(jnp.asarray(q)[None], jnp.asarray(k)[None], jnp.asarray(v)[None],
+                               mask=jnp.asarray(mask))[0]
 put("attention.q", q)
 put("attention.k", k)
 put("attention.v", v)
@@ -108,7 +109,8 @@ put("softmax.x", sx)
 put("softmax.y", jax.nn.softmax(jnp.asarray(sx)))
 
 # bf16 and f16 widening of chosen bit patterns (ml_dtypes / numpy).
-bits = np.array([0x0000, 0x8000, 0x3F80, 0xBF80, 0x4049, 0x0001, 0x807F, 0x7F7F, 0x7F80, 0xFF80, 0x3C00, 0x7BFF, 0x0400, 0x03FF], np.uint16)
+bits = np.array([0x0000, 0x8000, 0x3F80, 0xBF80, 0x4049, 0x0001, 0x807F, 0x7F7F, 0x7F80, 0xFF80,
+                 0x3C00, 0x7BFF, 0x0400, 0x03FF], np.uint16)
 put("widen.bits", bits.astype(np.float32))
 put("widen.bf16", bits.view(ml_dtypes.bfloat16).astype(np.float32))
 put("widen.f16", bits.view(np.float16).astype(np.float32))
@@ -120,6 +122,6 @@ put("argmax.i", [np.argmax(ax)])
 
 os.makedirs(os.path.dirname(OUT), exist_ok=True)
 with open(OUT, "w") as f:
-    f.write("# made by scripts/kernels/make_naive_golden.py (jax %s, flax, numpy %s)\n" % (jax.__version__, np.__version__))
+    f.write(f"# made by scripts/kernels/make_naive_golden.py (jax {jax.__version__}, flax, numpy {np.__version__})\n")
     f.write("\n".join(records) + "\n")
 print("wrote", OUT, len(records), "records")

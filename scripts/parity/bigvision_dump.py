@@ -37,14 +37,16 @@ import argparse
 import os
 import sys
 import time
+from typing import Protocol
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bv_setup  # noqa: E402  (sets up jax + big_vision)
 import dumps  # noqa: E402
 
+# isort: split
+
 import jax  # noqa: E402
 import numpy as np  # noqa: E402
-
 from big_vision.configs.proj.paligemma.transfers import common as bv_common  # noqa: E402
 from big_vision.pp import builder as pp_builder  # noqa: E402
 from big_vision.pp import ops_general, ops_image, ops_text  # noqa: E402,F401  (register pp ops)
@@ -55,8 +57,13 @@ from big_vision.trainers.proj.paligemma import predict_fns  # noqa: E402
 RESIZE_OPS = {"bilinear": "resize({r})", "bilinear-antialias": "resize({r}, antialias=True)"}
 
 
+class BvTokenizer(Protocol):
+    """What is used of big_vision's tokenizer (pp/tokenizer.py)."""
 
-def parse_args(argv=None):
+    def to_str(self, ids: np.ndarray) -> str: ...
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--checkpoint", required=True, help="PaliGemma .npz (big_vision layout)")
     p.add_argument("--tokenizer", required=True, help="SentencePiece .model")
@@ -88,13 +95,14 @@ def parse_args(argv=None):
     return a
 
 
-def tokenizer_spec(path):
+def tokenizer_spec(path: str) -> str:
     if '"' in path:
         sys.exit(f"--tokenizer {path}: path must not contain a double quote")
     return f'gemma(tokensets=("loc", "seg"), model="{os.path.abspath(path)}")'
 
 
-def preprocess(image_path, prompt, resolution, resize, tok_spec, text_len):
+def preprocess(image_path: str, prompt: str, resolution: int, resize: str, tok_spec: str,
+               text_len: int) -> dict[str, np.ndarray]:
     """big_vision pp: decode|resize|value_range(-1, 1)|combine_and_keep_eval(text_len)."""
     bv_common.TOKENIZER = tok_spec  # the transfers' tokenizer string, pointed at our .model
     pp = "|".join([
@@ -111,12 +119,12 @@ def preprocess(image_path, prompt, resolution, resize, tok_spec, text_len):
     return {k: np.asarray(v) for k, v in out.items()}
 
 
-def cut_at_eos(ids, eos):
+def cut_at_eos(ids: np.ndarray | list[int], eos: int) -> tuple[list[int], bool]:
     ids = [int(t) for t in np.asarray(ids).reshape(-1)]
     return (ids[:ids.index(eos)], True) if eos in ids else (ids, False)
 
 
-def detok(tok, ids):
+def detok(tok: BvTokenizer, ids: list[int]) -> str:
     # big_vision's to_str cannot take an empty list (it peeks at ids[0]).
     return tok.to_str(np.array(ids, np.int32)) if ids else ""
 
@@ -124,7 +132,7 @@ def detok(tok, ids):
 class Dumper:
     """Loads the checkpoint once; dumps the stages and decodes for one prompt at a time."""
 
-    def __init__(self, a):
+    def __init__(self, a: argparse.Namespace) -> None:
         self.a = a
         self.sizes = bv_setup.sizes_from_npz(a.checkpoint)
         self.tok_spec = tokenizer_spec(a.tokenizer)
@@ -148,7 +156,8 @@ class Dumper:
                                   static_argnames=("model", "max_decode_len"))
         self.extend_fn = jax.jit(predict_fns._extend_cache, static_argnames=("model",))
 
-    def greedy_margins(self, batch, tokens):
+    def greedy_margins(self, batch: dict[str, np.ndarray],
+                       tokens: list[int]) -> tuple[np.ndarray, bool, np.ndarray]:
         """Replays the greedy ids through big_vision's own _prefill_cache/_extend_cache (bf16
         KV cache) and returns, per step, top1 - top2 of the logits that chose the id, and
         whether argmax of the replay equals the id (a replay of the same computation)."""
@@ -165,25 +174,25 @@ class Dumper:
                                                model=self.model)
         return np.array(margins, np.float32), same, first
 
-    def stages(self, image, text, mask_ar):
+    def stages(self, image: np.ndarray, text: np.ndarray, mask_ar: np.ndarray) -> dict[str, np.ndarray]:
         """Teacher-forced forward over the prefix (python-loop LLM), returning named stages."""
         (text_logits, out), state = self.stage_fn(self.params_loop, image, text, mask_ar)
         layers = state["intermediates"]["llm"]["layers"]
         st = {"img/embed": out["img/with_posemb"][0]}
         blocks = out["img/encoder"]
-        for l in range(len(blocks)):
-            st[f"img/block_{l}"] = blocks[f"block{l:02d}"]["+mlp"][0]
+        for i in range(len(blocks)):
+            st[f"img/block_{i}"] = blocks[f"block{i:02d}"]["+mlp"][0]
         st["img/encoder_norm"] = out["img/encoded"][0]
         st["img/zimg"] = out["img/zimg"][0]
         st["llm/text_embed"] = out["llm/ztxt"][0]
-        for l in range(len(layers)):
+        for i in range(len(layers)):
             # Block.__call__ returns (x, unused_scan_arg); capture keeps a tuple of call outputs.
-            st[f"llm/layer_{l}"] = layers[str(l)]["__call__"][0][0][0]
+            st[f"llm/layer_{i}"] = layers[str(i)]["__call__"][0][0][0]
         st["llm/final_norm"] = out["llm/pre_logits"][0]
         st["llm/prefix_logits"] = text_logits[0]
         return {k: np.asarray(v, np.float32) for k, v in st.items()}
 
-    def dump(self, prompt, out_path):
+    def dump(self, prompt: str, out_path: str) -> None:
         a, tok, t0 = self.a, self.tok, time.time()
         res = self.sizes["resolution"]
         data = preprocess(a.image, prompt, res, a.resize, self.tok_spec, 0)
@@ -260,7 +269,7 @@ class Dumper:
               f"max |diff| = {float(out['meta/bf16_kv_step0_max_abs_diff']):.3g}", flush=True)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> None:
     a = parse_args(argv)
     t0 = time.time()
     dumper = Dumper(a)

@@ -29,7 +29,6 @@ jax.config.update("jax_default_matmul_precision", "highest")
 
 import ml_collections  # noqa: E402
 import numpy as np  # noqa: E402
-
 from big_vision.models.ppp import gemma as bv_gemma  # noqa: E402
 from big_vision.models.proj.paligemma import paligemma as bv_paligemma  # noqa: E402
 
@@ -38,7 +37,7 @@ _CUSTOM_VARIANTS = {}
 _ORIGINAL_GET_CONFIG = bv_gemma.get_config
 
 
-def _get_config_with_custom(variant):
+def _get_config_with_custom(variant: str) -> ml_collections.ConfigDict:
     if variant in _CUSTOM_VARIANTS:
         return ml_collections.ConfigDict(dict(_CUSTOM_VARIANTS[variant]))
     return _ORIGINAL_GET_CONFIG(variant)
@@ -47,7 +46,8 @@ def _get_config_with_custom(variant):
 bv_gemma.get_config = _get_config_with_custom
 
 
-def register_gemma_variant(width, depth, mlp_dim, num_heads, num_kv_heads, head_dim, vocab_size):
+def register_gemma_variant(width: int, depth: int, mlp_dim: int, num_heads: int, num_kv_heads: int, head_dim: int,
+                           vocab_size: int) -> str:
     """Registers a Gemma (v1: no soft-capping, no post-norms) variant; returns its name."""
     if num_kv_heads == num_heads:
         sys.exit(f"--llm-kv-heads ({num_kv_heads}) must be smaller than --llm-heads ({num_heads}): "
@@ -63,7 +63,7 @@ def register_gemma_variant(width, depth, mlp_dim, num_heads, num_kv_heads, head_
     return name
 
 
-def model_config(sizes, llm_scan=True):
+def model_config(sizes: dict[str, int], llm_scan: bool = True) -> ml_collections.ConfigDict:
     """big_vision PaliGemma model config (as in the PaliGemma transfer configs) for `sizes`."""
     variant = register_gemma_variant(
         sizes["llm_width"], sizes["llm_depth"], sizes["llm_mlp"], sizes["llm_heads"],
@@ -83,16 +83,16 @@ def model_config(sizes, llm_scan=True):
     ))
 
 
-def build_model(cfg):
+def build_model(cfg: ml_collections.ConfigDict) -> bv_paligemma.Model:
     """As big_vision's PaliGemma trainer does: a frozen (hashable) config, so jit can take it."""
     return bv_paligemma.Model(**ml_collections.FrozenConfigDict(cfg))
 
 
-def _strip(key):
+def _strip(key: str) -> str:
     return key[len("params/"):] if key.startswith("params/") else key
 
 
-def npz_shapes(path):
+def npz_shapes(path: str) -> dict[str, tuple[int, ...]]:
     """Member name (without .npy) -> shape, read from the .npy headers only (no tensor data)."""
     import zipfile
     shapes = {}
@@ -108,11 +108,11 @@ def npz_shapes(path):
     return shapes
 
 
-def sizes_from_npz(path):
+def sizes_from_npz(path: str) -> dict[str, int]:
     """Reads the model sizes from the tensor shapes of a PaliGemma .npz checkpoint."""
     shapes = {_strip(k): s for k, s in npz_shapes(path).items()}
 
-    def shape(key, rank):
+    def shape(key: str, rank: int) -> tuple[int, ...]:
         if key not in shapes:
             sys.exit(f"{path}: missing tensor '{key}' (with or without a 'params/' prefix)")
         if len(shapes[key]) != rank:
@@ -142,21 +142,21 @@ def sizes_from_npz(path):
                 head_dim=head_dim, llm_mlp=llm_mlp, vocab=vocab)
 
 
-def load_params(path, cfg):
+def load_params(path: str, cfg: ml_collections.ConfigDict) -> dict:
     """Loads a checkpoint with big_vision's own loader (paligemma.load, as in its colab)."""
     return bv_paligemma.load(None, path, cfg)
 
 
-def unstack_llm_layers(params):
+def unstack_llm_layers(params: dict) -> dict:
     """Scanned LLM params (leading layer axis) -> python-loop form {'layers': {'0': ..., ...}}."""
     llm = dict(params["llm"])
     stacked = llm.pop("layers")
     depth = jax.tree.leaves(stacked)[0].shape[0]
-    llm["layers"] = {str(l): jax.tree.map(lambda x, l=l: x[l], stacked) for l in range(depth)}
+    llm["layers"] = {str(i): jax.tree.map(lambda x, i=i: x[i], stacked) for i in range(depth)}
     return {**params, "llm": llm}
 
 
-def big_vision_commit():
+def big_vision_commit() -> str:
     try:
         return subprocess.run(["git", "-C", BIG_VISION_DIR, "rev-parse", "HEAD"], check=True,
                               capture_output=True, text=True).stdout.strip() or "unknown"
@@ -164,7 +164,7 @@ def big_vision_commit():
         return "unknown"
 
 
-def versions():
+def versions() -> dict[str, str]:
     import flax
     out = {"jax_version": jax.__version__, "flax_version": flax.__version__,
            "numpy_version": np.__version__, "big_vision_commit": big_vision_commit()}

@@ -1,17 +1,25 @@
 """What bigvision_dump.py and transformers_dump.py share: the text encoding of meta strings and the
 single-prompt / prompts-file driver."""
+import argparse
 import os
 import time
+from typing import Protocol
 
 import numpy as np
 
 
-def utf8(text):
+class Dumper(Protocol):
+    """What run needs: one prompt's stages written to one .npz."""
+
+    def dump(self, prompt: str, out_path: str) -> None: ...
+
+
+def utf8(text: object) -> np.ndarray:
     """A string as a uint8 array of its UTF-8 bytes: every .npz reader (ours included) reads |u1."""
     return np.frombuffer(str(text).encode("utf-8"), np.uint8)
 
 
-def run(dumper, a, t0):
+def run(dumper: Dumper, a: argparse.Namespace, t0: float) -> None:
     """One dump for --prompt, else one per line of --prompts-file into --out-dir plus prompts.tsv."""
     if a.prompt is not None:
         dumper.dump(a.prompt, a.out)

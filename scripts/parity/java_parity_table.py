@@ -16,7 +16,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def main():
+def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--checkpoint", action="append", required=True)
     ap.add_argument("--tokenizer", required=True)
@@ -25,7 +25,7 @@ def main():
     a = ap.parse_args()
     if len(a.checkpoint) != len(a.dirs):
         sys.exit("give one --checkpoint per dump folder")
-    for ckpt, d in zip(a.checkpoint, a.dirs):
+    for ckpt, d in zip(a.checkpoint, a.dirs, strict=True):
         worst, runs, passed, greedy, beam = {}, 0, 0, 0, 0
         for line in open(os.path.join(d, "prompts.tsv"), encoding="utf-8"):
             name, prompt = line.rstrip("\n").split("\t", 1)

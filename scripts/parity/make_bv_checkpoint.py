@@ -31,6 +31,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bv_setup  # noqa: E402  (sets up jax + big_vision)
 
+# isort: split
+
 import flax  # noqa: E402
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
@@ -38,7 +40,7 @@ import ml_dtypes  # noqa: E402
 import numpy as np  # noqa: E402
 
 
-def parse_args(argv=None):
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--out", required=True)
     p.add_argument("--dtype", choices=("float32", "bfloat16"), default="float32")
@@ -77,7 +79,7 @@ def parse_args(argv=None):
     return a
 
 
-def perturb(params, seed, std_random, std_const):
+def perturb(params: dict, seed: int, std_random: float, std_const: float) -> tuple[dict, dict[str, float]]:
     """Adds seeded Gaussian noise to every leaf; returns (params, {name: std used})."""
     flat = flax.traverse_util.flatten_dict(params, sep="/")
     rng = np.random.default_rng(seed + 1)
@@ -90,7 +92,7 @@ def perturb(params, seed, std_random, std_const):
     return flax.traverse_util.unflatten_dict(out, sep="/"), used
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> None:
     a = parse_args(argv)
     sizes = dict(vit_width=a.vit_width, vit_depth=a.vit_depth, vit_heads=a.vit_heads,
                  vit_mlp=a.vit_mlp, patch=a.patch, llm_width=a.llm_width, llm_depth=a.llm_depth,

@@ -12,7 +12,7 @@ import numpy as np
 from PIL import Image
 
 
-def make(width, height):
+def make(width: int, height: int) -> np.ndarray:
     y, x = np.mgrid[0:height, 0:width]
     img = np.stack([(x * 255) // max(width - 1, 1), (y * 255) // max(height - 1, 1),
                     ((x + 2 * y) * 7) % 256], axis=-1).astype(np.uint8)
@@ -22,7 +22,7 @@ def make(width, height):
     return img
 
 
-def main():
+def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--out", required=True)
     p.add_argument("--width", type=int, default=160)

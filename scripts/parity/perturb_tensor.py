@@ -15,7 +15,7 @@ import sys
 import numpy as np
 
 
-def main():
+def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--checkpoint", required=True)
     p.add_argument("--out", required=True)

@@ -38,10 +38,14 @@ usage: transformers_dump.py --checkpoint C.npz --tokenizer T.model --image I.png
        [--positions hf|bigvision] [--compress]
 Needs scripts/reference/hf_golden.py (or HF_GOLDEN_DIR pointing at the folder holding it).
 """
+from __future__ import annotations
+
 import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -56,9 +60,11 @@ except ImportError:
 
 RESIZES = ("bilinear", "bilinear-antialias", "hf-bicubic")
 
+if TYPE_CHECKING:  # torch is imported where used
+    import torch
 
 
-def parse_args(argv=None):
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--checkpoint", required=True)
     p.add_argument("--tokenizer", required=True)
@@ -87,7 +93,7 @@ def parse_args(argv=None):
     return a
 
 
-def pixels(a, resolution):
+def pixels(a: argparse.Namespace, resolution: int) -> np.ndarray:
     """[R, R, 3] float32 in [-1, 1]."""
     if a.pixels_from:
         with np.load(a.pixels_from) as z:
@@ -113,7 +119,7 @@ def pixels(a, resolution):
 
 
 class Dumper:
-    def __init__(self, a):
+    def __init__(self, a: argparse.Namespace) -> None:
         import sentencepiece as spm
         import torch
         torch.set_num_threads(1)
@@ -134,28 +140,28 @@ class Dumper:
         self.px = px
         self.px_nchw = torch.from_numpy(np.ascontiguousarray(px.transpose(2, 0, 1)))[None]
 
-    def stages(self, prefix):
+    def stages(self, prefix: list[int]) -> dict[str, np.ndarray]:
         m = self.model
         vt, lm = m.model.vision_tower, m.model.language_model
         vt = getattr(vt, "vision_model", vt)
         got, hooks = {}, []
 
-        def keep(name):
-            def hook(_mod, _args, out):
+        def keep(name: str) -> Callable[[torch.nn.Module, tuple, object], None]:
+            def hook(_mod: torch.nn.Module, _args: tuple, out: object) -> None:
                 got[name] = (out[0] if isinstance(out, tuple) else out)[0].detach().float().numpy()
             return hook
         hooks.append(vt.embeddings.register_forward_hook(keep("img/embed")))
-        for l, layer in enumerate(vt.encoder.layers):
-            hooks.append(layer.register_forward_hook(keep(f"img/block_{l}")))
+        for i, layer in enumerate(vt.encoder.layers):
+            hooks.append(layer.register_forward_hook(keep(f"img/block_{i}")))
         hooks.append(vt.post_layernorm.register_forward_hook(keep("img/encoder_norm")))
         hooks.append(m.model.multi_modal_projector.register_forward_hook(keep("img/zimg")))
 
-        def layer0_input(_mod, args, kwargs):
+        def layer0_input(_mod: torch.nn.Module, args: tuple, kwargs: dict) -> None:
             h = args[0] if args else kwargs["hidden_states"]
             got["llm/input"] = h[0].detach().float().numpy()
         hooks.append(lm.layers[0].register_forward_pre_hook(layer0_input, with_kwargs=True))
-        for l, layer in enumerate(lm.layers):
-            hooks.append(layer.register_forward_hook(keep(f"llm/layer_{l}")))
+        for i, layer in enumerate(lm.layers):
+            hooks.append(layer.register_forward_hook(keep(f"llm/layer_{i}")))
         hooks.append(lm.norm.register_forward_hook(keep("llm/final_norm")))
         n_img, V = self.c["n_img"], self.c["vocab"]
         image_ids = [self.c["vocab"]] * n_img  # HF's <image> placeholder id
@@ -168,9 +174,9 @@ class Dumper:
         got["img/pixels"] = self.px.reshape(-1, 3)
         return {k: np.asarray(v, np.float32) for k, v in got.items()}
 
-    def greedy(self, prefix):
-        from transformers import DynamicCache
+    def greedy(self, prefix: list[int]) -> tuple[list[int], list[float], bool]:
         import torch
+        from transformers import DynamicCache
         m, n_img, V = self.model, self.c["n_img"], self.c["vocab"]
         ids = [self.c["vocab"]] * n_img + prefix
         cache = DynamicCache(config=m.config.text_config)
@@ -190,7 +196,7 @@ class Dumper:
                                               len(ids) + len(toks) - 1)
             row = logits[-1, :V]
 
-    def dump(self, prompt, out_path):
+    def dump(self, prompt: str, out_path: str) -> None:
         import torch
         import transformers
         a, t0 = self.a, time.time()
@@ -220,7 +226,7 @@ class Dumper:
               f"prompt={prompt!r} greedy={greedy}", flush=True)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> None:
     a = parse_args(argv)
     t0 = time.time()
     dumper = Dumper(a)

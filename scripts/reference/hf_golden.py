@@ -100,13 +100,20 @@ logits and the greedy steps of the first --check examples; on the tiny checkpoin
 make_tiny_npz.py HF differs from it by <= ~4e-5 (0-indexed positions), the cached decode from the
 teacher-forced run by <= ~6e-6, and greedy tokens agree.
 """
+from __future__ import annotations
+
 import argparse
 import json
 import math
 import sys
 import time
+from typing import TYPE_CHECKING, NoReturn
 
 import numpy as np
+
+if TYPE_CHECKING:  # torch and transformers are imported where used: the numpy reference needs neither
+    import torch
+    from transformers import DynamicCache, PaliGemmaForConditionalGeneration
 
 PROMPTS = [
     "caption en", "caption es", "caption fr", "caption de", "caption it", "caption ja", "caption zh",
@@ -131,13 +138,13 @@ BLK = "img/Transformer/encoderblock/"
 MHA = BLK + "MultiHeadDotProductAttention_0/"
 
 
-def die(msg):
+def die(msg: str) -> NoReturn:
     sys.exit(f"hf_golden: error: {msg}")
 
 
 # ---------------------------------------------------------------- checkpoint
 
-def load_checkpoint(path):
+def load_checkpoint(path: str) -> dict[str, np.ndarray]:
     """All tensors as float32 numpy arrays, keys without `params/`."""
     import ml_dtypes
     try:
@@ -156,7 +163,7 @@ def load_checkpoint(path):
     return out
 
 
-def shape(p, key, ndim):
+def shape(p: dict[str, np.ndarray], key: str, ndim: int) -> tuple[int, ...]:
     if key not in p:
         die(f"checkpoint has no key params/{key}")
     if p[key].ndim != ndim:
@@ -164,7 +171,7 @@ def shape(p, key, ndim):
     return p[key].shape
 
 
-def infer_config(p):
+def infer_config(p: dict[str, np.ndarray]) -> dict[str, int]:
     """Every model size, read from the tensor shapes."""
     patch, patch2, chans, vw = shape(p, "img/embedding/kernel", 4)
     _, n_img, _ = shape(p, "img/pos_embedding", 3)
@@ -202,7 +209,7 @@ def infer_config(p):
     return cfg
 
 
-def bv_shapes(c):
+def bv_shapes(c: dict[str, int]) -> dict[str, tuple[int, ...]]:
     L, w, h, hd = c["v_depth"], c["v_width"], c["v_heads"], c["v_head_dim"]
     D, LL = c["width"], c["depth"]
     s = {"img/embedding/kernel": (c["patch"], c["patch"], 3, w), "img/embedding/bias": (w,),
@@ -230,36 +237,40 @@ def bv_shapes(c):
 
 # ---------------------------------------------------------------- HF model
 
-def hf_vocab_size(vocab):
+def hf_vocab_size(vocab: int) -> int:
     """The converter adds <image> (and a pad) and rounds the rows up to a multiple of 64."""
     return (vocab + 2 + 63) // 64 * 64
 
 
-def to_hf_state_dict(p, c, hf_vocab, rng):
+def to_hf_state_dict(p: dict[str, np.ndarray], c: dict[str, int], hf_vocab: int,
+                     rng: np.random.Generator) -> dict[str, torch.Tensor]:
     """big_vision tensors -> HF names and layouts (nn.Linear weight is [out, in])."""
     import torch
-    t = lambda a: torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))
+
+    def t(a: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))
+
     sd = {}
     vt, lm = "model.vision_tower.", "model.language_model."
     w, h, hd = c["v_width"], c["v_heads"], c["v_head_dim"]
     sd[vt + "embeddings.patch_embedding.weight"] = t(p["img/embedding/kernel"].transpose(3, 2, 0, 1))
     sd[vt + "embeddings.patch_embedding.bias"] = t(p["img/embedding/bias"])
     sd[vt + "embeddings.position_embedding.weight"] = t(p["img/pos_embedding"][0])
-    for l in range(c["v_depth"]):
-        e = f"{vt}encoder.layers.{l}."
-        sd[e + "layer_norm1.weight"] = t(p[BLK + "LayerNorm_0/scale"][l])
-        sd[e + "layer_norm1.bias"] = t(p[BLK + "LayerNorm_0/bias"][l])
-        sd[e + "layer_norm2.weight"] = t(p[BLK + "LayerNorm_1/scale"][l])
-        sd[e + "layer_norm2.bias"] = t(p[BLK + "LayerNorm_1/bias"][l])
+    for layer in range(c["v_depth"]):
+        e = f"{vt}encoder.layers.{layer}."
+        sd[e + "layer_norm1.weight"] = t(p[BLK + "LayerNorm_0/scale"][layer])
+        sd[e + "layer_norm1.bias"] = t(p[BLK + "LayerNorm_0/bias"][layer])
+        sd[e + "layer_norm2.weight"] = t(p[BLK + "LayerNorm_1/scale"][layer])
+        sd[e + "layer_norm2.bias"] = t(p[BLK + "LayerNorm_1/bias"][layer])
         for bv, hf in (("query", "q_proj"), ("key", "k_proj"), ("value", "v_proj")):
-            sd[e + f"self_attn.{hf}.weight"] = t(p[MHA + bv + "/kernel"][l].reshape(w, h * hd).T)
-            sd[e + f"self_attn.{hf}.bias"] = t(p[MHA + bv + "/bias"][l].reshape(h * hd))
-        sd[e + "self_attn.out_proj.weight"] = t(p[MHA + "out/kernel"][l].reshape(h * hd, w).T)
-        sd[e + "self_attn.out_proj.bias"] = t(p[MHA + "out/bias"][l])
-        sd[e + "mlp.fc1.weight"] = t(p[BLK + "MlpBlock_0/Dense_0/kernel"][l].T)
-        sd[e + "mlp.fc1.bias"] = t(p[BLK + "MlpBlock_0/Dense_0/bias"][l])
-        sd[e + "mlp.fc2.weight"] = t(p[BLK + "MlpBlock_0/Dense_1/kernel"][l].T)
-        sd[e + "mlp.fc2.bias"] = t(p[BLK + "MlpBlock_0/Dense_1/bias"][l])
+            sd[e + f"self_attn.{hf}.weight"] = t(p[MHA + bv + "/kernel"][layer].reshape(w, h * hd).T)
+            sd[e + f"self_attn.{hf}.bias"] = t(p[MHA + bv + "/bias"][layer].reshape(h * hd))
+        sd[e + "self_attn.out_proj.weight"] = t(p[MHA + "out/kernel"][layer].reshape(h * hd, w).T)
+        sd[e + "self_attn.out_proj.bias"] = t(p[MHA + "out/bias"][layer])
+        sd[e + "mlp.fc1.weight"] = t(p[BLK + "MlpBlock_0/Dense_0/kernel"][layer].T)
+        sd[e + "mlp.fc1.bias"] = t(p[BLK + "MlpBlock_0/Dense_0/bias"][layer])
+        sd[e + "mlp.fc2.weight"] = t(p[BLK + "MlpBlock_0/Dense_1/kernel"][layer].T)
+        sd[e + "mlp.fc2.bias"] = t(p[BLK + "MlpBlock_0/Dense_1/bias"][layer])
     sd[vt + "post_layernorm.weight"] = t(p["img/Transformer/encoder_norm/scale"])
     sd[vt + "post_layernorm.bias"] = t(p["img/Transformer/encoder_norm/bias"])
     sd["model.multi_modal_projector.linear.weight"] = t(p["img/head/kernel"].T)
@@ -272,26 +283,27 @@ def to_hf_state_dict(p, c, hf_vocab, rng):
     sd[lm + "embed_tokens.weight"] = E_hf
     sd["lm_head.weight"] = E_hf  # tied
     D, H, K, Hd = c["width"], c["heads"], c["kv_heads"], c["head_dim"]
-    for l in range(c["depth"]):
-        e = f"{lm}layers.{l}."
-        q = p["llm/layers/attn/q_einsum/w"][l]            # [H, D, Hd]
+    for layer in range(c["depth"]):
+        e = f"{lm}layers.{layer}."
+        q = p["llm/layers/attn/q_einsum/w"][layer]            # [H, D, Hd]
         sd[e + "self_attn.q_proj.weight"] = t(q.transpose(0, 2, 1).reshape(H * Hd, D))
-        kv = p["llm/layers/attn/kv_einsum/w"][l]          # [2, K, D, Hd]
+        kv = p["llm/layers/attn/kv_einsum/w"][layer]          # [2, K, D, Hd]
         sd[e + "self_attn.k_proj.weight"] = t(kv[0].transpose(0, 2, 1).reshape(K * Hd, D))
         sd[e + "self_attn.v_proj.weight"] = t(kv[1].transpose(0, 2, 1).reshape(K * Hd, D))
-        o = p["llm/layers/attn/attn_vec_einsum/w"][l]     # [H, Hd, D]
+        o = p["llm/layers/attn/attn_vec_einsum/w"][layer]     # [H, Hd, D]
         sd[e + "self_attn.o_proj.weight"] = t(o.reshape(H * Hd, D).T)
-        gate = p["llm/layers/mlp/gating_einsum"][l]       # [2, D, F]
+        gate = p["llm/layers/mlp/gating_einsum"][layer]       # [2, D, F]
         sd[e + "mlp.gate_proj.weight"] = t(gate[0].T)
         sd[e + "mlp.up_proj.weight"] = t(gate[1].T)
-        sd[e + "mlp.down_proj.weight"] = t(p["llm/layers/mlp/linear"][l].T)
-        sd[e + "input_layernorm.weight"] = t(p["llm/layers/pre_attention_norm/scale"][l])
-        sd[e + "post_attention_layernorm.weight"] = t(p["llm/layers/pre_ffw_norm/scale"][l])
+        sd[e + "mlp.down_proj.weight"] = t(p["llm/layers/mlp/linear"][layer].T)
+        sd[e + "input_layernorm.weight"] = t(p["llm/layers/pre_attention_norm/scale"][layer])
+        sd[e + "post_attention_layernorm.weight"] = t(p["llm/layers/pre_ffw_norm/scale"][layer])
     sd[lm + "norm.weight"] = t(p["llm/final_norm/scale"])
     return sd
 
 
-def build_model(c, hf_vocab, ids, max_len):
+def build_model(c: dict[str, int], hf_vocab: int, ids: dict[str, int | None],
+                max_len: int) -> PaliGemmaForConditionalGeneration:
     import torch
     from transformers import GemmaConfig, PaliGemmaConfig, PaliGemmaForConditionalGeneration, SiglipVisionConfig
     vision = SiglipVisionConfig(
@@ -316,7 +328,7 @@ def build_model(c, hf_vocab, ids, max_len):
     return model
 
 
-def load_strict(model, sd):
+def load_strict(model: PaliGemmaForConditionalGeneration, sd: dict[str, torch.Tensor]) -> None:
     expected = set(model.state_dict())
     missing, unexpected = sorted(expected - set(sd)), sorted(set(sd) - expected)
     if missing or unexpected:
@@ -333,27 +345,27 @@ def load_strict(model, sd):
 
 # ---------------------------------------------------------------- big_vision semantics in float64 numpy
 
-def gelu_tanh(x):
+def gelu_tanh(x: np.ndarray) -> np.ndarray:
     return 0.5 * x * (1.0 + np.tanh(np.sqrt(2.0 / np.pi) * (x + 0.044715 * x ** 3)))
 
 
-def flax_layernorm(x, scale, bias, eps=1e-6):
+def flax_layernorm(x: np.ndarray, scale: np.ndarray, bias: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     mean = x.mean(-1, keepdims=True)
     var = np.maximum(0.0, (x * x).mean(-1, keepdims=True) - mean * mean)  # Flax "fast variance"
     return (x - mean) * (scale / np.sqrt(var + eps)) + bias
 
 
-def rms_norm(x, s, eps=1e-6):
+def rms_norm(x: np.ndarray, s: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     return x / np.sqrt((x * x).mean(-1, keepdims=True) + eps) * (1.0 + s)
 
 
-def softmax(x):
+def softmax(x: np.ndarray) -> np.ndarray:
     x = x - x.max(-1, keepdims=True)
     e = np.exp(x)
     return e / e.sum(-1, keepdims=True)
 
 
-def bv_vit(p, c, pixels):
+def bv_vit(p: dict[str, np.ndarray], c: dict[str, int], pixels: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     """pixels [R,R,3] -> (per-block hidden states, projector output zimg [N, D]), float64."""
     P = {k: v.astype(np.float64) for k, v in p.items() if k.startswith("img/")}
     g, ps = c["resolution"] // c["patch"], c["patch"]
@@ -362,22 +374,22 @@ def bv_vit(p, c, pixels):
     x = x + P["img/pos_embedding"][0]
     hidden = [x]
     hd = c["v_head_dim"]
-    for l in range(c["v_depth"]):
-        y = flax_layernorm(x, P[BLK + "LayerNorm_0/scale"][l], P[BLK + "LayerNorm_0/bias"][l])
-        q, k, v = (np.einsum("nd,dhe->nhe", y, P[MHA + n + "/kernel"][l]) + P[MHA + n + "/bias"][l]
+    for layer in range(c["v_depth"]):
+        y = flax_layernorm(x, P[BLK + "LayerNorm_0/scale"][layer], P[BLK + "LayerNorm_0/bias"][layer])
+        q, k, v = (np.einsum("nd,dhe->nhe", y, P[MHA + n + "/kernel"][layer]) + P[MHA + n + "/bias"][layer]
                    for n in ("query", "key", "value"))
         a = softmax(np.einsum("nhe,mhe->hnm", q / np.sqrt(hd), k))
         o = np.einsum("hnm,mhe->nhe", a, v)
-        x = x + np.einsum("nhe,hed->nd", o, P[MHA + "out/kernel"][l]) + P[MHA + "out/bias"][l]
-        y = flax_layernorm(x, P[BLK + "LayerNorm_1/scale"][l], P[BLK + "LayerNorm_1/bias"][l])
-        y = gelu_tanh(y @ P[BLK + "MlpBlock_0/Dense_0/kernel"][l] + P[BLK + "MlpBlock_0/Dense_0/bias"][l])
-        x = x + y @ P[BLK + "MlpBlock_0/Dense_1/kernel"][l] + P[BLK + "MlpBlock_0/Dense_1/bias"][l]
+        x = x + np.einsum("nhe,hed->nd", o, P[MHA + "out/kernel"][layer]) + P[MHA + "out/bias"][layer]
+        y = flax_layernorm(x, P[BLK + "LayerNorm_1/scale"][layer], P[BLK + "LayerNorm_1/bias"][layer])
+        y = gelu_tanh(y @ P[BLK + "MlpBlock_0/Dense_0/kernel"][layer] + P[BLK + "MlpBlock_0/Dense_0/bias"][layer])
+        x = x + y @ P[BLK + "MlpBlock_0/Dense_1/kernel"][layer] + P[BLK + "MlpBlock_0/Dense_1/bias"][layer]
         hidden.append(x)
     x = flax_layernorm(x, P["img/Transformer/encoder_norm/scale"], P["img/Transformer/encoder_norm/bias"])
     return hidden, x @ P["img/head/kernel"] + P["img/head/bias"]
 
 
-def rope(x, pos):
+def rope(x: np.ndarray, pos: np.ndarray) -> np.ndarray:
     """x [T, heads, Hd], split-halves pairing, big_vision angles pos / 10000^(2i/Hd)."""
     half = x.shape[-1] // 2
     tau = 10000.0 ** (2.0 * np.arange(half) / x.shape[-1])
@@ -386,7 +398,8 @@ def rope(x, pos):
     return np.concatenate([a * np.cos(th) - b * np.sin(th), b * np.cos(th) + a * np.sin(th)], -1)
 
 
-def bv_forward(p, c, pixels, text_ids, mask_ar):
+def bv_forward(p: dict[str, np.ndarray], c: dict[str, int], pixels: np.ndarray, text_ids: list[int],
+               mask_ar: list[int]) -> np.ndarray:
     """big_vision teacher-forced forward: logits [T, V] at the text positions, float64.
     mask_ar covers the text tokens (image tokens have mask_ar 0)."""
     _, zimg = bv_vit(p, c, pixels)
@@ -398,8 +411,10 @@ def bv_forward(p, c, pixels, text_ids, mask_ar):
     pos = np.arange(n, dtype=np.float64)
     H, K, Hd = c["heads"], c["kv_heads"], c["head_dim"]
     G = H // K
-    for l in range(c["depth"]):
-        f = lambda key: p[key][l].astype(np.float64)
+    for layer in range(c["depth"]):
+        def f(key: str, layer: int = layer) -> np.ndarray:
+            return p[key][layer].astype(np.float64)
+
         u = rms_norm(x, f("llm/layers/pre_attention_norm/scale"))
         q = rope(np.einsum("td,hde->the", u, f("llm/layers/attn/q_einsum/w")), pos) * Hd ** -0.5
         kv = f("llm/layers/attn/kv_einsum/w")
@@ -421,22 +436,24 @@ def bv_forward(p, c, pixels, text_ids, mask_ar):
 class MaskProbe:
     """Captures the additive attention mask that layer 0 of the LLM receives."""
 
-    def __init__(self, model):
+    def __init__(self, model: PaliGemmaForConditionalGeneration) -> None:
         self.masks = []
         model.model.language_model.layers[0].self_attn.register_forward_pre_hook(self._hook, with_kwargs=True)
 
-    def _hook(self, module, args, kwargs):
+    def _hook(self, module: torch.nn.Module, args: tuple, kwargs: dict) -> None:
         m = kwargs.get("attention_mask")
         self.masks.append(None if m is None else m.detach().clone())
 
-    def last_allowed(self, q_len, kv_len):
+    def last_allowed(self, q_len: int, kv_len: int) -> np.ndarray:
         m = self.masks[-1]
         if m is None:
             return np.ones((q_len, kv_len), bool)  # no mask at all: everything visible
         return (m[0, 0].float().numpy() == 0.0)
 
 
-def hf_forward(model, ids, pixels_nchw, token_type, pos_base, cache=None, past=0):
+def hf_forward(model: PaliGemmaForConditionalGeneration, ids: list[int], pixels_nchw: torch.Tensor | None,
+               token_type: list[int] | None, pos_base: int | None, cache: DynamicCache | None = None,
+               past: int = 0) -> tuple[np.ndarray, DynamicCache]:
     import torch
     n = len(ids)
     kw = dict(input_ids=torch.tensor([ids]), attention_mask=torch.ones(1, past + n, dtype=torch.long),
@@ -454,14 +471,16 @@ def hf_forward(model, ids, pixels_nchw, token_type, pos_base, cache=None, past=0
     return out.logits[0].float().numpy(), out.cache
 
 
-def argmax_margin(row):
+def argmax_margin(row: np.ndarray) -> tuple[int, float]:
     """Greedy choice over the first V logits: lowest id among the maxima; and top1 - top2."""
     i = int(np.argmax(row))  # numpy returns the first maximum
     top2 = np.partition(row, -2)[-2:]
     return i, float(top2[1] - top2[0])
 
 
-def greedy(model, c, prefix, pixels_nchw, pos_base, eos, max_tokens, probe):
+def greedy(model: PaliGemmaForConditionalGeneration, c: dict[str, int], prefix: list[int], pixels_nchw: torch.Tensor,
+           pos_base: int | None, eos: int, max_tokens: int,
+           probe: MaskProbe) -> tuple[np.ndarray, list[int], list[float], np.ndarray]:
     from transformers import DynamicCache
     V, n = c["vocab"], len(prefix)
     cache = DynamicCache(config=model.config.text_config)
@@ -483,7 +502,9 @@ def greedy(model, c, prefix, pixels_nchw, pos_base, eos, max_tokens, probe):
     return prefix_logits, toks, margins, np.stack(rows)
 
 
-def check_suffix_mask(model, c, prefix, pixels_nchw, suffix, pos_base, probe):
+def check_suffix_mask(model: PaliGemmaForConditionalGeneration, c: dict[str, int], prefix: list[int],
+                      pixels_nchw: torch.Tensor, suffix: list[int], pos_base: int | None,
+                      probe: MaskProbe) -> tuple[bool, np.ndarray]:
     """Teacher-forced prefix + suffix with token_type_ids 1 on the suffix: the mask must be
     big_vision's cumsum(mask_ar) rule. Returns the HF logits at every text position."""
     ids = prefix + suffix
@@ -495,7 +516,8 @@ def check_suffix_mask(model, c, prefix, pixels_nchw, suffix, pos_base, probe):
     return bool((got == want).all()), logits[c["n_img"]:, :c["vocab"]]
 
 
-def capture_intermediates(model, prefix, pixels_nchw, pos_base):
+def capture_intermediates(model: PaliGemmaForConditionalGeneration, prefix: list[int], pixels_nchw: torch.Tensor,
+                          pos_base: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     import torch
     lm, vt = model.model.language_model, model.model.vision_tower
     store = {"vit": [], "llm": [], "final": []}
@@ -515,18 +537,20 @@ def capture_intermediates(model, prefix, pixels_nchw, pos_base):
         h.remove()
     with torch.no_grad():
         zimg = model.model.get_image_features(pixels_nchw).pooler_output
-    f = lambda ts: torch.cat([t for t in ts], 0).float().numpy()
+    def f(ts: list[torch.Tensor]) -> np.ndarray:
+        return torch.cat(ts, 0).float().numpy()
+
     return (f(store["vit"]), f(store["llm"]), store["final"][0][0].float().numpy(), zimg[0].float().numpy())
 
 
 # ---------------------------------------------------------------- inputs
 
-def read_examples(args, vocab):
+def read_examples(args: argparse.Namespace, vocab: int) -> tuple[list[str], list[list[int]], dict[str, int | None]]:
     ids = {"pad": 0, "eos": args.eos_id, "bos": None}
     if args.ids_file:
         with open(args.ids_file, encoding="utf-8") as f:
-            lines = [l.split("#")[0].split() for l in f]
-        texts = [[int(x) for x in l] for l in lines if l]
+            lines = [line.split("#")[0].split() for line in f]
+        texts = [[int(x) for x in line] for line in lines if line]
         prompts = [""] * len(texts)
         ids["bos"] = texts[0][0] if texts else 2
         if ids["eos"] is None:
@@ -542,7 +566,7 @@ def read_examples(args, vocab):
         ids.update(pad=max(sp.pad_id(), 0), eos=sp.eos_id() if args.eos_id is None else args.eos_id, bos=sp.bos_id())
         if args.prompts:
             with open(args.prompts, encoding="utf-8") as f:
-                prompts = [l.rstrip("\r\n") for l in f if l.rstrip("\r\n")]
+                prompts = [line.rstrip("\r\n") for line in f if line.rstrip("\r\n")]
         else:
             prompts = list(PROMPTS)
         sep = sp.encode("\n")
@@ -558,12 +582,13 @@ def read_examples(args, vocab):
     return prompts, texts, ids
 
 
-def hash_images(k, r):
+def hash_images(k: int, r: int) -> np.ndarray:
     i = np.arange(k * r * r * 3, dtype=np.uint64).reshape(k, r, r, 3)
     return (((i * np.uint64(2654435761)) & np.uint64(0xFFFFFFFF)) >> np.uint64(24)).astype(np.uint8)
 
 
-def make_images(args, c, rng):
+def make_images(args: argparse.Namespace, c: dict[str, int],
+                rng: np.random.Generator) -> tuple[dict[str, np.ndarray], np.ndarray]:
     R, K = c["resolution"], args.num_images
     if args.images == "float":
         pix = rng.uniform(-1.0, 1.0, (K, R, R, 3)).astype(np.float32)
@@ -573,19 +598,19 @@ def make_images(args, c, rng):
     return ({} if args.omit_images else {"image_u8": u8}), pix
 
 
-def ragged(rows):
+def ragged(rows: list[list[int]]) -> np.ndarray:
     offs = np.zeros(len(rows) + 1, np.int32)
     offs[1:] = np.cumsum([len(r) for r in rows])
     return offs
 
 
-def rows_or_empty(blocks, v):
+def rows_or_empty(blocks: list[np.ndarray], v: int) -> np.ndarray:
     return np.concatenate(blocks).astype(np.float32) if blocks else np.zeros((0, v), np.float32)
 
 
 # ---------------------------------------------------------------- main
 
-def main():
+def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--checkpoint", required=True)
     src = ap.add_mutually_exclusive_group(required=True)

@@ -27,10 +27,10 @@ import ml_dtypes
 import numpy as np
 
 
-def make_params(a, vocab, rng):
+def make_params(a: argparse.Namespace, vocab: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     f32 = np.float32
 
-    def n(shape, std):
+    def n(shape: tuple[int, ...], std: float) -> np.ndarray:
         return (rng.standard_normal(shape) * std).astype(f32)
 
     p, w, L = a.patch, a.v_width, a.v_depth
@@ -79,7 +79,7 @@ def make_params(a, vocab, rng):
     return t
 
 
-def cast(x, dtype):
+def cast(x: np.ndarray, dtype: str) -> np.ndarray:
     if dtype == "f32":
         return x
     if dtype == "f16":
@@ -87,7 +87,7 @@ def cast(x, dtype):
     return x.astype(ml_dtypes.bfloat16)  # np.save writes it as '<V2'
 
 
-def main():
+def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True)
     ap.add_argument("--vocab", type=int)

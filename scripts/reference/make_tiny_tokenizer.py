@@ -24,7 +24,7 @@ EXTRA = ["caption en", "answer en what is this?", "detect cat ; dog", "segment c
          "line\nbreak", "  two spaces", "a.b,c!d?e"]
 
 
-def corpus(seed, n=4000):
+def corpus(seed: int, n: int = 4000) -> list[str]:
     rng = random.Random(seed)
     lines = list(EXTRA)
     while len(lines) < n:
@@ -35,7 +35,7 @@ def corpus(seed, n=4000):
     return lines
 
 
-def train(base_vocab, seed):
+def train(base_vocab: int, seed: int) -> bytes:
     buf = io.BytesIO()
     spm.SentencePieceTrainer.train(
         sentence_iterator=iter(corpus(seed)), model_writer=buf, vocab_size=base_vocab,
@@ -47,7 +47,7 @@ def train(base_vocab, seed):
     return buf.getvalue()
 
 
-def add_loc_seg(model_bytes):
+def add_loc_seg(model_bytes: bytes) -> bytes:
     proto = pb.ModelProto.FromString(model_bytes)
     extras = sorted([f"<loc{i:04d}>" for i in range(1024)] + [f"<seg{i:03d}>" for i in range(128)])
     for piece in extras:
@@ -56,7 +56,7 @@ def add_loc_seg(model_bytes):
     return proto.SerializeToString()
 
 
-def main():
+def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True)
     ap.add_argument("--base-vocab", type=int, default=600)

@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_tokenizer_fixtures import DEFAULT_OUT, write_jsonl_gz  # noqa: E402
 
 
-def main():
+def main() -> None:
     path = sys.argv[1]
     tok = tokenizers.Tokenizer.from_file(path)
     config = json.load(open(os.path.join(os.path.dirname(path), "tokenizer_config.json")))

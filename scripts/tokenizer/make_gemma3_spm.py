@@ -28,7 +28,7 @@ from make_tokenizer_fixtures import DEFAULT_OUT, write_jsonl_gz  # noqa: E402
 T = pb.ModelProto.SentencePiece
 
 
-def convert(tj):
+def convert(tj: dict) -> pb.ModelProto:
     model = tj["model"]
     vocab = model["vocab"]
     added = {t["id"]: t for t in tj["added_tokens"]}
@@ -66,12 +66,12 @@ def convert(tj):
     return proto
 
 
-def read_jsonl_gz(path):
+def read_jsonl_gz(path: str) -> list:
     with gzip.open(path, "rt", encoding="utf-8") as f:
         return [json.loads(line) for line in f]
 
 
-def main():
+def main() -> None:
     path = sys.argv[1]
     proto = convert(json.load(open(path, encoding="utf-8")))
     model_path = os.path.join(os.path.dirname(os.path.abspath(path)), "gemma3-converted.model")

