@@ -15,6 +15,9 @@ import jdk.incubator.vector.VectorOperators;
  *
  * <p>16-bit weights are read as int pairs, so x must be given de-interleaved too
  * ({@link #deinterleave}).
+ *
+ * <p>These are the hot inner loops: arrays, offsets and sizes go in as plain parameters, not records, so a
+ * call allocates and dereferences nothing beyond its data (hence the long parameter lists).
  */
 final class DotKernels {
 
@@ -132,9 +135,7 @@ final class DotKernels {
     /**
      * The vector part of eight rows of {@link #bf16} (W rows from byte {@code b0}, {@code rowBytes} apart,
      * pairs [0, npv)): {@code y[yAt + k]} = the lane sums of row k; the caller adds the tail pairs. Eight
-     * rows share each x load (four did before): the whole unembedding, two threads, alternating, 3 rounds:
-     * 77.4/77.2/92.9 → 71.5/73.3/78.3 ms, the same sums bit for bit. Its own method with the widening
-     * written out, so C2 compiles it whole.
+     * rows share each x load. Its own method with the widening written out, so C2 compiles it whole.
      */
     private static void bf16Rows8(float[] xs, int eOff, int oOff, MemorySegment w, long b0, long rowBytes, int npv,
                                   float[] y, int yAt, float[] lanes) {

@@ -19,8 +19,8 @@ final class JvmProducts {
 
     /**
      * Fewest rows the packed GEMM handles (one full 6-row tile); below, one matrix-vector pass per
-     * row is faster (measured: 4 rows × [2048, 16384] bf16 took 4× the CPU time in the GEMM, whose
-     * packing costs ~1 ns per weight and whose 1-row tiles are FMA-latency bound).
+     * row is faster: packing W does not pay off, and 1-row tiles are FMA-latency bound
+     * (docs/performance.md#kernel-design-measurements).
      */
     static final int MATMUL_MIN_ROWS = 6;
     /**
@@ -57,17 +57,14 @@ final class JvmProducts {
     private static final int MATMUL_NC = 256;
     /**
      * Output columns per matmul task for wide W (at least twice this many tasks' worth for every thread,
-     * so that the tasks still balance: Gemma's gate and up, not SigLIP's 4304 columns, where 512 was slower):
-     * a task packs 1 KiB of each bf16 W row instead of 512 bytes, which the hardware prefetchers follow
-     * better. Packed block 512 KiB. Single thread, 266 × 2048 × 16384 bf16, min of 15, two alternations:
-     * 81.9/82.1 → 89.4/86.2 GFLOP/s; two threads, three alternations: 158/169/162 → 180/171/178.
+     * so that the tasks still balance: Gemma's gate and up, not SigLIP's 4304 columns): a task packs 1 KiB
+     * of each bf16 W row instead of 512 bytes, which the hardware prefetchers follow better. Packed block
+     * 512 KiB.
      */
     private static final int MATMUL_WIDE_NC = 512;
     /**
      * Output columns per matmul task for narrow W (SigLIP's 1152 columns): more column blocks instead of
-     * split rows, so no W block is packed twice. 256 × 1152 × 1152 bf16, two threads, alternating with
-     * 256 columns and split rows: faster in all six rounds (e.g. 9.3 → 6.2 ms, 6.6 → 6.1 ms); at
-     * 256 × 4304 × 1152 the two were within the VM's noise (three rounds each way).
+     * split rows, so no W block is packed twice.
      */
     private static final int MATMUL_NARROW_NC = 128;
     /** Vocabulary rows per matmulTransposed task. */
@@ -185,8 +182,8 @@ final class JvmProducts {
      * {@link #bandRows} rows (megabytes of sequential reads) into its own partial sums over every
      * column, and the partial sums are then added in band order. Splitting by columns instead made
      * every task read a few hundred bytes to 4 KiB of each row at a row-sized stride, which the
-     * hardware prefetchers follow poorly (measured in the decode: ~11 GB/s instead of the ~20 GB/s the
-     * machine streams). The bands depend on the shape only, so results are the same for any thread count.
+     * hardware prefetchers follow poorly (about half the machine's streaming bandwidth). The bands depend
+     * on the shape only, so results are the same for any thread count.
      */
     private void bandMatvec(float[] x, int xOff, Weight w, float[] bias, int biasOff, float[] y, int yOff) {
         bandMatvecs(x, xOff, new Weight[] {w}, biases(bias), biasOff, new float[][] {y}, new int[] {yOff});

@@ -19,9 +19,10 @@ import jdk.incubator.vector.VectorSpecies;
  * widened once per (column block, row block) task.
  *
  * <p>The micro-tile follows the register file: 6 × 2 vectors (12 accumulators) for AVX2's 16
- * registers, 12 × 2 vectors (24 accumulators) for AVX-512's 32. Measured single-threaded on the
- * 2.5 GHz Skylake Xeon (264 × 1152 × 1024, bf16, /tmp harness alternating both): 6 × 2 at 8 lanes
- * 52 GFLOP/s, 6 × 2 at 16 lanes 72, 12 × 2 at 16 lanes 83.
+ * registers, 12 × 2 vectors (24 accumulators) for AVX-512's 32 (docs/performance.md#kernel-design-measurements).
+ *
+ * <p>These are the hot inner loops: arrays, offsets and sizes go in as plain parameters, not records, so a
+ * call allocates and dereferences nothing beyond its data (hence the long parameter lists).
  */
 final class MatmulKernels {
 

@@ -19,16 +19,17 @@ import jdk.incubator.vector.VectorOperators;
  * {@code acc[accOff + n/2 + p]} column {@code c0 + 2p + 1}; {@link #interleave} puts them back.
  * The bf16 kernel needs an even {@code n}; the caller handles an odd last column with
  * {@link #column}.
+ *
+ * <p>These are the hot inner loops: arrays, offsets and sizes go in as plain parameters, not records, so a
+ * call allocates and dereferences nothing beyond its data (hence the long parameter lists).
  */
 final class MatvecKernels {
 
     /** W rows read together by the f32 kernel: amortises the accumulator loads and stores. */
     static final int ROWS_PER_PASS = 4;
     /**
-     * W rows read together by the bf16 kernel. Eight rows at the full vector width (16 lanes with
-     * AVX-512) against four at 256 bits (measured before every kernel used the full width, see
-     * {@link Simd#F}) on the checkpoint's mapped gate/up and down weights, two threads, alternating, 12 rounds: gate/up 6.1 → 7.6 GB/s, down 4.4 → 6.3 GB/s
-     * (medians, a loaded phase of the VM); four rows at 512 bits 6.5/5.3, sixteen rows 4.5/4.5.
+     * W rows read together by the bf16 kernel: eight at the full vector width streamed best of four,
+     * eight and sixteen (docs/performance.md#kernel-design-measurements).
      */
     static final int BF16_ROWS_PER_PASS = 8;
 
@@ -43,10 +44,8 @@ final class MatvecKernels {
      * reads, over {@code rows} rows of {@code rowBytes} bytes: 1 (consecutive rows) for rows of a page or
      * more; for shorter rows ⌊rows / perPass⌋, so that a pass reads separate ascending streams in separate
      * pages instead of interleaved ones within the same few pages, which the hardware prefetchers
-     * follow worse. Measured with two threads, alternating: the bf16 query/key/value heads (512-byte rows,
-     * the 18 layers' ten products per token) 17.3/16.9 → 15.1–16.2/12.9 ms in a harness and
-     * 26.9/28.2 → 19.3/16.7 ms in the model; Q8_0 numbers at {@link Q8Kernels#passRows}. Longer rows
-     * stay consecutive: Q8_0 gate/up (17 KB rows) measured no better spread.
+     * follow worse. Longer rows stay consecutive: spreading them measured no better
+     * (docs/performance.md#kernel-design-measurements).
      */
     static int passSpread(long rowBytes, int rows, int perPass) {
         return rowBytes < SPREAD_BELOW_BYTES ? Math.max(1, rows / perPass) : 1;

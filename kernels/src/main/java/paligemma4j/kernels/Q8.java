@@ -184,7 +184,6 @@ public final class Q8 {
      * elements of each group of 2·LANES in the full blocks are widened into {@code row}
      * de-interleaved (the LANES even ones, then the odd ones; a last short block in order), which neither a block's maximum nor
      * its elements' rint(w / d) depend on; {@link #quantizePairs} puts the bytes back in order.
-     * (A plain short-to-float loop cost 0.55 ns per element.)
      */
     private static void quantizeRowBf16(MemorySegment src, long at, int[] row, int r, MemorySegment out, long base, byte[] q,
                                 short[] pairs) {
@@ -237,7 +236,7 @@ public final class Q8 {
      * max |w| of the full block at c0, as bits: the int maximum of the bits with the sign cleared
      * (for those the int order is the float order; infinity and NaN sort last). Small methods
      * called once per block: C2 compiles them after a few thousand blocks, where a per-row method
-     * ran for seconds as interpreted Vector API code (~40 ns per element) in the first matrices.
+     * would run as interpreted Vector API code through the first matrices.
      */
     private static int blockMax(int[] row, int c0) {
         IntVector m = IntVector.fromArray(I, row, c0).and(0x7FFFFFFF);

@@ -15,16 +15,19 @@ import jdk.incubator.vector.VectorSpecies;
  * (and the vector width) alone, so results do not depend on how the caller splits the work over
  * threads; the orders are spelled out per kernel and mirrored by the scalar references in the tests.
  *
- * <p>Speed notes (measured, Skylake Xeon, JDK 25): (1) a kernel must stream whole W rows — a
- * task reading 512- or 2048-byte pieces of many rows ran at 1.5–4 GB/s against 7 GB/s per core
- * for whole rows, so the input-first product is split over the cores by bands of rows;
- * (2) each 32-element block is written out as L-wide steps with constant offsets: an inner loop
- * over the block's 32/L vectors left C2 with per-access long range checks (4 GB/s in cache);
+ * <p>Why they look as they do (docs/performance.md#kernel-design-measurements): (1) a kernel must
+ * stream whole W rows — pieces of many rows stream at a fraction of the bandwidth — so the input-first
+ * product is split over the cores by bands of rows; (2) each 32-element block is written out as L-wide
+ * steps with constant offsets: an inner loop over the block's 32/L vectors left C2 with per-access
+ * long range checks;
  * (3) the block scales of the rows in flight are widened and scaled once into a small float
  * array first ({@link Simd#widenF16}), so the hot loop only broadcasts from it; (4) Vector API
- * code runs ~1000× slower interpreted or in C1: the vector loops sit in small methods of their own
+ * code is very slow interpreted or in C1: the vector loops sit in small methods of their own
  * (a deoptimised caller leaves them compiled), and code run once per product (the band sums) is
- * plain Java — as Vector API code it stayed interpreted for seconds in the benchmarks.
+ * plain Java.
+ *
+ * <p>These are the hot inner loops: arrays, offsets and sizes go in as plain parameters, not records, so a
+ * call allocates and dereferences nothing beyond its data (hence the long parameter lists).
  */
 final class Q8Kernels {
     private Q8Kernels() {}
@@ -47,10 +50,7 @@ final class Q8Kernels {
     static final int ROWS_PER_PASS = 4;
     /**
      * The distance in rows between the {@link #ROWS_PER_PASS} rows of one pass of {@link #rows} over
-     * {@code count} rows of {@code rowBytes} each ({@link MatvecKernels#passSpread}). Two threads, Q8_0
-     * weights in memory, alternating: PaliGemma's down projection (2176-byte rows) 6.6–7.1 → 9.7 GB/s,
-     * the attention output (2048 × 2048) 6.7–6.8 → 7.9–9.3 GB/s; gate and up (17-kilobyte rows, consecutive
-     * either way) 8.9–10.3 consecutive against 8.9–9.4 spread.
+     * {@code count} rows of {@code rowBytes} each ({@link MatvecKernels#passSpread}).
      */
     static int passRows(long rowBytes, int count) {
         return MatvecKernels.passSpread(rowBytes, count, ROWS_PER_PASS);
@@ -179,8 +179,7 @@ final class Q8Kernels {
      * at least {@link #scratchFloats(int)} each.
      *
      * <p>One row at a time: a single sequential stream per thread. Four rows per pass (x loaded once
-     * for four rows) streamed worse from memory: PaliGemma's 2048-wide rows, 131072 rows, two threads,
-     * alternating: 7.7–9.1 → 9.0–11.3 GB/s.
+     * for four rows) streamed worse from memory.
      */
     static void dot(float[] x, int xOff, int width, MemorySegment w, int o0, int o1, float[] y, int yOff,
                     short[] s16, float[] sc) {

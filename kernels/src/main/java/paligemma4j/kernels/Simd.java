@@ -28,10 +28,8 @@ final class Simd {
      * launcher sets on CPUs that have it), for every kernel: the same as {@link MatmulKernels#F} and
      * {@link Q8Kernels#F}. Mixing widths in one JVM costs far more than any width gains: C2 compiles a
      * kernel with the type profiles of the JDK's shared vector methods, and once 512-bit vectors have
-     * flowed through them a 256-bit kernel compiled afterwards ran 4–6× slower (measured: SigLIP
-     * attention after the 512-bit GEMMs 1433 → 236 ms per image when it went to 512 bits too; an
-     * attention compiled before any GEMM had run stayed fast). Earlier measurements that found 256 bits
-     * faster for the bandwidth-bound kernels were taken in such mixed JVMs.
+     * flowed through them a 256-bit kernel compiled afterwards runs several times slower
+     * (docs/performance.md#kernel-design-measurements).
      */
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
@@ -70,12 +68,11 @@ final class Simd {
      * of 0 below, 3.4e38 above); Cody–Waite reduction {@code x = n·ln2 + r}, |r| ≤ ln2/2, degree-7 Taylor
      * polynomial (truncation < 1e−8 relative), scaled by 2^n through the exponent bits. The tail past
      * the last whole vector: {@code (float) Math.exp}. The JDK's {@code lanewise(EXP)} is not
-     * intrinsified on this JDK/CPU (measured 1.8 ns per element, a scalar fallback).
+     * intrinsified on JDK 25 for x86 (a scalar fallback).
      *
      * <p>A loop over an array rather than a function of one vector: C2 does not inline a method of this
      * size into the callers' loops ("callee is too large", "already compiled into a medium method") and
-     * then boxes every vector passed to it; the per-vector form made the attention softmax and GELU
-     * several times slower (see the README's session-6 notes).
+     * then boxes every vector passed to it, which makes the softmax and GELU several times slower.
      */
     static void exp(float[] a, int from, int to, float shift, float flushBelow) {
         int i = from;
@@ -117,8 +114,8 @@ final class Simd {
      * would then depend on JIT timing and thread scheduling.
      *
      * <p>Written out with constant lane indices (the unused ones fold away, {@code L} being a constant):
-     * C2 intrinsifies {@code lane(i)} only for a constant i, and the former loop over i cost ~170 ns per
-     * call (a call per vocabulary row in the unembedding), the constant form ~16 ns (/tmp harness).
+     * C2 intrinsifies {@code lane(i)} only for a constant i; a loop over i is an order of magnitude slower,
+     * and the unembedding calls this once per vocabulary row.
      */
     static float sumLanes(FloatVector v) {
         if (L > 16) {

@@ -6,7 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * big_vision's beam search ({@code predict_fns.py} {@code _beam_decode}, spec §6.4): scores are raw
+ * big_vision's beam search ({@code predict_fns.py} {@code _beam_decode}, docs/model.md#beam-search): scores are raw
  * float32 sums of log-probabilities (no length normalisation); each step every live candidate
  * proposes "itself + {@code <eos>}" to the single best finished sequence and its top N+1 tokens to
  * the next live set (eos-continuations get the float32 minimum); stop once the best live score is

@@ -3,7 +3,7 @@ package paligemma4j.model;
 import java.util.Arrays;
 
 /**
- * big_vision's greedy decode ({@code predict_fns.py}, sampler {@code greedy}, spec §6.1): argmax
+ * big_vision's greedy decode ({@code predict_fns.py}, sampler {@code greedy}, docs/model.md#greedy-decoding): argmax
  * with ties to the lowest id; stop at {@code <eos>} or after {@code maxTokens} tokens.
  */
 public final class GreedyDecoder {

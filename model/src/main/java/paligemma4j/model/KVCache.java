@@ -4,7 +4,7 @@ package paligemma4j.model;
  * Keys (after RoPE) and values of every layer, one row per sequence position, each row
  * {@code kvHeads · headDim} floats. In {@link Precision#BF16} mode every value is rounded to
  * bfloat16 when written, as big_vision's decode path does ({@code cache_dtype="bfloat16"},
- * spec §9.7); the attention then reads the rounded values.
+ * docs/model.md#bf16-kv-cache); the attention then reads the rounded values.
  */
 public final class KVCache {
 

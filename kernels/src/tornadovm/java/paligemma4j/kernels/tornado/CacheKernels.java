@@ -12,6 +12,9 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * {@code [KVH · headDim]}. Same arithmetic as {@code NaiveOps.rope} then {@code scale}; with
  * {@code dims[ROUND_BF16] = 1} the cached keys and values are rounded to bfloat16 (the model's
  * {@code KVCache.Precision.BF16}).
+ *
+ * <p>Device kernels: TornadoVM passes only arrays and primitives to a kernel, so sizes and offsets are plain
+ * parameters or entries of a small int array.
  */
 public final class CacheKernels {
 

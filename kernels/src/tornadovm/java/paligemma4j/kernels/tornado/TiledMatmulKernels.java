@@ -25,6 +25,9 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  * is uniform over the work-group.
  *
  * <p>Launch: global {@code (roundUp(out, TILE), roundUp(rows, TILE))}, local {@code (TILE, TILE)}.
+ *
+ * <p>Device kernels: TornadoVM passes only arrays and primitives to a kernel, so sizes and offsets are plain
+ * parameters or entries of a small int array.
  */
 public final class TiledMatmulKernels {
 
