@@ -3,8 +3,6 @@ package paligemma4j.jmh;
 import java.lang.foreign.Arena;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.*;
-import paligemma4j.kernels.Linear;
-import paligemma4j.kernels.Rows;
 import paligemma4j.kernels.Ops;
 import paligemma4j.kernels.Weight;
 import paligemma4j.kernels.WeightType;
@@ -50,35 +48,19 @@ public class MatmulBench {
     private float[] x;
     private float[] y;
     private int rows;
-    private Weight[] ws;
-    private float[][] ys;
-    private int[] yOffs, yStrides;
-    /** The {@code ws} prepared by the backend as one decoder projection group, and where each writes. */
-    private Linear group;
-    private Rows[] outs;
+    /** The weights of a {@code N*shape} run as one prepared group, and their outputs. */
+    private WeightGroup group;
 
     @Setup(Level.Trial)
     public void setup() {
         int[] d = RandomWeights.dims(shape, 3);
         rows = d[0];
         arena = Arena.ofShared();
-        w = RandomWeights.weight(arena, dtype, d[1], d[2], 1);
         x = RandomWeights.floats(rows * d[1], 2);
-        y = new float[rows * d[2]];
-        int n = RandomWeights.copies(shape);
-        ws = new Weight[n];
-        ys = new float[n][];
-        yOffs = new int[n];
-        yStrides = new int[n];
-        for (int i = 0; i < n; i++) {
-            ws[i] = i == 0 ? w : RandomWeights.weight(arena, dtype, d[1], d[2], 1 + i);
-            ys[i] = i == 0 ? y : new float[rows * d[2]];
-            yStrides[i] = d[2];
-        }
         ops = OpsChoice.of(impl, threads);
-        group = ops.prepare(Linear.Use.DECODER, ws, null, bytes -> { });
-        outs = new Rows[n];
-        for (int i = 0; i < n; i++) outs[i] = new Rows(ys[i], yOffs[i], yStrides[i]);
+        group = WeightGroup.of(ops, arena, dtype, d[1], d[2], RandomWeights.copies(shape), rows);
+        w = group.weights()[0];
+        y = group.outputs()[0].data();
     }
 
     @TearDown(Level.Trial)
@@ -89,8 +71,8 @@ public class MatmulBench {
 
     @Benchmark
     public float[] matmul() {
-        if (ws.length > 1) {
-            ops.linear(x, rows, group, outs);
+        if (group.weights().length > 1) {
+            ops.linear(x, rows, group.prepared(), group.outputs());
         } else {
             ops.matmul(x, rows, w, null, 0, y, 0, w.cols());
         }

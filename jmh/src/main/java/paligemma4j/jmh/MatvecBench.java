@@ -3,8 +3,6 @@ package paligemma4j.jmh;
 import java.lang.foreign.Arena;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.*;
-import paligemma4j.kernels.Linear;
-import paligemma4j.kernels.Rows;
 import paligemma4j.kernels.Ops;
 import paligemma4j.kernels.Weight;
 import paligemma4j.kernels.WeightType;
@@ -44,34 +42,19 @@ public class MatvecBench {
     private boolean transposed;
     private float[] x;
     private float[] y;
-    private Weight[] ws;
-    private float[][] ys;
-    private int[] yOffs, yStrides;
-    /** The {@code ws} prepared by the backend as one decoder projection group, and where each writes. */
-    private Linear group;
-    private Rows[] outs;
+    /** The weights of a {@code N*shape} run as one prepared group, and their outputs. */
+    private WeightGroup group;
 
     @Setup(Level.Trial)
     public void setup() {
         transposed = shape.startsWith("T");
         int[] d = RandomWeights.dims(transposed ? shape.substring(1) : shape, 2);
         arena = Arena.ofShared();
-        w = RandomWeights.weight(arena, dtype, d[0], d[1], 1);
+        ops = OpsChoice.of(impl, threads);
+        group = WeightGroup.of(ops, arena, dtype, d[0], d[1], RandomWeights.copies(shape), 1);
+        w = group.weights()[0];
         x = RandomWeights.floats(transposed ? d[1] : d[0], 2);
         y = new float[transposed ? d[0] : d[1]];
-        int n = RandomWeights.copies(shape);
-        ws = new Weight[n];
-        ys = new float[n][d[1]];
-        yOffs = new int[n];
-        yStrides = new int[n];
-        for (int i = 0; i < n; i++) {
-            ws[i] = i == 0 ? w : RandomWeights.weight(arena, dtype, d[0], d[1], 1 + i);
-            yStrides[i] = d[1];
-        }
-        ops = OpsChoice.of(impl, threads);
-        group = ops.prepare(Linear.Use.DECODER, ws, null, bytes -> { });
-        outs = new Rows[n];
-        for (int i = 0; i < n; i++) outs[i] = new Rows(ys[i], yOffs[i], yStrides[i]);
     }
 
     @TearDown(Level.Trial)
@@ -84,8 +67,8 @@ public class MatvecBench {
     public float[] matvec() {
         if (transposed) {
             ops.matmulTransposed(x, 0, x.length, 1, w, y, 0, y.length);
-        } else if (ws.length > 1) {
-            ops.linear(x, 1, group, outs);
+        } else if (group.weights().length > 1) {
+            ops.linear(x, 1, group.prepared(), group.outputs());
         } else {
             ops.matmul(x, 1, w, null, 0, y, 0, y.length);
         }

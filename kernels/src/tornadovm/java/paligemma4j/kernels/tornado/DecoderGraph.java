@@ -20,7 +20,6 @@ import uk.ac.manchester.tornado.api.WorkerGrid2D;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
-import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
@@ -134,14 +133,14 @@ public final class DecoderGraph implements TowerOps.Decoder {
         ropeDims.set(CacheKernels.QKV_WIDTH, qkvW);
         ropeDims.set(CacheKernels.ROUND_BF16, bf16Cache ? 1 : 0);
         FloatArray pow2 = CacheKernels.powersOfTwo();
-        attnDims = new IntArray(AttentionKernels.DIMS);
-        attnDims.set(AttentionKernels.Q_STRIDE, qkvW);
-        attnDims.set(AttentionKernels.HEADS, t.heads());
-        attnDims.set(AttentionKernels.HEAD_DIM, hd);
-        attnDims.set(AttentionKernels.KV_STRIDE, kvW);
-        attnDims.set(AttentionKernels.KV_HEADS, t.kvHeads());
-        attnDims.set(AttentionKernels.KV_CAPACITY, capacity);
-        attnDims.set(AttentionKernels.OUT_STRIDE, t.heads() * hd);
+        attnDims = new IntArray(DeviceAttentionKernels.DIMS);
+        attnDims.set(DeviceAttentionKernels.Q_STRIDE, qkvW);
+        attnDims.set(DeviceAttentionKernels.HEADS, t.heads());
+        attnDims.set(DeviceAttentionKernels.HEAD_DIM, hd);
+        attnDims.set(DeviceAttentionKernels.KV_STRIDE, kvW);
+        attnDims.set(DeviceAttentionKernels.KV_HEADS, t.kvHeads());
+        attnDims.set(DeviceAttentionKernels.KV_CAPACITY, capacity);
+        attnDims.set(DeviceAttentionKernels.OUT_STRIDE, t.heads() * hd);
         // one device copy for all layer graphs: allocated by llm_layer_0, then handed down the chain
         Object[] shared = {u, qkv, o, g, p, gelu, eps, timescales, queryScale, one, pow2};
         attentionScratch = p;
@@ -171,7 +170,7 @@ public final class DecoderGraph implements TowerOps.Decoder {
             gr.task("rope", CacheKernels::ropeAndCacheWrite, new KernelContext(), qkv, keys, values, positions, timescales,
                     ropeDims, queryScale, pow2);
             rowGrid2D(grids, name + ".rope", (t.heads() + t.kvHeads()) * (hd / 2));
-            gr.task("attn", AttentionKernels::attention, new KernelContext(), qkv, keys, values, visible, p, o, attnDims, one);
+            gr.task("attn", DeviceAttentionKernels::attention, new KernelContext(), qkv, keys, values, visible, p, o, attnDims, one);
             rowGrid2D(grids, name + ".attn", t.heads());
             tiled(gr, grids, name, "proj", o, new DeviceWeight(b.out()), x, TiledMatmulKernels.RESIDUAL, gelu);
             rmsNorm(gr, grids, name, "norm1", b.ffwNorm(), u, eps);
@@ -308,7 +307,7 @@ public final class DecoderGraph implements TowerOps.Decoder {
         for (IntArray d : tiledDims) d.set(LinearKernels.ROWS, rows);
         ropeDims.set(CacheKernels.ROWS, rows);
         ropeDims.set(CacheKernels.CACHE_AT, length);
-        attnDims.set(AttentionKernels.ROWS, rows);
+        attnDims.set(DeviceAttentionKernels.ROWS, rows);
         unembedDims.set(LinearKernels.X_ROW, rows - 1);
         for (WorkerGrid gr : rowGrids1D) gr.setGlobalWork(rows, 1, 1);
         for (int i = 0; i < rowGrids2D.size(); i++) rowGrids2D.get(i).setGlobalWork(rowGrid2DWidth.get(i), rows, 1);
@@ -317,12 +316,8 @@ public final class DecoderGraph implements TowerOps.Decoder {
             gr.setGlobalWork(TiledMatmulKernels.launchSize(tiledCols.get(i)), TiledMatmulKernels.launchSize(rows), 1);
             gr.setLocalWork(TiledMatmulKernels.TILE, TiledMatmulKernels.TILE, 1);
         }
-        for (int i = 0; i < graphs; i++) {
-            plan.withGraph(i).execute();
-        }
+        float[] out = TowerPlans.runAll(plan, graphs, logits);
         length += rows;
-        float[] out = new float[logits.getSize()];
-        MemorySegment.copy(logits.getSegment(), JAVA_FLOAT, 0, out, 0, out.length);
         return out;
     }
 
@@ -340,10 +335,6 @@ public final class DecoderGraph implements TowerOps.Decoder {
     public void close() {
         if (closed) return;
         closed = true;
-        try {
-            plan.close();
-        } catch (TornadoExecutionPlanException e) {
-            throw new IllegalStateException("closing the decoder plan: " + e.getMessage(), e);
-        }
+        TowerPlans.close(plan, "decoder");
     }
 }

@@ -28,7 +28,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 /**
  * {@link Ops} on a TornadoVM device: every operation is one kernel launch (see {@link TiledMatmulKernels},
  * {@link LinearKernels},
- * {@link RowKernels}, {@link PointwiseKernels}, {@link AttentionKernels}). Step 1 of issue 7: the
+ * {@link RowKernels}, {@link PointwiseKernels}, {@link DeviceAttentionKernels}). Step 1 of issue 7: the
  * model's float[] activations are copied to off-heap buffers and back on every call, while each
  * {@link Weight} is copied to the device once, in its stored type, and cached by its memory region
  * (the record's equality: same segment, type and shape).
@@ -54,7 +54,7 @@ public final class TornadoOps implements Ops, TowerOps, AutoCloseable {
     private final List<KernelPlan> plans = new ArrayList<>();
     private final TowerRuns towerRuns = new TowerRuns();
 
-    private final IntArray dims = new IntArray(AttentionKernels.DIMS);
+    private final IntArray dims = new IntArray(DeviceAttentionKernels.DIMS);
     private final FloatArray consts = new FloatArray(2);
     private final FloatArray gelu = FloatArray.fromElements(NaiveOps.SQRT_2_OVER_PI, NaiveOps.GELU_CUBIC);
 
@@ -331,15 +331,8 @@ public final class TornadoOps implements Ops, TowerOps, AutoCloseable {
         OpChecks.atLeast("gelu", "x", x.length, n);
         if (n == 0) return;
         if (geluBuffers == null) geluBuffers = new Buffers();
-        Buffers s = geluBuffers;
-        if (!s.fits(n, 0, 0)) {
-            s.capA = grow(n, s.capA);
-            FloatArray xa = s.a = new FloatArray(s.capA);
-            s.plan = replace(s.plan, new KernelPlan("gelu", name -> new TaskGraph(name)
-                    .transferToDevice(DataTransferMode.EVERY_EXECUTION, xa, dims, gelu)
-                    .task(KernelPlan.TASK, PointwiseKernels::gelu, new KernelContext(), xa, dims, gelu)
-                    .transferToHost(DataTransferMode.EVERY_EXECUTION, xa), device));
-        }
+        Buffers s = inPlace(geluBuffers, n, "gelu", gelu,
+                (g, xa) -> g.task(KernelPlan.TASK, PointwiseKernels::gelu, new KernelContext(), xa, dims, gelu));
         copyIn(x, 0, s.a, 0, n);
         dims.set(0, n);
         s.plan.run(n, 1);
@@ -351,20 +344,30 @@ public final class TornadoOps implements Ops, TowerOps, AutoCloseable {
         OpChecks.atLeast("scale", "x from " + off, x.length, (long) off + n);
         if (n == 0) return;
         if (scaleBuffers == null) scaleBuffers = new Buffers();
-        Buffers s = scaleBuffers;
-        if (!s.fits(n, 0, 0)) {
-            s.capA = grow(n, s.capA);
-            FloatArray xa = s.a = new FloatArray(s.capA);
-            s.plan = replace(s.plan, new KernelPlan("scale", name -> new TaskGraph(name)
-                    .transferToDevice(DataTransferMode.EVERY_EXECUTION, xa, dims, consts)
-                    .task(KernelPlan.TASK, PointwiseKernels::scale, new KernelContext(), xa, dims, consts)
-                    .transferToHost(DataTransferMode.EVERY_EXECUTION, xa), device));
-        }
+        Buffers s = inPlace(scaleBuffers, n, "scale", consts,
+                (g, xa) -> g.task(KernelPlan.TASK, PointwiseKernels::scale, new KernelContext(), xa, dims, consts));
         copyIn(x, off, s.a, 0, n);
         dims.set(0, n);
         consts.set(0, sc);
         s.plan.run(n, 1);
         copyOut(s.a, 0, x, off, n);
+    }
+
+    /**
+     * {@code s} with room for {@code n} floats in {@code s.a} and its plan: one in-place element-wise task over
+     * {@code s.a} that also reads {@code dims} and {@code constants}, added to the graph by {@code task}; rebuilt only
+     * when {@code n} outgrows it.
+     */
+    private Buffers inPlace(Buffers s, int n, String op, FloatArray constants,
+                            java.util.function.BiFunction<TaskGraph, FloatArray, TaskGraph> task) {
+        if (!s.fits(n, 0, 0)) {
+            s.capA = grow(n, s.capA);
+            FloatArray xa = s.a = new FloatArray(s.capA);
+            s.plan = replace(s.plan, new KernelPlan(op, name -> task.apply(new TaskGraph(name)
+                    .transferToDevice(DataTransferMode.EVERY_EXECUTION, xa, dims, constants), xa)
+                    .transferToHost(DataTransferMode.EVERY_EXECUTION, xa), device));
+        }
+        return s;
     }
 
     /** Two-input element-wise plans (geluGate, add) share their buffers: in place on {@code a}, {@code b} read. */
@@ -481,7 +484,7 @@ public final class TornadoOps implements Ops, TowerOps, AutoCloseable {
             s.plan = replace(s.plan, new KernelPlan("attention", name -> new TaskGraph(name)
                     .transferToDevice(DataTransferMode.FIRST_EXECUTION, scratch)
                     .transferToDevice(DataTransferMode.EVERY_EXECUTION, qa, ka, va, vis, dims, consts)
-                    .task(KernelPlan.TASK, AttentionKernels::attention, new KernelContext(), qa, ka, va, vis, scratch,
+                    .task(KernelPlan.TASK, DeviceAttentionKernels::attention, new KernelContext(), qa, ka, va, vis, scratch,
                             oa, dims, consts)
                     .transferToHost(DataTransferMode.EVERY_EXECUTION, oa), device));
         }
@@ -491,14 +494,14 @@ public final class TornadoOps implements Ops, TowerOps, AutoCloseable {
             copyIn(v, vView.offset(), s.d, 0, nkv);
         }
         for (int r = 0; r < rows; r++) s.i.set(r, visible[r]);
-        dims.set(AttentionKernels.Q_STRIDE, qStride);
-        dims.set(AttentionKernels.ROWS, rows);
-        dims.set(AttentionKernels.HEADS, heads);
-        dims.set(AttentionKernels.HEAD_DIM, headDim);
-        dims.set(AttentionKernels.KV_STRIDE, kvStride);
-        dims.set(AttentionKernels.KV_HEADS, kvHeads);
-        dims.set(AttentionKernels.KV_CAPACITY, kvCapacity);
-        dims.set(AttentionKernels.OUT_STRIDE, outWidth);
+        dims.set(DeviceAttentionKernels.Q_STRIDE, qStride);
+        dims.set(DeviceAttentionKernels.ROWS, rows);
+        dims.set(DeviceAttentionKernels.HEADS, heads);
+        dims.set(DeviceAttentionKernels.HEAD_DIM, headDim);
+        dims.set(DeviceAttentionKernels.KV_STRIDE, kvStride);
+        dims.set(DeviceAttentionKernels.KV_HEADS, kvHeads);
+        dims.set(DeviceAttentionKernels.KV_CAPACITY, kvCapacity);
+        dims.set(DeviceAttentionKernels.OUT_STRIDE, outWidth);
         consts.set(0, qDivisor);
         s.plan.run(heads, rows);
         for (int r = 0; r < rows; r++) {

@@ -19,7 +19,6 @@ import uk.ac.manchester.tornado.api.WorkerGrid2D;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 import uk.ac.manchester.tornado.api.enums.DataTransferMode;
 import uk.ac.manchester.tornado.api.enums.TornadoVMBackendType;
-import uk.ac.manchester.tornado.api.exceptions.TornadoExecutionPlanException;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
@@ -130,20 +129,20 @@ public final class VisionTowerGraph implements TowerOps.Vision {
             tiled(g, grids, name, "qkv", y, new DeviceWeight(WeightConcat.columns(b.query(), b.key(), b.value())),
                     FloatArray.fromArray(WeightConcat.vectors(b.queryBias(), b.keyBias(), b.valueBias())), qkv, n,
                     TiledMatmulKernels.STORE, gelu);
-            IntArray ad = new IntArray(AttentionKernels.DIMS);
-            ad.set(AttentionKernels.Q_STRIDE, 3 * w);
-            ad.set(AttentionKernels.ROWS, n);
-            ad.set(AttentionKernels.HEADS, t.heads());
-            ad.set(AttentionKernels.HEAD_DIM, t.headDim());
-            ad.set(AttentionKernels.KV_STRIDE, 3 * w);
-            ad.set(AttentionKernels.KV_HEADS, t.heads());
-            ad.set(AttentionKernels.KV_CAPACITY, n);
-            ad.set(AttentionKernels.OUT_STRIDE, w);
-            ad.set(AttentionKernels.K_OFFSET, w);
-            ad.set(AttentionKernels.V_OFFSET, 2 * w);
+            IntArray ad = new IntArray(DeviceAttentionKernels.DIMS);
+            ad.set(DeviceAttentionKernels.Q_STRIDE, 3 * w);
+            ad.set(DeviceAttentionKernels.ROWS, n);
+            ad.set(DeviceAttentionKernels.HEADS, t.heads());
+            ad.set(DeviceAttentionKernels.HEAD_DIM, t.headDim());
+            ad.set(DeviceAttentionKernels.KV_STRIDE, 3 * w);
+            ad.set(DeviceAttentionKernels.KV_HEADS, t.heads());
+            ad.set(DeviceAttentionKernels.KV_CAPACITY, n);
+            ad.set(DeviceAttentionKernels.OUT_STRIDE, w);
+            ad.set(DeviceAttentionKernels.K_OFFSET, w);
+            ad.set(DeviceAttentionKernels.V_OFFSET, 2 * w);
             FloatArray qDivisor = FloatArray.fromElements((float) Math.sqrt(t.headDim()));
             g.transferToDevice(DataTransferMode.FIRST_EXECUTION, ad, qDivisor)
-                    .task("attn", AttentionKernels::attentionPacked, new KernelContext(), qkv, visible, p, a, ad, qDivisor);
+                    .task("attn", DeviceAttentionKernels::attentionPacked, new KernelContext(), qkv, visible, p, a, ad, qDivisor);
             grids.addWorkerGrid(name + ".attn", new WorkerGrid2D(t.heads(), n));
             tiled(g, grids, name, "proj", a, new DeviceWeight(b.out()), FloatArray.fromArray(b.outBias()), x, n,
                     TiledMatmulKernels.RESIDUAL, gelu);
@@ -215,12 +214,8 @@ public final class VisionTowerGraph implements TowerOps.Vision {
                     + t.tokens() + " × " + t.patchWidth());
         }
         MemorySegment.copy(flatPatches, 0, patches.getSegment(), JAVA_FLOAT, 0, flatPatches.length);
-        for (int i = 0; i < graphs; i++) {
-            plan.withGraph(i).execute();
-        }
+        float[] out = TowerPlans.runAll(plan, graphs, zimg);
         runs.vision();
-        float[] out = new float[zimg.getSize()];
-        MemorySegment.copy(zimg.getSegment(), JAVA_FLOAT, 0, out, 0, out.length);
         return out;
     }
 
@@ -238,10 +233,6 @@ public final class VisionTowerGraph implements TowerOps.Vision {
     public void close() {
         if (closed) return;
         closed = true;
-        try {
-            plan.close();
-        } catch (TornadoExecutionPlanException e) {
-            throw new IllegalStateException("closing the vision tower plan: " + e.getMessage(), e);
-        }
+        TowerPlans.close(plan, "vision tower");
     }
 }

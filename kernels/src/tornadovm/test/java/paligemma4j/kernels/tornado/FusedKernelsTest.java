@@ -222,21 +222,21 @@ class FusedKernelsTest {
 
         FloatArray qa = FloatArray.fromArray(qkv), out = new FloatArray(rows * w), p = new FloatArray(rows * heads * rows);
         IntArray vis = IntArray.fromArray(visibleRows);
-        IntArray d = new IntArray(AttentionKernels.DIMS);
-        d.set(AttentionKernels.Q_STRIDE, stride);
-        d.set(AttentionKernels.ROWS, rows);
-        d.set(AttentionKernels.HEADS, heads);
-        d.set(AttentionKernels.HEAD_DIM, headDim);
-        d.set(AttentionKernels.KV_STRIDE, stride);
-        d.set(AttentionKernels.KV_HEADS, heads);
-        d.set(AttentionKernels.KV_CAPACITY, rows);
-        d.set(AttentionKernels.OUT_STRIDE, w);
-        d.set(AttentionKernels.K_OFFSET, w);
-        d.set(AttentionKernels.V_OFFSET, 2 * w);
+        IntArray d = new IntArray(DeviceAttentionKernels.DIMS);
+        d.set(DeviceAttentionKernels.Q_STRIDE, stride);
+        d.set(DeviceAttentionKernels.ROWS, rows);
+        d.set(DeviceAttentionKernels.HEADS, heads);
+        d.set(DeviceAttentionKernels.HEAD_DIM, headDim);
+        d.set(DeviceAttentionKernels.KV_STRIDE, stride);
+        d.set(DeviceAttentionKernels.KV_HEADS, heads);
+        d.set(DeviceAttentionKernels.KV_CAPACITY, rows);
+        d.set(DeviceAttentionKernels.OUT_STRIDE, w);
+        d.set(DeviceAttentionKernels.K_OFFSET, w);
+        d.set(DeviceAttentionKernels.V_OFFSET, 2 * w);
         FloatArray c = FloatArray.fromElements(qDivisor);
         try (KernelPlan plan = new KernelPlan("attnPacked", name -> new TaskGraph(name)
                 .transferToDevice(DataTransferMode.EVERY_EXECUTION, qa, vis, p, d, c)
-                .task(KernelPlan.TASK, AttentionKernels::attentionPacked, new KernelContext(), qa, vis, p, out, d, c)
+                .task(KernelPlan.TASK, DeviceAttentionKernels::attentionPacked, new KernelContext(), qa, vis, p, out, d, c)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, out), TornadoExecutionPlan.DEFAULT_DEVICE)) {
             plan.run(heads, rows);
         }

@@ -11,7 +11,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * global scratch row of {@code kvCapacity} floats per (row, head), because a private array would need a
  * compile-time length.
  */
-public final class AttentionKernels {
+public final class DeviceAttentionKernels {
 
     /** {@code dims} slots. */
     public static final int Q_STRIDE = 0, ROWS = 1, HEADS = 2, HEAD_DIM = 3, KV_STRIDE = 4, KV_HEADS = 5,
@@ -19,7 +19,7 @@ public final class AttentionKernels {
     /** Number of {@code dims} ints. */
     public static final int DIMS = 10;
 
-    private AttentionKernels() {
+    private DeviceAttentionKernels() {
     }
 
     /**
