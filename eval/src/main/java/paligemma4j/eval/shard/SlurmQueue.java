@@ -21,7 +21,7 @@ public final class SlurmQueue {
      */
     public record Task(String state, String reason, boolean alive) {}
 
-    private static final Pattern TASK = Pattern.compile("ArrayTaskId=(\\d+)(?:\\s|$)");
+    private static final Pattern TASK = Pattern.compile("ArrayTaskId=([0-9,\\-]+)");
     private static final Pattern STATE = Pattern.compile("JobState=(\\S+)");
     private static final Pattern EXIT = Pattern.compile("ExitCode=(\\S+)");
     private static final Pattern REASON = Pattern.compile("Reason=(\\S+)");
@@ -49,7 +49,8 @@ public final class SlurmQueue {
             if (f.length < 2 || !f[0].startsWith(jobId + "_")) continue;
             String task = f[0].substring(jobId.length() + 1);
             if (!task.matches("\\d+")) continue;                  // an unexpanded range: squeue -r lists each
-            out.put(Integer.parseInt(task), new Task(f[1], f.length > 2 ? f[2] : "", true));
+            String reason = f.length > 2 && !f[2].equals("None") ? f[2] : "";
+            out.put(Integer.parseInt(task), new Task(f[1], reason, true));
         }
         return out;
     }
@@ -66,9 +67,26 @@ public final class SlurmQueue {
             Matcher e = EXIT.matcher(line), r = REASON.matcher(line);
             String state = s.group(1);
             String reason = (r.find() && !r.group(1).equals("None") ? r.group(1) + " " : "") + (e.find() ? "exit " + e.group(1) : "");
-            out.put(Integer.parseInt(t.group(1)), new Task(state, reason.strip(), !FINAL.contains(state)));
+            Task task = new Task(state, reason.strip(), !FINAL.contains(state));
+            for (int k : taskIds(t.group(1))) out.put(k, task);
         }
         return out;
+    }
+
+    /** {@code 3}, or a not yet split range such as {@code 0-2,5} (a throttle {@code %N} is not part of the match). */
+    static List<Integer> taskIds(String spec) {
+        List<Integer> ids = new java.util.ArrayList<>();
+        for (String part : spec.split(",")) {
+            if (part.isEmpty()) continue;
+            String[] ab = part.split("-", -1);
+            try {
+                int a = Integer.parseInt(ab[0]), b = ab.length > 1 ? Integer.parseInt(ab[1]) : a;
+                for (int k = a; k <= b && ids.size() < 1_000_000; k++) ids.add(k);
+            } catch (NumberFormatException e) {
+                // not a task list
+            }
+        }
+        return ids;
     }
 
     private static final List<String> FINAL = List.of("COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL",
