@@ -62,7 +62,7 @@ final class EvalCollectAction {
                 if (!lost.isEmpty()) {
                     throw new EvalException(lost.size() + " of " + plan.count() + " shards left Slurm's queue unfinished ("
                             + String.join("; ", lost.stream().map(x -> "shard " + x.shard().label() + ": " + x.describe()).toList())
-                            + "); see " + runDir + "/shard-K/slurm-*.out, then resubmit: sbatch " + runDir.resolve(EvalShardsAction.SCRIPT));
+                            + "); see " + runDir + "/shard-K/slurm-*.out, then submit again with the same eval command (it resumes them)");
                 }
                 long done = states.stream().filter(ShardCollector.ShardState::done).count();
                 err.println("paligemma eval: " + done + " of " + plan.count() + " shards done; collect again later, or with --wait");
