@@ -10,8 +10,8 @@ import java.util.Map;
 /** Parsed command-line arguments: {@code --name value} options, {@code --flag} switches, positionals. */
 public final class Args {
 
-    /** One option: {@code valueName == null} marks a switch. */
-    public record Option(String name, String valueName, String help, String defaultValue) {}
+    /** One option: {@code valueName == null} marks a switch; {@code many} takes every value up to the next option. */
+    public record Option(String name, String valueName, String help, String defaultValue, boolean many) {}
 
     /** The options and positional arguments a command accepts, in help order. */
     public static final class Spec {
@@ -25,12 +25,18 @@ public final class Args {
 
         /** An option with a value, e.g. {@code option("checkpoint", "C", "checkpoint file", null)}. */
         public Spec option(String name, String valueName, String help, String defaultValue) {
-            options.add(new Option(name, valueName, help, defaultValue));
+            options.add(new Option(name, valueName, help, defaultValue, false));
+            return this;
+        }
+
+        /** An option with one or more values, {@code --name A B C} (until the next {@code --option}), or repeated. */
+        public Spec manyOption(String name, String valueName, String help) {
+            options.add(new Option(name, valueName, help, null, true));
             return this;
         }
 
         public Spec flag(String name, String help) {
-            options.add(new Option(name, null, help, null));
+            options.add(new Option(name, null, help, null, false));
             return this;
         }
 
@@ -52,7 +58,7 @@ public final class Args {
             }
             sb.append("\noptions:\n");
             for (Option o : options) {
-                String left = "--" + o.name + (o.valueName == null ? "" : " " + o.valueName);
+                String left = "--" + o.name + (o.valueName == null ? "" : " " + o.valueName) + (o.many ? " ..." : "");
                 String right = o.help + (o.defaultValue == null ? "" : " (default: " + o.defaultValue + ")");
                 sb.append(String.format("  %-28s %s%n", left, right));
             }
@@ -63,6 +69,7 @@ public final class Args {
 
     private final String command;
     private final Map<String, String> values = new LinkedHashMap<>();
+    private final Map<String, List<String>> many = new LinkedHashMap<>();
     private final List<String> positionals = new ArrayList<>();
     private final Spec spec;
 
@@ -89,6 +96,12 @@ public final class Args {
                 if (o.valueName == null) {
                     if (inline != null) throw new UsageException("--" + name + " takes no value");
                     a.values.put(name, "true");
+                } else if (o.many) {
+                    List<String> vs = a.many.computeIfAbsent(name, k -> new ArrayList<>());
+                    if (inline != null) vs.add(inline);
+                    while (i + 1 < argv.length && !argv[i + 1].startsWith("--")) vs.add(argv[++i]);
+                    if (vs.isEmpty()) throw new UsageException("--" + name + " needs a value " + o.valueName);
+                    a.values.put(name, vs.get(0));
                 } else {
                     String v = inline;
                     if (v == null) {
@@ -105,6 +118,16 @@ public final class Args {
             throw new UsageException("unexpected argument '" + a.positionals.get(spec.positionals.size()) + "' (see --help)");
         }
         return a;
+    }
+
+    /** Every value of a {@link Spec#manyOption} option, in order (empty if not given). */
+    public List<String> all(String name) {
+        return List.copyOf(many.getOrDefault(name, List.of()));
+    }
+
+    /** The options given on the command line (not defaults), name to value, in command-line order. */
+    public Map<String, String> given() {
+        return java.util.Collections.unmodifiableMap(values);
     }
 
     public boolean has(String name) {

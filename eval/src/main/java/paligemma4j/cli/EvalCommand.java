@@ -7,10 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import paligemma4j.eval.Benchmark;
 import paligemma4j.eval.ScoreOptions;
-import paligemma4j.eval.io.Predictions;
+import paligemma4j.eval.EvalException;
+import paligemma4j.eval.shard.Shard;
+import paligemma4j.eval.shard.ShardRecord;
 import paligemma4j.eval.mmvp.MmvpMatcher;
 import paligemma4j.eval.pope.PopeParser;
 import paligemma4j.eval.run.EvalRun;
@@ -28,36 +29,44 @@ import paligemma4j.model.tokenizer.Tokenizer;
  * <ul>
  *   <li>{@code eval pope|mmvp|cococap|refcoco --data DIR --checkpoint C --tokenizer T --out RUN_DIR [...]}:
  *       runs the model over a split with the published protocol ({@link EvalRun}), resumable;</li>
- *   <li>{@code eval score BENCH --data DIR --predictions FILE.jsonl [...] --json}: scores a predictions
- *       file with {@link Benchmark#score}, the code the runner uses. Prints one JSON object; metrics are
- *       percentages as in the published table, unrounded. A missing, duplicated or unknown id fails with
- *       one line naming it.</li>
+ *   <li>{@code eval score BENCH --data DIR --predictions A.jsonl [B.jsonl ...] [...] --json}: scores
+ *       predictions files with {@link Benchmark#score}, the code the runner uses ({@link EvalScoreAction}).
+ *       Prints one JSON object; metrics are percentages as in the published table, unrounded.</li>
+ *   <li>{@code eval BENCH ... --shard K/N}: one shard of the run; {@code --shards N [--submit slurm]}
+ *       prints the N shard commands or submits them as a Slurm job array ({@link EvalShardsAction});
+ *       {@code eval collect RUN_DIR [--wait]} merges the shards into one report ({@link EvalCollectAction}).</li>
  * </ul>
  */
 public final class EvalCommand implements Command {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> RUN_ONLY = List.of("checkpoint", "tokenizer", "out", "resume", "limit", "beam",
-            "max-tokens", "text-len", "prompt-template", "resize", "kv-cache", "threads", "backend", "device", "published-row", "progress");
-    private static final List<String> SCORE_ONLY = List.of("predictions");
+            "max-tokens", "text-len", "prompt-template", "resize", "kv-cache", "threads", "backend", "device", "published-row", "progress",
+            "shard", "shards", "submit", "sbatch-args");
+    private static final List<String> SCORE_ONLY = List.of("predictions", "partial");
+    private static final List<String> COLLECT_ONLY = List.of("wait", "poll");
 
     public String name() { return "eval"; }
 
-    public String summary() { return "eval BENCH: run a benchmark (pope|mmvp|cococap|refcoco); eval score BENCH: score predictions"; }
+    public String summary() { return "eval BENCH: run a benchmark (pope|mmvp|cococap|refcoco), whole or in shards; eval score BENCH: score predictions; eval collect RUN_DIR: merge shards"; }
 
     public Args.Spec spec() {
         return new Args.Spec("pope|mmvp|cococap|refcoco --data DIR --checkpoint C --tokenizer T --out RUN_DIR [options]\n"
-                + "       paligemma eval score pope|mmvp|cococap|refcoco --data DIR --predictions FILE.jsonl [options] [--json]\n"
+                + "       paligemma eval BENCH ... --out RUN_DIR --shard K/N           (shard K, 0-based, of N)\n"
+                + "       paligemma eval BENCH ... --out RUN_DIR --shards N [--submit slurm [--sbatch-args \"...\"]]\n"
+                + "       paligemma eval collect RUN_DIR [--wait] [--json]\n"
+                + "       paligemma eval score pope|mmvp|cococap|refcoco --data DIR --predictions A.jsonl [B.jsonl ...] [--partial] [options] [--json]\n"
                 + "Run defaults follow the released big_vision configs (docs/eval.md): pope/mmvp/refcoco greedy, max 48 tokens,\n"
                 + "prompt cap 48; cococap beam 2, max 32, cap 32; all bilinear resize without antialias, bf16 KV cache.")
-                .positional("BENCH|score", "a benchmark to run, or 'score'")
-                .positional("BENCH", "after 'score': pope | mmvp | cococap | refcoco")
+                .positional("BENCH|score|collect", "a benchmark to run, 'score' or 'collect'")
+                .positional("BENCH|RUN_DIR", "after 'score': pope | mmvp | cococap | refcoco; after 'collect': the sharded run's --out")
                 .option("data", "DIR", "benchmark data directory (files as distributed)", null)
                 .option("split", "S", "pope: random|popular|adversarial (random); cococap: val|test (val); refcoco: val|testA|testB|test (val)", null)
                 .option("dataset", "D", "refcoco: refcoco|refcoco+|refcocog", "refcoco")
                 .option("vae", "FILE", "refcoco: VQ-VAE weights (default DIR/vae-oid.npz)", null)
                 .option("pope-parser", "P", "pope: big_vision (published protocol) | original (POPE repo's evaluate.py)", "big_vision")
                 .option("mmvp-match", "RULES", "mmvp: comma list of letter,option,prefix (docs/eval-protocols.md)", "letter,option,prefix")
-                .option("predictions", "FILE", "score: JSONL, one {\"id\": ..., \"answer\": \"...\"} per line", null)
+                .manyOption("predictions", "FILE", "score: JSONL files, one {\"id\": ..., \"answer\": \"...\"} per line; several (shards) are scored together, an id in two files is refused")
+                .flag("partial", "score: score the predicted ids when some ids of the split have none (the result says partial)")
                 .option("checkpoint", "C", "run: big_vision .npz or Flax msgpack checkpoint", null)
                 .option("tokenizer", "T", "run: SentencePiece .model or Hugging Face tokenizer.json", null)
                 .option("out", "RUN_DIR", "run: directory for run.json, predictions.jsonl, report.json, report.md", null)
@@ -74,6 +83,12 @@ public final class EvalCommand implements Command {
                 .option("device", "N", "run: TornadoVM device number (scripts/paligemma devices); default: TornadoVM's", "-1")
                 .option("progress", "auto|bar|lines", "run: progress on stderr: a bar redrawn in place, or plain lines (auto: bar on a terminal)", "auto")
                 .option("published-row", "ROW", "run: the published row to compare with, e.g. mix-224, ft-vqav2-448, ft-cococap-224, ft-refcoco-seg-896", null)
+                .option("shard", "K/N", "run: only shard K (0-based) of N; each image's examples stay in one shard (docs/eval-cluster.md)", null)
+                .option("shards", "N", "run: split the run into N shards under RUN_DIR/shard-K/: print the N commands, or submit them with --submit", null)
+                .option("submit", "slurm", "run with --shards: write RUN_DIR/" + EvalShardsAction.SCRIPT + " (a job array, one task per shard), submit it with sbatch, print the job id", null)
+                .option("sbatch-args", "\"ARGS\"", "run with --submit slurm: sbatch options for every task, e.g. \"--partition=gpu --gres=gpu:1 --time=12:00:00\"", null)
+                .flag("wait", "collect: wait until every shard has finished (fails when one has failed or left the queue unfinished)")
+                .option("poll", "SECONDS", "collect --wait: seconds between checks", "30")
                 .flag("json", "print exactly one JSON object (score: the metrics; run: the report)");
     }
 
@@ -81,10 +96,18 @@ public final class EvalCommand implements Command {
         String action = args.positional(0);
         if (action.equals("score")) {
             refuse(args, RUN_ONLY, "eval score");
-            return score(args, out);
+            refuse(args, COLLECT_ONLY, "eval score");
+            return EvalScoreAction.score(benchmark(args.positional(1)), args, out);
+        }
+        if (action.equals("collect")) {
+            for (String o : args.given().keySet()) {
+                if (!COLLECT_ONLY.contains(o) && !o.equals("json")) throw new UsageException("--" + o + " does not apply to eval collect (see --help)");
+            }
+            return EvalCollectAction.collect(Path.of(args.positional(1)), args, out, err);
         }
         Benchmark bench = benchmark(action);
         refuse(args, SCORE_ONLY, "eval " + action);
+        refuse(args, COLLECT_ONLY, "eval " + action);
         String extra = null;
         try {
             extra = args.positional(1);
@@ -92,30 +115,21 @@ public final class EvalCommand implements Command {
             // a run takes one positional
         }
         if (extra != null) throw new UsageException("unexpected argument '" + extra + "' (see --help)");
+        if (args.has("shards")) return EvalShardsAction.plan(bench, args, out, err);
+        for (String o : List.of("submit", "sbatch-args")) {
+            if (args.has(o)) throw new UsageException("--" + o + " needs --shards N");
+        }
         return runBenchmark(bench, args, out, err);
     }
 
-    private int score(Args args, PrintStream out) throws Exception {
-        Benchmark bench = benchmark(args.positional(1));
-        Path dir = dataDir(args);
-        Path predictionsFile = args.existingFile("predictions");
-        Map<String, Object> result = bench.score(dir, scoreOptions(args, args.get("split"), args.get("dataset")),
-                Predictions.read(predictionsFile));
-        if (args.flag("json")) {
-            out.println(JSON.writeValueAsString(result));
-        } else {
-            StringBuilder sb = new StringBuilder();
-            result.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : "  ").append(k).append('=').append(v));
-            out.println(sb);
-        }
-        return 0;
-    }
+    /** What a run command line asks for: the run's settings, its scoring options and how to open the model. */
+    record RunSettings(RunConfig config, ScoreOptions scoring, String publishedRow, ModelSession.Opener opener) {}
 
-    private int runBenchmark(Benchmark bench, Args args, PrintStream out, PrintStream err) throws Exception {
+    /** Reads the run options of {@code args} (not --out, --resume, --progress): files must exist, values be valid. */
+    static RunSettings runSettings(Benchmark bench, Args args) throws Exception {
         Path dir = dataDir(args);
         Path ckpt = args.existingFile("checkpoint");
         Path tok = args.existingFile("tokenizer");
-        Path runDir = Path.of(args.require("out"));
         String split = switch (bench) {
             case POPE -> args.get("split") == null ? "random" : args.get("split");
             case COCOCAP, REFCOCO -> args.get("split") == null ? "val" : args.get("split");
@@ -139,22 +153,44 @@ public final class EvalCommand implements Command {
         String backend = args.choice("backend", "jvm", "tornadovm");
         int device = args.getInt("device");
 
-        RunConfig config = new RunConfig(bench, split, dataset, dir, ckpt, Files.size(ckpt), tok, Files.size(tok), p, limit);
-        EvalRun.Request request = new EvalRun.Request(config, runDir, args.flag("resume"),
-                scoreOptions(args, split, dataset), args.get("published-row"),
+        Shard shard = null;
+        if (args.has("shard")) {
+            try {
+                shard = Shard.parse(args.get("shard"));
+            } catch (EvalException e) {
+                throw new UsageException(e.getMessage());
+            }
+        }
+        RunConfig config = new RunConfig(bench, split, dataset, dir, ckpt, Files.size(ckpt), tok, Files.size(tok), p, limit, shard);
+        return new RunSettings(config, scoreOptions(args, split, dataset), args.get("published-row"),
+                () -> open(ckpt, tok, Backends.open(backend, threads, device)));
+    }
+
+    private int runBenchmark(Benchmark bench, Args args, PrintStream out, PrintStream err) throws Exception {
+        RunSettings s = runSettings(bench, args);
+        Path runDir = Path.of(args.require("out"));
+        EvalRun.Request request = new EvalRun.Request(s.config(), runDir, args.flag("resume"), s.scoring(), s.publishedRow(),
                 switch (args.choice("progress", "auto", "bar", "lines")) {
                     case "bar" -> true;
                     case "lines" -> false;
                     default -> System.console() != null && System.console().isTerminal();
                 });
-        ModelSession.Opener opener = () -> open(ckpt, tok, Backends.open(backend, threads, device));
-        EvalRun.Outcome o = EvalRun.run(request, opener, err);
+        EvalRun.Outcome o = EvalRun.run(request, s.opener(), err);
         if (args.flag("json")) {
             out.println(JSON.writeValueAsString(o.report()));
+        } else if (s.config().shard() != null) {
+            out.println(shardSummary(o.report(), runDir));
         } else {
             out.println(summary(o.report(), runDir));
         }
         return 0;
+    }
+
+    /** {@code pope random shard 1/3: 6 predictions, 2.31 s, 2.6 examples/s | RUN/shard-1/shard.json}. */
+    private static String shardSummary(JsonNode r, Path runDir) {
+        return String.format(Locale.ROOT, "shard %s: %d predictions, %.2f s, %.2f examples/s | %s",
+                r.get("shard").asText(), r.get("predictions").asInt(), r.get("wall_seconds").asDouble(),
+                r.get("examples_per_second").asDouble(), runDir.resolve(ShardRecord.FILE));
     }
 
     /** Loads the tokenizer and checkpoint on {@code ops} (closed with the session) and checks that they belong together. */
@@ -197,7 +233,7 @@ public final class EvalCommand implements Command {
     }
 
     /** {@code pope random: accuracy 87.9333 (n=3000) | mix-224 88.00 (-0.0667) | report RUN/report.md}. */
-    private static String summary(JsonNode r, Path runDir) {
+    static String summary(JsonNode r, Path runDir) {
         StringBuilder s = new StringBuilder(r.get("benchmark").asText());
         if (!r.get("dataset").isNull()) s.append(' ').append(r.get("dataset").asText());
         if (!r.get("split").isNull()) s.append(' ').append(r.get("split").asText());
@@ -214,11 +250,11 @@ public final class EvalCommand implements Command {
         try {
             return Benchmark.byName(name);
         } catch (RuntimeException e) {
-            throw new UsageException(e.getMessage() + " (or 'score')");
+            throw new UsageException(e.getMessage() + " (or 'score', 'collect')");
         }
     }
 
-    private static Path dataDir(Args args) {
+    static Path dataDir(Args args) {
         Path dir = Path.of(args.require("data"));
         if (!Files.isDirectory(dir)) throw new UsageException("--data: no such directory: " + dir);
         return dir;
@@ -228,7 +264,7 @@ public final class EvalCommand implements Command {
         for (String o : options) if (args.has(o)) throw new UsageException("--" + o + " does not apply to " + action + " (see --help)");
     }
 
-    private static ScoreOptions scoreOptions(Args args, String split, String dataset) {
+    static ScoreOptions scoreOptions(Args args, String split, String dataset) {
         return new ScoreOptions(split, dataset, args.get("vae") == null ? null : Path.of(args.get("vae")),
                 popeParser(args), mmvpMatcher(args));
     }

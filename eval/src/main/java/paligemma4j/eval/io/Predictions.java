@@ -20,17 +20,75 @@ import paligemma4j.eval.EvalException;
  * Reads a predictions JSONL file (one object per line, blank lines skipped) and lines it up with
  * a benchmark split. A duplicated id, an id the split does not have, or an example of the split
  * without a prediction is an {@link EvalException} whose one-line message names the id: never a
- * silently partial score.
+ * silently partial score. Several files (the shards of one run) are read together by
+ * {@link #readAll}, which refuses an id found in two of them.
  */
 public final class Predictions {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path file;
     private final Map<Long, Prediction> byId;
+    private final Map<Long, Path> sources;
+    private final String name;
 
-    private Predictions(Path file, Map<Long, Prediction> byId) {
+    private Predictions(Path file, Map<Long, Prediction> byId, Map<Long, Path> sources, String name) {
         this.file = file;
         this.byId = byId;
+        this.sources = sources;
+        this.name = name;
+    }
+
+    /**
+     * Reads several files as one set of predictions. An id predicted in two files is refused with one
+     * line naming both files, how many ids they share and the first few.
+     */
+    public static Predictions readAll(List<Path> files) {
+        if (files.size() == 1) return read(files.get(0));
+        Map<Long, Prediction> byId = new LinkedHashMap<>();
+        Map<Long, Path> sources = new LinkedHashMap<>();
+        for (Path f : files) {
+            Predictions one = read(f);
+            Path other = null;
+            List<Long> shared = new ArrayList<>();
+            for (long id : one.byId.keySet()) {
+                Path seen = sources.get(id);
+                if (seen != null && (other == null || other.equals(seen))) {
+                    other = seen;
+                    shared.add(id);
+                }
+            }
+            if (other != null) {
+                throw new EvalException(other + " and " + f + " both predict " + shared.size() + " id"
+                        + (shared.size() == 1 ? "" : "s") + " (" + Ids.firstFew(shared) + "): overlapping predictions"
+                        + (other.equals(f) ? " (the same file given twice)" : " (shards of different splits?)"));
+            }
+            for (Prediction p : one.byId.values()) {
+                byId.put(p.id(), p);
+                sources.put(p.id(), f);
+            }
+        }
+        return new Predictions(files.get(0), byId, sources, files.size() + " files (" + String.join(", ",
+                files.stream().map(Path::toString).toList()) + ")");
+    }
+
+    /** Throws naming the first prediction (in file order) whose id is not in {@code splitIds}. */
+    public void requireKnown(List<Long> splitIds, String splitName) {
+        Set<Long> inSplit = new HashSet<>();
+        for (long id : splitIds) {
+            if (!inSplit.add(id)) throw new EvalException(splitName + ": the data has id " + id + " twice; ids must be unique");
+        }
+        for (Prediction p : byId.values()) {
+            if (!inSplit.contains(p.id())) {
+                throw new EvalException(fileOf(p) + " line " + p.lineNo() + ": id " + p.id() + " is not in " + splitName);
+            }
+        }
+    }
+
+    /** The ids of {@code splitIds} without a prediction, in split order. */
+    public List<Long> missing(List<Long> splitIds) {
+        List<Long> out = new ArrayList<>();
+        for (long id : splitIds) if (!byId.containsKey(id)) out.add(id);
+        return out;
     }
 
     /** Parses every line; each must be an object with an integral {@code id} and a string {@code answer}. */
@@ -51,7 +109,7 @@ public final class Predictions {
         } catch (IOException e) {
             throw new EvalException(file + ": cannot read predictions: " + e.getMessage(), e);
         }
-        return new Predictions(file, byId);
+        return new Predictions(file, byId, null, file.toString());
     }
 
     static Prediction parseLine(Path file, int lineNo, String s) {
@@ -90,25 +148,22 @@ public final class Predictions {
         return file;
     }
 
+    /** The file {@code p} was read from. */
+    public Path fileOf(Prediction p) {
+        return sources == null ? file : sources.get(p.id());
+    }
+
     /**
      * The predictions for {@code splitIds}, in that order. Throws naming the first id of the split
      * without a prediction, or the first id (in file order) that is not in the split.
      */
     public List<Prediction> align(List<Long> splitIds, String splitName) {
-        Set<Long> inSplit = new HashSet<>();
-        for (long id : splitIds) {
-            if (!inSplit.add(id)) throw new EvalException(splitName + ": the data has id " + id + " twice; ids must be unique");
-        }
-        for (Prediction p : byId.values()) {
-            if (!inSplit.contains(p.id())) {
-                throw new EvalException(file + " line " + p.lineNo() + ": id " + p.id() + " is not in " + splitName);
-            }
-        }
+        requireKnown(splitIds, splitName);
         List<Prediction> out = new ArrayList<>(splitIds.size());
         for (long id : splitIds) {
             Prediction p = byId.get(id);
             if (p == null) {
-                throw new EvalException(file + ": no prediction for id " + id + " of " + splitName + " ("
+                throw new EvalException(name + ": no prediction for id " + id + " of " + splitName + " ("
                         + byId.size() + " predictions for " + splitIds.size() + " examples)");
             }
             out.add(p);

@@ -20,6 +20,8 @@ import paligemma4j.eval.Benchmark;
 import paligemma4j.eval.EvalException;
 import paligemma4j.eval.EvalExample;
 import paligemma4j.eval.ScoreOptions;
+import paligemma4j.eval.shard.ShardRecord;
+import paligemma4j.eval.shard.ShardSplit;
 
 /**
  * {@code paligemma eval BENCH ... --out RUN_DIR}: runs the model over a benchmark split, appending each
@@ -27,9 +29,12 @@ import paligemma4j.eval.ScoreOptions;
  * {@code report.json} and {@code report.md}. {@code RUN_DIR/run.json} holds the run's settings; a
  * {@code --resume} continues after the last complete prediction and is refused if the settings differ.
  * A directory that already holds a run is never overwritten without {@code --resume}.
+ * With a shard in the config ({@code --shard K/N}) only that shard's examples run
+ * ({@link ShardSplit}), and the run ends with {@code shard.json} ({@link ShardRecord}) instead of a
+ * report: a shard alone is not a score; {@code eval collect} merges the shards.
  */
 public final class EvalRun {
-    static final String RUN_JSON = "run.json", PREDICTIONS = "predictions.jsonl";
+    public static final String RUN_JSON = "run.json", PREDICTIONS = "predictions.jsonl", SHARDS_JSON = "shards.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /**
@@ -48,7 +53,7 @@ public final class EvalRun {
     /**
      * What a run did.
      *
-     * @param report        the report object (as written to report.json)
+     * @param report        the report object (as written to report.json); for a shard, its shard.json
      * @param predictions   complete predictions in the file
      * @param recovered     predictions found by {@code --resume}
      * @param ran           predictions made in this session
@@ -69,6 +74,7 @@ public final class EvalRun {
      */
     public static Outcome run(Request q, ModelSession.Opener opener, PrintStream err, IntConsumer afterEach)
             throws Exception {
+        long started = System.nanoTime();
         RunConfig c = q.config();
         Benchmark b = c.benchmark();
         Path runJson = q.runDir().resolve(RUN_JSON), predFile = q.runDir().resolve(PREDICTIONS);
@@ -80,17 +86,18 @@ public final class EvalRun {
         if (b == Benchmark.MMVP && examples.size() % 2 != 0) {
             throw new EvalException("mmvp: --limit must be even (questions come in pairs), got " + c.limit());
         }
+        if (c.shard() != null) examples = ShardSplit.select(examples, c.shard());
         Files.createDirectories(q.runDir());
         try (RunLock lock = RunLock.acquire(q.runDir())) {
             JsonNode stored = checkRunDir(q, runJson, predFile);
-            return run(q, opener, err, afterEach, c, b, runJson, predFile, stored, selected, all, examples);
+            return run(q, opener, err, afterEach, c, b, runJson, predFile, stored, selected, all, examples, started);
         }
     }
 
     private static Outcome run(Request q, ModelSession.Opener opener, PrintStream err, IntConsumer afterEach,
                                RunConfig c, Benchmark b, Path runJson, Path predFile, JsonNode stored,
-                               PublishedNumbers.Row selected, List<EvalExample> all, List<EvalExample> examples)
-            throws Exception {
+                               PublishedNumbers.Row selected, List<EvalExample> all, List<EvalExample> examples,
+                               long started) throws Exception {
         int resolution = stored == null ? 0 : stored.path("model").path("resolution").asInt(0);
         requireResolution(selected, resolution);
         int ran = 0, encoded = 0, recovered;
@@ -106,7 +113,8 @@ public final class EvalRun {
                     resolution = runner.resolution();
                     requireResolution(selected, resolution);
                     if (stored == null) writeRunJson(runJson, c, resolution);
-                    String label = b.cliName + (c.dataset() == null ? "" : " " + c.dataset()) + (c.split() == null ? "" : " " + c.split());
+                    String label = b.cliName + (c.dataset() == null ? "" : " " + c.dataset()) + (c.split() == null ? "" : " " + c.split())
+                            + (c.shard() == null ? "" : " shard " + c.shard().label());
                     Progress progress = new Progress(err, label, examples.size(), log.count(), q.interactive(), System::nanoTime);
                     t0 = System.nanoTime();
                     for (int i = log.count(); i < examples.size(); i++) {
@@ -120,12 +128,15 @@ public final class EvalRun {
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        if (stored == null && !Files.exists(runJson)) writeRunJson(runJson, c, resolution);   // an empty shard
+        if (c.shard() != null) {
+            ObjectNode record = ShardRecord.update(q.runDir(), c.shard(), new ShardRecord.Session(examples.size(),
+                    examples.size(), ran, encoded, (System.nanoTime() - started) / 1e9, ran == 0 ? 0 : seconds));
+            return new Outcome(record, examples.size(), recovered, ran, encoded, seconds);
+        }
         ScoreOptions so = q.scoring();
         Map<String, Object> metrics = RunScoring.score(b, c.data(), so, examples, all.size(), predFile);
-        ObjectNode scoring = JsonNodeFactory.instance.objectNode();
-        if (b == Benchmark.POPE) scoring.put("pope_parser", so.popeParser() == null ? "big_vision" : so.popeParser().name().toLowerCase());
-        if (b == Benchmark.MMVP) scoring.put("mmvp_match", mmvpRules(so.mmvpMatcher()));
-        if (b == Benchmark.REFCOCO) scoring.put("vae", String.valueOf(so.vae() == null ? c.data().resolve("vae-oid.npz") : so.vae()));
+        ObjectNode scoring = scoringJson(b, c, so);
         ObjectNode session = JsonNodeFactory.instance.objectNode();
         session.put("predictions", examples.size());
         session.put("recovered_by_resume", recovered);
@@ -138,8 +149,21 @@ public final class EvalRun {
         return new Outcome(report, examples.size(), recovered, ran, encoded, seconds);
     }
 
+    /** The scoring options as the report lists them (POPE parser, MMVP rules, VQ-VAE file). */
+    public static ObjectNode scoringJson(Benchmark b, RunConfig c, ScoreOptions so) {
+        ObjectNode scoring = JsonNodeFactory.instance.objectNode();
+        if (b == Benchmark.POPE) scoring.put("pope_parser", so.popeParser() == null ? "big_vision" : so.popeParser().name().toLowerCase());
+        if (b == Benchmark.MMVP) scoring.put("mmvp_match", mmvpRules(so.mmvpMatcher()));
+        if (b == Benchmark.REFCOCO) scoring.put("vae", String.valueOf(so.vae() == null ? c.data().resolve("vae-oid.npz") : so.vae()));
+        return scoring;
+    }
+
     /** The stored run.json for a resume (null for a new run); refuses what must not be touched. */
     private static JsonNode checkRunDir(Request q, Path runJson, Path predFile) throws IOException {
+        if (Files.exists(q.runDir().resolve(SHARDS_JSON))) {
+            throw new EvalException(q.runDir() + " holds a sharded run (" + SHARDS_JSON + "): its shards run in "
+                    + q.runDir().resolve("shard-K") + "; merge them with eval collect, or choose another --out");
+        }
         boolean hasRun = Files.exists(runJson);
         long predBytes = Files.exists(predFile) ? Files.size(predFile) : 0;
         if (!q.resume()) {
@@ -176,7 +200,7 @@ public final class EvalRun {
         return String.join(",", rules);
     }
 
-    private static PublishedNumbers.Row selectRow(RunConfig c, String name) {
+    static PublishedNumbers.Row selectRow(RunConfig c, String name) {
         if (name == null) return null;
         List<PublishedNumbers.Row> rows = PublishedNumbers.rows(c.benchmark(), c.split(), c.dataset());
         for (PublishedNumbers.Row r : rows) if (r.name().equals(name)) return r;
@@ -184,7 +208,7 @@ public final class EvalRun {
                 + (rows.isEmpty() ? "none is published" : "rows: " + String.join(", ", rows.stream().map(PublishedNumbers.Row::name).toList())));
     }
 
-    private static void requireResolution(PublishedNumbers.Row selected, int resolution) {
+    static void requireResolution(PublishedNumbers.Row selected, int resolution) {
         if (selected != null && resolution != 0 && selected.resolution() != resolution) {
             throw new EvalException("--published-row " + selected.name() + " is a " + selected.resolution()
                     + " px number but the checkpoint's images are " + resolution + " px");
@@ -204,6 +228,7 @@ public final class EvalRun {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("tool", "paligemma4j eval");
         o.put("created", Instant.now().toString());
+        if (c.shard() != null) o.put("shard", c.shard().label());
         o.set("config", c.toJson());
         ObjectNode files = o.putObject("paths");
         files.put("data", c.data().toAbsolutePath().toString());

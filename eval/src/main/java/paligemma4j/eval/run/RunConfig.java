@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
 import paligemma4j.eval.Benchmark;
+import paligemma4j.eval.shard.Shard;
 
 /**
  * Everything that decides a run's predictions, stored as the {@code "config"} object of
@@ -23,9 +24,23 @@ import paligemma4j.eval.Benchmark;
  * @param tokenizerBytes  its size
  * @param protocol        prompt, decoding, resize and cache settings
  * @param limit           the first {@code limit} examples only; 0 = all
+ * @param shard           {@code --shard K/N}: only that shard of the (limited) examples; null = all
  */
 public record RunConfig(Benchmark benchmark, String split, String dataset, Path data, Path checkpoint,
-                        long checkpointBytes, Path tokenizer, long tokenizerBytes, Protocol protocol, int limit) {
+                        long checkpointBytes, Path tokenizer, long tokenizerBytes, Protocol protocol, int limit,
+                        Shard shard) {
+
+    /** An unsharded run. */
+    public RunConfig(Benchmark benchmark, String split, String dataset, Path data, Path checkpoint,
+                     long checkpointBytes, Path tokenizer, long tokenizerBytes, Protocol protocol, int limit) {
+        this(benchmark, split, dataset, data, checkpoint, checkpointBytes, tokenizer, tokenizerBytes, protocol, limit, null);
+    }
+
+    /** The same settings for shard {@code s} (null: unsharded). */
+    public RunConfig withShard(Shard s) {
+        return new RunConfig(benchmark, split, dataset, data, checkpoint, checkpointBytes, tokenizer, tokenizerBytes,
+                protocol, limit, s);
+    }
 
     /** The compared fields, in report order. */
     public ObjectNode toJson() {
@@ -45,6 +60,7 @@ public record RunConfig(Benchmark benchmark, String split, String dataset, Path 
         o.put("checkpoint_bytes", checkpointBytes);
         o.put("tokenizer", tokenizer.getFileName().toString());
         o.put("tokenizer_bytes", tokenizerBytes);
+        if (shard != null) o.put("shard", shard.label());
         return o;
     }
 
@@ -60,6 +76,12 @@ public record RunConfig(Benchmark benchmark, String split, String dataset, Path 
             if (old == null || !old.toString().equals(e.getValue().toString())) { // IntNode vs LongNode: compare text
                 return "the run was started with " + e.getKey() + "=" + (old == null ? "(absent)" : old)
                         + " but this command asks for " + e.getKey() + "=" + e.getValue();
+            }
+        }
+        for (Iterator<String> it = stored.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!mine.has(k)) {
+                return "the run was started with " + k + "=" + stored.get(k) + " but this command asks for " + k + "=(absent)";
             }
         }
         return null;

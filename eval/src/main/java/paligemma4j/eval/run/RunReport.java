@@ -153,8 +153,21 @@ public final class RunReport {
         }
         s.append("\n## All metrics\n\n| metric | value |\n|---|---|\n");
         table(s, r.get("metrics"), List.of());
-        s.append("\n## This session\n\n| | |\n|---|---|\n");
+        JsonNode shards = r.get("shards");
+        s.append(shards == null ? "\n## This session\n\n| | |\n|---|---|\n" : "\n## All shards\n\n| | |\n|---|---|\n");
         table(s, r.get("session"), List.of());
+        if (shards != null) {
+            s.append("\n## Shards\n\n| shard | examples | wall s | examples/s | images encoded | sessions | host | Slurm job |\n"
+                    + "|---|---:|---:|---:|---:|---:|---|---|\n");
+            for (JsonNode sh : shards) {
+                s.append("| ").append(sh.path("shard").asText()).append(" | ").append(sh.path("examples").asInt())
+                        .append(" | ").append(String.format(Locale.ROOT, "%.3f", sh.path("wall_seconds").asDouble()))
+                        .append(" | ").append(String.format(Locale.ROOT, "%.4f", sh.path("examples_per_second").asDouble()))
+                        .append(" | ").append(sh.path("images_encoded").asInt()).append(" | ").append(sh.path("sessions").asInt())
+                        .append(" | ").append(sh.path("host").asText("—")).append(" | ")
+                        .append(sh.path("slurm_job").isTextual() ? sh.get("slurm_job").asText() : "—").append(" |\n");
+            }
+        }
         return s.toString();
     }
 
