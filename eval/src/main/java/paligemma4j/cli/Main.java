@@ -12,6 +12,7 @@ public final class Main {
         all.add(new InspectCommand());
         all.add(new GenerateCommand());
         all.add(new RenderCommand());
+        all.add(new ServeCommand());
         all.add(new ParityCommand());
         all.add(new EvalCommand());
         all.add(new BenchCommand());
