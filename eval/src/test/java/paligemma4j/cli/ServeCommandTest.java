@@ -124,12 +124,16 @@ class ServeCommandTest {
         assertThat(page.body()).contains("<canvas id=\"canvas\"").doesNotContain("http://", "https://");
     }
 
-    /** A long streamed answer, left open until the caller closes the stream. */
-    InputStream openLongStream(int seed) throws Exception {
-        var body = ServeFixture.JSON.readTree(ServeFixture.chatBody("caption en", IMG, 400, true));
-        ((com.fasterxml.jackson.databind.node.ObjectNode) body).put("temperature", 1.0).put("seed", seed).put("top_k", 1000);
+    /**
+     * A long streamed answer, left open until the caller closes the stream: greedy on the tiny checkpoint
+     * never writes {@code <eos>} here, so it runs all 500 tokens (about a second each for two together).
+     */
+    static final int LONG = 500;
+
+    InputStream openLongStream() throws Exception {
+        String body = ServeFixture.chatBody("caption en", IMG, LONG, true);
         var r = f.http.send(HttpRequest.newBuilder(f.uri("/v1/chat/completions")).POST(
-                HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofInputStream());
+                HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofInputStream());
         assertThat(r.statusCode()).isEqualTo(200);
         InputStream in = r.body();
         in.read();   // the stream has started
@@ -140,18 +144,21 @@ class ServeCommandTest {
     void fullQueueAnswers503AndDisconnectsFreeSlots() throws Exception {
         // batch 2 + queue 2: four long streams fill the server, a fifth request is refused
         List<InputStream> open = new ArrayList<>();
-        for (int i = 0; i < 2; i++) open.add(openLongStream(i));
+        for (int i = 0; i < 2; i++) open.add(openLongStream());
         List<CompletableFuture<HttpResponse<InputStream>>> queued = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            var body = ServeFixture.JSON.readTree(ServeFixture.chatBody("caption en", IMG, 400, true));
-            ((com.fasterxml.jackson.databind.node.ObjectNode) body).put("temperature", 1.0).put("seed", 10 + i);
+            String body = ServeFixture.chatBody("caption en", IMG, LONG, true);
             queued.add(f.http.sendAsync(HttpRequest.newBuilder(f.uri("/v1/chat/completions")).POST(
-                    HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofInputStream()));
+                    HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofInputStream()));
         }
         long until = System.currentTimeMillis() + 10_000;
-        while (ServeFixture.JSON.readTree(f.get("/health").body()).get("waiting").asInt() < 2 && System.currentTimeMillis() < until) {
+        JsonNode busy;
+        do {
             Thread.sleep(20);
-        }
+            busy = ServeFixture.JSON.readTree(f.get("/health").body());
+        } while (busy.get("waiting").asInt() < 2 && System.currentTimeMillis() < until);
+        assertThat(busy.get("active").asInt()).as("%s", busy).isEqualTo(2);
+        assertThat(busy.get("waiting").asInt()).as("%s", busy).isEqualTo(2);
         var refused = f.post("/v1/chat/completions", ServeFixture.chatBody("caption en", IMG, 4, false));
         assertThat(refused.statusCode()).isEqualTo(503);
         assertThat(refused.headers().firstValue("Retry-After")).isPresent();
