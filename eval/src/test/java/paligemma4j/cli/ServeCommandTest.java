@@ -140,23 +140,34 @@ class ServeCommandTest {
         return in;
     }
 
+    /** {@code /health} once it satisfies {@code until}, or after 15 s (the caller's assertion then fails). */
+    static JsonNode awaitHealth(java.util.function.Predicate<JsonNode> until) throws Exception {
+        long deadline = System.currentTimeMillis() + 15_000;
+        JsonNode h;
+        do {
+            h = ServeFixture.JSON.readTree(f.get("/health").body());
+            if (until.test(h)) return h;
+            Thread.sleep(10);
+        } while (System.currentTimeMillis() < deadline);
+        return h;
+    }
+
     @Test
     void fullQueueAnswers503AndDisconnectsFreeSlots() throws Exception {
         // batch 2 + queue 2: four long streams fill the server, a fifth request is refused
         List<InputStream> open = new ArrayList<>();
-        for (int i = 0; i < 2; i++) open.add(openLongStream());
+        for (int i = 0; i < 2; i++) {
+            open.add(openLongStream());
+            int running = i + 1;   // the engine has taken it from the queue (image encoded, prefix run)
+            assertThat(awaitHealth(h -> h.get("active").asInt() == running).get("active").asInt()).isEqualTo(running);
+        }
         List<CompletableFuture<HttpResponse<InputStream>>> queued = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             String body = ServeFixture.chatBody("caption en", IMG, LONG, true);
             queued.add(f.http.sendAsync(HttpRequest.newBuilder(f.uri("/v1/chat/completions")).POST(
                     HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofInputStream()));
         }
-        long until = System.currentTimeMillis() + 10_000;
-        JsonNode busy;
-        do {
-            Thread.sleep(20);
-            busy = ServeFixture.JSON.readTree(f.get("/health").body());
-        } while (busy.get("waiting").asInt() < 2 && System.currentTimeMillis() < until);
+        JsonNode busy = awaitHealth(h -> h.get("waiting").asInt() == 2);
         assertThat(busy.get("active").asInt()).as("%s", busy).isEqualTo(2);
         assertThat(busy.get("waiting").asInt()).as("%s", busy).isEqualTo(2);
         var refused = f.post("/v1/chat/completions", ServeFixture.chatBody("caption en", IMG, 4, false));
@@ -171,12 +182,7 @@ class ServeCommandTest {
         for (var q : queued) {
             if (!q.isCancelled()) q.join().body().close();
         }
-        until = System.currentTimeMillis() + 15_000;
-        JsonNode h;
-        do {
-            Thread.sleep(50);
-            h = ServeFixture.JSON.readTree(f.get("/health").body());
-        } while ((h.get("active").asInt() > 0 || h.get("waiting").asInt() > 0) && System.currentTimeMillis() < until);
+        JsonNode h = awaitHealth(x -> x.get("active").asInt() == 0 && x.get("waiting").asInt() == 0);
         assertThat(h.get("active").asInt()).isZero();
         assertThat(h.get("waiting").asInt()).isZero();
         assertThat(h.get("served").asLong()).as("abandoned answers are dropped, not finished").isLessThanOrEqualTo(served + 1);
