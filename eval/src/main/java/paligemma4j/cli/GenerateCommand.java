@@ -9,10 +9,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import paligemma4j.model.GreedyDecoder;
 import paligemma4j.model.KVCache;
 import paligemma4j.model.PaliGemma;
 import paligemma4j.model.Prefix;
+import paligemma4j.model.Sampler;
+import paligemma4j.model.Sampling;
 import paligemma4j.model.StageObserver;
+import paligemma4j.model.TokenStream;
 import paligemma4j.model.image.ImagePreprocessor;
 import paligemma4j.model.image.Resize;
 import paligemma4j.model.tokenizer.Tokenizer;
@@ -27,11 +31,11 @@ final class GenerateCommand implements Command {
     }
 
     public String summary() {
-        return "answer a prompt about an image (greedy or beam search)";
+        return "answer a prompt about an image (greedy, beam search or sampling)";
     }
 
     public Args.Spec spec() {
-        return new Args.Spec("--checkpoint C --tokenizer T (--image I --prompt P | --batch FILE.jsonl) [options]")
+        Args.Spec spec = new Args.Spec("--checkpoint C --tokenizer T (--image I --prompt P | --batch FILE.jsonl) [options]")
                 .option("checkpoint", "C", "big_vision .npz (f32/bf16/f16) or Flax msgpack checkpoint", null)
                 .option("tokenizer", "T", "SentencePiece .model or Hugging Face tokenizer.json", null)
                 .option("image", "I", "image file (JPEG, PNG, BMP, GIF)", null)
@@ -45,7 +49,8 @@ final class GenerateCommand implements Command {
                 .option("threads", "T", "CPU threads", String.valueOf(Runtime.getRuntime().availableProcessors()))
                 .option("backend", "jvm|tornadovm", "where the kernels run: JVM (Vector API) or a TornadoVM device", "jvm")
                 .option("device", "N", "TornadoVM device number (scripts/paligemma devices); default: TornadoVM's", "-1")
-                .flag("json", "print one JSON object with ids, text, timings");
+                .flag("json", "print one JSON object with ids, text, objects, timings");
+        return OutputOptions.add(SamplingOptions.add(spec));
     }
 
     /** One (image, prompt) pair to answer. */
@@ -64,6 +69,9 @@ final class GenerateCommand implements Command {
         Resize resize = Resize.parse(args.choice("resize", "bilinear", "bilinear-antialias"));
         List<Request> requests = requests(args);
         boolean batch = args.has("batch");
+        Sampling sampling = SamplingOptions.parse(args);
+        if (beam != 1 && !sampling.greedy()) throw new UsageException("--beam " + beam + " and --temperature > 0 exclude each other");
+        OutputOptions outputs = OutputOptions.parse(args);
 
         long t0 = System.nanoTime();
         Tokenizer tokenizer = Tokenizer.load(tokPath);
@@ -71,8 +79,12 @@ final class GenerateCommand implements Command {
             int vocab = model.config().llm().vocab();
             TokenizerCheck.requireMatch(tokenizer, vocab, ckptPath);
             double loadMs = ms(t0);
-            for (Request r : requests) {
-                ObjectNode result = answer(model, tokenizer, r, maxTokens, beam, maxTextLen, kv, resize, err);
+            for (int i = 0; i < requests.size(); i++) {
+                Request r = requests.get(i);
+                ObjectNode result = answer(model, tokenizer, r, maxTokens, beam, sampling, maxTextLen, kv, resize, err);
+                Path dir = outputs.out() == null ? null : batch ? outputs.out().resolve(String.valueOf(i)) : outputs.out();
+                outputs.apply(result, ImagePreprocessor.decodeRgb(r.image()), r.image().getFileName().toString(),
+                        r.prompt(), result.get("text").asText(), dir, err);
                 ((ObjectNode) result.get("timings_ms")).put("load", loadMs);
                 if (batch) result.put("image", r.image().toString());
                 if (args.flag("json") || batch) {
@@ -87,7 +99,7 @@ final class GenerateCommand implements Command {
     }
 
     private static ObjectNode answer(PaliGemma model, Tokenizer tokenizer, Request r, int maxTokens, int beam,
-                                     int maxTextLen, KVCache.Precision kv, Resize resize,
+                                     Sampling sampling, int maxTextLen, KVCache.Precision kv, Resize resize,
                                      PrintStream err) {
         int[] prefixIds = tokenizer.prefixTokens(r.prompt());
         if (prefixIds.length + maxTokens > maxTextLen) {
@@ -106,7 +118,9 @@ final class GenerateCommand implements Command {
                 : model.prefill(zimg, prefixIds, maxTokens, kv, StageObserver.NONE);
         double prefillMs = ms(t);
         t = System.nanoTime();
-        int[] tokens = model.decode(prefix, beam, maxTokens, tokenizer.eosId());
+        int[] tokens = sampling.greedy() ? model.decode(prefix, beam, maxTokens, tokenizer.eosId())
+                : new TokenStream(model.decodeState(prefix), new Sampler(sampling), maxTokens, tokenizer.eosId())
+                        .run(GreedyDecoder.TokenListener.NONE);
         double decodeMs = ms(t);
 
         ObjectNode o = JSON.createObjectNode();
@@ -122,6 +136,7 @@ final class GenerateCommand implements Command {
         timings.put("decode", decodeMs);
         o.put("tokens_per_second", tokens.length == 0 || decodeMs == 0 ? 0.0 : tokens.length / (decodeMs / 1000));
         o.put("prefix_tokens", prefix.length());
+        if (!sampling.greedy()) o.put("seed", sampling.seed());
         return o;
     }
 

@@ -11,6 +11,8 @@ public final class Main {
         List<Command> all = new ArrayList<>();
         all.add(new InspectCommand());
         all.add(new GenerateCommand());
+        all.add(new RenderCommand());
+        all.add(new ServeCommand());
         all.add(new ParityCommand());
         all.add(new EvalCommand());
         all.add(new BenchCommand());
