@@ -80,8 +80,8 @@ final class SentencePieceModelFile {
             }
         }
         Vocabulary vocab = new Vocabulary(pieces, scores, types);
-        SentencePieceEncoder encoder = new SentencePieceEncoder(vocab, mergeable, reserved, normalizer,
-                trainer.treatWhitespaceAsSuffix(), trainer.byteFallback(), unkId, trainer.byteFallback() ? byteIds : null);
+        SentencePieceEncoder encoder = new SentencePieceEncoder(vocab, new SentencePieceEncoder.PieceIds(mergeable, reserved, unkId),
+                normalizer, trainer.treatWhitespaceAsSuffix(), trainer.byteFallback() ? byteIds : null);
         SentencePieceDecoder decoder = new SentencePieceDecoder(vocab, trainer.unkSurface(), normalizer);
         // sentencepiece's bos_id(), eos_id(), pad_id(), unk_id(): the trainer_spec piece name, if it is CONTROL (UNKNOWN)
         int bos = special(vocab, trainer.bosPiece(), PieceType.CONTROL);
