@@ -183,7 +183,7 @@ final class HfTokenizerJson {
         if (unkId < 0 && configured.containsKey("unk_token")) {
             unkId = vocabulary.idOf(configured.get("unk_token"));
         }
-        return new Tokenizer(file, vocabulary, encoder, decoder, bos, eos, pad, unkId);
+        return new Tokenizer(file, vocabulary, encoder, decoder, new Tokenizer.SpecialIds(bos, eos, pad, unkId));
     }
 
     private static MergeTable mergeTable(List<String[]> merges, Map<String, Integer> vocab) {

@@ -88,7 +88,7 @@ final class SentencePieceModelFile {
         int eos = special(vocab, trainer.eosPiece(), PieceType.CONTROL);
         int pad = special(vocab, trainer.padPiece(), PieceType.CONTROL);
         int unk = special(vocab, trainer.unkPiece(), PieceType.UNKNOWN);
-        return new Tokenizer(file, vocab, encoder, decoder, bos, eos, pad, unk);
+        return new Tokenizer(file, vocab, encoder, decoder, new Tokenizer.SpecialIds(bos, eos, pad, unk));
     }
 
     private static int special(Vocabulary vocab, String piece, PieceType type) {
