@@ -13,20 +13,27 @@ final class JpegUpsampler {
     }
 
     /**
-     * Upsamples a component plane ({@code stride} bytes per row; real size {@code cw × ch}) to the
-     * image size; null if the factor pair is not integral.
+     * A decoded component plane: {@code stride} bytes per row, of which the first {@code width} of the
+     * first {@code height} rows are real samples (the rest is block padding).
      */
-    static byte[] upsample(int h, int v, int hMax, int vMax, byte[] plane, int stride, int cw, int ch,
-                           int width, int height) {
-        int fx = hMax / h;
-        int fy = vMax / v;
-        if (hMax % h != 0 || vMax % v != 0 || !(fy == 1 && (fx == 1 || fx == 2) || fy == 2 && fx == 2)) {
+    record Plane(byte[] samples, int stride, int width, int height) {
+    }
+
+    /**
+     * Upsamples {@code plane} by {@code fx × fy} (the frame's largest sampling factors over the
+     * component's) to a {@code width × height} image; null unless the pair is 1×1, 2×1 or 2×2.
+     */
+    static byte[] upsample(Plane plane, int fx, int fy, int width, int height) {
+        if (!(fy == 1 && (fx == 1 || fx == 2) || fy == 2 && fx == 2)) {
             return null;
         }
+        byte[] p = plane.samples();
+        int stride = plane.stride();
+        int cw = plane.width();
         byte[] out = new byte[width * height];
         if (fx == 1 && fy == 1) {
             for (int y = 0; y < height; y++) {
-                System.arraycopy(plane, y * stride, out, y * width, width);
+                System.arraycopy(p, y * stride, out, y * width, width);
             }
             return out;
         }
@@ -35,13 +42,13 @@ final class JpegUpsampler {
         int[] row = new int[outW];
         for (int y = 0; y < height; y++) {
             if (fx == 2 && fy == 1 && fancyH2) {
-                h2v1(plane, y * stride, cw, row);
+                h2v1(p, y * stride, cw, row);
             } else if (fx == 2 && fy == 2 && fancyH2) {
-                h2v2(plane, stride, cw, ch, y, row);
+                h2v2(p, stride, cw, plane.height(), y, row);
             } else {
                 int sy = y / fy;
                 for (int x = 0; x < outW; x++) {
-                    row[x] = plane[sy * stride + x / fx] & 0xFF;
+                    row[x] = p[sy * stride + x / fx] & 0xFF;
                 }
             }
             for (int x = 0; x < width; x++) {

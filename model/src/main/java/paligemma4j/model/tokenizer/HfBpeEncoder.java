@@ -19,6 +19,21 @@ final class HfBpeEncoder implements TextEncoder {
         List<String> split(String normalized);
     }
 
+    /**
+     * The BPE model's handling of what the vocabulary lacks.
+     *
+     * @param unkId the unk token, or -1 to drop unknown characters
+     * @param byteFallback unknown characters become {@code <0xXX>} byte tokens when all of them exist
+     * @param fuseUnk consecutive unknown characters become one unk
+     * @param ignoreMerges a word found whole in the vocabulary is emitted without merging
+     */
+    record Options(int unkId, boolean byteFallback, boolean fuseUnk, boolean ignoreMerges) {
+    }
+
+    /** Added tokens matched on the raw text ({@code normalized=false}) and on the normalized text. */
+    record AddedTokens(PrefixMatcher raw, PrefixMatcher normalized) {
+    }
+
     private final Map<String, Integer> vocab;
     private final MergeTable merges;
     private final int unkId;
@@ -31,17 +46,16 @@ final class HfBpeEncoder implements TextEncoder {
     private final UnaryOperator<String> normalizer;
     private final PreTokenizer preTokenizer;
 
-    HfBpeEncoder(Map<String, Integer> vocab, MergeTable merges, int unkId, boolean byteFallback, boolean fuseUnk,
-                 boolean ignoreMerges, PrefixMatcher rawAdded, PrefixMatcher normalizedAdded,
+    HfBpeEncoder(Map<String, Integer> vocab, MergeTable merges, Options options, AddedTokens added,
                  UnaryOperator<String> normalizer, PreTokenizer preTokenizer) {
         this.vocab = vocab;
         this.merges = merges;
-        this.unkId = unkId;
-        this.byteFallback = byteFallback;
-        this.fuseUnk = fuseUnk;
-        this.ignoreMerges = ignoreMerges;
-        this.rawAdded = rawAdded;
-        this.normalizedAdded = normalizedAdded;
+        this.unkId = options.unkId();
+        this.byteFallback = options.byteFallback();
+        this.fuseUnk = options.fuseUnk();
+        this.ignoreMerges = options.ignoreMerges();
+        this.rawAdded = added.raw();
+        this.normalizedAdded = added.normalized();
         this.normalizer = normalizer;
         this.preTokenizer = preTokenizer;
         this.byteIds = new int[256];

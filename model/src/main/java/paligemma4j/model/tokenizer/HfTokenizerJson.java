@@ -169,9 +169,9 @@ final class HfTokenizerJson {
         }
 
         MergeTable merges = mergeTable(parsed.merges(), vocab);
-        HfBpeEncoder encoder = new HfBpeEncoder(vocab, merges, unkId,
-                model.path("byte_fallback").asBoolean(false), model.path("fuse_unk").asBoolean(false),
-                model.path("ignore_merges").asBoolean(false), rawAdded, normalizedAdded,
+        HfBpeEncoder.Options options = new HfBpeEncoder.Options(unkId, model.path("byte_fallback").asBoolean(false),
+                model.path("fuse_unk").asBoolean(false), model.path("ignore_merges").asBoolean(false));
+        HfBpeEncoder encoder = new HfBpeEncoder(vocab, merges, options, new HfBpeEncoder.AddedTokens(rawAdded, normalizedAdded),
                 normalizer(root.path("normalizer"), "normalizer"), preTokenizer(root.path("pre_tokenizer"), "pre_tokenizer"));
         Vocabulary vocabulary = new Vocabulary(pieces, new float[size], types);
         HfDecoder decoder = new HfDecoder(vocabulary, specialAdded, decoder(root.path("decoder"), "decoder"));
@@ -183,7 +183,7 @@ final class HfTokenizerJson {
         if (unkId < 0 && configured.containsKey("unk_token")) {
             unkId = vocabulary.idOf(configured.get("unk_token"));
         }
-        return new Tokenizer(file, vocabulary, encoder, decoder, bos, eos, pad, unkId);
+        return new Tokenizer(file, vocabulary, encoder, decoder, new Tokenizer.SpecialIds(bos, eos, pad, unkId));
     }
 
     private static MergeTable mergeTable(List<String[]> merges, Map<String, Integer> vocab) {

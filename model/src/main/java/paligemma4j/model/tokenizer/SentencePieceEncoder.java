@@ -13,26 +13,38 @@ import java.util.Map;
 final class SentencePieceEncoder implements TextEncoder {
     static final char SPACE_SYMBOL = '\u2581';
 
+    /**
+     * Piece → id maps as sentencepiece keeps them.
+     *
+     * @param mergeable NORMAL, USER_DEFINED and UNUSED pieces (sentencepiece's {@code pieces_}), the BPE merge targets
+     * @param reserved CONTROL, UNKNOWN and BYTE pieces (sentencepiece's {@code reserved_id_map_})
+     * @param unkId the UNKNOWN piece, for text found in neither map
+     */
+    record PieceIds(Map<String, Integer> mergeable, Map<String, Integer> reserved, int unkId) {
+        int idOf(String piece) {
+            Integer id = reserved.get(piece);
+            if (id == null) {
+                id = mergeable.get(piece);
+            }
+            return id == null ? unkId : id;
+        }
+    }
+
     private final Vocabulary vocab;
-    private final Map<String, Integer> mergeable; // NORMAL, USER_DEFINED, UNUSED (sentencepiece's pieces_)
-    private final Map<String, Integer> reserved;  // CONTROL, UNKNOWN, BYTE (sentencepiece's reserved_id_map_)
+    private final PieceIds pieceIds;
+    private final Map<String, Integer> mergeable;
     private final PrefixMatcher userDefined;
     private final SentencePieceModelProto.NormalizerSpec normalizer;
     private final boolean whitespaceAsSuffix;
-    private final boolean byteFallback;
-    private final int unkId;
     private final int[] byteIds; // id of <0xXX>, or null without byte fallback
 
-    SentencePieceEncoder(Vocabulary vocab, Map<String, Integer> mergeable, Map<String, Integer> reserved,
-                         SentencePieceModelProto.NormalizerSpec normalizer, boolean whitespaceAsSuffix,
-                         boolean byteFallback, int unkId, int[] byteIds) {
+    SentencePieceEncoder(Vocabulary vocab, PieceIds pieceIds, SentencePieceModelProto.NormalizerSpec normalizer,
+                         boolean whitespaceAsSuffix, int[] byteIds) {
         this.vocab = vocab;
-        this.mergeable = mergeable;
-        this.reserved = reserved;
+        this.pieceIds = pieceIds;
+        this.mergeable = pieceIds.mergeable();
         this.normalizer = normalizer;
         this.whitespaceAsSuffix = whitespaceAsSuffix;
-        this.byteFallback = byteFallback;
-        this.unkId = unkId;
         this.byteIds = byteIds;
         this.userDefined = new PrefixMatcher();
         for (int id = 0; id < vocab.size(); id++) {
@@ -80,7 +92,7 @@ final class SentencePieceEncoder implements TextEncoder {
     }
 
     private void resegment(String piece, Map<String, String[]> reverseMerges, IntList ids, boolean[] prevUnk) {
-        int id = pieceToId(piece);
+        int id = pieceIds.idOf(piece);
         if (vocab.type(id) == PieceType.UNUSED) {
             String[] parts = reverseMerges.get(piece);
             if (parts != null) {
@@ -92,7 +104,7 @@ final class SentencePieceEncoder implements TextEncoder {
         boolean unk = vocab.type(id) == PieceType.UNKNOWN;
         if (vocab.type(id) == PieceType.CONTROL) {
             ids.add(id);
-        } else if (unk && byteFallback) {
+        } else if (unk && byteIds != null) {
             for (byte b : Utf8.bytes(piece)) {
                 ids.add(byteIds[b & 0xFF]);
             }
@@ -100,14 +112,6 @@ final class SentencePieceEncoder implements TextEncoder {
             ids.add(id);
         }
         prevUnk[0] = unk;
-    }
-
-    private int pieceToId(String piece) {
-        Integer id = reserved.get(piece);
-        if (id == null) {
-            id = mergeable.get(piece);
-        }
-        return id == null ? unkId : id;
     }
 
     /** {@code normalizer.cc} without a character map: dummy prefix, extra-whitespace removal, ' ' to U+2581. */

@@ -80,15 +80,16 @@ final class SentencePieceModelFile {
             }
         }
         Vocabulary vocab = new Vocabulary(pieces, scores, types);
-        SentencePieceEncoder encoder = new SentencePieceEncoder(vocab, mergeable, reserved, normalizer,
-                trainer.treatWhitespaceAsSuffix(), trainer.byteFallback(), unkId, trainer.byteFallback() ? byteIds : null);
+        SentencePieceEncoder encoder = new SentencePieceEncoder(vocab, new SentencePieceEncoder.PieceIds(mergeable, reserved, unkId),
+                normalizer, trainer.treatWhitespaceAsSuffix(), trainer.byteFallback() ? byteIds : null);
         SentencePieceDecoder decoder = new SentencePieceDecoder(vocab, trainer.unkSurface(), normalizer);
         // sentencepiece's bos_id(), eos_id(), pad_id(), unk_id(): the trainer_spec piece name, if it is CONTROL (UNKNOWN)
-        int bos = special(vocab, trainer.bosPiece(), PieceType.CONTROL);
-        int eos = special(vocab, trainer.eosPiece(), PieceType.CONTROL);
-        int pad = special(vocab, trainer.padPiece(), PieceType.CONTROL);
-        int unk = special(vocab, trainer.unkPiece(), PieceType.UNKNOWN);
-        return new Tokenizer(file, vocab, encoder, decoder, bos, eos, pad, unk);
+        SentencePieceModelProto.SpecialPieces specials = trainer.specialPieces();
+        int bos = special(vocab, specials.bos(), PieceType.CONTROL);
+        int eos = special(vocab, specials.eos(), PieceType.CONTROL);
+        int pad = special(vocab, specials.pad(), PieceType.CONTROL);
+        int unk = special(vocab, specials.unk(), PieceType.UNKNOWN);
+        return new Tokenizer(file, vocab, encoder, decoder, new Tokenizer.SpecialIds(bos, eos, pad, unk));
     }
 
     private static int special(Vocabulary vocab, String piece, PieceType type) {

@@ -16,9 +16,15 @@ record SentencePieceModelProto(List<Piece> pieces, TrainerSpec trainer, Normaliz
 
     /** {@code TrainerSpec} fields read at inference time. {@code modelType}: 1 unigram, 2 BPE, 3 word, 4 char. */
     record TrainerSpec(int modelType, boolean byteFallback, boolean treatWhitespaceAsSuffix,
-                       int unkId, int bosId, int eosId, int padId,
-                       String unkPiece, String bosPiece, String eosPiece, String padPiece, String unkSurface) {
+                       SpecialPieces specialPieces, String unkSurface) {
         static final int BPE = 2;
+    }
+
+    /**
+     * The spellings of the special pieces ({@code unk_piece}, {@code bos_piece}, …): sentencepiece's
+     * {@code unk_id()}, {@code bos_id()}, … look these up rather than trusting the numeric id fields.
+     */
+    record SpecialPieces(String unk, String bos, String eos, String pad) {
     }
 
     /** {@code NormalizerSpec}: name, whether a precompiled character map is present, whitespace options. */
@@ -72,10 +78,6 @@ record SentencePieceModelProto(List<Piece> pieces, TrainerSpec trainer, Normaliz
         int modelType = 1;
         boolean byteFallback = false;
         boolean suffix = false;
-        int unkId = 0;
-        int bosId = 1;
-        int eosId = 2;
-        int padId = -1;
         String unk = "<unk>";
         String bos = "<s>";
         String eos = "</s>";
@@ -86,10 +88,6 @@ record SentencePieceModelProto(List<Piece> pieces, TrainerSpec trainer, Normaliz
                 case 3 -> modelType = r.int32();
                 case 24 -> suffix = r.bool();
                 case 35 -> byteFallback = r.bool();
-                case 40 -> unkId = r.int32();
-                case 41 -> bosId = r.int32();
-                case 42 -> eosId = r.int32();
-                case 43 -> padId = r.int32();
                 case 44 -> unkSurface = r.string();
                 case 45 -> unk = r.string();
                 case 46 -> bos = r.string();
@@ -98,7 +96,7 @@ record SentencePieceModelProto(List<Piece> pieces, TrainerSpec trainer, Normaliz
                 default -> r.skip();
             }
         }
-        return new TrainerSpec(modelType, byteFallback, suffix, unkId, bosId, eosId, padId, unk, bos, eos, pad, unkSurface);
+        return new TrainerSpec(modelType, byteFallback, suffix, new SpecialPieces(unk, bos, eos, pad), unkSurface);
     }
 
     private static NormalizerSpec parseNormalizer(ProtoReader r) {

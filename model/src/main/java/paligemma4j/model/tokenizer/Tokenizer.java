@@ -16,6 +16,11 @@ import java.nio.file.Path;
  * Output (docs/model.md#detokenization): {@link #decode} cuts at the first {@code <eos>}.
  */
 public final class Tokenizer {
+
+    /** The ids of {@code <bos>}, {@code <eos>}, {@code <pad>} and the unknown piece per the file; -1 where it has none. */
+    record SpecialIds(int bos, int eos, int pad, int unk) {
+    }
+
     private final Path file;
     private final Vocabulary vocab;
     private final TextEncoder encoder;
@@ -25,16 +30,15 @@ public final class Tokenizer {
     private final int padId;
     private final int unkId;
 
-    Tokenizer(Path file, Vocabulary vocab, TextEncoder encoder, TextDecoder decoder,
-              int bosId, int eosId, int padId, int unkId) {
+    Tokenizer(Path file, Vocabulary vocab, TextEncoder encoder, TextDecoder decoder, SpecialIds special) {
         this.file = file;
         this.vocab = vocab;
         this.encoder = encoder;
         this.decoder = decoder;
-        this.bosId = bosId;
-        this.eosId = eosId;
-        this.padId = padId;
-        this.unkId = unkId;
+        this.bosId = special.bos();
+        this.eosId = special.eos();
+        this.padId = special.pad();
+        this.unkId = special.unk();
     }
 
     /**
