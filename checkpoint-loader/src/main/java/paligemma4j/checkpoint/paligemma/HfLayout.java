@@ -68,7 +68,7 @@ public final class HfLayout {
     static final String PROJECTOR_WEIGHT = "projector.linear.weight";
     static final String PROJECTOR_BIAS = "projector.linear.bias";
     static final String EMBED = "text.embed_tokens.weight";
-    static final String FINAL_NORM = "text.norm.weight";
+    static final String TEXT_NORM = "text.norm.weight";
 
     static String visionLayer(int l, String row) {
         return "vision.encoder.layers." + l + "." + row;
@@ -131,7 +131,7 @@ public final class HfLayout {
         m.put(PROJECTOR_BIAS, new long[] {c.llm().width()});
         m.put(EMBED, new long[] {rows, c.llm().width()});
         for (int l = 0; l < c.llm().depth(); l++) for (Row r : GEMMA_LAYER) m.put(textLayer(l, r.name()), r.shape().of(c));
-        m.put(FINAL_NORM, new long[] {c.llm().width()});
+        m.put(TEXT_NORM, new long[] {c.llm().width()});
         return m;
     }
 

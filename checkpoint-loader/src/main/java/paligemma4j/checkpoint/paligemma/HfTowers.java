@@ -67,7 +67,7 @@ final class HfTowers {
         Tensor e = t.get(EMBED);
         Weight embedding = BigVisionTowers.matrix(e, (int) e.dim(0), d).rowSlice(0, g.vocab());
         return new DecoderTower(d, g.heads(), g.kvHeads(), hd, g.mlp(), hf.rmsEps(), hf.ropeTheta(), g.queryScale(),
-                List.copyOf(blocks), vector(t.get(FINAL_NORM)), embedding);
+                List.copyOf(blocks), vector(t.get(TEXT_NORM)), embedding);
     }
 
     /** An output-first {@code [out, in]} linear weight as an input-first copy; its mapped pages released. */

@@ -84,7 +84,18 @@ final class HfWeights {
         }
     }
 
+    /** A checked Hugging Face checkpoint: its tensors by canonical name, the sizes and the config.json settings. */
+    record Checked(Canonical tensors, PaliGemmaConfig config, HfConfig hf) {}
+
     static PaliGemmaWeights of(Checkpoint c) {
+        Checked k = check(c);
+        Arena arena = Arena.ofAuto();
+        return new PaliGemmaWeights(k.config(), HfTowers.vision(c, k.tensors().tensors(), k.config(), k.hf(), arena),
+                HfTowers.llm(c, k.tensors().tensors(), k.config(), k.hf(), arena));
+    }
+
+    /** Infers the sizes and checks every tensor; one {@link CheckpointException} listing all problems. */
+    static Checked check(Checkpoint c) {
         HfConfig hf = HfConfig.near(c.file());
         List<String> problems = new ArrayList<>();
         Canonical k = canonical(c, problems);
@@ -103,9 +114,7 @@ final class HfWeights {
             throw new CheckpointException(c.file() + ": not a valid Hugging Face PaliGemma checkpoint, " + problems.size()
                     + (problems.size() == 1 ? " problem: " : " problems: ") + String.join("; ", problems));
         }
-        Arena arena = Arena.ofAuto();
-        return new PaliGemmaWeights(config, HfTowers.vision(c, k.tensors(), config, hf, arena),
-                HfTowers.llm(c, k.tensors(), config, hf, arena));
+        return new Checked(k, config, hf);
     }
 
     private static long[] source(Map<String, long[]> shapes, String key, int rank, List<String> problems) {
