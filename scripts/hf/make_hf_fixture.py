@@ -136,7 +136,7 @@ def convert(args: argparse.Namespace) -> None:
 
 
 def resave_with_transformers5(src: str, out: str, max_shard_size: str, layout: str) -> None:
-    """Rebuilds the model of `src` under transformers 5 (a child with scripts/.venv-hf/t5 first on the path) and saves it.
+    """Rebuilds the model of `src` under transformers 5 (a child, scripts/.venv-hf/t5 first on the path), saves it.
 
     t5: a model transformers 5 built itself, saved by save_pretrained (`vision_tower.embeddings…`, no vision_model);
     native: its state_dict as it is in memory (`model.vision_tower…`, `model.language_model…`, `lm_head.weight`).
