@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import paligemma4j.checkpoint.Checkpoint;
 import paligemma4j.checkpoint.CheckpointException;
 import paligemma4j.checkpoint.paligemma.PaliGemmaWeights;
@@ -57,8 +58,7 @@ class HfCheckpointTest {
     }
 
     @Test
-    void missingAndMisshapedTensorsAreListedInOneLine() throws Exception {
-        Path dir = Files.createTempDirectory("hf-bad");
+    void missingTensorIsListedInOneLine(@TempDir Path dir) throws Exception {
         Path src = RES.resolve("hf/tiny-224-hub");
         try (var files = Files.list(src)) {
             for (Path f : files.toList()) if (!f.getFileName().toString().endsWith(".safetensors")) Files.copy(f, dir.resolve(f.getFileName()));
@@ -82,6 +82,21 @@ class HfCheckpointTest {
         }).isExactlyInstanceOf(CheckpointException.class)
                 .hasMessage(dir + ": not a valid Hugging Face PaliGemma checkpoint, 1 problem: missing "
                         + "text.layers.1.mlp.up_proj.weight (expected shape [64, 32])");
+    }
+
+    @Test
+    void gemma2ConfigIsRefusedForNow(@TempDir Path dir) throws Exception {
+        Path src = RES.resolve("hf/tiny-224-hub");
+        Files.copy(src.resolve("model.safetensors"), dir.resolve("model.safetensors"));
+        Files.writeString(dir.resolve("config.json"), Files.readString(src.resolve("config.json"))
+                .replace("\"model_type\": \"gemma\"", "\"model_type\": \"gemma2\""));
+        assertThatThrownBy(() -> {
+            try (Checkpoint c = Checkpoint.open(dir)) {
+                PaliGemmaWeights.of(c);
+            }
+        }).isExactlyInstanceOf(CheckpointException.class)
+                .hasMessage(dir + ": not a valid Hugging Face PaliGemma checkpoint, 1 problem: text_config.model_type "
+                        + "'gemma2' is not supported yet: expected gemma (PaliGemma 1)");
     }
 
     static void assertSameVision(VitTower a, VitTower b) {
