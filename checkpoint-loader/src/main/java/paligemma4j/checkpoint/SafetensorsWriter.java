@@ -75,25 +75,37 @@ public final class SafetensorsWriter implements AutoCloseable {
 
     /** Appends the next tensor's bytes (little-endian, C order); its name and size must match the next spec. */
     public void write(String name, MemorySegment bytes) {
+        write(name, piece -> piece.accept(bytes));
+    }
+
+    /** Appends the next tensor as the pieces {@code source} emits, in order; together they must fill its spec. */
+    public void write(String name, NpzWriter.Source source) {
         if (next >= specs.size() || !specs.get(next).name().equals(name)) {
             throw new IllegalStateException(file + ": tensor '" + name + "' written out of order, expected "
                     + (next < specs.size() ? "'" + specs.get(next).name() + "'" : "no more tensors"));
         }
         Spec s = specs.get(next);
-        if (bytes.byteSize() != s.bytes()) {
-            throw new IllegalStateException(file + ": tensor '" + name + "' has " + bytes.byteSize() + " bytes, its spec "
-                    + s.dtype().jsonName + Arrays.toString(s.shape()) + " needs " + s.bytes());
-        }
-        try {
-            for (long at = 0; at < bytes.byteSize(); ) {       // through a byte[] chunk: any segment kind, bounded memory
-                int n = (int) Math.min(bytes.byteSize() - at, chunk.length);
-                MemorySegment.copy(bytes, java.lang.foreign.ValueLayout.JAVA_BYTE, at, chunk, 0, n);
-                ByteBuffer buf = ByteBuffer.wrap(chunk, 0, n);
-                while (buf.hasRemaining()) out.write(buf);
-                at += n;
+        long[] written = {0};
+        IOException[] failed = {null};
+        source.emit(bytes -> {
+            if (failed[0] != null) return;
+            try {
+                for (long at = 0; at < bytes.byteSize(); ) {       // through a byte[] chunk: any segment kind, bounded memory
+                    int n = (int) Math.min(bytes.byteSize() - at, chunk.length);
+                    MemorySegment.copy(bytes, java.lang.foreign.ValueLayout.JAVA_BYTE, at, chunk, 0, n);
+                    ByteBuffer buf = ByteBuffer.wrap(chunk, 0, n);
+                    while (buf.hasRemaining()) out.write(buf);
+                    at += n;
+                }
+                written[0] += bytes.byteSize();
+            } catch (IOException e) {
+                failed[0] = e;
             }
-        } catch (IOException e) {
-            throw new CheckpointException(file + ": cannot write tensor '" + name + "' (" + e + ")", e);
+        });
+        if (failed[0] != null) throw new CheckpointException(file + ": cannot write tensor '" + name + "' (" + failed[0] + ")", failed[0]);
+        if (written[0] != s.bytes()) {
+            throw new IllegalStateException(file + ": tensor '" + name + "' has " + written[0] + " bytes, its spec "
+                    + s.dtype().jsonName + Arrays.toString(s.shape()) + " needs " + s.bytes());
         }
         next++;
     }

@@ -96,16 +96,7 @@ public final class CheckpointConverter {
         try (SafetensorsWriter w = SafetensorsWriter.create(dir.resolve("model.safetensors"), specs, Map.of("format", "pt"))) {
             for (int i = 0; i < items.size(); i++) {
                 Item it = items.get(i);
-                try (Arena whole = Arena.ofConfined()) {
-                    long bytes = specs.get(i).bytes();
-                    MemorySegment all = whole.allocate(Math.max(bytes, 1), 64).asSlice(0, bytes);
-                    long[] at = {0};
-                    run(it, piece -> {
-                        MemorySegment.copy(piece, 0, all, at[0], piece.byteSize());
-                        at[0] += piece.byteSize();
-                    });
-                    w.write(it.name(), all);
-                }
+                w.write(it.name(), out -> run(it, out));
                 progress.tensor(i + 1, items.size(), it.name());
             }
         }
