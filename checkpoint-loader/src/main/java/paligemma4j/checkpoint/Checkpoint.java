@@ -6,19 +6,23 @@ import java.util.Map;
 /**
  * An opened checkpoint file: every tensor as a read-only {@link Tensor} view, keys without the
  * {@code params/} prefix, in file order. Formats: NumPy {@code .npz} (ZIP / ZIP64, STORED members
- * memory-mapped, DEFLATED members inflated) and Flax msgpack. Closing releases the mapping; the
+ * memory-mapped, DEFLATED members inflated), Flax msgpack and Hugging Face safetensors (keys as stored). Closing releases the mapping; the
  * views must not be used afterwards.
  */
 public interface Checkpoint extends AutoCloseable {
 
-    /** Opens a checkpoint, choosing the reader by the file's first bytes (ZIP magic → npz, else msgpack). */
+    /**
+     * Opens a checkpoint: a Hugging Face model directory or {@code .safetensors} file, else by the file's first
+     * bytes (ZIP magic → npz, else msgpack).
+     */
     static Checkpoint open(Path file) {
+        if (SafetensorsReader.accepts(file)) return SafetensorsReader.open(file);
         return CheckpointFiles.open(file);
     }
 
     Path file();
 
-    /** {@code "npz"} or {@code "msgpack"}. */
+    /** {@code "npz"}, {@code "msgpack"} or {@code "safetensors"}; for a model directory, {@link #file()} is the directory. */
     String format();
 
     /** All tensors, keys without {@code params/}, in file order. */

@@ -35,9 +35,10 @@ final class GenerateCommand implements Command {
     }
 
     public Args.Spec spec() {
-        Args.Spec spec = new Args.Spec("--checkpoint C --tokenizer T (--image I --prompt P | --batch FILE.jsonl) [options]")
-                .option("checkpoint", "C", "big_vision .npz (f32/bf16/f16) or Flax msgpack checkpoint", null)
-                .option("tokenizer", "T", "SentencePiece .model or Hugging Face tokenizer.json", null)
+        Args.Spec spec = new Args.Spec("--checkpoint C [--tokenizer T] (--image I --prompt P | --batch FILE.jsonl) [options]")
+                .option("checkpoint", "C", "big_vision .npz (f32/bf16/f16), Flax msgpack, Hugging Face directory or .safetensors", null)
+                .option("tokenizer", "T", "SentencePiece .model or Hugging Face tokenizer.json (default: "
+                        + String.join(", ", ServeCommand.TOKENIZER_NAMES) + " in or beside the checkpoint)", null)
                 .option("image", "I", "image file (JPEG, PNG, BMP, GIF)", null)
                 .option("prompt", "P", "prompt, e.g. 'caption en', 'answer en what is this?', 'detect cat'", null)
                 .option("batch", "FILE", "JSON lines {\"image\":…,\"prompt\":…}; writes one JSON line per answer", null)
@@ -58,7 +59,7 @@ final class GenerateCommand implements Command {
 
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
         Path ckptPath = args.existingFile("checkpoint");
-        Path tokPath = args.existingFile("tokenizer");
+        Path tokPath = args.has("tokenizer") ? args.existingFile("tokenizer") : ServeCommand.besideCheckpoint(ckptPath);
         int maxTokens = args.positiveInt("max-tokens");
         int beam = args.positiveInt("beam");
         int maxTextLen = args.positiveInt("max-text-len");

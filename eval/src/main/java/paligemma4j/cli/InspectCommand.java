@@ -25,7 +25,7 @@ final class InspectCommand implements Command {
     public String summary() { return "show a checkpoint's format, inferred config and tensors"; }
 
     public Args.Spec spec() {
-        return new Args.Spec("CKPT [--json]").positional("CKPT", "checkpoint (.npz or Flax msgpack)")
+        return new Args.Spec("CKPT [--json]").positional("CKPT", "checkpoint (.npz, Flax msgpack, Hugging Face directory or .safetensors)")
                 .flag("json", "print exactly one JSON object");
     }
 

@@ -10,6 +10,7 @@ public final class Main {
     static List<Command> commands() {
         List<Command> all = new ArrayList<>();
         all.add(new InspectCommand());
+        all.add(new ConvertCommand());
         all.add(new GenerateCommand());
         all.add(new RenderCommand());
         all.add(new ServeCommand());

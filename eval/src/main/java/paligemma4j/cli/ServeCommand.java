@@ -28,9 +28,9 @@ final class ServeCommand implements Command {
 
     public Args.Spec spec() {
         Args.Spec spec = new Args.Spec("--checkpoint C [--tokenizer T] [--port 8080] [--host 127.0.0.1] [options]")
-                .option("checkpoint", "C", "big_vision .npz (f32/bf16/f16) or Flax msgpack checkpoint", null)
+                .option("checkpoint", "C", "big_vision .npz (f32/bf16/f16), Flax msgpack, Hugging Face directory or .safetensors", null)
                 .option("tokenizer", "T", "SentencePiece .model or tokenizer.json (default: "
-                        + String.join(", ", TOKENIZER_NAMES) + " beside the checkpoint)", null)
+                        + String.join(", ", TOKENIZER_NAMES) + " in or beside the checkpoint)", null)
                 .option("port", "N", "TCP port (0 = any free port, printed at start)", "8080")
                 .option("host", "H", "address to listen on (0.0.0.0 = every interface)", "127.0.0.1")
                 .option("queue", "N", "requests that may wait; one more is answered 503 with Retry-After", "32")
@@ -87,14 +87,15 @@ final class ServeCommand implements Command {
         return 0;
     }
 
+    /** The tokenizer inside a Hugging Face model directory, else beside the checkpoint file. */
     static Path besideCheckpoint(Path ckpt) {
-        Path dir = ckpt.toAbsolutePath().getParent();
+        Path dir = Files.isDirectory(ckpt) ? ckpt : ckpt.toAbsolutePath().getParent();
         for (String name : TOKENIZER_NAMES) {
             Path p = dir.resolve(name);
             if (Files.isReadable(p)) return p;
         }
         throw new UsageException("no --tokenizer given and none of " + String.join(", ", TOKENIZER_NAMES)
-                + " beside " + ckpt);
+                + (Files.isDirectory(ckpt) ? " in " : " beside ") + ckpt);
     }
 
     /** The checkpoint's file name without {@code .npz}, {@code .bf16} and the like. */

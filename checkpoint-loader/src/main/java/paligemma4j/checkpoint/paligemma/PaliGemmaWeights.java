@@ -15,6 +15,7 @@ import paligemma4j.kernels.VitTower;
  * layer ({@link VitTower}, {@link DecoderTower}), validated against the sizes inferred from the 32 tensors' shapes
  * (the big_vision layout is described in docs/model.md#tensor-table). Matrices are the checkpoint's own
  * mapped bytes in their stored type (no copy; valid until it is closed); biases and norm parameters are float32.
+ * A Hugging Face checkpoint ({@link HfLayout}) gives the same towers, its linear weights as transposed copies.
  *
  * @param config the sizes, inferred from the shapes
  * @param vision SigLIP tower and projector ({@code img/…})
@@ -29,6 +30,7 @@ public record PaliGemmaWeights(PaliGemmaConfig config, VitTower vision, DecoderT
      * vs actual shape.
      */
     public static PaliGemmaWeights of(Checkpoint c) {
+        if (HfLayout.recognizes(c.tensors().keySet())) return HfWeights.of(c);
         Map<String, long[]> shapes = shapes(c);
         List<String> problems = new ArrayList<>();
         PaliGemmaConfig config = PaliGemmaLayout.infer(shapes, problems);
@@ -51,6 +53,12 @@ public record PaliGemmaWeights(PaliGemmaConfig config, VitTower vision, DecoderT
 
     /** The config implied by {@code c}'s shapes (no full validation; see {@link #of}). */
     public static PaliGemmaConfig infer(Checkpoint c) {
+        if (HfLayout.recognizes(c.tensors().keySet())) {
+            List<String> problems = new ArrayList<>();
+            PaliGemmaConfig config = HfWeights.infer(HfWeights.canonical(c, new ArrayList<>()), HfConfig.near(c.file()), problems);
+            if (config == null) throw new CheckpointException(c.file() + ": cannot infer the PaliGemma config: " + String.join("; ", problems));
+            return config;
+        }
         return PaliGemmaLayout.infer(c.file().toString(), shapes(c));
     }
 

@@ -1,0 +1,45 @@
+package paligemma4j.checkpoint.paligemma;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import paligemma4j.checkpoint.CheckpointException;
+
+/** config.json keys left out take transformers' defaults; transformers 4 and 5 names both read. */
+class HfConfigTest {
+    static HfConfig parse(String json) throws Exception {
+        return HfConfig.parse(new ObjectMapper().readTree(json), "config.json");
+    }
+
+    @Test
+    void missingSubConfigsArePaliGemmaDefaults() throws Exception {
+        assertThat(parse("{}")).isEqualTo(new HfConfig(16, 14, 1e-6f, "gemma", 8, 1, 256, 1e-6f, 10_000f, 256_000));
+        assertThat(parse("{}")).isEqualTo(HfConfig.DEFAULTS);
+    }
+
+    @Test
+    void missingKeysAreTheConfigClassesDefaults() throws Exception {
+        HfConfig c = parse("{\"image_token_index\": 257152, \"vision_config\": {\"hidden_size\": 1152},"
+                + " \"text_config\": {\"num_attention_heads\": 8, \"num_key_value_heads\": 1}}");
+        assertThat(c).isEqualTo(new HfConfig(12, 16, 1e-6f, "gemma", 8, 1, 256, 1e-6f, 10_000f, 257_152));
+    }
+
+    @Test
+    void transformers5Names() throws Exception {
+        HfConfig c = parse("{\"image_token_id\": 2176, \"vision_config\": {\"num_attention_heads\": 3, \"patch_size\": 8},"
+                + " \"text_config\": {\"head_dim\": 16, \"rope_parameters\": {\"rope_theta\": 5000.0, \"rope_type\": \"default\"}}}");
+        assertThat(c.imageTokenId()).isEqualTo(2176);
+        assertThat(c.ropeTheta()).isEqualTo(5000f);
+        assertThat(c.visionHeads()).isEqualTo(3);
+        assertThat(c.headDim()).isEqualTo(16);
+    }
+
+    @Test
+    void nonNumberIsOneLineError() {
+        assertThatThrownBy(() -> parse("{\"text_config\": {\"head_dim\": \"big\"}}"))
+                .isExactlyInstanceOf(CheckpointException.class)
+                .hasMessage("config.json: text_config.head_dim is \"big\", expected a number");
+    }
+}

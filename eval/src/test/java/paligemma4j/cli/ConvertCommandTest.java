@@ -1,0 +1,105 @@
+package paligemma4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import paligemma4j.checkpoint.Checkpoint;
+import paligemma4j.checkpoint.DType;
+import paligemma4j.checkpoint.Tensor;
+
+/** {@code paligemma convert}: npz ↔ Hugging Face round trips are bit-exact, and the converted model answers the same. */
+class ConvertCommandTest {
+    static final Path RES = GenerateCommandTest.RES;
+
+    static GenerateCommandTest.Result convert(String... argv) {
+        String[] all = new String[argv.length + 1];
+        all[0] = "convert";
+        System.arraycopy(argv, 0, all, 1, argv.length);
+        return GenerateCommandTest.run(all);
+    }
+
+    /** Every tensor of {@code a} has the same key, dtype, shape and bytes in {@code b}. */
+    static void assertSameTensors(Path a, Path b) {
+        try (Checkpoint x = Checkpoint.open(a); Checkpoint y = Checkpoint.open(b)) {
+            assertThat(y.tensors().keySet()).containsExactlyInAnyOrderElementsOf(x.tensors().keySet());
+            for (Tensor t : x.tensors().values()) {
+                Tensor u = y.get(t.key());
+                assertThat(u.dtype()).as(t.key()).isEqualTo(t.dtype());
+                assertThat(u.shape()).as(t.key()).containsExactly(t.shape());
+                assertThat(u.data().mismatch(t.data())).as(t.key()).isEqualTo(-1);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"model/src/test/resources/tiny/tiny-224.npz", "model/src/test/resources/tiny/tiny-448.npz",
+            "eval/src/test/resources/parity/bv-tiny-bf16.npz"})
+    void npzToHuggingFaceAndBackIsBitExact(String npz, @TempDir Path dir) {
+        Path src = Path.of("..").resolve(npz);
+        GenerateCommandTest.Result r = convert(src.toString(), dir.resolve("hf").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).contains("[" + "#".repeat(30) + "]").contains("tensors");
+        assertThat(dir.resolve("hf/config.json")).exists();
+        assertThat(dir.resolve("hf/model.safetensors")).exists();
+        r = convert(dir.resolve("hf").toString(), dir.resolve("back.npz").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertSameTensors(src, dir.resolve("back.npz"));
+    }
+
+    @Test
+    void transformersFixtureToNpzIsTheOriginal(@TempDir Path dir) {
+        GenerateCommandTest.Result r = convert(RES.resolve("hf/bv-tiny-bf16-t5").toString(), dir.resolve("x.npz").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertSameTensors(Path.of("src/test/resources/parity/bv-tiny-bf16.npz"), dir.resolve("x.npz"));
+    }
+
+    @Test
+    void convertedDirectoryAnswersLikeTheNpz(@TempDir Path dir) throws Exception {
+        String npz = RES.resolve("tiny/tiny-448.npz").toString();
+        assertThat(convert(npz, dir.resolve("hf").toString(), "--to", "safetensors").code()).isZero();
+        Files.copy(Path.of(GenerateCommandTest.TOK), dir.resolve("hf/tokenizer.model"));
+        var expected = HfGenerateTest.generate(npz, "--tokenizer", GenerateCommandTest.TOK);
+        var actual = HfGenerateTest.generate(dir.resolve("hf").toString());
+        assertThat(actual.get("tokens")).isEqualTo(expected.get("tokens"));
+    }
+
+    @Test
+    void bf16RoundsEveryTensorToNearestEven(@TempDir Path dir) {
+        Path npz = RES.resolve("tiny/tiny-224.npz");
+        assertThat(convert(npz.toString(), dir.resolve("hf").toString(), "--dtype", "bf16").code()).isZero();
+        assertThat(convert(dir.resolve("hf").toString(), dir.resolve("b.npz").toString()).code()).isZero();
+        try (Checkpoint f = Checkpoint.open(npz); Checkpoint b = Checkpoint.open(dir.resolve("b.npz"))) {
+            for (Tensor t : f.tensors().values()) {
+                Tensor u = b.get(t.key());
+                assertThat(u.dtype()).isEqualTo(DType.BFLOAT16);
+                for (long i = 0; i < t.size(); i++) {
+                    int bits = Float.floatToRawIntBits(t.getFloat(i));
+                    short rne = (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
+                    assertThat(u.data().get(ValueLayout.JAVA_SHORT_UNALIGNED, i * 2)).as(t.key()).isEqualTo(rne);
+                }
+            }
+        }
+    }
+
+    @Test
+    void sameFormatIsOneLineError(@TempDir Path dir) {
+        GenerateCommandTest.Result r = convert(RES.resolve("tiny/tiny-224.npz").toString(), dir.resolve("x.npz").toString(),
+                "--to", "npz");
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err().strip()).doesNotContain("\n").doesNotContain("Exception")
+                .contains("tiny-224.npz: is already in the big_vision layout, expected --to safetensors");
+    }
+
+    @Test
+    void helpGoesToStdout() {
+        GenerateCommandTest.Result r = convert("--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("SRC DEST [--to npz|safetensors] [--dtype f32|bf16]");
+    }
+}

@@ -1,0 +1,145 @@
+package paligemma4j.model.hf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import paligemma4j.checkpoint.Checkpoint;
+import paligemma4j.checkpoint.CheckpointException;
+import paligemma4j.checkpoint.paligemma.PaliGemmaWeights;
+import paligemma4j.kernels.DecoderTower;
+import paligemma4j.kernels.VitTower;
+import paligemma4j.kernels.Weight;
+
+/**
+ * The Hugging Face fixtures (made from the tiny npz files by transformers' own converter, scripts/hf) load into the
+ * same towers as their npz, element for element: every layout, single file and sharded, f32 and bf16.
+ */
+class HfCheckpointTest {
+    static final Path RES = Path.of("src", "test", "resources");
+
+    @ParameterizedTest
+    @CsvSource({
+            "hf/tiny-224-hub, tiny/tiny-224.npz",
+            "hf/bv-tiny-bf16-t5, ../../../../eval/src/test/resources/parity/bv-tiny-bf16.npz",
+            "hf/bv-tiny-bf16-native, ../../../../eval/src/test/resources/parity/bv-tiny-bf16.npz"})
+    void sameTowersAsTheNpz(String hf, String npz) {
+        try (Checkpoint h = Checkpoint.open(RES.resolve(hf)); Checkpoint n = Checkpoint.open(RES.resolve(npz))) {
+            assertThat(h.format()).isEqualTo("safetensors");
+            PaliGemmaWeights a = PaliGemmaWeights.of(h), b = PaliGemmaWeights.of(n);
+            assertThat(a.config()).isEqualTo(b.config());
+            assertSameVision(a.vision(), b.vision());
+            assertSameDecoder(a.llm(), b.llm());
+        }
+    }
+
+    @Test
+    void singleSafetensorsFileReadsItsConfigBeside() {
+        try (Checkpoint h = Checkpoint.open(RES.resolve("hf/tiny-224-hub/model.safetensors"));
+             Checkpoint n = Checkpoint.open(RES.resolve("tiny/tiny-224.npz"))) {
+            assertThat(PaliGemmaWeights.of(h).config()).isEqualTo(PaliGemmaWeights.of(n).config());
+        }
+    }
+
+    @Test
+    void paddedEmbeddingRowsAreCutAtTheImageToken() {
+        try (Checkpoint h = Checkpoint.open(RES.resolve("hf/tiny-224-hub"))) {
+            assertThat(h.get("language_model.model.embed_tokens.weight").dim(0)).isEqualTo(2240);
+            PaliGemmaWeights w = PaliGemmaWeights.of(h);
+            assertThat(w.config().llm().vocab()).isEqualTo(2176);
+            assertThat(w.llm().embedding().rows()).isEqualTo(2176);
+        }
+    }
+
+    @Test
+    void missingTensorIsListedInOneLine(@TempDir Path dir) throws Exception {
+        Path src = RES.resolve("hf/tiny-224-hub");
+        try (var files = Files.list(src)) {
+            for (Path f : files.toList()) if (!f.getFileName().toString().endsWith(".safetensors")) Files.copy(f, dir.resolve(f.getFileName()));
+        }
+        // the fixture minus one tensor
+        try (Checkpoint c = Checkpoint.open(src)) {
+            var specs = new java.util.ArrayList<paligemma4j.checkpoint.SafetensorsWriter.Spec>();
+            for (var t : c.tensors().values()) {
+                if (!t.key().endsWith("layers.1.mlp.up_proj.weight")) {
+                    specs.add(new paligemma4j.checkpoint.SafetensorsWriter.Spec(t.key(), t.dtype(), t.shape()));
+                }
+            }
+            try (var w = paligemma4j.checkpoint.SafetensorsWriter.create(dir.resolve("model.safetensors"), specs, java.util.Map.of())) {
+                for (var s : specs) w.write(s.name(), c.get(s.name()).data());
+            }
+        }
+        assertThatThrownBy(() -> {
+            try (Checkpoint c = Checkpoint.open(dir)) {
+                PaliGemmaWeights.of(c);
+            }
+        }).isExactlyInstanceOf(CheckpointException.class)
+                .hasMessage(dir + ": not a valid Hugging Face PaliGemma checkpoint, 1 problem: missing "
+                        + "text.layers.1.mlp.up_proj.weight (expected shape [64, 32])");
+    }
+
+    @Test
+    void gemma2ConfigIsRefusedForNow(@TempDir Path dir) throws Exception {
+        Path src = RES.resolve("hf/tiny-224-hub");
+        Files.copy(src.resolve("model.safetensors"), dir.resolve("model.safetensors"));
+        Files.writeString(dir.resolve("config.json"), Files.readString(src.resolve("config.json"))
+                .replace("\"model_type\": \"gemma\"", "\"model_type\": \"gemma2\""));
+        assertThatThrownBy(() -> {
+            try (Checkpoint c = Checkpoint.open(dir)) {
+                PaliGemmaWeights.of(c);
+            }
+        }).isExactlyInstanceOf(CheckpointException.class)
+                .hasMessage(dir + ": not a valid Hugging Face PaliGemma checkpoint, 1 problem: text_config.model_type "
+                        + "'gemma2' is not supported yet: expected gemma (PaliGemma 1)");
+    }
+
+    static void assertSameVision(VitTower a, VitTower b) {
+        assertSameWeights(a.weights(), b.weights());
+        assertThat(a.positions()).containsExactly(b.positions());
+        assertThat(a.patchBias()).containsExactly(b.patchBias());
+        assertThat(a.headBias()).containsExactly(b.headBias());
+        assertThat(a.normScale()).containsExactly(b.normScale());
+        for (int l = 0; l < a.blocks().size(); l++) {
+            var x = a.blocks().get(l);
+            var y = b.blocks().get(l);
+            assertThat(x.queryBias()).containsExactly(y.queryBias());
+            assertThat(x.outBias()).containsExactly(y.outBias());
+            assertThat(x.ln1Scale()).containsExactly(y.ln1Scale());
+            assertThat(x.fc2Bias()).containsExactly(y.fc2Bias());
+        }
+    }
+
+    static void assertSameDecoder(DecoderTower a, DecoderTower b) {
+        assertSameWeights(a.weights(), b.weights());
+        assertThat(a.finalNorm()).containsExactly(b.finalNorm());
+        assertThat(a.queryScale()).isEqualTo(b.queryScale());
+        assertThat(a.eps()).isEqualTo(b.eps());
+        assertThat(a.ropeBase()).isEqualTo(b.ropeBase());
+        for (int l = 0; l < a.blocks().size(); l++) {
+            assertThat(a.blocks().get(l).attnNorm()).containsExactly(b.blocks().get(l).attnNorm());
+            assertThat(a.blocks().get(l).ffwNorm()).containsExactly(b.blocks().get(l).ffwNorm());
+        }
+    }
+
+    static void assertSameWeights(List<Weight> a, List<Weight> b) {
+        assertThat(a).hasSameSizeAs(b);
+        for (int i = 0; i < a.size(); i++) {
+            Weight x = a.get(i), y = b.get(i);
+            assertThat(x.type()).isEqualTo(y.type());
+            assertThat(new int[] {x.rows(), x.cols()}).as("weight %d", i).containsExactly(y.rows(), y.cols());
+            for (int r = 0; r < x.rows(); r++) {
+                for (int c = 0; c < x.cols(); c++) {
+                    if (Float.floatToRawIntBits(x.get(r, c)) != Float.floatToRawIntBits(y.get(r, c))) {
+                        throw new AssertionError("weight " + i + " differs at (" + r + ", " + c + "): " + x.get(r, c) + " vs " + y.get(r, c));
+                    }
+                }
+            }
+        }
+    }
+}
