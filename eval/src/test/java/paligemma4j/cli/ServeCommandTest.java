@@ -125,10 +125,11 @@ class ServeCommandTest {
     }
 
     /**
-     * A long streamed answer, left open until the caller closes the stream: greedy on the tiny checkpoint
-     * never writes {@code <eos>} here, so it runs all 500 tokens (about a second each for two together).
+     * A long streamed answer, left open until the caller closes the stream: greedy on the tiny checkpoint never
+     * writes {@code <eos>} here, so it runs until closed; long enough that no stream ends on its own while the test
+     * checks the queue, however loaded the machine.
      */
-    static final int LONG = 500;
+    static final int LONG = 8000;
 
     InputStream openLongStream() throws Exception {
         String body = ServeFixture.chatBody("caption en", IMG, LONG, true);

@@ -29,11 +29,14 @@ final class ServeFixture implements AutoCloseable {
     final Server server;
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
+    /** Room for the long streams of {@link ServeCommandTest#LONG} tokens. */
+    static final int MAX_TEXT_LEN = 8192;
+
     ServeFixture(int batch, int queue) throws Exception {
         Tokenizer tok = Tokenizer.load(Path.of(GenerateCommandTest.TOK));
         model = PaliGemma.load(Path.of(GenerateCommandTest.CKPT), Backends.open("jvm", 2, -1));
         server = new Server(model, tok, KVCache.Precision.BF16,
-                new ServerConfig("tiny-224", 32, 512, Resize.BILINEAR, null, BoxConvention.BIG_VISION, batch, queue),
+                new ServerConfig("tiny-224", 32, MAX_TEXT_LEN, Resize.BILINEAR, null, BoxConvention.BIG_VISION, batch, queue),
                 "127.0.0.1", 0);
     }
 
