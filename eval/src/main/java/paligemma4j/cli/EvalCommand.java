@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import paligemma4j.checkpoint.paligemma.GemmaSettings;
 import paligemma4j.eval.Benchmark;
 import paligemma4j.eval.ScoreOptions;
 import paligemma4j.eval.io.Predictions;
@@ -20,6 +21,7 @@ import paligemma4j.eval.run.RunConfig;
 import paligemma4j.kernels.Ops;
 import paligemma4j.model.KVCache;
 import paligemma4j.model.PaliGemma;
+import paligemma4j.model.WeightConverter;
 import paligemma4j.model.image.Resize;
 import paligemma4j.model.tokenizer.Tokenizer;
 
@@ -45,7 +47,7 @@ public final class EvalCommand implements Command {
     public String summary() { return "eval BENCH: run a benchmark (pope|mmvp|cococap|refcoco); eval score BENCH: score predictions"; }
 
     public Args.Spec spec() {
-        return new Args.Spec("pope|mmvp|cococap|refcoco --data DIR --checkpoint C --tokenizer T --out RUN_DIR [options]\n"
+        Args.Spec spec = new Args.Spec("pope|mmvp|cococap|refcoco --data DIR --checkpoint C --tokenizer T --out RUN_DIR [options]\n"
                 + "       paligemma eval score pope|mmvp|cococap|refcoco --data DIR --predictions FILE.jsonl [options] [--json]\n"
                 + "Run defaults follow the released big_vision configs (docs/eval.md): pope/mmvp/refcoco greedy, max 48 tokens,\n"
                 + "prompt cap 48; cococap beam 2, max 32, cap 32; all bilinear resize without antialias, bf16 KV cache.")
@@ -75,6 +77,8 @@ public final class EvalCommand implements Command {
                 .option("progress", "auto|bar|lines", "run: progress on stderr: a bar redrawn in place, or plain lines (auto: bar on a terminal)", "auto")
                 .option("published-row", "ROW", "run: the published row to compare with, e.g. mix-224, ft-vqav2-448, ft-cococap-224, ft-refcoco-seg-896", null)
                 .flag("json", "print exactly one JSON object (score: the metrics; run: the report)");
+        DecoderOptions.add(spec);
+        return spec;
     }
 
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
@@ -139,7 +143,9 @@ public final class EvalCommand implements Command {
         String backend = args.choice("backend", "jvm", "tornadovm");
         int device = args.getInt("device");
 
-        RunConfig config = new RunConfig(bench, split, dataset, dir, ckpt, Files.size(ckpt), tok, Files.size(tok), p, limit);
+        GemmaSettings.Overrides given = DecoderOptions.parse(args);
+        RunConfig config = new RunConfig(bench, split, dataset, dir, ckpt, Files.size(ckpt), tok, Files.size(tok), p, limit,
+                DecoderOptions.resolve(ckpt, given));
         EvalRun.Request request = new EvalRun.Request(config, runDir, args.flag("resume"),
                 scoreOptions(args, split, dataset), args.get("published-row"),
                 switch (args.choice("progress", "auto", "bar", "lines")) {
@@ -147,7 +153,7 @@ public final class EvalCommand implements Command {
                     case "lines" -> false;
                     default -> System.console() != null && System.console().isTerminal();
                 });
-        ModelSession.Opener opener = () -> open(ckpt, tok, Backends.open(backend, threads, device));
+        ModelSession.Opener opener = () -> open(ckpt, tok, Backends.open(backend, threads, device), given);
         EvalRun.Outcome o = EvalRun.run(request, opener, err);
         if (args.flag("json")) {
             out.println(JSON.writeValueAsString(o.report()));
@@ -158,7 +164,7 @@ public final class EvalCommand implements Command {
     }
 
     /** Loads the tokenizer and checkpoint on {@code ops} (closed with the session) and checks that they belong together. */
-    static ModelSession open(Path ckpt, Path tok, Ops ops) {
+    static ModelSession open(Path ckpt, Path tok, Ops ops, GemmaSettings.Overrides settings) {
         Tokenizer tokenizer;
         try {
             tokenizer = Tokenizer.load(tok);
@@ -168,7 +174,7 @@ public final class EvalCommand implements Command {
         }
         PaliGemma model;
         try {
-            model = PaliGemma.load(ckpt, ops);
+            model = PaliGemma.load(ckpt, ops, WeightConverter.STORED, settings);
         } catch (RuntimeException e) {
             close(ops);
             throw e;

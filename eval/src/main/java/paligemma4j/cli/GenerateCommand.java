@@ -13,6 +13,7 @@ import paligemma4j.model.KVCache;
 import paligemma4j.model.PaliGemma;
 import paligemma4j.model.Prefix;
 import paligemma4j.model.StageObserver;
+import paligemma4j.model.WeightConverter;
 import paligemma4j.model.image.ImagePreprocessor;
 import paligemma4j.model.image.Resize;
 import paligemma4j.model.tokenizer.Tokenizer;
@@ -31,7 +32,7 @@ final class GenerateCommand implements Command {
     }
 
     public Args.Spec spec() {
-        return new Args.Spec("--checkpoint C --tokenizer T (--image I --prompt P | --batch FILE.jsonl) [options]")
+        return DecoderOptions.add(new Args.Spec("--checkpoint C --tokenizer T (--image I --prompt P | --batch FILE.jsonl) [options]")
                 .option("checkpoint", "C", "big_vision .npz (f32/bf16/f16) or Flax msgpack checkpoint", null)
                 .option("tokenizer", "T", "SentencePiece .model or Hugging Face tokenizer.json", null)
                 .option("image", "I", "image file (JPEG, PNG, BMP, GIF)", null)
@@ -45,7 +46,7 @@ final class GenerateCommand implements Command {
                 .option("threads", "T", "CPU threads", String.valueOf(Runtime.getRuntime().availableProcessors()))
                 .option("backend", "jvm|tornadovm", "where the kernels run: JVM (Vector API) or a TornadoVM device", "jvm")
                 .option("device", "N", "TornadoVM device number (scripts/paligemma devices); default: TornadoVM's", "-1")
-                .flag("json", "print one JSON object with ids, text, timings");
+                .flag("json", "print one JSON object with ids, text, timings, the model and its decoder settings"));
     }
 
     /** One (image, prompt) pair to answer. */
@@ -67,7 +68,9 @@ final class GenerateCommand implements Command {
 
         long t0 = System.nanoTime();
         Tokenizer tokenizer = Tokenizer.load(tokPath);
-        try (PaliGemma model = PaliGemma.load(ckptPath, Backends.open(backend, threads, device))) {
+        var settings = DecoderOptions.parse(args);
+        try (PaliGemma model = PaliGemma.load(ckptPath, Backends.open(backend, threads, device), WeightConverter.STORED,
+                settings)) {
             int vocab = model.config().llm().vocab();
             TokenizerCheck.requireMatch(tokenizer, vocab, ckptPath);
             double loadMs = ms(t0);
@@ -122,6 +125,8 @@ final class GenerateCommand implements Command {
         timings.put("decode", decodeMs);
         o.put("tokens_per_second", tokens.length == 0 || decodeMs == 0 ? 0.0 : tokens.length / (decodeMs / 1000));
         o.put("prefix_tokens", prefix.length());
+        o.put("model", model.config().name());
+        DecoderOptions.put(o, model.settings());
         return o;
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
+import paligemma4j.checkpoint.paligemma.GemmaSettings;
 import paligemma4j.eval.Benchmark;
 
 /**
@@ -23,9 +24,17 @@ import paligemma4j.eval.Benchmark;
  * @param tokenizerBytes  its size
  * @param protocol        prompt, decoding, resize and cache settings
  * @param limit           the first {@code limit} examples only; 0 = all
+ * @param decoder         the decoder settings in force (soft-caps, query scale, sliding window); null = not recorded
  */
 public record RunConfig(Benchmark benchmark, String split, String dataset, Path data, Path checkpoint,
-                        long checkpointBytes, Path tokenizer, long tokenizerBytes, Protocol protocol, int limit) {
+                        long checkpointBytes, Path tokenizer, long tokenizerBytes, Protocol protocol, int limit,
+                        GemmaSettings decoder) {
+
+    /** A run whose decoder settings are not recorded. */
+    public RunConfig(Benchmark benchmark, String split, String dataset, Path data, Path checkpoint,
+                     long checkpointBytes, Path tokenizer, long tokenizerBytes, Protocol protocol, int limit) {
+        this(benchmark, split, dataset, data, checkpoint, checkpointBytes, tokenizer, tokenizerBytes, protocol, limit, null);
+    }
 
     /** The compared fields, in report order. */
     public ObjectNode toJson() {
@@ -45,6 +54,12 @@ public record RunConfig(Benchmark benchmark, String split, String dataset, Path 
         o.put("checkpoint_bytes", checkpointBytes);
         o.put("tokenizer", tokenizer.getFileName().toString());
         o.put("tokenizer_bytes", tokenizerBytes);
+        if (decoder != null) {
+            o.put("final_logit_softcap", decoder.finalLogitSoftCap());
+            o.put("attn_logit_softcap", decoder.attnLogitSoftCap());
+            o.put("query_scale", decoder.queryScale().option);
+            o.put("sliding_window", decoder.slidingWindow());
+        }
         return o;
     }
 
