@@ -165,7 +165,7 @@ final class ParityCommand implements Command {
         return pass ? 0 : 1;
     }
 
-    private static int[] ints(Tensor t) {
+    static int[] ints(Tensor t) {
         int[] v = new int[(int) t.size()];
         for (int i = 0; i < v.length; i++) v[i] = (int) t.getFloat(i);
         return v;

@@ -78,11 +78,6 @@ public final class Gemma {
         return c;
     }
 
-    /** The decoder's weights and run-time settings (soft-caps, query scale, sliding window). */
-    public DecoderTower tower() {
-        return w;
-    }
-
     /** Whether the backend runs the whole decoder ({@link TowerOps} taking these weights). */
     boolean hasTower() {
         return towers != null;
@@ -232,7 +227,7 @@ public final class Gemma {
                 rows = 1;
                 ops.linear(u, 1, b.queries(), Arrays.copyOf(ws.qkvOut, heads));
             }
-            // q = RoPE(q)·head_dim^-0.5
+            // q = RoPE(q)·queryScale   (head_dim^-½, or (width // heads)^-½ for Gemma 2 27B)
             ops.rope(q, rows, qWidth, heads, hd, positions, w.ropeBase());
             ops.scale(q, 0, rows * qWidth, w.queryScale());
             if (w.sliding(l)) {
