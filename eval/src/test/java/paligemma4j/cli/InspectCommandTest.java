@@ -77,6 +77,29 @@ class InspectCommandTest {
     }
 
     @Test
+    void aFileOfNoKnownLayoutSaysWhatItFound() {
+        String file = ParityCommandTest.PAR.resolve("gemma2").resolve("tokens-g2-448-wph.npz").toString();
+        Result r = run("inspect", file);
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err().strip()).doesNotContain("\n").startsWith("paligemma inspect: " + file + ": not a valid PaliGemma")
+                .contains("Found 35 tensors, llm/embedder/input_embedding absent")
+                .contains("known layouts: PaliGemma (Gemma decoder, 32 tensors) and PaliGemma 2 (Gemma 2 decoder: also "
+                        + "llm/layers/post_attention_norm/scale and llm/layers/post_ffw_norm/scale)");
+    }
+
+    @Test
+    void gemma2CheckpointsAreNamedWithTheirSettings() {
+        Result r = run("inspect", ParityCommandTest.PAR.resolve("gemma2").resolve("g2-224-bf16.npz").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("model    PaliGemma 2 (custom Gemma 2 decoder), 224 px")
+                .contains("format   npz, 34 tensors")
+                .contains("llm      Gemma 2: vocab 2176, width 32, depth 2, heads 4, kv_heads 2, head_dim 16, mlp 64")
+                .contains("settings final logit soft-cap 30, attention logit soft-cap 50, query scale head-dim, "
+                        + "sliding window off")
+                .contains("llm/layers/post_ffw_norm/scale");
+    }
+
+    @Test
     void badInputIsOneLineAndNonZeroExit() {
         String file = TINY.resolve("corrupt/wrong-shape.npz").toString();
         Result r = run("inspect", file, "--json");
