@@ -20,7 +20,7 @@ Golden values (float32 bit patterns read back with numpy / ml_dtypes) go to gold
 dtypes-golden.json beside the files.
 
 usage: scripts/make_checkpoints.py [--out DIR] [--vocab N] [--resolution R] [--heads N]
-                                   [--seed S] [--full-size]
+                                   [--seed S] [--full-size | --full-size-gemma2 3b|10b|28b]
        scripts/make_checkpoints.py --msgpack-from NPZ [--out DIR] [--max-chunk-bytes B]
 """
 import argparse
@@ -59,10 +59,17 @@ class Sizes:
     kv_heads: int = 1
     head_dim: int = 16
     mlp: int = 64
+    post_norms: bool = False  # Gemma 2 (PaliGemma 2): post-attention and post-FFW RMSNorm scales
 
 
 PALIGEMMA_3B_224 = Sizes(resolution=224, patch=14, v_width=1152, v_depth=27, v_mlp=4304, v_heads=16,
                          vocab=257152, width=2048, depth=18, heads=8, kv_heads=1, head_dim=256, mlp=16384)
+# PaliGemma 2's decoders (big_vision gemma2_2b / gemma2_9b / gemma2_27b), with So400m/14 at 224 px
+PALIGEMMA2_224 = {
+    name: Sizes(resolution=224, patch=14, v_width=1152, v_depth=27, v_mlp=4304, v_heads=16, vocab=257152,
+                width=w, depth=d, heads=h, kv_heads=kv, head_dim=hd, mlp=m, post_norms=True)
+    for name, (w, d, m, h, kv, hd) in {"3b": (2304, 26, 9216, 8, 4, 256), "10b": (3584, 42, 14336, 16, 8, 256),
+                                       "28b": (4608, 46, 36864, 32, 16, 128)}.items()}
 
 
 def tensor_shapes(s: Sizes) -> list[tuple[str, tuple[int, ...]]]:
@@ -103,7 +110,10 @@ def tensor_shapes(s: Sizes) -> list[tuple[str, tuple[int, ...]]]:
         ("llm/layers/mlp/linear", (s.depth, s.mlp, s.width)),
         ("llm/final_norm/scale", (s.width,)),
     ]
-    assert len(out) == 32
+    if s.post_norms:
+        out += [("llm/layers/post_attention_norm/scale", (s.depth, s.width)),
+                ("llm/layers/post_ffw_norm/scale", (s.depth, s.width))]
+    assert len(out) == (34 if s.post_norms else 32)
     return out
 
 
@@ -494,11 +504,12 @@ def npz_to_msgpack(src: str, dst: str, max_chunk_bytes: int = 2 ** 30) -> None:
 
 # ---------------------------------------------------------------- full size, streaming
 
-def make_full_size(args: argparse.Namespace) -> None:
-    """Random PaliGemma-3B 224 in bfloat16, written member by member, one layer slice at a time."""
-    s = PALIGEMMA_3B_224
+def make_full_size(args: argparse.Namespace, s: Sizes = PALIGEMMA_3B_224,
+                   name: str = "paligemma-3b-random-224.bf16.npz") -> None:
+    """Random full-size weights (default PaliGemma-3B 224) in bfloat16, written member by member, one layer
+    slice at a time."""
     os.makedirs(args.out, exist_ok=True)
-    path = os.path.join(args.out, "paligemma-3b-random-224.bf16.npz")
+    path = os.path.join(args.out, name)
     rng = np.random.default_rng(args.seed)
     descr = np.lib.format.dtype_to_descr(np.dtype(BF16))
     golden = {"config": config_json(s), "tensors": {}}
@@ -536,6 +547,8 @@ def main() -> None:
     p.add_argument("--heads", type=int, default=2, help="LLM query heads (tiny files; kv heads stay 1)")
     p.add_argument("--seed", type=int, default=20240514)
     p.add_argument("--full-size", action="store_true", help="random PaliGemma-3B 224 bf16 (~5.9 GB), streaming")
+    p.add_argument("--full-size-gemma2", choices=sorted(PALIGEMMA2_224), help="random PaliGemma 2 224 bf16 of "
+                   "that size (3b ~6 GB, 10b ~19 GB, 28b ~56 GB), streaming")
     p.add_argument("--msgpack-from", metavar="NPZ", help="rewrite a STORED .npz as a Flax msgpack file beside it "
                    "(or in --out), streaming")
     p.add_argument("--max-chunk-bytes", type=int, default=2 ** 30, help="flax's chunking limit (with --msgpack-from)")
@@ -548,6 +561,10 @@ def main() -> None:
     elif args.full_size:
         args.out = args.out or "/work/big"
         make_full_size(args)
+    elif args.full_size_gemma2:
+        args.out = args.out or "/work/big"
+        make_full_size(args, PALIGEMMA2_224[args.full_size_gemma2],
+                       f"paligemma2-{args.full_size_gemma2}-random-224.bf16.npz")
     else:
         args.out = args.out or DEFAULT_OUT
         make_tiny(args)

@@ -79,6 +79,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "do (right-aligned in the cache); 0 = no padding. Stages never pad.")
     p.add_argument("--resize", choices=sorted(RESIZE_OPS), default="bilinear")
     p.add_argument("--compress", action="store_true", help="np.savez_compressed (DEFLATE)")
+    p.add_argument("--final-logit-softcap", type=float, default=None,
+                   help="Gemma 2 only: big_vision's final_logits_softcap (default 30, 0 = off)")
+    p.add_argument("--attn-logit-softcap", type=float, default=None,
+                   help="Gemma 2 only: big_vision's attn_logits_softcap (default 50, 0 = off)")
+    p.add_argument("--query-scale", choices=sorted(bv_setup.QUERY_SCALES), default=None,
+                   help="Gemma 2 only: query_pre_attn_norm rsqrt_head_dim | rsqrt_emb_per_head (default head-dim)")
     a = p.parse_args(argv)
     for flag, path in (("--checkpoint", a.checkpoint), ("--tokenizer", a.tokenizer),
                        ("--image", a.image), ("--prompts-file", a.prompts_file)):
@@ -141,8 +147,18 @@ class Dumper:
             sys.exit(f"--tokenizer {a.tokenizer} has {self.tok.vocab_size} pieces but "
                      f"{a.checkpoint} 'llm/embedder/input_embedding' has "
                      f"{self.sizes['vocab']} rows")
-        cfg_scan = bv_setup.model_config(self.sizes, llm_scan=True)
-        cfg_loop = bv_setup.model_config(self.sizes, llm_scan=False)
+        self.gemma2 = {}
+        if a.final_logit_softcap is not None:
+            self.gemma2["final_logits_softcap"] = a.final_logit_softcap
+        if a.attn_logit_softcap is not None:
+            self.gemma2["attn_logits_softcap"] = a.attn_logit_softcap
+        if a.query_scale is not None:
+            self.gemma2["query_pre_attn_norm"] = bv_setup.QUERY_SCALES[a.query_scale]
+        if self.gemma2 and not self.sizes["post_norms"]:
+            sys.exit(f"{a.checkpoint} has a Gemma 1 decoder: --final-logit-softcap, --attn-logit-softcap and "
+                     "--query-scale are Gemma 2 settings")
+        cfg_scan = bv_setup.model_config(self.sizes, llm_scan=True, gemma2=self.gemma2)
+        cfg_loop = bv_setup.model_config(self.sizes, llm_scan=False, gemma2=self.gemma2)
         self.params = bv_setup.load_params(a.checkpoint, cfg_scan)
         self.params_loop = bv_setup.unstack_llm_layers(self.params)
         self.param_dtypes = sorted({str(x.dtype) for x in jax.tree.leaves(self.params)})
@@ -242,6 +258,8 @@ class Dumper:
             kv_cache_dtype="bfloat16", matmul_precision=bv_setup.MATMUL_PRECISION,
             backend=jax.default_backend(), greedy_text=detok(tok, greedy),
             beam2_text=detok(tok, beam), source="big_vision",
+            gemma=("gemma2 " + ",".join(f"{k}={v}" for k, v in sorted(
+                dict(bv_setup.GEMMA2_DEFAULTS, **self.gemma2).items()))) if self.sizes["post_norms"] else "gemma1",
             script="scripts/parity/bigvision_dump.py", **self.versions)
         for k, v in meta_str.items():
             out[f"meta/{k}"] = dumps.utf8(v)

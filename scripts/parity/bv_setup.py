@@ -46,9 +46,15 @@ def _get_config_with_custom(variant: str) -> ml_collections.ConfigDict:
 bv_gemma.get_config = _get_config_with_custom
 
 
+# Gemma 2 settings of big_vision's gemma2_* variants (models/ppp/gemma.py get_config).
+GEMMA2_DEFAULTS = dict(final_logits_softcap=30.0, attn_logits_softcap=50.0, query_pre_attn_norm="rsqrt_head_dim")
+QUERY_SCALES = {"head-dim": "rsqrt_head_dim", "width-per-head": "rsqrt_emb_per_head"}
+
+
 def register_gemma_variant(width: int, depth: int, mlp_dim: int, num_heads: int, num_kv_heads: int, head_dim: int,
-                           vocab_size: int) -> str:
-    """Registers a Gemma (v1: no soft-capping, no post-norms) variant; returns its name."""
+                           vocab_size: int, gemma2: dict | None = None) -> str:
+    """Registers a Gemma variant; returns its name. Gemma 1 without `gemma2`; with it a Gemma 2 one
+    (post_norms=True and the given final_logits_softcap, attn_logits_softcap, query_pre_attn_norm)."""
     if num_kv_heads == num_heads:
         sys.exit(f"--llm-kv-heads ({num_kv_heads}) must be smaller than --llm-heads ({num_heads}): "
                  "with equal counts big_vision uses a fused qkv_einsum, which is not the PaliGemma v1 "
@@ -56,18 +62,24 @@ def register_gemma_variant(width: int, depth: int, mlp_dim: int, num_heads: int,
     if num_heads % num_kv_heads:
         sys.exit(f"--llm-heads ({num_heads}) must be a multiple of --llm-kv-heads ({num_kv_heads})")
     name = f"pg4j_w{width}_d{depth}_m{mlp_dim}_n{num_heads}_k{num_kv_heads}_h{head_dim}_v{vocab_size}"
+    extra = {}
+    if gemma2 is not None:
+        extra = dict(GEMMA2_DEFAULTS, **gemma2, post_norms=True)
+        name += "_g2_f{final_logits_softcap}_a{attn_logits_softcap}_{query_pre_attn_norm}".format(**extra)
     _CUSTOM_VARIANTS[name] = dict(
         variant=name, width=width, depth=depth, mlp_dim=mlp_dim, num_heads=num_heads,
         num_kv_heads=num_kv_heads, head_dim=head_dim, norm_eps=1e-6, vocab_size=vocab_size,
-        scan=True, remat_policy="nothing_saveable")
+        scan=True, remat_policy="nothing_saveable", **extra)
     return name
 
 
-def model_config(sizes: dict[str, int], llm_scan: bool = True) -> ml_collections.ConfigDict:
-    """big_vision PaliGemma model config (as in the PaliGemma transfer configs) for `sizes`."""
+def model_config(sizes: dict[str, int], llm_scan: bool = True, gemma2: dict | None = None) -> ml_collections.ConfigDict:
+    """big_vision PaliGemma model config (as in the PaliGemma transfer configs) for `sizes`; a Gemma 2
+    decoder when `sizes["post_norms"]`, with the settings in `gemma2` (GEMMA2_DEFAULTS where absent)."""
     variant = register_gemma_variant(
         sizes["llm_width"], sizes["llm_depth"], sizes["llm_mlp"], sizes["llm_heads"],
-        sizes["llm_kv_heads"], sizes["head_dim"], sizes["vocab"])
+        sizes["llm_kv_heads"], sizes["head_dim"], sizes["vocab"],
+        (gemma2 or {}) if sizes.get("post_norms") else None)
     llm = dict(variant=variant, vocab_size=sizes["vocab"], dropout=0.0)
     if not llm_scan:
         # The python-loop form: same maths, but each layer is its own module, so flax's
@@ -136,7 +148,10 @@ def sizes_from_npz(path: str) -> dict[str, int]:
     llm_depth, llm_heads, _, head_dim = shape("llm/layers/attn/q_einsum/w", 4)
     llm_kv_heads = shape("llm/layers/attn/kv_einsum/w", 5)[2]
     llm_mlp = shape("llm/layers/mlp/gating_einsum", 4)[3]
-    return dict(vit_width=vit_width, vit_depth=vit_depth, vit_heads=vit_heads, vit_mlp=vit_mlp,
+    post = [k in shapes for k in ("llm/layers/post_attention_norm/scale", "llm/layers/post_ffw_norm/scale")]
+    if post[0] != post[1]:
+        sys.exit(f"{path}: has one of the Gemma 2 post norms but not the other")
+    return dict(post_norms=post[0], vit_width=vit_width, vit_depth=vit_depth, vit_heads=vit_heads, vit_mlp=vit_mlp,
                 patch=kh, resolution=grid * kh, n_img=n_img, llm_width=llm_width,
                 llm_depth=llm_depth, llm_heads=llm_heads, llm_kv_heads=llm_kv_heads,
                 head_dim=head_dim, llm_mlp=llm_mlp, vocab=vocab)

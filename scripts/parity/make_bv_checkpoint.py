@@ -22,7 +22,7 @@ and dtypes stay exactly big_vision's.
 usage: BIG_VISION_DIR=/path/to/big_vision make_bv_checkpoint.py --out X.npz
        [--dtype float32|bfloat16] [--vit-width 48 --vit-depth 2 --vit-heads 3 --vit-mlp 96
        --patch 14 --resolution 224] [--llm-width 32 --llm-depth 2 --llm-heads 4
-       --llm-kv-heads 1 --head-dim 16 --llm-mlp 64] (--vocab V | --tokenizer T.model) [--seed 0]
+       --llm-kv-heads 1 --head-dim 16 --llm-mlp 64] [--gemma2] (--vocab V | --tokenizer T.model) [--seed 0]
 """
 import argparse
 import os
@@ -58,6 +58,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--llm-mlp", type=int, default=64)
     p.add_argument("--vocab", type=int, help="LLM vocabulary rows (default: the tokenizer's size)")
     p.add_argument("--tokenizer", help="SentencePiece .model whose piece count sets --vocab")
+    p.add_argument("--gemma2", action="store_true",
+                   help="a PaliGemma 2 checkpoint: big_vision's Gemma 2 decoder (post-attention and post-FFW norms)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--perturb", type=float, default=0.3,
                    help="std of the noise added to tensors that init drew at random")
@@ -97,7 +99,7 @@ def main(argv: list[str] | None = None) -> None:
     sizes = dict(vit_width=a.vit_width, vit_depth=a.vit_depth, vit_heads=a.vit_heads,
                  vit_mlp=a.vit_mlp, patch=a.patch, llm_width=a.llm_width, llm_depth=a.llm_depth,
                  llm_heads=a.llm_heads, llm_kv_heads=a.llm_kv_heads, head_dim=a.head_dim,
-                 llm_mlp=a.llm_mlp, vocab=a.vocab)
+                 llm_mlp=a.llm_mlp, vocab=a.vocab, post_norms=a.gemma2)
     model = bv_setup.build_model(bv_setup.model_config(sizes))
     image = jnp.zeros((1, a.resolution, a.resolution, 3), jnp.float32)
     text = jnp.zeros((1, 4), jnp.int32)

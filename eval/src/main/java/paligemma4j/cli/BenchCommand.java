@@ -42,7 +42,7 @@ final class BenchCommand implements Command {
     }
 
     public Args.Spec spec() {
-        return new Args.Spec("--checkpoint C [options]   |   --jmh [FILTER] [-- JMH options]")
+        Args.Spec spec = new Args.Spec("--checkpoint C [options]   |   --jmh [FILTER] [-- JMH options]")
                 .option("checkpoint", "C", "big_vision .npz (f32/bf16/f16) or Flax msgpack checkpoint", null)
                 .option("tokenizer", "T", "tokenizer for the prompt (without: synthetic ids, one per word + <bos> + \\n)", null)
                 .option("prompt", "P", "prompt", "caption en")
@@ -55,6 +55,7 @@ final class BenchCommand implements Command {
                 .flag("profile", "one more repetition through a timing wrapper: time per operation and shape, per stage")
                 .flag("jmh", "run the JMH kernel benchmarks (jmh/target/benchmarks.jar, built if missing)")
                 .positional("FILTER", "with --jmh: benchmark regex and JMH options, e.g. 'MatvecBench -p dtype=BF16'");
+        return DecoderOptions.add(spec);
     }
 
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
@@ -79,7 +80,8 @@ final class BenchCommand implements Command {
         long t0 = System.nanoTime();
         JvmOps jvm = new JvmOps(threads);
         ProfiledOps profile = args.flag("profile") ? new ProfiledOps(jvm) : null;
-        try (jvm; PaliGemma model = PaliGemma.load(ckptPath, profile == null ? jvm : profile, recording)) {
+        try (jvm; PaliGemma model = PaliGemma.load(ckptPath, profile == null ? jvm : profile, recording,
+                DecoderOptions.parse(args))) {
             double loadMs = ms(t0);
             int vocab = model.config().llm().vocab();
             int[] ids;
@@ -114,6 +116,8 @@ final class BenchCommand implements Command {
                     idsSource, peakRssBytes(), loadAverage());
             if (args.flag("json")) {
                 ObjectNode json = s.json();
+                json.put("model", model.config().name());
+                DecoderOptions.put(json, model.settings());
                 if (profile != null) {
                     json.set("profile", OpsProfileTable.json(profiled, newTokens, JSON));
                 }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import paligemma4j.checkpoint.paligemma.GemmaSettings;
 import paligemma4j.eval.Benchmark;
 import paligemma4j.eval.ScoreOptions;
 import paligemma4j.eval.EvalException;
@@ -21,6 +22,7 @@ import paligemma4j.eval.run.RunConfig;
 import paligemma4j.kernels.Ops;
 import paligemma4j.model.KVCache;
 import paligemma4j.model.PaliGemma;
+import paligemma4j.model.WeightConverter;
 import paligemma4j.model.image.Resize;
 import paligemma4j.model.tokenizer.Tokenizer;
 
@@ -50,7 +52,7 @@ public final class EvalCommand implements Command {
     public String summary() { return "eval BENCH: run a benchmark (pope|mmvp|cococap|refcoco), whole or in shards; eval score BENCH: score predictions; eval collect RUN_DIR: merge shards"; }
 
     public Args.Spec spec() {
-        return new Args.Spec("pope|mmvp|cococap|refcoco --data DIR --checkpoint C --tokenizer T --out RUN_DIR [options]\n"
+        Args.Spec spec = new Args.Spec("pope|mmvp|cococap|refcoco --data DIR --checkpoint C --tokenizer T --out RUN_DIR [options]\n"
                 + "       paligemma eval BENCH ... --out RUN_DIR --shard K/N           (shard K, 0-based, of N)\n"
                 + "       paligemma eval BENCH ... --out RUN_DIR --shards N [--submit slurm [--sbatch-args \"...\"]]\n"
                 + "       paligemma eval collect RUN_DIR [--wait] [--json]\n"
@@ -90,6 +92,8 @@ public final class EvalCommand implements Command {
                 .flag("wait", "collect: wait until every shard has finished (fails when one has failed or left the queue unfinished)")
                 .option("poll", "SECONDS", "collect --wait: seconds between checks", "30")
                 .flag("json", "print exactly one JSON object (score: the metrics; run: the report)");
+        DecoderOptions.add(spec);
+        return spec;
     }
 
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
@@ -161,9 +165,11 @@ public final class EvalCommand implements Command {
                 throw new UsageException(e.getMessage());
             }
         }
-        RunConfig config = new RunConfig(bench, split, dataset, dir, ckpt, Files.size(ckpt), tok, Files.size(tok), p, limit, shard);
+        GemmaSettings.Overrides given = DecoderOptions.parse(args);
+        RunConfig config = new RunConfig(bench, split, dataset, dir, ckpt, Files.size(ckpt), tok, Files.size(tok), p, limit,
+                DecoderOptions.resolve(ckpt, given), shard);
         return new RunSettings(config, scoreOptions(args, split, dataset), args.get("published-row"),
-                () -> open(ckpt, tok, Backends.open(backend, threads, device)));
+                () -> open(ckpt, tok, Backends.open(backend, threads, device), given));
     }
 
     private int runBenchmark(Benchmark bench, Args args, PrintStream out, PrintStream err) throws Exception {
@@ -194,7 +200,7 @@ public final class EvalCommand implements Command {
     }
 
     /** Loads the tokenizer and checkpoint on {@code ops} (closed with the session) and checks that they belong together. */
-    static ModelSession open(Path ckpt, Path tok, Ops ops) {
+    static ModelSession open(Path ckpt, Path tok, Ops ops, GemmaSettings.Overrides settings) {
         Tokenizer tokenizer;
         try {
             tokenizer = Tokenizer.load(tok);
@@ -204,7 +210,7 @@ public final class EvalCommand implements Command {
         }
         PaliGemma model;
         try {
-            model = PaliGemma.load(ckpt, ops);
+            model = PaliGemma.load(ckpt, ops, WeightConverter.STORED, settings);
         } catch (RuntimeException e) {
             close(ops);
             throw e;

@@ -17,6 +17,7 @@ import paligemma4j.model.Sampler;
 import paligemma4j.model.Sampling;
 import paligemma4j.model.StageObserver;
 import paligemma4j.model.TokenStream;
+import paligemma4j.model.WeightConverter;
 import paligemma4j.model.image.ImagePreprocessor;
 import paligemma4j.model.image.Resize;
 import paligemma4j.model.tokenizer.Tokenizer;
@@ -50,8 +51,8 @@ final class GenerateCommand implements Command {
                 .option("threads", "T", "CPU threads", String.valueOf(Runtime.getRuntime().availableProcessors()))
                 .option("backend", "jvm|tornadovm", "where the kernels run: JVM (Vector API) or a TornadoVM device", "jvm")
                 .option("device", "N", "TornadoVM device number (scripts/paligemma devices); default: TornadoVM's", "-1")
-                .flag("json", "print one JSON object with ids, text, objects, timings");
-        return OutputOptions.add(SamplingOptions.add(spec));
+                .flag("json", "print one JSON object with ids, text, objects, timings, the model and its decoder settings");
+        return DecoderOptions.add(OutputOptions.add(SamplingOptions.add(spec)));
     }
 
     /** One (image, prompt) pair to answer. */
@@ -76,7 +77,9 @@ final class GenerateCommand implements Command {
 
         long t0 = System.nanoTime();
         Tokenizer tokenizer = Tokenizer.load(tokPath);
-        try (PaliGemma model = PaliGemma.load(ckptPath, Backends.open(backend, threads, device))) {
+        var settings = DecoderOptions.parse(args);
+        try (PaliGemma model = PaliGemma.load(ckptPath, Backends.open(backend, threads, device), WeightConverter.STORED,
+                settings)) {
             int vocab = model.config().llm().vocab();
             TokenizerCheck.requireMatch(tokenizer, vocab, ckptPath);
             double loadMs = ms(t0);
@@ -138,6 +141,8 @@ final class GenerateCommand implements Command {
         o.put("tokens_per_second", tokens.length == 0 || decodeMs == 0 ? 0.0 : tokens.length / (decodeMs / 1000));
         o.put("prefix_tokens", prefix.length());
         if (!sampling.greedy()) o.put("seed", sampling.seed());
+        o.put("model", model.config().name());
+        DecoderOptions.put(o, model.settings());
         return o;
     }
 

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import paligemma4j.checkpoint.Checkpoint;
 import paligemma4j.checkpoint.Tensor;
 import paligemma4j.checkpoint.paligemma.GemmaConfig;
+import paligemma4j.checkpoint.paligemma.GemmaSettings;
 import paligemma4j.checkpoint.paligemma.PaliGemmaConfig;
 import paligemma4j.checkpoint.paligemma.PaliGemmaWeights;
 import paligemma4j.checkpoint.paligemma.SiglipConfig;
@@ -34,9 +35,9 @@ final class InspectCommand implements Command {
         try (Checkpoint c = Checkpoint.open(file)) {
             PaliGemmaWeights w = PaliGemmaWeights.of(c);
             if (args.flag("json")) {
-                out.println(json(c, w.config()));
+                out.println(json(c, w.config(), w.settings()));
             } else {
-                out.print(table(c, w.config()));
+                out.print(table(c, w.config(), w.settings()));
             }
         }
         return 0;
@@ -46,7 +47,7 @@ final class InspectCommand implements Command {
      * {@code {"file", "format", "config": {...}, "params", "tensors": [{"key", "shape", "dtype", "bytes"}]}} on one
      * line. Written with Jackson's streaming generator (an ObjectMapper costs about 0.5 s of start-up).
      */
-    static String json(Checkpoint c, PaliGemmaConfig config) throws IOException {
+    static String json(Checkpoint c, PaliGemmaConfig config, GemmaSettings settings) throws IOException {
         StringWriter sw = new StringWriter();
         try (JsonGenerator j = new JsonFactory().createGenerator(sw)) {
             SiglipConfig v = config.vision();
@@ -54,6 +55,7 @@ final class InspectCommand implements Command {
             j.writeStartObject();
             j.writeStringField("file", c.file().toString());
             j.writeStringField("format", c.format());
+            j.writeStringField("model", config.name());
             j.writeObjectFieldStart("config");
             j.writeNumberField("resolution", v.resolution());
             j.writeNumberField("patch", v.patch());
@@ -71,7 +73,14 @@ final class InspectCommand implements Command {
             j.writeNumberField("kv_heads", g.kvHeads());
             j.writeNumberField("head_dim", g.headDim());
             j.writeNumberField("mlp", g.mlp());
+            j.writeStringField("family", g.family());
             j.writeEndObject();
+            j.writeEndObject();
+            j.writeObjectFieldStart("settings");
+            j.writeNumberField("final_logit_softcap", settings.finalLogitSoftCap());
+            j.writeNumberField("attn_logit_softcap", settings.attnLogitSoftCap());
+            j.writeStringField("query_scale", settings.queryScale().option);
+            j.writeNumberField("sliding_window", settings.slidingWindow());
             j.writeEndObject();
             j.writeNumberField("params", config.parameterCount());
             j.writeArrayFieldStart("tensors");
@@ -92,17 +101,19 @@ final class InspectCommand implements Command {
     }
 
     /** The human-readable form. */
-    static String table(Checkpoint c, PaliGemmaConfig config) {
+    static String table(Checkpoint c, PaliGemmaConfig config, GemmaSettings settings) {
         SiglipConfig v = config.vision();
         GemmaConfig g = config.llm();
         long bytes = c.tensors().values().stream().mapToLong(Tensor::byteSize).sum();
         StringBuilder sb = new StringBuilder();
+        sb.append(String.format("model    %s%n", config.name()));
         sb.append(String.format("file     %s%n", c.file()));
         sb.append(String.format("format   %s, %d tensors, %,d bytes of tensor data%n", c.format(), c.tensors().size(), bytes));
         sb.append(String.format("vision   resolution %d, patch %d (%d image tokens), width %d, depth %d, mlp %d, heads %d x %d%n",
                 v.resolution(), v.patch(), v.numTokens(), v.width(), v.depth(), v.mlp(), v.heads(), v.headDim()));
-        sb.append(String.format("llm      vocab %d, width %d, depth %d, heads %d, kv_heads %d, head_dim %d, mlp %d%n",
-                g.vocab(), g.width(), g.depth(), g.heads(), g.kvHeads(), g.headDim(), g.mlp()));
+        sb.append(String.format("llm      %s: vocab %d, width %d, depth %d, heads %d, kv_heads %d, head_dim %d, mlp %d%n",
+                g.family(), g.vocab(), g.width(), g.depth(), g.heads(), g.kvHeads(), g.headDim(), g.mlp()));
+        sb.append(String.format("settings %s%n", DecoderOptions.describe(settings)));
         sb.append(String.format("params   %,d%n%n", config.parameterCount()));
         int keyWidth = c.tensors().keySet().stream().mapToInt(String::length).max().orElse(3);
         String row = "%-" + keyWidth + "s  %-22s  %-8s  %15s%n";

@@ -10,10 +10,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import paligemma4j.checkpoint.Checkpoint;
+import paligemma4j.checkpoint.paligemma.GemmaSettings;
 import paligemma4j.checkpoint.Tensor;
 import paligemma4j.kernels.JvmOps;
 import paligemma4j.model.KVCache;
 import paligemma4j.model.PaliGemma;
+import paligemma4j.model.WeightConverter;
 import paligemma4j.model.Prefix;
 import paligemma4j.model.StageObserver;
 import paligemma4j.model.image.ImagePreprocessor;
@@ -42,7 +44,7 @@ final class ParityCommand implements Command {
     }
 
     public Args.Spec spec() {
-        return new Args.Spec("--checkpoint C --tokenizer T --image I --prompt P --reference DUMP.npz [--json]")
+        Args.Spec spec = new Args.Spec("--checkpoint C --tokenizer T --image I --prompt P --reference DUMP.npz [--json]")
                 .option("checkpoint", "C", "checkpoint the reference was made from", null)
                 .option("tokenizer", "T", "SentencePiece .model or tokenizer.json", null)
                 .option("image", "I", "image file", null)
@@ -53,6 +55,7 @@ final class ParityCommand implements Command {
                 .option("threads", "T", "CPU threads", String.valueOf(Runtime.getRuntime().availableProcessors()))
                 .flag("stop-at-first-failure", "stop comparing after the first failing stage")
                 .flag("json", "print one JSON object");
+        return DecoderOptions.add(spec);
     }
 
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
@@ -65,9 +68,14 @@ final class ParityCommand implements Command {
         List<StageDiff> diffs = new ArrayList<>();
         List<ObjectNode> tokenRows = new ArrayList<>();
         boolean tokensPass = true;
+        String modelName;
+        GemmaSettings settings;
         try (Checkpoint ref = Checkpoint.open(refPath);
-             PaliGemma model = PaliGemma.load(args.existingFile("checkpoint"), new JvmOps(args.getInt("threads")))) {
+             PaliGemma model = PaliGemma.load(args.existingFile("checkpoint"), new JvmOps(args.getInt("threads")),
+                     WeightConverter.STORED, DecoderOptions.parse(args))) {
             TokenizerCheck.requireMatch(tokenizer, model.config().llm().vocab(), args.existingFile("checkpoint"));
+            modelName = model.config().name();
+            settings = model.settings();
             Map<String, Tensor> reference = ref.tensors();
             int[] prefixIds = tokenizer.prefixTokens(args.require("prompt"));
             if (reference.containsKey("meta/prefix_ids")) {
@@ -121,6 +129,8 @@ final class ParityCommand implements Command {
         if (args.flag("json")) {
             ObjectNode o = JSON.createObjectNode();
             o.put("pass", pass);
+            o.put("model", modelName);
+            DecoderOptions.put(o, settings);
             o.put("first_failure", firstFail == null ? null : firstFail.name());
             ArrayNode st = o.putArray("stages");
             for (StageDiff d : diffs) {
@@ -155,7 +165,7 @@ final class ParityCommand implements Command {
         return pass ? 0 : 1;
     }
 
-    private static int[] ints(Tensor t) {
+    static int[] ints(Tensor t) {
         int[] v = new int[(int) t.size()];
         for (int i = 0; i < v.length; i++) v[i] = (int) t.getFloat(i);
         return v;

@@ -147,6 +147,21 @@ class EvalRunCommandTest {
     }
 
     @Test
+    void runJsonRecordsTheDecoderSettingsAndResumeKeepsThem(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("run");
+        assertThat(run(runArgs(out, "pope", "pope", "--limit", "2", "--attn-logit-softcap", "7")).code()).isZero();
+        JsonNode config = Fixtures.JSON.readTree(out.resolve("run.json").toFile()).get("config");
+        assertThat(config.get("final_logit_softcap").asDouble()).isEqualTo(0.0);   // a PaliGemma 1 checkpoint's default
+        assertThat(config.get("attn_logit_softcap").asDouble()).isEqualTo(7.0);
+        assertThat(config.get("query_scale").asText()).isEqualTo("head-dim");
+        assertThat(config.get("sliding_window").asInt()).isZero();
+        EvalScoreCommandTest.Result r = run(runArgs(out, "pope", "pope", "--limit", "2", "--resume"));
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("--resume refused: the run was started with attn_logit_softcap=7.0 but this command "
+                + "asks for attn_logit_softcap=0.0");
+    }
+
+    @Test
     void refusalsAreOneLine(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("run");
         assertThat(run(runArgs(out, "pope", "pope", "--limit", "2")).code()).isZero();

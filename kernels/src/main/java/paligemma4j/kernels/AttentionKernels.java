@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * Attention of one query head over {@code n} visible keys, in the reference order: scaled query
- * {@code q / qDivisor}, float32 logits, {@code p = exp(l − max) / Σ exp(l − max)} (0 where l − max &lt; −64,
+ * {@code q / qDivisor}, float32 logits (soft-capped when {@code softCap > 0}), {@code p = exp(l − max) / Σ exp(l − max)} (0 where l − max &lt; −64,
  * {@link #FLUSH_BELOW}), then
  * {@code out = Σ_j p_j · v_j}.
  *
@@ -24,7 +24,7 @@ final class AttentionKernels {
      * Query at {@code q[qOff ..]}, keys/values at {@code k/v[j·kvStride + kvOff ..]} for j < n;
      * {@code scratch} holds at least {@code headDim + n} floats. Writes {@code out[outOff .. + headDim)}.
      */
-    static void head(float[] q, int qOff, int headDim, float qDivisor, float[] k, float[] v, int kvStride, int kvOff,
+    static void head(float[] q, int qOff, int headDim, float qDivisor, float softCap, float[] k, float[] v, int kvStride, int kvOff,
                      int n, float[] scratch, float[] out, int outOff) {
         int dv = headDim - headDim % L;
         int logits = headDim;
@@ -48,7 +48,7 @@ final class AttentionKernels {
             scratch[logits + j] = s;
             max = Math.max(max, s);
         }
-        softmaxTimesValues(headDim, v, kvStride, kvOff, n, scratch, logits, out, outOff);
+        softmaxTimesValues(headDim, v, kvStride, kvOff, n, scratch, logits, softCap, out, outOff);
     }
 
     /**
@@ -118,7 +118,7 @@ final class AttentionKernels {
      * summed over d in order. Values from the cache layout ({@link #softmaxTimesValues}).
      * {@code scratch} holds at least {@code headDim + panels(n)·P} floats.
      */
-    static void headPacked(float[] q, int qOff, int headDim, float qDivisor, float[] kP, int kOff,
+    static void headPacked(float[] q, int qOff, int headDim, float qDivisor, float softCap, float[] kP, int kOff,
                            float[] v, int kvStride, int kvOff, int n, float[] scratch, float[] out, int outOff) {
         int logits = headDim;
         System.arraycopy(q, qOff, scratch, 0, headDim);
@@ -126,7 +126,7 @@ final class AttentionKernels {
         for (int b = 0; b * P < n; b++) {
             oneLogitPanel(headDim, kP, kOff + b * headDim * P, scratch, logits + b * P);
         }
-        softmaxTimesValues(headDim, v, kvStride, kvOff, n, scratch, logits, out, outOff);
+        softmaxTimesValues(headDim, v, kvStride, kvOff, n, scratch, logits, softCap, out, outOff);
     }
 
     private static void oneLogitPanel(int headDim, float[] kP, int at, float[] scratch, int to) {
@@ -149,7 +149,7 @@ final class AttentionKernels {
      * {@code vOff} with {@code vRows} keys per panel. {@code scratch} holds at least
      * {@link #fourScratch}(headDim, n) floats; query i writes {@code out[outOff + i·outStride ..]}.
      */
-    static void fourPacked(float[] q, int qOff, int qStride, int headDim, float qDivisor, float[] kP, int kOff,
+    static void fourPacked(float[] q, int qOff, int qStride, int headDim, float qDivisor, float softCap, float[] kP, int kOff,
                            float[] vP, int vOff, int vRows, int n, float[] scratch, float[] out, int outOff,
                            int outStride) {
         int ldl = panels(n) * P;                     // scratch: q̂ of the 4 queries, then 4 logit rows of ldl
@@ -163,7 +163,7 @@ final class AttentionKernels {
             fourLogitPanel(headDim, kP, kOff + b * headDim * P, scratch, lg + b * P, ldl);
         }
         for (int i = 0; i < 4; i++) {
-            softmax(n, scratch, lg + i * ldl);
+            softmax(n, scratch, lg + i * ldl, softCap);
         }
         for (int b = 0; b * P < headDim; b++) {
             fourValuePanel(vP, vOff + b * vRows * P, n, scratch, lg, ldl, out, outOff + b * P, outStride,
@@ -180,7 +180,7 @@ final class AttentionKernels {
      * summed in the same order, so the results are identical. {@code scratch} holds at least
      * {@link #tileScratch}(headDim, n) floats, {@code t} {@link MatmulKernels#tileSize} (the micro-kernel's output).
      */
-    static void tilePacked(float[] q, int qOff, int qStride, int valid, int headDim, float qDivisor, float[] kP,
+    static void tilePacked(float[] q, int qOff, int qStride, int valid, int headDim, float qDivisor, float softCap, float[] kP,
                            int kOff, float[] vP, int vOff, int vRows, int n, float[] scratch, float[] out,
                            int outOff, int outStride, float[] t) {
         final int mr = MatmulKernels.MR;
@@ -199,7 +199,7 @@ final class AttentionKernels {
             }
         }
         for (int i = 0; i < valid; i++) {
-            softmax(n, scratch, lg + i * ldl);
+            softmax(n, scratch, lg + i * ldl, softCap);
         }
         for (int j = 0; j < n; j++) {
             for (int i = 0; i < mr; i++) {
@@ -308,8 +308,8 @@ final class AttentionKernels {
 
     /** {@code out = Σ_j softmax(scratch[logits ..])_j · v_j}: max-subtracted exp, divide by the sum, then weight V. */
     static void softmaxTimesValues(int headDim, float[] v, int kvStride, int kvOff, int n, float[] scratch, int logits,
-                                   float[] out, int outOff) {
-        softmax(n, scratch, logits);
+                                   float softCap, float[] out, int outOff) {
+        softmax(n, scratch, logits, softCap);
         int dv = headDim - headDim % L;
         for (int d = 0; d < headDim; d++) {
             out[outOff + d] = 0f;
@@ -360,8 +360,12 @@ final class AttentionKernels {
      */
     static final float FLUSH_BELOW = -64f;
 
-    /** In place: {@code scratch[logits .. + n)} = softmax of those logits (max-subtracted exp, divided by the sum). */
-    static void softmax(int n, float[] scratch, int logits) {
+    /**
+     * In place: {@code scratch[logits .. + n)} = softmax of those logits (max-subtracted exp, divided by the sum),
+     * after the soft-cap {@link AttentionShape#softCap} (0 = none).
+     */
+    static void softmax(int n, float[] scratch, int logits, float softCap) {
+        AttentionShape.softCap(scratch, logits, n, softCap);
         int nv = n - n % L;
         FloatVector maxV = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
         for (int j = 0; j < nv; j += L) {

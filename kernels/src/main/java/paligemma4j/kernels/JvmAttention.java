@@ -30,7 +30,7 @@ final class JvmAttention {
         int qBase = qView.offset(), qStride = qView.stride(), kvBase = kView.offset(), kvStride = kView.stride();
         int outBase = outView.offset(), outStride = outView.stride();
         int heads = s.heads(), kvHeads = s.kvHeads(), headDim = s.headDim();
-        float qDivisor = s.qDivisor();
+        float qDivisor = s.qDivisor(), softCap = s.softCap();
         int group = heads / kvHeads;
         int maxVisible = 0;
         for (int r = 0; r < rows; r++) {
@@ -45,7 +45,7 @@ final class JvmAttention {
                     java.util.Arrays.fill(out, outOff, outOff + headDim, 0f);
                     return;
                 }
-                AttentionKernels.head(q, qBase + r * qStride + h * headDim, headDim, qDivisor, k, v, kvStride,
+                AttentionKernels.head(q, qBase + r * qStride + h * headDim, headDim, qDivisor, softCap, k, v, kvStride,
                         kvBase + (h / group) * headDim, visible[r], scratch.floats(Scratch.PARTIAL, scratchSize), out, outOff);
             });
             return;
@@ -77,7 +77,7 @@ final class JvmAttention {
                     java.util.Arrays.fill(out, outOff, outOff + 4 * headDim, 0f);
                     return;
                 }
-                AttentionKernels.fourPacked(q, qBase + r * qStride + h0 * headDim, headDim, headDim, qDivisor, kP, g * kSize,
+                AttentionKernels.fourPacked(q, qBase + r * qStride + h0 * headDim, headDim, headDim, qDivisor, softCap, kP, g * kSize,
                         vP, g * vSize, n, visible[r], scratch.floats(Scratch.PARTIAL, scratchSize), out, outOff, headDim);
             });
             return;
@@ -93,10 +93,10 @@ final class JvmAttention {
             if (visible[r0] > 0 && sameVisible(visible, r0, valid) && (tiles || valid == 4)) {
                 int qAt = qBase + r0 * qStride + h * headDim, outAt = outBase + r0 * outStride + h * headDim;
                 if (tiles) {
-                    AttentionKernels.tilePacked(q, qAt, qStride, valid, headDim, qDivisor, kP, g * kSize, vP, g * vSize,
+                    AttentionKernels.tilePacked(q, qAt, qStride, valid, headDim, qDivisor, softCap, kP, g * kSize, vP, g * vSize,
                             n, visible[r0], work, out, outAt, outStride, scratch.floats(Scratch.TILE, MatmulKernels.tileSize()));
                 } else {
-                    AttentionKernels.fourPacked(q, qAt, qStride, headDim, qDivisor, kP, g * kSize, vP, g * vSize, n,
+                    AttentionKernels.fourPacked(q, qAt, qStride, headDim, qDivisor, softCap, kP, g * kSize, vP, g * vSize, n,
                             visible[r0], work, out, outAt, outStride);
                 }
                 return;
@@ -107,7 +107,7 @@ final class JvmAttention {
                     java.util.Arrays.fill(out, outOff, outOff + headDim, 0f);
                     continue;
                 }
-                AttentionKernels.headPacked(q, qBase + r * qStride + h * headDim, headDim, qDivisor, kP, g * kSize,
+                AttentionKernels.headPacked(q, qBase + r * qStride + h * headDim, headDim, qDivisor, softCap, kP, g * kSize,
                         v, kvStride, kvBase + g * headDim, visible[r], work, out, outOff);
             }
         });

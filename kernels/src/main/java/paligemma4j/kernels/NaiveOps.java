@@ -139,7 +139,7 @@ public final class NaiveOps implements Ops {
 
     /**
      * Flax {@code dot_product_attention} / big_vision Gemma attention: {@code q / qDivisor}, float32
-     * logits over the visible keys, softmax {@code exp(l − max) / Σ}, then the probabilities times V.
+     * logits over the visible keys (soft-capped when the shape says so), softmax {@code exp(l − max) / Σ}, then the probabilities times V.
      */
     @Override
     public void attention(AttentionShape s, Rows q, int rows, Rows k, Rows v, int[] visible, Rows out) {
@@ -153,14 +153,17 @@ public final class NaiveOps implements Ops {
                 for (int d = 0; d < headDim; d++) {
                     qs[d] = q.data()[q.at(r, h * headDim + d)] / s.qDivisor();
                 }
-                float max = Float.NEGATIVE_INFINITY;
                 for (int j = 0; j < n; j++) {
                     float logit = 0f;
                     for (int d = 0; d < headDim; d++) {
                         logit += qs[d] * k.data()[k.at(j, kvOff + d)];
                     }
                     p[j] = logit;
-                    max = Math.max(max, logit);
+                }
+                AttentionShape.softCap(p, 0, n, s.softCap());
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < n; j++) {
+                    max = Math.max(max, p[j]);
                 }
                 float sum = 0f;
                 for (int j = 0; j < n; j++) {

@@ -48,6 +48,14 @@ public interface TowerOps {
     /** Whether this backend's towers take weight matrices stored as {@code type}. */
     boolean supports(WeightType type);
 
+    /**
+     * Whether {@link #decoder} runs {@code tower}'s operations; this default takes Gemma 1 decoders only (no post
+     * norms, soft-caps or sliding window).
+     */
+    default boolean runs(DecoderTower tower) {
+        return !tower.postNorms() && tower.attnSoftCap() == 0f && tower.finalSoftCap() == 0f && tower.slidingWindow() == 0;
+    }
+
     /** The tower on this backend; weights are sent to the device once. The caller closes it. */
     Vision vision(VitTower tower);
 

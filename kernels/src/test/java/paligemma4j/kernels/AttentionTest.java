@@ -142,10 +142,10 @@ class AttentionTest {
         float qDivisor = (float) Math.sqrt(headDim);
         int scratch = headDim + AttentionKernels.panels(n) * AttentionKernels.P;
         float[] four = new float[4 * outStride], one = new float[4 * outStride];
-        AttentionKernels.fourPacked(q, 0, qStride, headDim, qDivisor, kP, 0, vP, 0, n, n,
+        AttentionKernels.fourPacked(q, 0, qStride, headDim, qDivisor, 0f, kP, 0, vP, 0, n, n,
                 new float[AttentionKernels.fourScratch(headDim, n)], four, 0, outStride);
         for (int r = 0; r < 4; r++) {
-            AttentionKernels.headPacked(q, r * qStride, headDim, qDivisor, kP, 0, v, kvStride, 0, n, new float[scratch],
+            AttentionKernels.headPacked(q, r * qStride, headDim, qDivisor, 0f, kP, 0, v, kvStride, 0, n, new float[scratch],
                     one, r * outStride);
         }
         assertThat(four).containsExactly(one);
@@ -171,10 +171,10 @@ class AttentionTest {
         float[] tile = new float[rows * outStride], one = new float[rows * outStride];
         float[] scratch = new float[AttentionKernels.tileScratch(headDim, n)];
         java.util.Arrays.fill(scratch, Float.NaN);                     // stale scratch must not leak in
-        AttentionKernels.tilePacked(q, 0, qStride, rows, headDim, qDivisor, kP, 0, vP, 0, n, n, scratch, tile, 0,
+        AttentionKernels.tilePacked(q, 0, qStride, rows, headDim, qDivisor, 0f, kP, 0, vP, 0, n, n, scratch, tile, 0,
                 outStride, new float[MatmulKernels.tileSize()]);
         for (int r = 0; r < rows; r++) {
-            AttentionKernels.headPacked(q, r * qStride, headDim, qDivisor, kP, 0, v, kvStride, 0, n,
+            AttentionKernels.headPacked(q, r * qStride, headDim, qDivisor, 0f, kP, 0, v, kvStride, 0, n,
                     new float[headDim + AttentionKernels.panels(n) * AttentionKernels.P], one, r * outStride);
         }
         assertThat(tile).containsExactly(one);

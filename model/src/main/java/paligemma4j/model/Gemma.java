@@ -27,7 +27,7 @@ public final class Gemma {
      * one group ({@code qkv}), also as its two halves for the prefill's last layer.
      */
     private record Layer(float[] attnNorm, Linear qkv, Linear queries, Linear keysValues, Linear out, float[] ffwNorm,
-                         Linear gateUp, Linear down) {}
+                         Linear gateUp, Linear down, float[] postAttnNorm, float[] postFfwNorm) {}
 
     /**
      * The backend's decoder is rebuilt (its graphs recompiled) when a sequence outgrows it: its capacity is rounded
@@ -58,8 +58,8 @@ public final class Gemma {
         this.w = w;
         this.ops = ops;
         this.embedScale = Rounding.toType(c.embedScale(), storedEmbedding);
-        this.attention = new AttentionShape(c.heads(), c.kvHeads(), c.headDim(), 1f);   // q is scaled before
-        this.towers = Towers.of(ops, w.weights(), "decoder");
+        this.attention = new AttentionShape(c.heads(), c.kvHeads(), c.headDim(), 1f, w.attnSoftCap());   // q is scaled before
+        this.towers = Towers.of(ops, w, "decoder");
         Linear.Use use = Linear.Use.DECODER;
         this.layers = w.blocks().stream().map(b -> {
             Weight[] qkv = new Weight[c.heads() + 2 * c.kvHeads()];
@@ -70,7 +70,7 @@ public final class Gemma {
             return new Layer(b.attnNorm(), projections, projections.parts(0, c.heads()),
                     projections.parts(c.heads(), qkv.length), ops.prepare(use, b.out(), null, bytes -> { }), b.ffwNorm(),
                     ops.prepare(use, new Weight[] {b.gate(), b.up()}, null, bytes -> { }),
-                    ops.prepare(use, b.down(), null, bytes -> { }));
+                    ops.prepare(use, b.down(), null, bytes -> { }), b.postAttnNorm(), b.postFfwNorm());
         }).toList();
     }
 
@@ -130,7 +130,8 @@ public final class Gemma {
 
     /**
      * Runs the prefix {@code x} [T, D] (image tokens then text embeddings) at positions 0…T−1 with full attention
-     * inside the prefix, fills cache rows [0, T) and returns the next-token logits at the last prefix position. With
+     * inside the prefix, fills cache rows [0, T) and returns the next-token logits at the last prefix position, not
+     * final-soft-capped (big_vision's {@code prefill_cache} returns {@code compute_logits}, which skips the cap). With
      * an enabled observer it also reports per-layer outputs, the final norm and the logits of every text position
      * from {@code textStart} on.
      */
@@ -159,7 +160,10 @@ public final class Gemma {
         return logits(normed, rows - 1, new float[c.vocab()]);
     }
 
-    /** One generated token at sequence position {@code position}: appends to the cache, returns next logits. */
+    /**
+     * One generated token at sequence position {@code position}: appends to the cache, returns next logits (with the
+     * final soft-cap, when the decoder has one).
+     */
     public float[] decodeStep(int token, int position, KVCache cache) {
         return decodeStep(token, position, cache, new float[c.vocab()]);
     }
@@ -177,7 +181,9 @@ public final class Gemma {
         ws.visible[0] = position + 1;
         layers(ws.x, 1, ws.position, position, ws.visible, cache, StageObserver.NONE, false);
         ops.rmsNorm(ws.x, 0, 1, c.width(), w.finalNorm(), w.eps(), ws.normed, 0);
-        return logits(ws.normed, 0, logits);
+        logits(ws.normed, 0, logits);
+        AttentionShape.softCap(logits, 0, c.vocab(), w.finalSoftCap());    // big_vision caps every extend_cache step
+        return logits;
     }
 
     /** logits = final_norm(x)[row] · Eᵀ (tied, unscaled embedding). */
@@ -221,21 +227,57 @@ public final class Gemma {
                 rows = 1;
                 ops.linear(u, 1, b.queries(), Arrays.copyOf(ws.qkvOut, heads));
             }
-            // q = RoPE(q)·head_dim^-0.5
+            // q = RoPE(q)·queryScale   (head_dim^-½, or (width // heads)^-½ for Gemma 2 27B)
             ops.rope(q, rows, qWidth, heads, hd, positions, w.ropeBase());
             ops.scale(q, 0, rows * qWidth, w.queryScale());
-            ops.attention(attention, ws.qRows, rows, Rows.of(cache.keys(l), kvWidth), Rows.of(cache.values(l), kvWidth),
-                    visible, ws.oRows);
-            // x = x + o·Wo
+            if (w.sliding(l)) {
+                slidingAttention(l, rows, positions, visible, cache, ws);
+            } else {
+                ops.attention(attention, ws.qRows, rows, Rows.of(cache.keys(l), kvWidth),
+                        Rows.of(cache.values(l), kvWidth), visible, ws.oRows);
+            }
+            // x = x + post_attention_norm(o·Wo)   (Gemma 1: no post norm)
             ops.linear(ws.o, rows, b.out(), ws.yRows);
-            ops.add(x, ws.y, rows * d);
+            addNormed(x, ws.y, b.postAttnNorm(), rows, ws.normed);
             // x = x + (gelu(w·G0) ⊙ (w·G1))·Wd,  w = pre_ffw_norm(x)
             ops.rmsNorm(x, 0, rows, d, b.ffwNorm(), w.eps(), u, 0);
             ops.linear(u, rows, b.gateUp(), ws.gateRows, ws.upRows);
             ops.geluGate(gate, up, rows * f);
             ops.linear(gate, rows, b.down(), ws.yRows);
-            ops.add(x, ws.y, rows * d);
+            addNormed(x, ws.y, b.postFfwNorm(), rows, ws.normed);
             if (obs.enabled()) obs.stage(Stages.llmLayer(l), x, rows, d);
+        }
+    }
+
+    /** {@code x += y}, or {@code x += rmsNorm(y)·(1 + postNorm)} when Gemma 2's post norm is given. */
+    private void addNormed(float[] x, float[] y, float[] postNorm, int rows, float[] tmp) {
+        int d = c.width();
+        if (postNorm == null) {
+            ops.add(x, y, rows * d);
+            return;
+        }
+        ops.rmsNorm(y, 0, rows, d, postNorm, w.eps(), tmp, 0);
+        ops.add(x, tmp, rows * d);
+    }
+
+    /**
+     * Attention of layer {@code l} through transformers' sliding window: the query at position p sees only keys at
+     * positions above {@code p − window} (and within {@code visible}). Rows whose window starts at 0 go together;
+     * each other row reads the cache from its window's first key on.
+     */
+    private void slidingAttention(int l, int rows, int[] positions, int[] visible, KVCache cache, Workspace ws) {
+        int kvWidth = c.kvHeads() * c.headDim(), qWidth = c.heads() * c.headDim(), window = w.slidingWindow();
+        int full = 0;
+        while (full < rows && positions[full] - window + 1 <= 0) full++;     // positions increase with the row
+        if (full > 0) {
+            ops.attention(attention, ws.qRows, full, Rows.of(cache.keys(l), kvWidth), Rows.of(cache.values(l), kvWidth),
+                    visible, ws.oRows);
+        }
+        for (int r = full; r < rows; r++) {
+            int start = positions[r] - window + 1;
+            ops.attention(attention, new Rows(ws.q, r * qWidth, qWidth), 1, new Rows(cache.keys(l), start * kvWidth, kvWidth),
+                    new Rows(cache.values(l), start * kvWidth, kvWidth), new int[] {visible[r] - start},
+                    new Rows(ws.o, r * qWidth, qWidth));
         }
     }
 

@@ -2,6 +2,7 @@ package paligemma4j.model;
 
 import java.nio.file.Path;
 import paligemma4j.checkpoint.Checkpoint;
+import paligemma4j.checkpoint.paligemma.GemmaSettings;
 import paligemma4j.checkpoint.paligemma.PaliGemmaConfig;
 import paligemma4j.checkpoint.paligemma.PaliGemmaWeights;
 import paligemma4j.kernels.Ops;
@@ -15,6 +16,7 @@ public final class PaliGemma implements AutoCloseable {
 
     private final Checkpoint checkpoint;
     private final PaliGemmaConfig config;
+    private final GemmaSettings settings;
     private final SiglipEncoder vision;
     private final Gemma gemma;
     private final Ops ops;
@@ -28,6 +30,7 @@ public final class PaliGemma implements AutoCloseable {
     public PaliGemma(Checkpoint checkpoint, PaliGemmaWeights weights, Ops ops, WeightConverter convert) {
         this.checkpoint = checkpoint;
         this.config = weights.config();
+        this.settings = weights.settings();
         this.ops = ops;
         this.vision = new SiglipEncoder(config.vision(), weights.vision().map(convert::convert), ops, checkpoint::release);
         this.gemma = new Gemma(config.llm(), weights.llm().map(convert::convert), weights.llm().embedding().type(), ops);
@@ -40,9 +43,14 @@ public final class PaliGemma implements AutoCloseable {
 
     /** As {@link #load(Path, Ops)}, every weight matrix converted at load time (e.g. to float32 or Q8_0). */
     public static PaliGemma load(Path file, Ops ops, WeightConverter convert) {
+        return load(file, ops, convert, GemmaSettings.Overrides.NONE);
+    }
+
+    /** As {@link #load(Path, Ops, WeightConverter)}, with decoder settings in place of the recognised size's defaults. */
+    public static PaliGemma load(Path file, Ops ops, WeightConverter convert, GemmaSettings.Overrides settings) {
         Checkpoint ckpt = Checkpoint.open(file);
         try {
-            return new PaliGemma(ckpt, PaliGemmaWeights.of(ckpt), ops, convert);
+            return new PaliGemma(ckpt, PaliGemmaWeights.of(ckpt, settings), ops, convert);
         } catch (RuntimeException e) {
             ckpt.close();
             throw e;
@@ -51,6 +59,11 @@ public final class PaliGemma implements AutoCloseable {
 
     public PaliGemmaConfig config() {
         return config;
+    }
+
+    /** The decoder settings in force (soft-caps, query scale, sliding window). */
+    public GemmaSettings settings() {
+        return settings;
     }
 
     public Gemma gemma() {

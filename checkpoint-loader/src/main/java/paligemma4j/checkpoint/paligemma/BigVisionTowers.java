@@ -48,9 +48,10 @@ final class BigVisionTowers {
     /**
      * Gemma ({@code llm/…}): per layer, each query head's {@code q_einsum[l, n]} and each KV head's
      * {@code kv_einsum[l, 0|1, g]} as {@code [D, head_dim]}, {@code attn_vec_einsum[l]} as {@code [heads·head_dim, D]},
-     * {@code gating_einsum[l, 0|1]} (gate, up) as {@code [D, F]}, {@code mlp/linear[l]} as {@code [F, D]}.
+     * {@code gating_einsum[l, 0|1]} (gate, up) as {@code [D, F]}, {@code mlp/linear[l]} as {@code [F, D]}; Gemma 2's
+     * {@code post_attention_norm} and {@code post_ffw_norm} scales; the run-time settings {@code s}.
      */
-    static DecoderTower llm(Checkpoint c, PaliGemmaConfig config) {
+    static DecoderTower llm(Checkpoint c, PaliGemmaConfig config, GemmaSettings s) {
         GemmaConfig g = config.llm();
         int d = g.width(), hd = g.headDim();
         List<DecoderTower.Block> blocks = new ArrayList<>(g.depth());
@@ -66,10 +67,13 @@ final class BigVisionTowers {
             blocks.add(new DecoderTower.Block(vector(c, PRE_ATTENTION_NORM, l), query, key, value,
                     matrix(c.get(ATTN_VEC_EINSUM).slice(l), g.heads() * hd, d), vector(c, PRE_FFW_NORM, l),
                     matrix(gating.slice(0), d, g.mlp()), matrix(gating.slice(1), d, g.mlp()),
-                    matrix(c.get(MLP_LINEAR).slice(l), g.mlp(), d)));
+                    matrix(c.get(MLP_LINEAR).slice(l), g.mlp(), d),
+                    g.postNorms() ? vector(c, POST_ATTENTION_NORM, l) : null,
+                    g.postNorms() ? vector(c, POST_FFW_NORM, l) : null));
         }
         return new DecoderTower(d, g.heads(), g.kvHeads(), hd, g.mlp(), GemmaConfig.RMS_NORM_EPS, GemmaConfig.ROPE_BASE,
-                g.queryScale(), List.copyOf(blocks), vector(c.get(FINAL_NORM)), matrix(c.get(INPUT_EMBEDDING), g.vocab(), d));
+                s.queryScale().factor(g), s.attnLogitSoftCap(), s.finalLogitSoftCap(), s.slidingWindow(),
+                List.copyOf(blocks), vector(c.get(FINAL_NORM)), matrix(c.get(INPUT_EMBEDDING), g.vocab(), d));
     }
 
     /** {@code t} viewed as a {@code [rows, cols]} matrix in its stored type; no copy. */

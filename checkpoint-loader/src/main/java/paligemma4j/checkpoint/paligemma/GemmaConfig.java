@@ -2,9 +2,15 @@ package paligemma4j.checkpoint.paligemma;
 
 /**
  * Gemma decoder sizes, all read from the checkpoint's shapes (Gemma-2B: vocab 257152, width
- * 2048, depth 18, 8 query heads, 1 KV head, head_dim 256, mlp 16384).
+ * 2048, depth 18, 8 query heads, 1 KV head, head_dim 256, mlp 16384), and whether it is a Gemma 2
+ * decoder ({@code postNorms}: its layers have the post-attention and post-MLP RMSNorms).
  */
-public record GemmaConfig(int vocab, int width, int depth, int heads, int kvHeads, int headDim, int mlp) {
+public record GemmaConfig(int vocab, int width, int depth, int heads, int kvHeads, int headDim, int mlp, boolean postNorms) {
+
+    /** A Gemma 1 decoder. */
+    public GemmaConfig(int vocab, int width, int depth, int heads, int kvHeads, int headDim, int mlp) {
+        this(vocab, width, depth, heads, kvHeads, headDim, mlp, false);
+    }
 
     /** RMSNorm epsilon, hard-coded in big_vision gemma.py (its config field norm_eps is ignored). */
     public static final float RMS_NORM_EPS = 1e-6f;
@@ -31,6 +37,11 @@ public record GemmaConfig(int vocab, int width, int depth, int heads, int kvHead
 
     /** Query scale 1/√head_dim, applied to q after RoPE. */
     public float queryScale() {
-        return (float) Math.pow(headDim, -0.5);       // big_vision: q *= head_dim**-0.5 (Python float)
+        return QueryScale.HEAD_DIM.factor(this);       // big_vision: q *= head_dim**-0.5 (Python float)
+    }
+
+    /** "Gemma 2" or "Gemma". */
+    public String family() {
+        return postNorms ? "Gemma 2" : "Gemma";
     }
 }

@@ -11,6 +11,7 @@ import java.util.Map;
 import paligemma4j.checkpoint.Checkpoint;
 import paligemma4j.checkpoint.CheckpointException;
 import paligemma4j.checkpoint.Tensor;
+import paligemma4j.kernels.DecoderTower;
 
 /**
  * A Hugging Face PaliGemma checkpoint as {@link PaliGemmaWeights}: sizes from the shapes plus {@code config.json}
@@ -87,11 +88,16 @@ final class HfWeights {
     /** A checked Hugging Face checkpoint: its tensors by canonical name, the sizes and the config.json settings. */
     record Checked(Canonical tensors, PaliGemmaConfig config, HfConfig hf) {}
 
-    static PaliGemmaWeights of(Checkpoint c) {
+    static PaliGemmaWeights of(Checkpoint c, GemmaSettings.Overrides overrides) {
         Checked k = check(c);
         Arena arena = Arena.ofAuto();
+        GemmaSettings settings = overrides.apply(GemmaSettings.defaults(k.config().llm()));
+        DecoderTower llm = HfTowers.llm(c, k.tensors().tensors(), k.config(), k.hf(), arena);
         return new PaliGemmaWeights(k.config(), HfTowers.vision(c, k.tensors().tensors(), k.config(), k.hf(), arena),
-                HfTowers.llm(c, k.tensors().tensors(), k.config(), k.hf(), arena));
+                new DecoderTower(llm.width(), llm.heads(), llm.kvHeads(), llm.headDim(), llm.mlp(), llm.eps(),
+                        llm.ropeBase(), settings.queryScale().factor(k.config().llm()), settings.attnLogitSoftCap(),
+                        settings.finalLogitSoftCap(), settings.slidingWindow(), llm.blocks(), llm.finalNorm(),
+                        llm.embedding()), settings);
     }
 
     /** Infers the sizes and checks every tensor; one {@link CheckpointException} listing all problems. */

@@ -53,12 +53,25 @@ public final class PaliGemmaLayout {
     public static final String GATING_EINSUM = "llm/layers/mlp/gating_einsum";
     public static final String MLP_LINEAR = "llm/layers/mlp/linear";
     public static final String FINAL_NORM = "llm/final_norm/scale";
+    public static final String POST_ATTENTION_NORM = "llm/layers/post_attention_norm/scale";
+    public static final String POST_FFW_NORM = "llm/layers/post_ffw_norm/scale";
 
     /** The 32 keys, in the order of docs/model.md#tensor-table (any valid config gives the same key set). */
     public static final Set<String> KEYS = Collections.unmodifiableSet(new LinkedHashSet<>(expectedShapes(
             new PaliGemmaConfig(new SiglipConfig(1, 1, 1, 1, 1, 1, 1), new GemmaConfig(1, 1, 1, 1, 1, 2, 1))).keySet()));
 
-    /** The 32 keys with the shape each must have under {@code c}, in the order of docs/model.md#tensor-table. */
+    /** The two keys a Gemma 2 decoder adds: its post-attention and post-MLP RMSNorm scales, {@code [depth, width]}. */
+    public static final Set<String> GEMMA2_KEYS = Set.of(POST_ATTENTION_NORM, POST_FFW_NORM);
+
+    /** Whether {@code key} belongs to some PaliGemma tree (1 or 2). */
+    public static boolean known(String key) {
+        return KEYS.contains(key) || GEMMA2_KEYS.contains(key);
+    }
+
+    /**
+     * The 32 keys (34 for a Gemma 2 decoder) with the shape each must have under {@code c}, in the order of
+     * docs/model.md#tensor-table.
+     */
     public static Map<String, long[]> expectedShapes(PaliGemmaConfig c) {
         SiglipConfig v = c.vision();
         GemmaConfig g = c.llm();
@@ -97,6 +110,10 @@ public final class PaliGemmaLayout {
         m.put(GATING_EINSUM, new long[] {n, 2, d, g.mlp()});
         m.put(MLP_LINEAR, new long[] {n, g.mlp(), d});
         m.put(FINAL_NORM, new long[] {d});
+        if (g.postNorms()) {
+            m.put(POST_ATTENTION_NORM, new long[] {n, d});
+            m.put(POST_FFW_NORM, new long[] {n, d});
+        }
         return m;
     }
 
@@ -105,7 +122,7 @@ public final class PaliGemmaLayout {
      * sizes. Resolution and patch from the patch embedding and {@code pos_embedding}; vision width,
      * depth, heads and head_dim from the query kernel; vision MLP from Dense_0; vocab and width from
      * the LLM embedding; LLM depth, heads and head_dim from {@code q_einsum}; KV heads from
-     * {@code kv_einsum}; LLM MLP from {@code gating_einsum}. Throws a {@link CheckpointException}
+     * {@code kv_einsum}; LLM MLP from {@code gating_einsum}; Gemma 2 from the presence of either post norm. Throws a {@link CheckpointException}
      * naming {@code file} and the key when a source tensor is missing or has the wrong rank.
      */
     public static PaliGemmaConfig infer(String file, Map<String, long[]> shapes) {
@@ -142,8 +159,9 @@ public final class PaliGemmaLayout {
         try {
             SiglipConfig vision = new SiglipConfig(toInt(grid * emb[0]), toInt(emb[0]), toInt(query[1]), toInt(query[0]),
                     toInt(dense0[2]), toInt(query[2]), toInt(query[3]));
+            boolean postNorms = shapes.containsKey(POST_ATTENTION_NORM) || shapes.containsKey(POST_FFW_NORM);
             GemmaConfig llm = new GemmaConfig(toInt(embedder[0]), toInt(width), toInt(q[0]), toInt(q[1]), toInt(kv[2]),
-                    toInt(q[3]), toInt(mlp));
+                    toInt(q[3]), toInt(mlp), postNorms);
             return new PaliGemmaConfig(vision, llm);
         } catch (IllegalArgumentException | ArithmeticException e) {
             problems.add("inconsistent sizes: " + e.getMessage());
@@ -179,7 +197,7 @@ public final class PaliGemmaLayout {
         List<String> out = new ArrayList<>();
         for (String k : KEYS) if (!shapes.containsKey(k)) out.add("missing " + k);
         for (var e : shapes.entrySet()) {
-            if (!KEYS.contains(e.getKey())) out.add("unexpected " + e.getKey() + " " + Arrays.toString(e.getValue()));
+            if (!known(e.getKey())) out.add("unexpected " + e.getKey() + " " + Arrays.toString(e.getValue()));
         }
         return out;
     }

@@ -17,11 +17,12 @@ import paligemma4j.kernels.VitTower;
  * mapped bytes in their stored type (no copy; valid until it is closed); biases and norm parameters are float32.
  * A Hugging Face checkpoint ({@link HfLayout}) gives the same towers, its linear weights as transposed copies.
  *
- * @param config the sizes, inferred from the shapes
- * @param vision SigLIP tower and projector ({@code img/…})
- * @param llm    Gemma decoder ({@code llm/…})
+ * @param config   the sizes, inferred from the shapes
+ * @param vision   SigLIP tower and projector ({@code img/…})
+ * @param llm      Gemma decoder ({@code llm/…}), with {@code settings} in force
+ * @param settings the decoder settings a checkpoint cannot carry
  */
-public record PaliGemmaWeights(PaliGemmaConfig config, VitTower vision, DecoderTower llm) {
+public record PaliGemmaWeights(PaliGemmaConfig config, VitTower vision, DecoderTower llm, GemmaSettings settings) {
 
     /**
      * Infers the config from {@code c}'s shapes, checks all 32 tensors (present, float, shaped as the
@@ -30,7 +31,12 @@ public record PaliGemmaWeights(PaliGemmaConfig config, VitTower vision, DecoderT
      * vs actual shape.
      */
     public static PaliGemmaWeights of(Checkpoint c) {
-        if (HfLayout.recognizes(c.tensors().keySet())) return HfWeights.of(c);
+        return of(c, GemmaSettings.Overrides.NONE);
+    }
+
+    /** As {@link #of(Checkpoint)}, with the given settings in place of the size's defaults. */
+    public static PaliGemmaWeights of(Checkpoint c, GemmaSettings.Overrides overrides) {
+        if (HfLayout.recognizes(c.tensors().keySet())) return HfWeights.of(c, overrides);
         Map<String, long[]> shapes = shapes(c);
         List<String> problems = new ArrayList<>();
         PaliGemmaConfig config = PaliGemmaLayout.infer(shapes, problems);
@@ -42,13 +48,18 @@ public record PaliGemmaWeights(PaliGemmaConfig config, VitTower vision, DecoderT
             problems.addAll(PaliGemmaLayout.problems(shapes, config));
         }
         for (Tensor t : c.tensors().values()) {
-            if (PaliGemmaLayout.KEYS.contains(t.key()) && !t.dtype().isFloat()) problems.add(t.key() + ": expected a float dtype, found " + t.dtype().jsonName);
+            if (PaliGemmaLayout.known(t.key()) && !t.dtype().isFloat()) problems.add(t.key() + ": expected a float dtype, found " + t.dtype().jsonName);
         }
         if (!problems.isEmpty()) {
             throw new CheckpointException(c.file() + ": not a valid PaliGemma checkpoint, " + problems.size()
-                    + (problems.size() == 1 ? " problem: " : " problems: ") + String.join("; ", problems));
+                    + (problems.size() == 1 ? " problem: " : " problems: ") + String.join("; ", problems)
+                    + ". Found " + found(shapes) + "; known layouts: PaliGemma (Gemma decoder, 32 tensors) and PaliGemma 2"
+                    + " (Gemma 2 decoder: also " + PaliGemmaLayout.POST_ATTENTION_NORM + " and "
+                    + PaliGemmaLayout.POST_FFW_NORM + ")");
         }
-        return new PaliGemmaWeights(config, BigVisionTowers.vision(c, config), BigVisionTowers.llm(c, config));
+        GemmaSettings settings = overrides.apply(GemmaSettings.defaults(config.llm()));
+        return new PaliGemmaWeights(config, BigVisionTowers.vision(c, config), BigVisionTowers.llm(c, config, settings),
+                settings);
     }
 
     /** The config implied by {@code c}'s shapes (no full validation; see {@link #of}). */
@@ -60,6 +71,18 @@ public record PaliGemmaWeights(PaliGemmaConfig config, VitTower vision, DecoderT
             return config;
         }
         return PaliGemmaLayout.infer(c.file().toString(), shapes(c));
+    }
+
+    /** What a checkpoint holds, in short: its tensor count and the decoder's defining shapes. */
+    private static String found(Map<String, long[]> shapes) {
+        StringBuilder sb = new StringBuilder(shapes.size() + " tensors");
+        for (String key : List.of(PaliGemmaLayout.INPUT_EMBEDDING, PaliGemmaLayout.Q_EINSUM, PaliGemmaLayout.KV_EINSUM,
+                PaliGemmaLayout.GATING_EINSUM, PaliGemmaLayout.POST_ATTENTION_NORM, PaliGemmaLayout.POST_FFW_NORM,
+                PaliGemmaLayout.IMG_POS_EMBEDDING)) {
+            long[] s = shapes.get(key);
+            sb.append(", ").append(key).append(' ').append(s == null ? "absent" : java.util.Arrays.toString(s));
+        }
+        return sb.toString();
     }
 
     /** Every tensor's shape by key, in file order. */

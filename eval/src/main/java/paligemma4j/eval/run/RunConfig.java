@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
+import paligemma4j.checkpoint.paligemma.GemmaSettings;
 import paligemma4j.eval.Benchmark;
 import paligemma4j.eval.shard.Shard;
 
@@ -24,22 +25,24 @@ import paligemma4j.eval.shard.Shard;
  * @param tokenizerBytes  its size
  * @param protocol        prompt, decoding, resize and cache settings
  * @param limit           the first {@code limit} examples only; 0 = all
+ * @param decoder         the decoder settings in force (soft-caps, query scale, sliding window); null = not recorded
  * @param shard           {@code --shard K/N}: only that shard of the (limited) examples; null = all
  */
 public record RunConfig(Benchmark benchmark, String split, String dataset, Path data, Path checkpoint,
                         long checkpointBytes, Path tokenizer, long tokenizerBytes, Protocol protocol, int limit,
-                        Shard shard) {
+                        GemmaSettings decoder, Shard shard) {
 
-    /** An unsharded run. */
+    /** An unsharded run whose decoder settings are not recorded. */
     public RunConfig(Benchmark benchmark, String split, String dataset, Path data, Path checkpoint,
                      long checkpointBytes, Path tokenizer, long tokenizerBytes, Protocol protocol, int limit) {
-        this(benchmark, split, dataset, data, checkpoint, checkpointBytes, tokenizer, tokenizerBytes, protocol, limit, null);
+        this(benchmark, split, dataset, data, checkpoint, checkpointBytes, tokenizer, tokenizerBytes, protocol, limit, null,
+                null);
     }
 
     /** The same settings for shard {@code s} (null: unsharded). */
     public RunConfig withShard(Shard s) {
         return new RunConfig(benchmark, split, dataset, data, checkpoint, checkpointBytes, tokenizer, tokenizerBytes,
-                protocol, limit, s);
+                protocol, limit, decoder, s);
     }
 
     /** The compared fields, in report order. */
@@ -60,6 +63,12 @@ public record RunConfig(Benchmark benchmark, String split, String dataset, Path 
         o.put("checkpoint_bytes", checkpointBytes);
         o.put("tokenizer", tokenizer.getFileName().toString());
         o.put("tokenizer_bytes", tokenizerBytes);
+        if (decoder != null) {
+            o.put("final_logit_softcap", decoder.finalLogitSoftCap());
+            o.put("attn_logit_softcap", decoder.attnLogitSoftCap());
+            o.put("query_scale", decoder.queryScale().option);
+            o.put("sliding_window", decoder.slidingWindow());
+        }
         if (shard != null) o.put("shard", shard.label());
         return o;
     }

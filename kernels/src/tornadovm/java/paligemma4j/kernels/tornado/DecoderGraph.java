@@ -47,16 +47,19 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *   task rope    q    = RoPE(q)·queryScale; K_l, V_l[at + r] = [bf16](RoPE(k)), [bf16](v)  (RoPE q, scale, RoPE k, cache write: 4→1)
  *   task attn    o    = softmax(q·K_lᵀ over visible[r]) · V_l   MQA/GQA head map, prefix-LM via visible[r]
  *   task proj    x   += o·Wo                                tiled matmul, RESIDUAL epilogue (2→1)
+ *                (Gemma 2: u = o·Wo, STORE; task postnorm0  x += RMSNorm_post_attn(u))
  *   task norm1   u    = RMSNorm_ffw(x)
  *   task gate    g    = gelu_tanh(u·Wgate)     [rows, F]     tiled matmul, GELU epilogue (2→1)
  *   task up      g   *= u·Wup                               tiled matmul, MULTIPLY epilogue (GeGLU: 2→1)
  *   task down    x   += g·Wdown                             tiled matmul, RESIDUAL epilogue (2→1)
+ *                (Gemma 2: u = g·Wdown, STORE; task postnorm1  x += RMSNorm_post_ffw(u))
  *   out  persist          x, shared
  *
  * graph llm_logits
  *   in   consume          x, scratch u, eps  (from llm_layer_{depth−1})
  *   task norm    u      = RMSNorm_final(x)
  *   task unembed logits = u[rows−1]·Eᵀ   [V]                a work-group per vocabulary entry, local tree
+ *   task softcap logits = c·tanh(logits/c)                  Gemma 2, decode steps only (not the prefill, as big_vision)
  *   out  EVERY_EXECUTION  logits
  * </pre>
  *
@@ -81,6 +84,8 @@ public final class DecoderGraph implements TowerOps.Decoder {
     private final List<IntArray> rowDims = new ArrayList<>();
     private final List<IntArray> tiledDims = new ArrayList<>();
     private final IntArray ropeDims, attnDims, unembedDims;
+    /** [vocab, 1 = apply the final soft-cap this call]; null without a final soft-cap. */
+    private final IntArray softCapDims;
     /** Grids whose row axis follows the call: [grid, rowAxisIsY ? 1 : 0, tiled ? 1 : 0]. */
     private final List<WorkerGrid> rowGrids1D = new ArrayList<>(), rowGrids2D = new ArrayList<>(),
             tiledGrids = new ArrayList<>();
@@ -125,7 +130,7 @@ public final class DecoderGraph implements TowerOps.Decoder {
         FloatArray timescales = new FloatArray(hd / 2);
         for (int i = 0; i < hd / 2; i++) timescales.set(i, 1f / NaiveOps.ropeTimescale(t.ropeBase(), i, hd));   // reciprocal timescales
         FloatArray queryScale = FloatArray.fromElements(t.queryScale());
-        FloatArray one = FloatArray.fromElements(1f);
+        FloatArray attnConsts = FloatArray.fromElements(1f, t.attnSoftCap());   // q is scaled before; the logit cap
         ropeDims = new IntArray(CacheKernels.DIMS);
         ropeDims.set(CacheKernels.HEADS, t.heads());
         ropeDims.set(CacheKernels.KV_HEADS, t.kvHeads());
@@ -142,7 +147,7 @@ public final class DecoderGraph implements TowerOps.Decoder {
         attnDims.set(DeviceAttentionKernels.KV_CAPACITY, capacity);
         attnDims.set(DeviceAttentionKernels.OUT_STRIDE, t.heads() * hd);
         // one device copy for all layer graphs: allocated by llm_layer_0, then handed down the chain
-        Object[] shared = {u, qkv, o, g, p, gelu, eps, timescales, queryScale, one, pow2};
+        Object[] shared = {u, qkv, o, g, p, gelu, eps, timescales, queryScale, attnConsts, pow2};
         attentionScratch = p;
         GridScheduler grids = new GridScheduler();
         List<ImmutableTaskGraph> list = new ArrayList<>();
@@ -170,13 +175,24 @@ public final class DecoderGraph implements TowerOps.Decoder {
             gr.task("rope", CacheKernels::ropeAndCacheWrite, new KernelContext(), qkv, keys, values, positions, timescales,
                     ropeDims, queryScale, pow2);
             rowGrid2D(grids, name + ".rope", (t.heads() + t.kvHeads()) * (hd / 2));
-            gr.task("attn", DeviceAttentionKernels::attention, new KernelContext(), qkv, keys, values, visible, p, o, attnDims, one);
+            gr.task("attn", DeviceAttentionKernels::attention, new KernelContext(), qkv, keys, values, visible, p, o, attnDims,
+                    attnConsts);
             rowGrid2D(grids, name + ".attn", t.heads());
-            tiled(gr, grids, name, "proj", o, new DeviceWeight(b.out()), x, TiledMatmulKernels.RESIDUAL, gelu);
+            if (b.postAttnNorm() == null) {
+                tiled(gr, grids, name, "proj", o, new DeviceWeight(b.out()), x, TiledMatmulKernels.RESIDUAL, gelu);
+            } else {
+                tiled(gr, grids, name, "proj", o, new DeviceWeight(b.out()), u, TiledMatmulKernels.STORE, gelu);
+                postNorm(gr, grids, name, "postnorm0", b.postAttnNorm(), u, eps);
+            }
             rmsNorm(gr, grids, name, "norm1", b.ffwNorm(), u, eps);
             tiled(gr, grids, name, "gate", u, new DeviceWeight(b.gate()), g, TiledMatmulKernels.GELU, gelu);
             tiled(gr, grids, name, "up", u, new DeviceWeight(b.up()), g, TiledMatmulKernels.MULTIPLY, gelu);
-            tiled(gr, grids, name, "down", g, new DeviceWeight(b.down()), x, TiledMatmulKernels.RESIDUAL, gelu);
+            if (b.postFfwNorm() == null) {
+                tiled(gr, grids, name, "down", g, new DeviceWeight(b.down()), x, TiledMatmulKernels.RESIDUAL, gelu);
+            } else {
+                tiled(gr, grids, name, "down", g, new DeviceWeight(b.down()), u, TiledMatmulKernels.STORE, gelu);
+                postNorm(gr, grids, name, "postnorm1", b.postFfwNorm(), u, eps);
+            }
             list.add(gr.persistOnDevice(x).persistOnDevice(shared).snapshot());
             prev = name;
         }
@@ -201,6 +217,16 @@ public final class DecoderGraph implements TowerOps.Decoder {
         WorkerGrid unembedGrid = new WorkerGrid1D(e.weight.rows() * LinearKernels.REDUCE_GROUP);
         unembedGrid.setLocalWork(LinearKernels.REDUCE_GROUP, 1, 1);
         grids.addWorkerGrid(LOGITS + ".unembed", unembedGrid);
+        if (t.finalSoftCap() > 0f) {
+            softCapDims = IntArray.fromElements(e.weight.rows(), 0);
+            FloatArray cap = FloatArray.fromElements(t.finalSoftCap());
+            lg.transferToDevice(DataTransferMode.EVERY_EXECUTION, softCapDims)
+                    .transferToDevice(DataTransferMode.FIRST_EXECUTION, cap)
+                    .task("softcap", PointwiseKernels::softCap, new KernelContext(), logits, softCapDims, cap);
+            grids.addWorkerGrid(LOGITS + ".softcap", new WorkerGrid1D(e.weight.rows()));
+        } else {
+            softCapDims = null;
+        }
         list.add(lg.transferToHost(DataTransferMode.EVERY_EXECUTION, logits).snapshot());
 
         graphs = list.size();
@@ -214,6 +240,19 @@ public final class DecoderGraph implements TowerOps.Decoder {
         FloatArray s = FloatArray.fromArray(scale);
         g.transferToDevice(DataTransferMode.EVERY_EXECUTION, d).transferToDevice(DataTransferMode.FIRST_EXECUTION, s)
                 .task(task, RowKernels::rmsNorm, new KernelContext(), x, s, y, d, eps);
+        rowDims.add(d);
+        WorkerGrid grid = new WorkerGrid1D(1);
+        rowGrids1D.add(grid);
+        grids.addWorkerGrid(graph + "." + task, grid);
+    }
+
+    /** {@code x += RMSNorm(y)·(1 + scale)}: Gemma 2's post norm of a sub-block's output, added to the residual. */
+    private void postNorm(TaskGraph g, GridScheduler grids, String graph, String task, float[] scale, FloatArray y,
+                          FloatArray eps) {
+        IntArray d = IntArray.fromElements(t.width(), 0);
+        FloatArray s = FloatArray.fromArray(scale);
+        g.transferToDevice(DataTransferMode.EVERY_EXECUTION, d).transferToDevice(DataTransferMode.FIRST_EXECUTION, s)
+                .task(task, RowKernels::rmsNormAdd, new KernelContext(), y, s, x, d, eps);
         rowDims.add(d);
         WorkerGrid grid = new WorkerGrid1D(1);
         rowGrids1D.add(grid);
@@ -275,7 +314,7 @@ public final class DecoderGraph implements TowerOps.Decoder {
             vis[r] = rows;
         }
         length = 0;
-        float[] logits = run(prefix, rows, pos, vis);
+        float[] logits = run(prefix, rows, pos, vis, false);
         runs.prefill();
         return logits;
     }
@@ -284,12 +323,12 @@ public final class DecoderGraph implements TowerOps.Decoder {
     @Override
     public float[] decode(float[] token) {
         if (length == 0) throw new IllegalStateException("decoder graph: decode() before prefill()");
-        float[] logits = run(token, 1, new int[] {length}, new int[] {length + 1});
+        float[] logits = run(token, 1, new int[] {length}, new int[] {length + 1}, true);
         runs.decode();
         return logits;
     }
 
-    private float[] run(float[] in, int rows, int[] pos, int[] vis) {
+    private float[] run(float[] in, int rows, int[] pos, int[] vis, boolean capLogits) {
         if (closed) throw new IllegalStateException("decoder graph: used after close()");
         if (length + rows > capacity) {
             throw new IllegalStateException("decoder graph: " + (length + rows) + " positions > capacity " + capacity);
@@ -309,6 +348,7 @@ public final class DecoderGraph implements TowerOps.Decoder {
         ropeDims.set(CacheKernels.CACHE_AT, length);
         attnDims.set(DeviceAttentionKernels.ROWS, rows);
         unembedDims.set(LinearKernels.X_ROW, rows - 1);
+        if (softCapDims != null) softCapDims.set(1, capLogits ? 1 : 0);
         for (WorkerGrid gr : rowGrids1D) gr.setGlobalWork(rows, 1, 1);
         for (int i = 0; i < rowGrids2D.size(); i++) rowGrids2D.get(i).setGlobalWork(rowGrid2DWidth.get(i), rows, 1);
         for (int i = 0; i < tiledGrids.size(); i++) {

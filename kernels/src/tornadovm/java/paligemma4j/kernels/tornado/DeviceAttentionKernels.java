@@ -24,11 +24,12 @@ public final class DeviceAttentionKernels {
 
     /**
      * Grid {@code (heads, rows)}: {@code out[r, h] = softmax((q[r, h] / qDivisor) · K[0..visible[r])ᵀ) · V},
-     * K/V head {@code h / (heads / kvHeads)}, max-subtracted softmax in float32; {@code consts[0] = qDivisor}.
+     * K/V head {@code h / (heads / kvHeads)}, max-subtracted softmax in float32; {@code consts[0] = qDivisor},
+     * {@code consts[1]} = Gemma 2's logit soft-cap c (logits → c·tanh(logits·(1/c)) before the softmax; 0 = off).
      */
     public static void attention(KernelContext c, FloatArray q, FloatArray k, FloatArray v, IntArray visible,
                                  FloatArray scratch, FloatArray out, IntArray dims, FloatArray consts) {
-        attend(c.globalIdx, c.globalIdy, q, 0, k, 0, v, 0, visible, scratch, out, dims, consts.get(0));
+        attend(c.globalIdx, c.globalIdy, q, 0, k, 0, v, 0, visible, scratch, out, dims, consts.get(0), consts.get(1));
     }
 
     /**
@@ -39,11 +40,12 @@ public final class DeviceAttentionKernels {
     public static void attentionPacked(KernelContext c, FloatArray qkv, IntArray visible, FloatArray scratch,
                                        FloatArray out, IntArray dims, FloatArray consts) {
         attend(c.globalIdx, c.globalIdy, qkv, 0, qkv, dims.get(K_OFFSET), qkv, dims.get(V_OFFSET), visible, scratch,
-                out, dims, consts.get(0));
+                out, dims, consts.get(0), 0f);
     }
 
     private static void attend(int h, int r, FloatArray q, int qOff, FloatArray k, int kOff, FloatArray v, int vOff,
-                               IntArray visible, FloatArray scratch, FloatArray out, IntArray dims, float qDivisor) {
+                               IntArray visible, FloatArray scratch, FloatArray out, IntArray dims, float qDivisor,
+                               float softCap) {
         int heads = dims.get(HEADS);
         if (h < heads && r < dims.get(ROWS)) {
             int headDim = dims.get(HEAD_DIM);
@@ -57,6 +59,9 @@ public final class DeviceAttentionKernels {
                 int kb = kOff + j * kvStride + kvOff;
                 for (int d = 0; d < headDim; d++) {
                     logit += (q.get(qb + d) / qDivisor) * k.get(kb + d);
+                }
+                if (softCap > 0f) {
+                    logit = TornadoMath.tanh(logit * (1f / softCap)) * softCap;
                 }
                 scratch.set(pb + j, logit);
             }

@@ -24,6 +24,18 @@ public final class PointwiseKernels {
         return x * cdf;
     }
 
+    /**
+     * In place, when {@code dims[1] != 0}: {@code x[i] = c·tanh(x[i]·(1/c))} for i < {@code dims[0]}, {@code c = consts[0]}
+     * (Gemma 2's final-logit soft-cap, applied to decode steps only).
+     */
+    public static void softCap(KernelContext c, FloatArray x, IntArray dims, FloatArray consts) {
+        int i = c.globalIdx;
+        if (i < dims.get(0) && dims.get(1) != 0) {
+            float cap = consts.get(0);
+            x.set(i, TornadoMath.tanh(x.get(i) * (1f / cap)) * cap);
+        }
+    }
+
     /** In place: {@code x[i] = gelu_tanh(x[i])}. */
     public static void gelu(KernelContext c, FloatArray x, IntArray dims, FloatArray consts) {
         int i = c.globalIdx;

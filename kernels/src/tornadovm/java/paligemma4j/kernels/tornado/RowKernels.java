@@ -69,6 +69,28 @@ public final class RowKernels {
     }
 
     /**
+     * Gemma 2's post norm added to the residual, one row per work-item:
+     * {@code x += y · (1/sqrt(mean(y²) + eps)) · (1 + scale)}; {@code consts[0] = eps}.
+     */
+    public static void rmsNormAdd(KernelContext c, FloatArray y, FloatArray scale, FloatArray x, IntArray dims,
+                                  FloatArray consts) {
+        int r = c.globalIdx;
+        int width = dims.get(WIDTH);
+        if (r < dims.get(ROWS)) {
+            int base = r * width;
+            float sumSq = 0f;
+            for (int i = 0; i < width; i++) {
+                float v = y.get(base + i);
+                sumSq += v * v;
+            }
+            float inv = 1f / TornadoMath.sqrt(sumSq / width + consts.get(0));
+            for (int i = 0; i < width; i++) {
+                x.set(base + i, x.get(base + i) + (y.get(base + i) * inv) * (1f + scale.get(i)));
+            }
+        }
+    }
+
+    /**
      * Index of the largest of {@code x[0 .. n)}, {@code n = dims[0]}, ties → lowest index, into
      * {@code result[0]}. Launch exactly one work-group of {@link #ARGMAX_GROUP}. Each work-item scans a
      * stride (strict {@code >}, so its earliest maximum), then a tree keeps the larger value or, on a tie,

@@ -92,6 +92,12 @@ public final class TornadoOps implements Ops, TowerOps, AutoCloseable {
         return new VisionTowerGraph(tower, device, towerRuns);
     }
 
+    /** Gemma 1 and 2 decoders (post norms, soft-caps, grouped KV heads); not the sliding window. */
+    @Override
+    public boolean runs(DecoderTower tower) {
+        return tower.slidingWindow() == 0;
+    }
+
     /** The decoder as device-resident task graphs with a KV cache of {@code capacity} positions. The caller closes it. */
     @Override
     public DecoderGraph decoder(DecoderTower tower, int capacity, boolean bf16Cache) {
@@ -503,6 +509,7 @@ public final class TornadoOps implements Ops, TowerOps, AutoCloseable {
         dims.set(DeviceAttentionKernels.KV_CAPACITY, kvCapacity);
         dims.set(DeviceAttentionKernels.OUT_STRIDE, outWidth);
         consts.set(0, qDivisor);
+        consts.set(1, shape.softCap());
         s.plan.run(heads, rows);
         for (int r = 0; r < rows; r++) {
             copyOut(s.b, r * outWidth, out, outView.at(r, 0), outWidth);

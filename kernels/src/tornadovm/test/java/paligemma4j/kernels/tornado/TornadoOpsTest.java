@@ -227,6 +227,23 @@ class TornadoOpsTest {
         assertThat(maxAbsDiff(a, e)).isLessThanOrEqualTo(2 * logitErr + 16 * U * keys);
     }
 
+    /** Gemma 2's attention-logit soft-cap c·tanh(l/c), small enough to bite (logits reach ±16 here). */
+    @ParameterizedTest(name = "rows {0}, heads {1}/{2} × {3}, keys {4}, cap {5}")
+    @org.junit.jupiter.params.provider.CsvSource({"1, 8, 4, 32, 40, 2", "6, 4, 2, 16, 6, 0.5"})
+    void attentionSoftCap(int rows, int heads, int kvHeads, int headDim, int keys, float cap) {
+        int qStride = heads * headDim, kvStride = kvHeads * headDim;
+        float[] q = uniform(rows + 7, rows * qStride, -2f, 2f);
+        float[] k = uniform(17 + keys, keys * kvStride, -2f, 2f), v = uniform(19 + keys, keys * kvStride, -1f, 1f);
+        int[] visible = new int[rows];
+        for (int r = 0; r < rows; r++) visible[r] = keys - rows + r + 1;
+        float[] e = new float[rows * qStride], a = new float[rows * qStride], off = new float[rows * qStride];
+        NAIVE.attention(new AttentionShape(heads, kvHeads, headDim, 1f, cap), new Rows(q, 0, qStride), rows, new Rows(k, 0, kvStride), new Rows(v, 0, kvStride), visible, new Rows(e, 0, qStride));
+        OPS.attention(new AttentionShape(heads, kvHeads, headDim, 1f, cap), new Rows(q, 0, qStride), rows, new Rows(k, 0, kvStride), new Rows(v, 0, kvStride), visible, new Rows(a, 0, qStride));
+        NAIVE.attention(new AttentionShape(heads, kvHeads, headDim, 1f), new Rows(q, 0, qStride), rows, new Rows(k, 0, kvStride), new Rows(v, 0, kvStride), visible, new Rows(off, 0, qStride));
+        assertThat(maxAbsDiff(a, e)).isLessThanOrEqualTo(2e-5);
+        assertThat(maxAbsDiff(off, e)).as("the cap bites").isGreaterThan(1e-2);
+    }
+
     @Test
     void argmax() {
         for (int n : new int[] {1, 2, 3, 127, 128, 129, 257, 2176, 257_152 / 16}) {
