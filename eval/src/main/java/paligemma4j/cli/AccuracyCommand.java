@@ -101,6 +101,17 @@ final class AccuracyCommand implements Command {
         };
     }
 
+    /** The matrices' type after the {@code --weights} conversion, or null for stored. */
+    static WeightType targetType(String weights) {
+        return switch (weights) {
+            case "stored" -> null;
+            case "bf16" -> WeightType.BF16;
+            case "f32" -> WeightType.F32;
+            case "f16" -> WeightType.F16;
+            default -> WeightType.Q8_0;
+        };
+    }
+
     private static Result run(Path ckpt, JvmOps ops, WeightConverter convert, Args args, String prompt, int n,
                               PrintStream err) throws Exception {
         try (PaliGemma m = PaliGemma.load(ckpt, ops, convert)) {

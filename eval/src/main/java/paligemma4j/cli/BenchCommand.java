@@ -13,6 +13,9 @@ import paligemma4j.kernels.JvmOps;
 import paligemma4j.kernels.ProfiledOps;
 import paligemma4j.model.DecodeState;
 import paligemma4j.model.KVCache;
+import paligemma4j.model.MemoryGuard;
+import paligemma4j.model.MemoryNeed;
+import paligemma4j.model.SystemMemory;
 import paligemma4j.model.PaliGemma;
 import paligemma4j.model.Prefix;
 import paligemma4j.model.StageObserver;
@@ -80,8 +83,10 @@ final class BenchCommand implements Command {
         long t0 = System.nanoTime();
         JvmOps jvm = new JvmOps(threads);
         ProfiledOps profile = args.flag("profile") ? new ProfiledOps(jvm) : null;
+        var memory = MemoryGuard.of(AccuracyCommand.targetType(weights), MemoryNeed.PROMPT_ALLOWANCE + newTokens, 1, true,
+                SystemMemory::available);
         try (jvm; PaliGemma model = PaliGemma.load(ckptPath, profile == null ? jvm : profile, recording,
-                DecoderOptions.parse(args))) {
+                DecoderOptions.parse(args), memory)) {
             double loadMs = ms(t0);
             int vocab = model.config().llm().vocab();
             int[] ids;

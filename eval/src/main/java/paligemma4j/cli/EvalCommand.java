@@ -21,6 +21,8 @@ import paligemma4j.eval.run.Protocol;
 import paligemma4j.eval.run.RunConfig;
 import paligemma4j.kernels.Ops;
 import paligemma4j.model.KVCache;
+import paligemma4j.model.MemoryGuard;
+import paligemma4j.model.SystemMemory;
 import paligemma4j.model.PaliGemma;
 import paligemma4j.model.WeightConverter;
 import paligemma4j.model.image.Resize;
@@ -166,10 +168,11 @@ public final class EvalCommand implements Command {
             }
         }
         GemmaSettings.Overrides given = DecoderOptions.parse(args);
+        MemoryGuard memory = MemoryGuard.of(null, p.textLen(), p.beam(), false, SystemMemory::available);
         RunConfig config = new RunConfig(bench, split, dataset, dir, ckpt, Files.size(ckpt), tok, Files.size(tok), p, limit,
                 DecoderOptions.resolve(ckpt, given), shard);
         return new RunSettings(config, scoreOptions(args, split, dataset), args.get("published-row"),
-                () -> open(ckpt, tok, Backends.open(backend, threads, device), given));
+                () -> open(ckpt, tok, Backends.open(backend, threads, device), given, memory));
     }
 
     private int runBenchmark(Benchmark bench, Args args, PrintStream out, PrintStream err) throws Exception {
@@ -200,7 +203,7 @@ public final class EvalCommand implements Command {
     }
 
     /** Loads the tokenizer and checkpoint on {@code ops} (closed with the session) and checks that they belong together. */
-    static ModelSession open(Path ckpt, Path tok, Ops ops, GemmaSettings.Overrides settings) {
+    static ModelSession open(Path ckpt, Path tok, Ops ops, GemmaSettings.Overrides settings, MemoryGuard memory) {
         Tokenizer tokenizer;
         try {
             tokenizer = Tokenizer.load(tok);
@@ -210,7 +213,7 @@ public final class EvalCommand implements Command {
         }
         PaliGemma model;
         try {
-            model = PaliGemma.load(ckpt, ops, WeightConverter.STORED, settings);
+            model = PaliGemma.load(ckpt, ops, WeightConverter.STORED, settings, memory);
         } catch (RuntimeException e) {
             close(ops);
             throw e;

@@ -11,6 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import paligemma4j.model.GreedyDecoder;
 import paligemma4j.model.KVCache;
+import paligemma4j.model.MemoryGuard;
+import paligemma4j.model.MemoryNeed;
+import paligemma4j.model.SystemMemory;
 import paligemma4j.model.PaliGemma;
 import paligemma4j.model.Prefix;
 import paligemma4j.model.Sampler;
@@ -78,8 +81,10 @@ final class GenerateCommand implements Command {
         long t0 = System.nanoTime();
         Tokenizer tokenizer = Tokenizer.load(tokPath);
         var settings = DecoderOptions.parse(args);
+        var memory = MemoryGuard.of(null, Math.min(maxTextLen, MemoryNeed.PROMPT_ALLOWANCE + maxTokens), beam, false,
+                SystemMemory::available);
         try (PaliGemma model = PaliGemma.load(ckptPath, Backends.open(backend, threads, device), WeightConverter.STORED,
-                settings)) {
+                settings, memory)) {
             int vocab = model.config().llm().vocab();
             TokenizerCheck.requireMatch(tokenizer, vocab, ckptPath);
             double loadMs = ms(t0);

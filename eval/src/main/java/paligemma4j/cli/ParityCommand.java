@@ -14,6 +14,9 @@ import paligemma4j.checkpoint.paligemma.GemmaSettings;
 import paligemma4j.checkpoint.Tensor;
 import paligemma4j.kernels.JvmOps;
 import paligemma4j.model.KVCache;
+import paligemma4j.model.MemoryGuard;
+import paligemma4j.model.MemoryNeed;
+import paligemma4j.model.SystemMemory;
 import paligemma4j.model.PaliGemma;
 import paligemma4j.model.WeightConverter;
 import paligemma4j.model.Prefix;
@@ -72,7 +75,8 @@ final class ParityCommand implements Command {
         GemmaSettings settings;
         try (Checkpoint ref = Checkpoint.open(refPath);
              PaliGemma model = PaliGemma.load(args.existingFile("checkpoint"), new JvmOps(args.getInt("threads")),
-                     WeightConverter.STORED, DecoderOptions.parse(args))) {
+                     WeightConverter.STORED, DecoderOptions.parse(args),
+                     MemoryGuard.of(null, MemoryNeed.PROMPT_ALLOWANCE, 1, false, SystemMemory::available))) {
             TokenizerCheck.requireMatch(tokenizer, model.config().llm().vocab(), args.existingFile("checkpoint"));
             modelName = model.config().name();
             settings = model.settings();

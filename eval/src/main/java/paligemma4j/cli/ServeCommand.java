@@ -6,6 +6,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import paligemma4j.model.KVCache;
+import paligemma4j.checkpoint.paligemma.GemmaSettings;
+import paligemma4j.model.MemoryGuard;
+import paligemma4j.model.SystemMemory;
+import paligemma4j.model.WeightConverter;
 import paligemma4j.model.PaliGemma;
 import paligemma4j.model.image.Resize;
 import paligemma4j.model.tokenizer.Tokenizer;
@@ -62,7 +66,8 @@ final class ServeCommand implements Command {
         String id = args.has("model-name") ? args.get("model-name") : modelId(ckpt);
 
         Tokenizer tokenizer = Tokenizer.load(tok);
-        PaliGemma model = PaliGemma.load(ckpt, Backends.open("jvm", threads, -1));
+        PaliGemma model = PaliGemma.load(ckpt, Backends.open("jvm", threads, -1), WeightConverter.STORED,
+                GemmaSettings.Overrides.NONE, MemoryGuard.of(null, maxTextLen, batch, false, SystemMemory::available));
         TokenizerCheck.requireMatch(tokenizer, model.config().llm().vocab(), ckpt);
         ServerConfig config = new ServerConfig(id, maxTokens, maxTextLen, resize, outputs.vae(), outputs.convention(),
                 batch, queue);

@@ -48,9 +48,17 @@ public final class PaliGemma implements AutoCloseable {
 
     /** As {@link #load(Path, Ops, WeightConverter)}, with decoder settings in place of the recognised size's defaults. */
     public static PaliGemma load(Path file, Ops ops, WeightConverter convert, GemmaSettings.Overrides settings) {
+        return load(file, ops, convert, settings, MemoryGuard.NONE);
+    }
+
+    /** As {@link #load(Path, Ops, WeightConverter, GemmaSettings.Overrides)}, {@code memory} checked before any conversion. */
+    public static PaliGemma load(Path file, Ops ops, WeightConverter convert, GemmaSettings.Overrides settings,
+                                 MemoryGuard memory) {
         Checkpoint ckpt = Checkpoint.open(file);
         try {
-            return new PaliGemma(ckpt, PaliGemmaWeights.of(ckpt, settings), ops, convert);
+            PaliGemmaWeights weights = PaliGemmaWeights.of(ckpt, settings);
+            memory.check(weights);
+            return new PaliGemma(ckpt, weights, ops, convert);
         } catch (RuntimeException e) {
             ckpt.close();
             throw e;
