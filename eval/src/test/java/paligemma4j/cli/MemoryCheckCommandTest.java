@@ -25,7 +25,7 @@ class MemoryCheckCommandTest {
         assertThat(r.err().strip()).doesNotContain("\n").doesNotContain("Exception")
                 .startsWith("paligemma generate: PaliGemma").contains("needs about")
                 .contains("decoder weights mapped").contains("KV cache").contains("MemAvailable is 0.0 GB")
-                .contains("Q8_0 weights (bench --weights q8) need about");
+                .contains("with Q8_0 weights (bench --weights q8) it needs about");
     }
 
     @Test
@@ -34,7 +34,7 @@ class MemoryCheckCommandTest {
         GenerateCommandTest.Result r = GenerateCommandTest.run("bench", "--checkpoint", CKPT, "--tokenizer", TOK,
                 "--new-tokens", "2", "--repeat", "1");
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.err()).startsWith("paligemma bench: ").contains("--weights q8 need about")
+        assertThat(r.err()).startsWith("paligemma bench: ").contains("with --weights q8 it needs about")
                 .doesNotContain("bench: warm-up");
     }
 

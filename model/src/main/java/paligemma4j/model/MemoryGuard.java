@@ -35,8 +35,8 @@ public interface MemoryGuard {
             if (target != WeightType.Q8_0) {
                 MemoryNeed q8 = MemoryNeed.of(w, WeightType.Q8_0, textPositions, beams);
                 String fits = q8.total() <= free.getAsLong() ? "" : " (more than is available too)";
-                helps.add((weightsOption ? "--weights q8" : "Q8_0 weights (bench --weights q8)") + " need about "
-                        + MemoryNeed.gb(q8.total()) + fits);
+                String option = weightsOption ? "--weights q8" : "Q8_0 weights (bench --weights q8)";
+                helps.add("with " + option + " it needs about " + MemoryNeed.gb(q8.total()) + fits);
             }
             if (need.kvCache() + need.activations() > need.total() / 10) {
                 helps.add("a shorter sequence (--max-tokens) or fewer beams shrinks the KV cache and activations");

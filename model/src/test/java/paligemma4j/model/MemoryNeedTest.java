@@ -60,11 +60,11 @@ class MemoryNeedTest {
                     .isInstanceOf(NotEnoughMemoryException.class)
                     .hasMessageStartingWith(w.config().name() + " needs about " + MemoryNeed.gb(need.total()))
                     .hasMessageContaining("MemAvailable is " + MemoryNeed.gb(q8.total() - 1))
-                    .hasMessageContaining("--weights q8 need about " + MemoryNeed.gb(q8.total())
+                    .hasMessageContaining("with --weights q8 it needs about " + MemoryNeed.gb(q8.total())
                             + " (more than is available too)")
                     .hasMessageNotContaining("\n");
             assertThatThrownBy(() -> MemoryGuard.of(null, 40, 1, false, () -> OptionalLong.of(between)).check(w))
-                    .hasMessageContaining("Q8_0 weights (bench --weights q8) need about " + MemoryNeed.gb(q8.total()) + ";");
+                    .hasMessageContaining("with Q8_0 weights (bench --weights q8) it needs about " + MemoryNeed.gb(q8.total()) + ";");
             MemoryGuard.of(null, 40, 1, true, () -> OptionalLong.of(need.total())).check(w);        // fits exactly
             MemoryGuard.of(null, 40, 1, true, OptionalLong::empty).check(w);                       // unknown: no check
         }
