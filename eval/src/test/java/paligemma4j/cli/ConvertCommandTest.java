@@ -2,6 +2,8 @@ package paligemma4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import paligemma4j.checkpoint.Checkpoint;
 import paligemma4j.checkpoint.DType;
 import paligemma4j.checkpoint.Tensor;
+import paligemma4j.checkpoint.paligemma.PaliGemmaWeights;
 
 /** {@code paligemma convert}: npz ↔ Hugging Face round trips are bit-exact, and the converted model answers the same. */
 class ConvertCommandTest {
@@ -39,7 +42,8 @@ class ConvertCommandTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"model/src/test/resources/tiny/tiny-224.npz", "model/src/test/resources/tiny/tiny-448.npz",
-            "eval/src/test/resources/parity/bv-tiny-bf16.npz"})
+            "eval/src/test/resources/parity/bv-tiny-bf16.npz", "eval/src/test/resources/parity/gemma2/g2-224-bf16.npz",
+            "eval/src/test/resources/parity/gemma2/g2-448-f32.npz"})
     void npzToHuggingFaceAndBackIsBitExact(String npz, @TempDir Path dir) {
         Path src = Path.of("..").resolve(npz);
         GenerateCommandTest.Result r = convert(src.toString(), dir.resolve("hf").toString());
@@ -57,6 +61,41 @@ class ConvertCommandTest {
         GenerateCommandTest.Result r = convert(RES.resolve("hf/bv-tiny-bf16-t5").toString(), dir.resolve("x.npz").toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertSameTensors(Path.of("src/test/resources/parity/bv-tiny-bf16.npz"), dir.resolve("x.npz"));
+    }
+
+    @Test
+    void transformersPaliGemma2FixturesToNpzAreTheOriginal(@TempDir Path dir) {
+        for (String hf : new String[] {"hf/g2-224-bf16-hub", "hf/g2-224-bf16-t5"}) {
+            Path out = dir.resolve(Path.of(hf).getFileName() + ".npz");
+            GenerateCommandTest.Result r = convert(RES.resolve(hf).toString(), out.toString());
+            assertThat(r.code()).as(r.err()).isZero();
+            assertSameTensors(Path.of(HfGenerateTest.G2_BF16), out);
+        }
+    }
+
+    /** The PaliGemma 2 config.json: Gemma 2 keys with the size's settings, read back as the same settings. */
+    @Test
+    void paliGemma2ConfigCarriesItsSettings(@TempDir Path dir) throws Exception {
+        assertThat(convert(HfGenerateTest.G2_BF16, dir.resolve("hf").toString()).code()).isZero();
+        JsonNode text = new ObjectMapper().readTree(dir.resolve("hf/config.json").toFile()).get("text_config");
+        assertThat(text.get("model_type").asText()).isEqualTo("gemma2");
+        assertThat(text.get("attn_logit_softcapping").asDouble()).isEqualTo(50.0);
+        assertThat(text.get("final_logit_softcapping").asDouble()).isEqualTo(30.0);
+        assertThat(text.get("query_pre_attn_scalar").asInt()).isEqualTo(16);
+        try (Checkpoint n = Checkpoint.open(Path.of(HfGenerateTest.G2_BF16)); Checkpoint h = Checkpoint.open(dir.resolve("hf"))) {
+            assertThat(PaliGemmaWeights.of(h).settings()).isEqualTo(PaliGemmaWeights.of(n).settings());
+        }
+    }
+
+    @Test
+    void convertedPaliGemma2DirectoryAnswersLikeTheNpz(@TempDir Path dir) throws Exception {
+        String npz = Path.of("src/test/resources/parity/gemma2/g2-448-f32.npz").toString();
+        assertThat(convert(npz, dir.resolve("hf").toString()).code()).isZero();
+        Files.copy(Path.of(GenerateCommandTest.TOK), dir.resolve("hf/tokenizer.model"));
+        var expected = HfGenerateTest.generate(npz, "--tokenizer", GenerateCommandTest.TOK);
+        var actual = HfGenerateTest.generate(dir.resolve("hf").toString());
+        assertThat(expected.get("tokens").size()).isPositive();
+        assertThat(actual.get("tokens")).isEqualTo(expected.get("tokens"));
     }
 
     @Test
