@@ -139,6 +139,49 @@ class ConvertCommandTest {
     void helpGoesToStdout() {
         GenerateCommandTest.Result r = convert("--help");
         assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("SRC DEST [--to npz|safetensors] [--dtype f32|bf16]");
+        assertThat(r.out()).contains("SRC DEST [--to npz|safetensors] [--dtype f32|bf16] [--max-shard-size SIZE]");
+    }
+
+    /**
+     * tiny-224 (f32, about 560 kB of tensors, the largest the 278 kB embedding) in 100 kB shards: the embedding alone in
+     * its file, no other file past 100 kB of tensor bytes, the index naming every tensor once with the total size,
+     * and the sharded directory converts back bit-exact.
+     */
+    @Test
+    void maxShardSizeSplitsLikeTransformers(@TempDir Path dir) throws Exception {
+        Path npz = RES.resolve("tiny/tiny-224.npz");
+        GenerateCommandTest.Result r = convert(npz.toString(), dir.resolve("hf").toString(), "--max-shard-size", "100KB");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(dir.resolve("hf/model.safetensors")).doesNotExist();
+        JsonNode index = new ObjectMapper().readTree(dir.resolve("hf/model.safetensors.index.json").toFile());
+        java.util.Map<String, Long> bytesPerFile = new java.util.TreeMap<>();
+        long total = 0;
+        try (Checkpoint hf = Checkpoint.open(dir.resolve("hf"))) {
+            assertThat(index.get("weight_map").size()).isEqualTo(hf.tensors().size());
+            for (Tensor t : hf.tensors().values()) {
+                long bytes = t.data().byteSize();
+                total += bytes;
+                bytesPerFile.merge(index.get("weight_map").get(t.key()).asText(), bytes, Long::sum);
+                if (t.key().endsWith("embed_tokens.weight")) {
+                    assertThat(bytes).isGreaterThan(100_000);
+                }
+            }
+        }
+        assertThat(index.get("metadata").get("total_size").asLong()).isEqualTo(total);
+        int n = bytesPerFile.size();
+        assertThat(n).isGreaterThan(3);
+        for (int i = 1; i <= n; i++) assertThat(bytesPerFile).containsKey(String.format("model-%05d-of-%05d.safetensors", i, n));
+        assertThat(bytesPerFile.values().stream().filter(b -> b > 100_000)).hasSize(1);
+        assertThat(convert(dir.resolve("hf").toString(), dir.resolve("back.npz").toString()).code()).isZero();
+        assertSameTensors(npz, dir.resolve("back.npz"));
+    }
+
+    @Test
+    void badShardSizeIsOneLineError(@TempDir Path dir) {
+        GenerateCommandTest.Result r = convert(RES.resolve("tiny/tiny-224.npz").toString(), dir.resolve("hf").toString(),
+                "--max-shard-size", "5 parsecs");
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err().strip()).doesNotContain("\n").doesNotContain("Exception")
+                .contains("--max-shard-size: expected a size such as 5GB, 500MB or 2GiB, got '5 parsecs'");
     }
 }

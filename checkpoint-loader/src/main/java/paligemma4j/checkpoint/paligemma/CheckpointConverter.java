@@ -11,6 +11,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -54,11 +55,18 @@ public final class CheckpointConverter {
         return src.format().equals("safetensors") ? Format.NPZ : Format.SAFETENSORS;
     }
 
+    /** As {@link #convert(Checkpoint, Path, Format, DType, long, Progress)} with transformers' default 5 GB shards. */
+    public static void convert(Checkpoint src, Path dest, Format to, DType dtype, Progress progress) {
+        convert(src, dest, to, dtype, Shards.DEFAULT_MAX_BYTES, progress);
+    }
+
     /**
      * Converts {@code src} into {@code dest} (a {@code .npz} file, or a directory for safetensors) as {@code to};
-     * {@code dtype} (float32 or bfloat16) changes every tensor's type, null keeps each as stored.
+     * {@code dtype} (float32 or bfloat16) changes every tensor's type, null keeps each as stored. Safetensors
+     * output is split into files of at most {@code maxShardBytes} as transformers' save_pretrained does.
      */
-    public static void convert(Checkpoint src, Path dest, Format to, DType dtype, Progress progress) {
+    public static void convert(Checkpoint src, Path dest, Format to, DType dtype, long maxShardBytes, Progress progress) {
+        if (maxShardBytes <= 0) throw new IllegalArgumentException("max shard size must be > 0, got " + maxShardBytes);
         boolean fromHf = src.format().equals("safetensors");
         if (fromHf == (to == Format.SAFETENSORS)) {
             throw new CheckpointException(src.file() + ": is already " + (fromHf ? "a Hugging Face checkpoint" : "in the big_vision layout")
@@ -69,7 +77,7 @@ public final class CheckpointConverter {
             toNpz(bigVisionItems(k, dtype), dest, progress);
         } else {
             PaliGemmaWeights w = PaliGemmaWeights.of(src);
-            toHf(src, hfItems(src, w.config(), dtype), w.config(), w.settings(), dest, dtype, progress);
+            toHf(src, hfItems(src, w.config(), dtype), w.config(), w.settings(), dest, dtype, maxShardBytes, progress);
         }
     }
 
@@ -84,7 +92,7 @@ public final class CheckpointConverter {
     }
 
     private static void toHf(Checkpoint src, List<Item> items, PaliGemmaConfig config, GemmaSettings settings, Path dir, DType dtype,
-                             Progress progress) {
+                             long maxShardBytes, Progress progress) {
         try {
             Files.createDirectories(dir);
             DType stored = dtype != null ? dtype : src.get(INPUT_EMBEDDING).dtype();
@@ -93,13 +101,35 @@ public final class CheckpointConverter {
         } catch (IOException e) {
             throw new CheckpointException(dir + ": cannot write (" + e + ")", e);
         }
-        List<SafetensorsWriter.Spec> specs = items.stream().map(i -> new SafetensorsWriter.Spec(i.name(), i.dtype(), i.shape())).toList();
-        try (SafetensorsWriter w = SafetensorsWriter.create(dir.resolve("model.safetensors"), specs, Map.of("format", "pt"))) {
-            for (int i = 0; i < items.size(); i++) {
-                Item it = items.get(i);
-                w.write(it.name(), out -> run(it, out));
-                progress.tensor(i + 1, items.size(), it.name());
+        long[] bytes = new long[items.size()];
+        long total = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            long n = items.get(i).dtype().bytes;
+            for (long d : items.get(i).shape()) n *= d;
+            bytes[i] = n;
+            total += n;
+        }
+        int[] plan = Shards.plan(bytes, maxShardBytes);
+        int shards = Shards.count(plan), done = 0;
+        Map<String, String> fileOf = new LinkedHashMap<>();
+        for (List<Integer> group : Shards.groups(plan)) {
+            String file = Shards.fileName(plan[group.get(0)], shards);
+            List<SafetensorsWriter.Spec> specs = group.stream().map(items::get)
+                    .map(i -> new SafetensorsWriter.Spec(i.name(), i.dtype(), i.shape())).toList();
+            try (SafetensorsWriter w = SafetensorsWriter.create(dir.resolve(file), specs, Map.of("format", "pt"))) {
+                for (int i : group) {
+                    Item it = items.get(i);
+                    w.write(it.name(), out -> run(it, out));
+                    fileOf.put(it.name(), file);
+                    progress.tensor(++done, items.size(), it.name());
+                }
             }
+        }
+        try {
+            Files.deleteIfExists(dir.resolve(shards == 1 ? Shards.INDEX : Shards.SINGLE));
+            if (shards > 1) Files.writeString(dir.resolve(Shards.INDEX), Shards.index(total, fileOf));
+        } catch (IOException e) {
+            throw new CheckpointException(dir + ": cannot write (" + e + ")", e);
         }
     }
 
