@@ -108,7 +108,8 @@ def fixture_config(p: dict[str, np.ndarray], vocab: int, precision: str):  # noq
         # the sizes, query_pre_attn_scalar = head_dim (every variant but 27B)
         from transformers import Gemma2Config
 
-        text_config = {**Gemma2Config().to_dict(), **text_config, "model_type": "gemma2", "query_pre_attn_scalar": head_dim}
+        text_config = {**Gemma2Config().to_dict(), **text_config, "model_type": "gemma2",
+                       "query_pre_attn_scalar": head_dim}
         text_config.pop("layer_types", None)  # derived from num_hidden_layers
         vision_config["hidden_act"] = "gelu_pytorch_tanh"
     return PaliGemmaConfig(text_config=text_config, vision_config=vision_config, image_token_index=vocab,
