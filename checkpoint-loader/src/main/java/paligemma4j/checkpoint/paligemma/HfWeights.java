@@ -1,6 +1,8 @@
 package paligemma4j.checkpoint.paligemma;
 
 import static paligemma4j.checkpoint.paligemma.HfLayout.*;
+import static paligemma4j.checkpoint.paligemma.PaliGemmaLayout.source;
+import static paligemma4j.checkpoint.paligemma.PaliGemmaLayout.toInt;
 
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
@@ -141,20 +143,5 @@ final class HfWeights {
                     + (problems.size() == 1 ? " problem: " : " problems: ") + String.join("; ", problems));
         }
         return new Checked(k, config, hf);
-    }
-
-    private static long[] source(Map<String, long[]> shapes, String key, int rank, List<String> problems) {
-        long[] s = shapes.get(key);
-        if (s == null) {
-            problems.add("missing " + key);
-        } else if (s.length != rank) {
-            problems.add(key + ": expected rank " + rank + ", found shape " + Arrays.toString(s));
-        }
-        return s;
-    }
-
-    private static int toInt(long v) {
-        if (v <= 0 || v > Integer.MAX_VALUE) throw new IllegalArgumentException("size " + v + " out of range");
-        return (int) v;
     }
 }
