@@ -18,5 +18,9 @@ make bv-tiny-bf16-t5 --npz eval/src/test/resources/parity/bv-tiny-bf16.npz --out
     --dtype bfloat16 --layout t5 --max-shard-size 100KB
 make bv-tiny-bf16-native --npz eval/src/test/resources/parity/bv-tiny-bf16.npz --out "$OUT/bv-tiny-bf16-native" \
     --dtype bfloat16 --layout native
+make g2-224-bf16-hub --npz eval/src/test/resources/parity/gemma2/g2-224-bf16.npz --out "$OUT/g2-224-bf16-hub" \
+    --dtype bfloat16
+make g2-224-bf16-t5 --npz eval/src/test/resources/parity/gemma2/g2-224-bf16.npz --out "$OUT/g2-224-bf16-t5" \
+    --dtype bfloat16 --layout t5 --max-shard-size 150KB
 chmod 644 "$OUT"/*/*
 du -sh "$OUT"/*

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Converts a big_vision PaliGemma .npz into a Hugging Face model directory the way transformers does it.
 
-Runs the `slice_state_dict` of transformers' own `convert_paligemma_weights_to_hf.py`, taken from the
+Runs the `slice_state_dict` of transformers' own `convert_paligemma_weights_to_hf.py` (or, for a Gemma 2 decoder,
+`convert_paligemma2_weights_to_hf.py`), taken from the
 transformers 4.47.1 wheel on PyPI (newer wheels leave the converter scripts out), then the converter's
 remaining steps with the fixture's sizes, since the script itself hard-codes the 3B ones:
 
@@ -43,19 +44,28 @@ HERE = Path(__file__).resolve().parent
 VENV = HERE.parent / ".venv-hf"
 WHEEL_VERSION = "4.47.1"
 CONVERTER = "transformers/models/paligemma/convert_paligemma_weights_to_hf.py"
+CONVERTER2 = "transformers/models/paligemma/convert_paligemma2_weights_to_hf.py"
 
 
-def converter_module() -> ModuleType:
-    """transformers' converter, extracted from the 4.47.1 wheel (downloaded once into scripts/.venv-hf/wheels)."""
+def converter_module(path: str = CONVERTER) -> ModuleType:
+    """transformers' converter, extracted from the 4.47.1 wheel (downloaded once into scripts/.venv-hf/wheels).
+
+    The PaliGemma 2 one imports jax.numpy only to compare dtypes with bfloat16: a stand-in serves (the npz is
+    handed over as float32).
+    """
     wheels = VENV / "wheels"
     wheel = next(wheels.glob(f"transformers-{WHEEL_VERSION}-*.whl"), None) if wheels.is_dir() else None
     if wheel is None:
         subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", f"transformers=={WHEEL_VERSION}",
                         "-d", str(wheels)], check=True)
         wheel = next(wheels.glob(f"transformers-{WHEEL_VERSION}-*.whl"))
-    source = zipfile.ZipFile(wheel).read(CONVERTER).decode()
-    module = ModuleType("convert_paligemma_weights_to_hf")
-    exec(compile(source, CONVERTER, "exec"), module.__dict__)  # noqa: S102 - transformers' own script
+    if "jax.numpy" not in sys.modules:
+        jax, jnp = ModuleType("jax"), ModuleType("jax.numpy")
+        jnp.bfloat16, jnp.array, jax.numpy = ml_dtypes.bfloat16, np.array, jnp
+        sys.modules.update({"jax": jax, "jax.numpy": jnp})
+    source = zipfile.ZipFile(wheel).read(path).decode()
+    module = ModuleType(Path(path).stem)
+    exec(compile(source, path, "exec"), module.__dict__)  # noqa: S102 - transformers' own script
     return module
 
 
@@ -93,6 +103,15 @@ def fixture_config(p: dict[str, np.ndarray], vocab: int, precision: str):  # noq
         "num_hidden_layers": layers, "num_attention_heads": v_heads, "projector_hidden_act": "gelu_fast",
         "vision_use_head": False, "projection_dim": d,
     }
+    if "llm/layers/post_ffw_norm/scale" in p or "params/llm/layers/post_ffw_norm/scale" in p:
+        # get_paligemma2_config: Gemma2Config's values (the script reads gemma-2-2b-it's from the Hub) updated with
+        # the sizes, query_pre_attn_scalar = head_dim (every variant but 27B)
+        from transformers import Gemma2Config
+
+        text_config = {**Gemma2Config().to_dict(), **text_config, "model_type": "gemma2",
+                       "query_pre_attn_scalar": head_dim}
+        text_config.pop("layer_types", None)  # derived from num_hidden_layers
+        vision_config["hidden_act"] = "gelu_pytorch_tanh"
     return PaliGemmaConfig(text_config=text_config, vision_config=vision_config, image_token_index=vocab,
                            pad_token_id=0, bos_token_id=2, eos_token_id=1, projection_dim=d, hidden_size=d)
 
@@ -101,15 +120,18 @@ def convert(args: argparse.Namespace) -> None:
     import torch
     from transformers import PaliGemmaForConditionalGeneration
 
-    conv = converter_module()
     torch.manual_seed(args.seed)
-    params = conv.flatten_nested_dict(load_npz(args.npz))
+    npz = load_npz(args.npz)
+    gemma2 = any(k.endswith("llm/layers/post_ffw_norm/scale") for k in npz)
+    conv = converter_module(CONVERTER2 if gemma2 else CONVERTER)
+    params = conv.flatten_nested_dict(npz)
     vocab = params["llm/embedder/input_embedding"].shape[0]
     config = fixture_config(params, vocab, args.dtype)
     attn_vec = params["llm/layers/attn/attn_vec_einsum/w"].copy()
     state = conv.slice_state_dict(params, config)
     t = config.text_config
-    for i in range(t.num_hidden_layers):
+    # the PaliGemma 2 script reshapes o_proj right for any head count
+    for i in range(0 if gemma2 else t.num_hidden_layers):
         state[f"language_model.model.layers.{i}.self_attn.o_proj.weight"] = torch.from_numpy(np.ascontiguousarray(
             attn_vec[i].transpose(2, 0, 1).reshape(t.hidden_size, t.num_attention_heads * t.head_dim)))
     model = PaliGemmaForConditionalGeneration(config).eval()

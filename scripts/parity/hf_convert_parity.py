@@ -10,6 +10,7 @@ its own, token_type_ids 0 over the prefix). Prints one line per prompt and exits
 Runs with scripts/.venv-hf (transformers 4.x); with PYTHONPATH=scripts/.venv-hf/t5 it uses transformers 5.
 
 usage: hf_convert_parity.py --npz X.npz --tokenizer T.model [--prompt P ...] [--max-tokens 8] [--dtype f32|bf16]
+       [--max-shard-size 100KB]
 """
 from __future__ import annotations
 
@@ -75,6 +76,7 @@ def main() -> None:
     ap.add_argument("--prompt", action="append")
     ap.add_argument("--max-tokens", type=int, default=8)
     ap.add_argument("--dtype", choices=["f32", "bf16"])
+    ap.add_argument("--max-shard-size", help="convert's --max-shard-size (sharded output with an index)")
     args = ap.parse_args()
     import sentencepiece as spm
     import torch
@@ -84,7 +86,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         hf = Path(tmp) / "hf"
         cmd = [str(ROOT / "scripts" / "paligemma"), "convert", args.npz, str(hf)]
-        subprocess.run(cmd + (["--dtype", args.dtype] if args.dtype else []), check=True, capture_output=True)
+        cmd += ["--dtype", args.dtype] if args.dtype else []
+        cmd += ["--max-shard-size", args.max_shard_size] if args.max_shard_size else []
+        subprocess.run(cmd, check=True, capture_output=True)
         config = json.loads((hf / "config.json").read_text())
         r = config["vision_config"]["image_size"]
         u8 = hash_image(r)

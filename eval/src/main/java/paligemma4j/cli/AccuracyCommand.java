@@ -34,8 +34,9 @@ final class AccuracyCommand implements Command {
 
     public Args.Spec spec() {
         return new Args.Spec("--checkpoint C [--weights q8] [--reference f32] [options]")
-                .option("checkpoint", "C", "big_vision .npz (f32/bf16/f16) or Flax msgpack checkpoint", null)
-                .option("tokenizer", "T", "tokenizer for the prompt (without: synthetic ids, as bench)", null)
+                .option("checkpoint", "C", ModelPaths.CHECKPOINT_HELP, null)
+                .option("tokenizer", "T", "tokenizer for the prompt (default: the Hugging Face directory's; without one: "
+                        + "synthetic ids, as bench)", null)
                 .option("prompt", "P", "prompt", "caption en")
                 .option("weights", "stored|bf16|f32|f16|q8", "weights under test", "q8")
                 .option("reference", "stored|bf16|f32|f16|q8", "reference weights", "f32")
@@ -117,8 +118,9 @@ final class AccuracyCommand implements Command {
         try (PaliGemma m = PaliGemma.load(ckpt, ops, convert)) {
             int vocab = m.config().llm().vocab();
             int[] ids;
-            if (args.has("tokenizer")) {
-                Tokenizer tokenizer = Tokenizer.load(args.existingFile("tokenizer"));
+            Path tokPath = ModelPaths.optionalTokenizer(args, ckpt);
+            if (tokPath != null) {
+                Tokenizer tokenizer = Tokenizer.load(tokPath);
                 TokenizerCheck.requireMatch(tokenizer, vocab, ckpt);
                 ids = tokenizer.prefixTokens(prompt);
             } else {

@@ -46,8 +46,9 @@ final class BenchCommand implements Command {
 
     public Args.Spec spec() {
         Args.Spec spec = new Args.Spec("--checkpoint C [options]   |   --jmh [FILTER] [-- JMH options]")
-                .option("checkpoint", "C", "big_vision .npz (f32/bf16/f16) or Flax msgpack checkpoint", null)
-                .option("tokenizer", "T", "tokenizer for the prompt (without: synthetic ids, one per word + <bos> + \\n)", null)
+                .option("checkpoint", "C", ModelPaths.CHECKPOINT_HELP, null)
+                .option("tokenizer", "T", "tokenizer for the prompt (default: the Hugging Face directory's; without one: "
+                        + "synthetic ids, one per word + <bos> + \\n)", null)
                 .option("prompt", "P", "prompt", "caption en")
                 .option("new-tokens", "N", "decode steps per repetition (exactly N, <eos> ignored)", "20")
                 .option("repeat", "K", "timed repetitions after one warm-up", "3")
@@ -91,8 +92,9 @@ final class BenchCommand implements Command {
             int vocab = model.config().llm().vocab();
             int[] ids;
             String idsSource;
-            if (args.has("tokenizer")) {
-                Tokenizer tokenizer = Tokenizer.load(args.existingFile("tokenizer"));
+            Path tokPath = ModelPaths.optionalTokenizer(args, ckptPath);
+            if (tokPath != null) {
+                Tokenizer tokenizer = Tokenizer.load(tokPath);
                 TokenizerCheck.requireMatch(tokenizer, vocab, ckptPath);
                 ids = tokenizer.prefixTokens(prompt);
                 idsSource = "tokenizer";

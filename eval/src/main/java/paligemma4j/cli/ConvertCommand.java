@@ -9,8 +9,9 @@ import paligemma4j.checkpoint.paligemma.CheckpointConverter;
 import paligemma4j.checkpoint.paligemma.CheckpointConverter.Format;
 
 /**
- * {@code paligemma convert SRC DEST [--to npz|safetensors] [--dtype f32|bf16]}: big_vision npz (or msgpack) ↔
- * Hugging Face model directory, tensor by tensor, with a progress bar on stderr (docs/model.md#convert).
+ * {@code paligemma convert SRC DEST [--to npz|safetensors] [--dtype f32|bf16] [--max-shard-size 5GB]}: big_vision
+ * npz (or msgpack) ↔ Hugging Face model directory, tensor by tensor, with a progress bar on stderr; safetensors
+ * output in files of at most the shard size, as transformers writes them (docs/model.md#convert).
  */
 final class ConvertCommand implements Command {
     public String name() { return "convert"; }
@@ -18,11 +19,13 @@ final class ConvertCommand implements Command {
     public String summary() { return "convert a checkpoint: big_vision npz <-> Hugging Face directory (safetensors)"; }
 
     public Args.Spec spec() {
-        return new Args.Spec("SRC DEST [--to npz|safetensors] [--dtype f32|bf16]")
+        return new Args.Spec("SRC DEST [--to npz|safetensors] [--dtype f32|bf16] [--max-shard-size SIZE]")
                 .positional("SRC", "checkpoint: .npz, Flax msgpack, Hugging Face directory or .safetensors")
                 .positional("DEST", "a .npz file, or the Hugging Face directory to create")
                 .option("to", "npz|safetensors", "output format (default: the one SRC is not in)", null)
-                .option("dtype", "f32|bf16", "convert every tensor (default: keep each tensor's type)", null);
+                .option("dtype", "f32|bf16", "convert every tensor (default: keep each tensor's type)", null)
+                .option("max-shard-size", "SIZE", "safetensors output: files of at most SIZE (5GB, 500MB, 2GiB), more "
+                        + "than one listed by model.safetensors.index.json, as transformers", "5GB");
     }
 
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
@@ -30,6 +33,7 @@ final class ConvertCommand implements Command {
         Path dest = Path.of(args.positional(1));
         DType dtype = !args.has("dtype") ? null
                 : args.choice("dtype", "f32", "bf16").equals("f32") ? DType.FLOAT32 : DType.BFLOAT16;
+        long maxShard = ByteSize.parse("max-shard-size", args.get("max-shard-size"));
         try (Checkpoint c = Checkpoint.open(src)) {
             Format to = !args.has("to") ? CheckpointConverter.opposite(c)
                     : args.choice("to", "npz", "safetensors").equals("npz") ? Format.NPZ : Format.SAFETENSORS;
@@ -40,7 +44,7 @@ final class ConvertCommand implements Command {
                 throw new UsageException("DEST " + dest + ": is a directory, expected the .npz file to write");
             }
             long t0 = System.nanoTime();
-            CheckpointConverter.convert(c, dest, to, dtype, (done, total, name) -> bar(err, done, total));
+            CheckpointConverter.convert(c, dest, to, dtype, maxShard, (done, total, name) -> bar(err, done, total));
             err.printf("%nconverted %s -> %s (%s) in %.1f s%n", src, dest, to == Format.NPZ ? "npz" : "safetensors",
                     (System.nanoTime() - t0) / 1e9);
         }

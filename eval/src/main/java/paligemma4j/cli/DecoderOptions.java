@@ -6,7 +6,8 @@ import paligemma4j.checkpoint.paligemma.QueryScale;
 
 /**
  * The decoder settings a checkpoint cannot carry, as options of {@code generate}, {@code eval}, {@code parity} and
- * {@code bench}; unset options keep the recognised size's defaults ({@link GemmaSettings#defaults}).
+ * {@code bench}; unset options keep the recognised size's defaults ({@link GemmaSettings#defaults}), or for a Hugging Face
+ * checkpoint its config.json's.
  */
 final class DecoderOptions {
 
@@ -27,7 +28,7 @@ final class DecoderOptions {
     /** The settings in force for the checkpoint at {@code ckpt} (its size's defaults, then the options given). */
     static GemmaSettings resolve(java.nio.file.Path ckpt, GemmaSettings.Overrides given) {
         try (var c = paligemma4j.checkpoint.Checkpoint.open(ckpt)) {
-            return given.apply(GemmaSettings.defaults(paligemma4j.checkpoint.paligemma.PaliGemmaWeights.infer(c).llm()));
+            return given.apply(paligemma4j.checkpoint.paligemma.PaliGemmaWeights.defaultSettings(c));
         }
     }
 

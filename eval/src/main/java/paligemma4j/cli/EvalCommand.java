@@ -31,7 +31,7 @@ import paligemma4j.model.tokenizer.Tokenizer;
 /**
  * {@code paligemma eval}, two actions:
  * <ul>
- *   <li>{@code eval pope|mmvp|cococap|refcoco --data DIR --checkpoint C --tokenizer T --out RUN_DIR [...]}:
+ *   <li>{@code eval pope|mmvp|cococap|refcoco --data DIR --checkpoint C [--tokenizer T] --out RUN_DIR [...]}:
  *       runs the model over a split with the published protocol ({@link EvalRun}), resumable;</li>
  *   <li>{@code eval score BENCH --data DIR --predictions A.jsonl [B.jsonl ...] [...] --json}: scores
  *       predictions files with {@link Benchmark#score}, the code the runner uses ({@link EvalScoreAction}).
@@ -54,7 +54,7 @@ public final class EvalCommand implements Command {
     public String summary() { return "eval BENCH: run a benchmark (pope|mmvp|cococap|refcoco), whole or in shards; eval score BENCH: score predictions; eval collect RUN_DIR: merge shards"; }
 
     public Args.Spec spec() {
-        Args.Spec spec = new Args.Spec("pope|mmvp|cococap|refcoco --data DIR --checkpoint C --tokenizer T --out RUN_DIR [options]\n"
+        Args.Spec spec = new Args.Spec("pope|mmvp|cococap|refcoco --data DIR --checkpoint C [--tokenizer T] --out RUN_DIR [options]\n"
                 + "       paligemma eval BENCH ... --out RUN_DIR --shard K/N           (shard K, 0-based, of N)\n"
                 + "       paligemma eval BENCH ... --out RUN_DIR --shards N [--submit slurm [--sbatch-args \"...\"]]\n"
                 + "       paligemma eval collect RUN_DIR [--wait] [--json]\n"
@@ -71,8 +71,8 @@ public final class EvalCommand implements Command {
                 .option("mmvp-match", "RULES", "mmvp: comma list of letter,option,prefix (docs/eval-protocols.md)", "letter,option,prefix")
                 .manyOption("predictions", "FILE", "score: JSONL files, one {\"id\": ..., \"answer\": \"...\"} per line; several (shards) are scored together, an id in two files is refused")
                 .flag("partial", "score: score the predicted ids when some ids of the split have none (the result says partial)")
-                .option("checkpoint", "C", "run: big_vision .npz or Flax msgpack checkpoint", null)
-                .option("tokenizer", "T", "run: SentencePiece .model or Hugging Face tokenizer.json", null)
+                .option("checkpoint", "C", "run: " + ModelPaths.CHECKPOINT_HELP, null)
+                .option("tokenizer", "T", "run: " + ModelPaths.TOKENIZER_HELP, null)
                 .option("out", "RUN_DIR", "run: directory for run.json, predictions.jsonl, report.json, report.md", null)
                 .flag("resume", "run: continue the run in RUN_DIR (same settings) after its last complete prediction")
                 .option("limit", "N", "run: only the first N examples of the split (a partial, non-comparable score)", null)
@@ -135,7 +135,7 @@ public final class EvalCommand implements Command {
     static RunSettings runSettings(Benchmark bench, Args args) throws Exception {
         Path dir = dataDir(args);
         Path ckpt = args.existingFile("checkpoint");
-        Path tok = args.existingFile("tokenizer");
+        Path tok = ModelPaths.tokenizer(args, ckpt);
         String split = switch (bench) {
             case POPE -> args.get("split") == null ? "random" : args.get("split");
             case COCOCAP, REFCOCO -> args.get("split") == null ? "val" : args.get("split");

@@ -47,9 +47,9 @@ final class ParityCommand implements Command {
     }
 
     public Args.Spec spec() {
-        Args.Spec spec = new Args.Spec("--checkpoint C --tokenizer T --image I --prompt P --reference DUMP.npz [--json]")
-                .option("checkpoint", "C", "checkpoint the reference was made from", null)
-                .option("tokenizer", "T", "SentencePiece .model or tokenizer.json", null)
+        Args.Spec spec = new Args.Spec("--checkpoint C [--tokenizer T] --image I --prompt P --reference DUMP.npz [--json]")
+                .option("checkpoint", "C", "checkpoint the reference was made from: " + ModelPaths.CHECKPOINT_HELP, null)
+                .option("tokenizer", "T", ModelPaths.TOKENIZER_HELP, null)
                 .option("image", "I", "image file", null)
                 .option("prompt", "P", "prompt", null)
                 .option("reference", "DUMP.npz", "stage dump from scripts/parity/*_dump.py", null)
@@ -63,7 +63,7 @@ final class ParityCommand implements Command {
 
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
         Path refPath = args.existingFile("reference");
-        Tokenizer tokenizer = Tokenizer.load(args.existingFile("tokenizer"));
+        Tokenizer tokenizer = Tokenizer.load(ModelPaths.tokenizer(args, args.existingFile("checkpoint")));
         Resize resize = Resize.parse(args.choice("resize", "bilinear", "bilinear-antialias"));
         Double rtol = args.has("rtol") ? Double.parseDouble(args.get("rtol")) : null;
         boolean stopEarly = args.flag("stop-at-first-failure");

@@ -25,6 +25,7 @@ import paligemma4j.checkpoint.Tensor;
 class HfGenerateTest {
     static final Path RES = GenerateCommandTest.RES;
     static final String BV_BF16 = Path.of("src", "test", "resources", "parity", "bv-tiny-bf16.npz").toString();
+    static final String G2_BF16 = Path.of("src", "test", "resources", "parity", "gemma2", "g2-224-bf16.npz").toString();
 
     static JsonNode generate(String checkpoint, String... extra) throws Exception {
         List<String> argv = new ArrayList<>(List.of("generate", "--checkpoint", checkpoint, "--image", GenerateCommandTest.IMG,
@@ -37,9 +38,13 @@ class HfGenerateTest {
 
     @ParameterizedTest
     @CsvSource({"hf/tiny-224-hub, tiny/tiny-224.npz", "hf/tiny-224-hub/model.safetensors, tiny/tiny-224.npz",
-            "hf/bv-tiny-bf16-t5, BV", "hf/bv-tiny-bf16-native, BV"})
+            "hf/bv-tiny-bf16-t5, BV", "hf/bv-tiny-bf16-native, BV", "hf/g2-224-bf16-hub, G2", "hf/g2-224-bf16-t5, G2"})
     void sameTokensAsTheNpz(String hf, String npz) throws Exception {
-        String reference = npz.equals("BV") ? BV_BF16 : RES.resolve(npz).toString();
+        String reference = switch (npz) {
+            case "BV" -> BV_BF16;
+            case "G2" -> G2_BF16;
+            default -> RES.resolve(npz).toString();
+        };
         JsonNode expected = generate(reference, "--tokenizer", GenerateCommandTest.TOK);
         JsonNode actual = generate(RES.resolve(hf).toString());
         assertThat(expected.get("tokens").size()).isPositive();

@@ -11,6 +11,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -54,11 +55,18 @@ public final class CheckpointConverter {
         return src.format().equals("safetensors") ? Format.NPZ : Format.SAFETENSORS;
     }
 
+    /** As {@link #convert(Checkpoint, Path, Format, DType, long, Progress)} with transformers' default 5 GB shards. */
+    public static void convert(Checkpoint src, Path dest, Format to, DType dtype, Progress progress) {
+        convert(src, dest, to, dtype, Shards.DEFAULT_MAX_BYTES, progress);
+    }
+
     /**
      * Converts {@code src} into {@code dest} (a {@code .npz} file, or a directory for safetensors) as {@code to};
-     * {@code dtype} (float32 or bfloat16) changes every tensor's type, null keeps each as stored.
+     * {@code dtype} (float32 or bfloat16) changes every tensor's type, null keeps each as stored. Safetensors
+     * output is split into files of at most {@code maxShardBytes} as transformers' save_pretrained does.
      */
-    public static void convert(Checkpoint src, Path dest, Format to, DType dtype, Progress progress) {
+    public static void convert(Checkpoint src, Path dest, Format to, DType dtype, long maxShardBytes, Progress progress) {
+        if (maxShardBytes <= 0) throw new IllegalArgumentException("max shard size must be > 0, got " + maxShardBytes);
         boolean fromHf = src.format().equals("safetensors");
         if (fromHf == (to == Format.SAFETENSORS)) {
             throw new CheckpointException(src.file() + ": is already " + (fromHf ? "a Hugging Face checkpoint" : "in the big_vision layout")
@@ -68,8 +76,8 @@ public final class CheckpointConverter {
             HfWeights.Checked k = HfWeights.check(src);
             toNpz(bigVisionItems(k, dtype), dest, progress);
         } else {
-            PaliGemmaConfig config = PaliGemmaWeights.of(src).config();
-            toHf(src, hfItems(src, config, dtype), config, dest, dtype, progress);
+            PaliGemmaWeights w = PaliGemmaWeights.of(src);
+            toHf(src, hfItems(src, w.config(), dtype), w.config(), w.settings(), dest, dtype, maxShardBytes, progress);
         }
     }
 
@@ -83,22 +91,45 @@ public final class CheckpointConverter {
         }
     }
 
-    private static void toHf(Checkpoint src, List<Item> items, PaliGemmaConfig config, Path dir, DType dtype, Progress progress) {
+    private static void toHf(Checkpoint src, List<Item> items, PaliGemmaConfig config, GemmaSettings settings, Path dir, DType dtype,
+                             long maxShardBytes, Progress progress) {
         try {
             Files.createDirectories(dir);
             DType stored = dtype != null ? dtype : src.get(INPUT_EMBEDDING).dtype();
-            Files.writeString(dir.resolve("config.json"), hfConfig(config, stored));
+            Files.writeString(dir.resolve("config.json"), hfConfig(config, settings, stored));
             copyTokenizer(src.file(), dir);
         } catch (IOException e) {
             throw new CheckpointException(dir + ": cannot write (" + e + ")", e);
         }
-        List<SafetensorsWriter.Spec> specs = items.stream().map(i -> new SafetensorsWriter.Spec(i.name(), i.dtype(), i.shape())).toList();
-        try (SafetensorsWriter w = SafetensorsWriter.create(dir.resolve("model.safetensors"), specs, Map.of("format", "pt"))) {
-            for (int i = 0; i < items.size(); i++) {
-                Item it = items.get(i);
-                w.write(it.name(), out -> run(it, out));
-                progress.tensor(i + 1, items.size(), it.name());
+        long[] bytes = new long[items.size()];
+        long total = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            long n = items.get(i).dtype().bytes;
+            for (long d : items.get(i).shape()) n *= d;
+            bytes[i] = n;
+            total += n;
+        }
+        int[] plan = Shards.plan(bytes, maxShardBytes);
+        int shards = Shards.count(plan), done = 0;
+        Map<String, String> fileOf = new LinkedHashMap<>();
+        for (List<Integer> group : Shards.groups(plan)) {
+            String file = Shards.fileName(plan[group.get(0)], shards);
+            List<SafetensorsWriter.Spec> specs = group.stream().map(items::get)
+                    .map(i -> new SafetensorsWriter.Spec(i.name(), i.dtype(), i.shape())).toList();
+            try (SafetensorsWriter w = SafetensorsWriter.create(dir.resolve(file), specs, Map.of("format", "pt"))) {
+                for (int i : group) {
+                    Item it = items.get(i);
+                    w.write(it.name(), out -> run(it, out));
+                    fileOf.put(it.name(), file);
+                    progress.tensor(++done, items.size(), it.name());
+                }
             }
+        }
+        try {
+            Files.deleteIfExists(dir.resolve(shards == 1 ? Shards.INDEX : Shards.SINGLE));
+            if (shards > 1) Files.writeString(dir.resolve(Shards.INDEX), Shards.index(total, fileOf));
+        } catch (IOException e) {
+            throw new CheckpointException(dir + ": cannot write (" + e + ")", e);
         }
     }
 
@@ -197,7 +228,14 @@ public final class CheckpointConverter {
             add(items, dtype, b + "self_attn.v_proj.weight", kv, dims(g.kvHeads() * hd, d),
                     perm(kv.slice(1), dims(g.kvHeads(), d, hd), 0, 2, 1));
             add(items, dtype, b + "self_attn.o_proj.weight", o, dims(d, g.heads() * hd), perm(o, dims(g.heads() * hd, d), T));
-            vec(items, dtype, b + "post_attention_layernorm.weight", c.get(PRE_FFW_NORM).slice(l));
+            if (g.postNorms()) {
+                // transformers' Gemma2: post_attention_layernorm is the post norm, the pre-MLP one pre_feedforward_layernorm
+                vec(items, dtype, b + "post_attention_layernorm.weight", c.get(POST_ATTENTION_NORM).slice(l));
+                vec(items, dtype, b + "pre_feedforward_layernorm.weight", c.get(PRE_FFW_NORM).slice(l));
+                vec(items, dtype, b + "post_feedforward_layernorm.weight", c.get(POST_FFW_NORM).slice(l));
+            } else {
+                vec(items, dtype, b + "post_attention_layernorm.weight", c.get(PRE_FFW_NORM).slice(l));
+            }
             add(items, dtype, b + "mlp.gate_proj.weight", gating, dims(f, d), perm(gating.slice(0), dims(d, f), T));
             add(items, dtype, b + "mlp.up_proj.weight", gating, dims(f, d), perm(gating.slice(1), dims(d, f), T));
             add(items, dtype, b + "mlp.down_proj.weight", down, dims(d, f), perm(down, dims(f, d), T));
@@ -218,8 +256,11 @@ public final class CheckpointConverter {
         return dtype != null ? dtype : t.dtype();
     }
 
-    /** A transformers 4 / 5 {@code config.json} for {@code c}: PaliGemma with a Gemma text model and a SigLIP vision model. */
-    static String hfConfig(PaliGemmaConfig c, DType dtype) {
+    /**
+     * A transformers 4 / 5 {@code config.json} for {@code c}: PaliGemma with a Gemma (or Gemma 2, with {@code s}'s
+     * soft-caps and query scale) text model and a SigLIP vision model.
+     */
+    static String hfConfig(PaliGemmaConfig c, GemmaSettings s, DType dtype) {
         ObjectMapper json = new ObjectMapper();
         ObjectNode root = json.createObjectNode();
         String torch = dtype == DType.BFLOAT16 ? "bfloat16" : dtype == DType.FLOAT16 ? "float16" : "float32";
@@ -237,8 +278,16 @@ public final class CheckpointConverter {
                 .put("num_key_value_heads", g.kvHeads()).put("head_dim", g.headDim()).put("vocab_size", g.vocab())
                 .put("hidden_activation", "gelu_pytorch_tanh").put("rms_norm_eps", GemmaConfig.RMS_NORM_EPS)
                 .put("rope_theta", GemmaConfig.ROPE_BASE).put("num_image_tokens", v.numTokens()).put("torch_dtype", torch);
-        ObjectNode s = root.putObject("vision_config");
-        s.put("model_type", "siglip_vision_model").put("hidden_size", v.width()).put("intermediate_size", v.mlp())
+        if (g.postNorms()) {
+            // a cap of 0 is off, which transformers writes as null; sliding_window is Gemma2Config's (the Hub's) value
+            t.put("model_type", "gemma2")
+                    .put("query_pre_attn_scalar", s.queryScale() == QueryScale.HEAD_DIM ? g.headDim() : g.width() / g.heads())
+                    .put("sliding_window", 4096);
+            if (s.attnLogitSoftCap() > 0) t.put("attn_logit_softcapping", s.attnLogitSoftCap()); else t.putNull("attn_logit_softcapping");
+            if (s.finalLogitSoftCap() > 0) t.put("final_logit_softcapping", s.finalLogitSoftCap()); else t.putNull("final_logit_softcapping");
+        }
+        ObjectNode vc = root.putObject("vision_config");
+        vc.put("model_type", "siglip_vision_model").put("hidden_size", v.width()).put("intermediate_size", v.mlp())
                 .put("num_hidden_layers", v.depth()).put("num_attention_heads", v.heads()).put("patch_size", v.patch())
                 .put("image_size", v.resolution()).put("num_image_tokens", v.numTokens()).put("projection_dim", g.width())
                 .put("projector_hidden_act", "gelu_fast").put("hidden_act", "gelu_pytorch_tanh")
@@ -304,14 +353,21 @@ public final class CheckpointConverter {
         put(items, dtype, INPUT_EMBEDDING, emb, dims(g.vocab(), d),
                 (a, out) -> out.accept(new Piece(emb.data().asSlice(0, g.vocab() * rowBytes), emb.dtype())));
         List<Pieces> norm1 = new ArrayList<>(), q = new ArrayList<>(), kv = new ArrayList<>(), o = new ArrayList<>(),
-                norm2 = new ArrayList<>(), gating = new ArrayList<>(), down = new ArrayList<>();
+                norm2 = new ArrayList<>(), gating = new ArrayList<>(), down = new ArrayList<>(), postAttn = new ArrayList<>(),
+                postFfw = new ArrayList<>();
         for (int l = 0; l < gl; l++) {
             norm1.add(raw(t.get(textLayer(l, "input_layernorm.weight"))));
             q.add(perm(t.get(textLayer(l, "self_attn.q_proj.weight")), dims(g.heads(), hd, d), 0, 2, 1));
             kv.add(perm(t.get(textLayer(l, "self_attn.k_proj.weight")), dims(g.kvHeads(), hd, d), 0, 2, 1));
             kv.add(perm(t.get(textLayer(l, "self_attn.v_proj.weight")), dims(g.kvHeads(), hd, d), 0, 2, 1));
             o.add(perm(t.get(textLayer(l, "self_attn.o_proj.weight")), dims(d, g.heads() * hd), T));
-            norm2.add(raw(t.get(textLayer(l, "post_attention_layernorm.weight"))));
+            if (g.postNorms()) {
+                norm2.add(raw(t.get(textLayer(l, "pre_feedforward_layernorm.weight"))));
+                postAttn.add(raw(t.get(textLayer(l, "post_attention_layernorm.weight"))));
+                postFfw.add(raw(t.get(textLayer(l, "post_feedforward_layernorm.weight"))));
+            } else {
+                norm2.add(raw(t.get(textLayer(l, "post_attention_layernorm.weight"))));
+            }
             gating.add(perm(t.get(textLayer(l, "mlp.gate_proj.weight")), dims(f, d), T));
             gating.add(perm(t.get(textLayer(l, "mlp.up_proj.weight")), dims(f, d), T));
             down.add(perm(t.get(textLayer(l, "mlp.down_proj.weight")), dims(d, f), T));
@@ -322,6 +378,10 @@ public final class CheckpointConverter {
         put(items, dtype, KV_EINSUM, first, dims(gl, 2, g.kvHeads(), d, hd), concat(kv));
         put(items, dtype, ATTN_VEC_EINSUM, first, dims(gl, g.heads(), hd, d), concat(o));
         put(items, dtype, PRE_FFW_NORM, first, dims(gl, d), concat(norm2));
+        if (g.postNorms()) {
+            put(items, dtype, POST_ATTENTION_NORM, first, dims(gl, d), concat(postAttn));
+            put(items, dtype, POST_FFW_NORM, first, dims(gl, d), concat(postFfw));
+        }
         put(items, dtype, GATING_EINSUM, first, dims(gl, 2, d, f), concat(gating));
         put(items, dtype, MLP_LINEAR, first, dims(gl, f, d), concat(down));
         put(items, dtype, PaliGemmaLayout.FINAL_NORM, t.get(TEXT_NORM), dims(d), raw(t.get(TEXT_NORM)));

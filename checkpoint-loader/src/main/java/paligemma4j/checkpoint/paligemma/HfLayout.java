@@ -60,6 +60,24 @@ public final class HfLayout {
             new Row("mlp.up_proj.weight", c -> new long[] {c.llm().mlp(), c.llm().width()}),
             new Row("mlp.down_proj.weight", c -> new long[] {c.llm().width(), c.llm().mlp()}));
 
+    /**
+     * Gemma 2 decoder layer: transformers' Gemma2 names its four norms input_layernorm (before attention),
+     * post_attention_layernorm (of the attention output: not Gemma 1's pre-MLP norm of that name),
+     * pre_feedforward_layernorm and post_feedforward_layernorm.
+     */
+    static final List<Row> GEMMA2_LAYER = List.of(
+            new Row("input_layernorm.weight", c -> new long[] {c.llm().width()}),
+            new Row("self_attn.q_proj.weight", c -> new long[] {(long) c.llm().heads() * c.llm().headDim(), c.llm().width()}),
+            new Row("self_attn.k_proj.weight", c -> new long[] {(long) c.llm().kvHeads() * c.llm().headDim(), c.llm().width()}),
+            new Row("self_attn.v_proj.weight", c -> new long[] {(long) c.llm().kvHeads() * c.llm().headDim(), c.llm().width()}),
+            new Row("self_attn.o_proj.weight", c -> new long[] {c.llm().width(), (long) c.llm().heads() * c.llm().headDim()}),
+            new Row("post_attention_layernorm.weight", c -> new long[] {c.llm().width()}),
+            new Row("pre_feedforward_layernorm.weight", c -> new long[] {c.llm().width()}),
+            new Row("post_feedforward_layernorm.weight", c -> new long[] {c.llm().width()}),
+            new Row("mlp.gate_proj.weight", c -> new long[] {c.llm().mlp(), c.llm().width()}),
+            new Row("mlp.up_proj.weight", c -> new long[] {c.llm().mlp(), c.llm().width()}),
+            new Row("mlp.down_proj.weight", c -> new long[] {c.llm().width(), c.llm().mlp()}));
+
     static final String PATCH_WEIGHT = "vision.embeddings.patch_embedding.weight";
     static final String PATCH_BIAS = "vision.embeddings.patch_embedding.bias";
     static final String POSITIONS = "vision.embeddings.position_embedding.weight";
@@ -130,7 +148,8 @@ public final class HfLayout {
         m.put(PROJECTOR_WEIGHT, new long[] {c.llm().width(), v.width()});
         m.put(PROJECTOR_BIAS, new long[] {c.llm().width()});
         m.put(EMBED, new long[] {rows, c.llm().width()});
-        for (int l = 0; l < c.llm().depth(); l++) for (Row r : GEMMA_LAYER) m.put(textLayer(l, r.name()), r.shape().of(c));
+        List<Row> layer = c.llm().postNorms() ? GEMMA2_LAYER : GEMMA_LAYER;
+        for (int l = 0; l < c.llm().depth(); l++) for (Row r : layer) m.put(textLayer(l, r.name()), r.shape().of(c));
         m.put(TEXT_NORM, new long[] {c.llm().width()});
         return m;
     }

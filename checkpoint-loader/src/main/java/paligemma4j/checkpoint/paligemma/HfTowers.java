@@ -47,8 +47,12 @@ final class HfTowers {
                 linear(c, t.get(PROJECTOR_WEIGHT), config.llm().width(), w, arena), vector(t.get(PROJECTOR_BIAS)));
     }
 
-    /** Gemma: q split per head into {@code [D, head_dim]} blocks, k and v per KV head, o as {@code [heads·head_dim, D]}. */
-    static DecoderTower llm(Checkpoint c, Map<String, Tensor> t, PaliGemmaConfig config, HfConfig hf, Arena arena) {
+    /**
+     * Gemma: q split per head into {@code [D, head_dim]} blocks, k and v per KV head, o as {@code [heads·head_dim, D]}.
+     * Gemma 2's pre-MLP norm is pre_feedforward_layernorm and its post_attention_layernorm a post norm (HfLayout).
+     */
+    static DecoderTower llm(Checkpoint c, Map<String, Tensor> t, PaliGemmaConfig config, HfConfig hf, GemmaSettings s,
+                            Arena arena) {
         GemmaConfig g = config.llm();
         int d = g.width(), hd = g.headDim();
         List<DecoderTower.Block> blocks = new ArrayList<>(g.depth());
@@ -59,15 +63,18 @@ final class HfTowers {
             Weight[] key = heads(c, k, g.kvHeads(), hd, d, arena), value = heads(c, v, g.kvHeads(), hd, d, arena);
             blocks.add(new DecoderTower.Block(vector(t.get(textLayer(l, "input_layernorm.weight"))), query, key, value,
                     linear(c, t.get(textLayer(l, "self_attn.o_proj.weight")), d, g.heads() * hd, arena),
-                    vector(t.get(textLayer(l, "post_attention_layernorm.weight"))),
+                    vector(t.get(textLayer(l, g.postNorms() ? "pre_feedforward_layernorm.weight" : "post_attention_layernorm.weight"))),
                     linear(c, t.get(textLayer(l, "mlp.gate_proj.weight")), g.mlp(), d, arena),
                     linear(c, t.get(textLayer(l, "mlp.up_proj.weight")), g.mlp(), d, arena),
-                    linear(c, t.get(textLayer(l, "mlp.down_proj.weight")), d, g.mlp(), arena)));
+                    linear(c, t.get(textLayer(l, "mlp.down_proj.weight")), d, g.mlp(), arena),
+                    g.postNorms() ? vector(t.get(textLayer(l, "post_attention_layernorm.weight"))) : null,
+                    g.postNorms() ? vector(t.get(textLayer(l, "post_feedforward_layernorm.weight"))) : null));
         }
         Tensor e = t.get(EMBED);
         Weight embedding = BigVisionTowers.matrix(e, (int) e.dim(0), d).rowSlice(0, g.vocab());
-        return new DecoderTower(d, g.heads(), g.kvHeads(), hd, g.mlp(), hf.rmsEps(), hf.ropeTheta(), g.queryScale(),
-                List.copyOf(blocks), vector(t.get(TEXT_NORM)), embedding);
+        return new DecoderTower(d, g.heads(), g.kvHeads(), hd, g.mlp(), hf.rmsEps(), hf.ropeTheta(), s.queryScale().factor(g),
+                s.attnLogitSoftCap(), s.finalLogitSoftCap(), s.slidingWindow(), List.copyOf(blocks), vector(t.get(TEXT_NORM)),
+                embedding);
     }
 
     /** An output-first {@code [out, in]} linear weight as an input-first copy; its mapped pages released. */

@@ -1,6 +1,8 @@
 package paligemma4j.checkpoint.paligemma;
 
 import static paligemma4j.checkpoint.paligemma.HfLayout.*;
+import static paligemma4j.checkpoint.paligemma.PaliGemmaLayout.source;
+import static paligemma4j.checkpoint.paligemma.PaliGemmaLayout.toInt;
 
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
@@ -53,8 +55,12 @@ final class HfWeights {
         long[] fc1 = source(k.shapes(), visionLayer(0, "mlp.fc1.weight"), 2, problems);
         long[] embed = source(k.shapes(), EMBED, 2, problems);
         long[] gate = source(k.shapes(), textLayer(0, "mlp.gate_proj.weight"), 2, problems);
-        if (!hf.textModel().equals("gemma")) {
-            problems.add("text_config.model_type '" + hf.textModel() + "' is not supported yet: expected gemma (PaliGemma 1)");
+        if (!hf.textModel().equals("gemma") && !hf.gemma2()) {
+            problems.add("text_config.model_type '" + hf.textModel() + "' is not supported: expected gemma (PaliGemma) or gemma2"
+                    + " (PaliGemma 2)");
+        } else if (!hf.gemma2() && k.shapes().containsKey(textLayer(0, "post_feedforward_layernorm.weight"))) {
+            problems.add(k.stored().get(textLayer(0, "post_feedforward_layernorm.weight"))
+                    + ": a Gemma 2 layer but text_config.model_type is '" + hf.textModel() + "', expected gemma2");
         }
         if (problems.size() > before) return null;
         long grid = Math.round(Math.sqrt((double) pos[0]));
@@ -77,7 +83,7 @@ final class HfWeights {
             SiglipConfig vision = new SiglipConfig(toInt(grid * patch[2]), toInt(patch[2]), toInt(width),
                     toInt(depth(k.shapes(), "vision.encoder")), toInt(fc1[0]), vHeads, toInt(width / vHeads));
             GemmaConfig llm = new GemmaConfig(toInt(vocab), toInt(embed[1]), toInt(depth(k.shapes(), "text")), hf.heads(),
-                    hf.kvHeads(), hf.headDim(), toInt(gate[0]));
+                    hf.kvHeads(), hf.headDim(), toInt(gate[0]), hf.gemma2());
             return new PaliGemmaConfig(vision, llm);
         } catch (IllegalArgumentException | ArithmeticException e) {
             problems.add("inconsistent sizes: " + e.getMessage());
@@ -91,13 +97,25 @@ final class HfWeights {
     static PaliGemmaWeights of(Checkpoint c, GemmaSettings.Overrides overrides) {
         Checked k = check(c);
         Arena arena = Arena.ofAuto();
-        GemmaSettings settings = overrides.apply(GemmaSettings.defaults(k.config().llm()));
-        DecoderTower llm = HfTowers.llm(c, k.tensors().tensors(), k.config(), k.hf(), arena);
+        GemmaSettings settings = overrides.apply(settings(k.hf(), k.config().llm()));
         return new PaliGemmaWeights(k.config(), HfTowers.vision(c, k.tensors().tensors(), k.config(), k.hf(), arena),
-                new DecoderTower(llm.width(), llm.heads(), llm.kvHeads(), llm.headDim(), llm.mlp(), llm.eps(),
-                        llm.ropeBase(), settings.queryScale().factor(k.config().llm()), settings.attnLogitSoftCap(),
-                        settings.finalLogitSoftCap(), settings.slidingWindow(), llm.blocks(), llm.finalNorm(),
-                        llm.embedding()), settings);
+                HfTowers.llm(c, k.tensors().tensors(), k.config(), k.hf(), settings, arena), settings);
+    }
+
+    /**
+     * The decoder settings config.json gives: its soft-caps, and the query scale its query_pre_attn_scalar names
+     * (head_dim, or width / heads as Gemma 2 27B). The sliding window stays off as in big_vision (transformers'
+     * 4096 only matters past 4096 positions).
+     */
+    static GemmaSettings settings(HfConfig hf, GemmaConfig g) {
+        return new GemmaSettings(hf.finalSoftCap(), hf.attnSoftCap(), queryScale(hf, g), 0);
+    }
+
+    private static QueryScale queryScale(HfConfig hf, GemmaConfig g) {
+        int s = hf.queryPreAttnScalar();
+        if (s == 0 || s == g.headDim()) return QueryScale.HEAD_DIM;
+        if (s == g.width() / g.heads()) return QueryScale.WIDTH_PER_HEAD;
+        return null;
     }
 
     /** Infers the sizes and checks every tensor; one {@link CheckpointException} listing all problems. */
@@ -108,6 +126,10 @@ final class HfWeights {
         PaliGemmaConfig config = infer(k, hf, problems);
         long rows = k.shapes().containsKey(EMBED) ? k.shapes().get(EMBED)[0] : 0;
         if (config != null) problems.addAll(HfLayout.problems(k.shapes(), k.stored(), config, rows));
+        if (config != null && queryScale(hf, config.llm()) == null) {
+            problems.add("text_config.query_pre_attn_scalar is " + hf.queryPreAttnScalar() + ", expected head_dim "
+                    + config.llm().headDim() + " or hidden_size / num_attention_heads " + config.llm().width() / config.llm().heads());
+        }
         Tensor head = k.tensors().get(LM_HEAD);
         if (head != null && config != null && !Arrays.equals(head.shape(), new long[] {rows, config.llm().width()})) {
             problems.add(k.stored().get(LM_HEAD) + ": expected shape " + Arrays.toString(new long[] {rows, config.llm().width()})
@@ -121,20 +143,5 @@ final class HfWeights {
                     + (problems.size() == 1 ? " problem: " : " problems: ") + String.join("; ", problems));
         }
         return new Checked(k, config, hf);
-    }
-
-    private static long[] source(Map<String, long[]> shapes, String key, int rank, List<String> problems) {
-        long[] s = shapes.get(key);
-        if (s == null) {
-            problems.add("missing " + key);
-        } else if (s.length != rank) {
-            problems.add(key + ": expected rank " + rank + ", found shape " + Arrays.toString(s));
-        }
-        return s;
-    }
-
-    private static int toInt(long v) {
-        if (v <= 0 || v > Integer.MAX_VALUE) throw new IllegalArgumentException("size " + v + " out of range");
-        return (int) v;
     }
 }

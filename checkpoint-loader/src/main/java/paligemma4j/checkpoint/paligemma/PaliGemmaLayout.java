@@ -202,7 +202,8 @@ public final class PaliGemmaLayout {
         return out;
     }
 
-    private static long[] source(Map<String, long[]> shapes, String key, int rank, List<String> problems) {
+    /** The shape of {@code key}, noting in {@code problems} when it is missing or not of {@code rank}. */
+    static long[] source(Map<String, long[]> shapes, String key, int rank, List<String> problems) {
         long[] s = shapes.get(key);
         if (s == null) {
             problems.add("missing " + key);
@@ -212,7 +213,8 @@ public final class PaliGemmaLayout {
         return s;
     }
 
-    private static int toInt(long v) {
+    /** A size as an int, refusing non-positive and too large values. */
+    static int toInt(long v) {
         if (v <= 0 || v > Integer.MAX_VALUE) throw new IllegalArgumentException("size " + v + " out of range");
         return (int) v;
     }

@@ -73,6 +73,15 @@ public record PaliGemmaWeights(PaliGemmaConfig config, VitTower vision, DecoderT
         return PaliGemmaLayout.infer(c.file().toString(), shapes(c));
     }
 
+    /**
+     * The decoder settings in force for {@code c} when no option is given: a Hugging Face checkpoint's from its
+     * config.json, otherwise the defaults of the size its shapes show ({@link GemmaSettings#defaults}).
+     */
+    public static GemmaSettings defaultSettings(Checkpoint c) {
+        if (HfLayout.recognizes(c.tensors().keySet())) return HfWeights.settings(HfConfig.near(c.file()), infer(c).llm());
+        return GemmaSettings.defaults(infer(c).llm());
+    }
+
     /** What a checkpoint holds, in short: its tensor count and the decoder's defining shapes. */
     private static String found(Map<String, long[]> shapes) {
         StringBuilder sb = new StringBuilder(shapes.size() + " tensors");

@@ -37,6 +37,37 @@ class HfConfigTest {
     }
 
     @Test
+    void gemma2KeysLeftOutAreGemma2ConfigsDefaults() throws Exception {
+        HfConfig c = parse("{\"text_config\": {\"model_type\": \"gemma2\", \"hidden_size\": 2304}}");
+        assertThat(c).isEqualTo(new HfConfig(16, 14, 1e-6f, "gemma2", 8, 4, 256, 1e-6f, 10_000f, 256_000, 50f, 30f, 256));
+        assertThat(c.gemma2()).isTrue();
+    }
+
+    @Test
+    void gemma2SoftCapsWrittenAsNullAreOff() throws Exception {
+        HfConfig c = parse("{\"text_config\": {\"model_type\": \"gemma2\", \"attn_logit_softcapping\": null,"
+                + " \"final_logit_softcapping\": 15.0, \"query_pre_attn_scalar\": 144}}");
+        assertThat(c.attnSoftCap()).isZero();
+        assertThat(c.finalSoftCap()).isEqualTo(15f);
+        assertThat(c.queryPreAttnScalar()).isEqualTo(144);
+    }
+
+    @Test
+    void gemma1HasNoSoftCaps() throws Exception {
+        HfConfig c = parse("{\"text_config\": {\"final_logit_softcapping\": 30.0}}");
+        assertThat(c.finalSoftCap()).isZero();
+        assertThat(c.attnSoftCap()).isZero();
+        assertThat(c.queryPreAttnScalar()).isZero();
+    }
+
+    @Test
+    void negativeSoftCapIsOneLineError() {
+        assertThatThrownBy(() -> parse("{\"text_config\": {\"model_type\": \"gemma2\", \"attn_logit_softcapping\": -1}}"))
+                .isExactlyInstanceOf(CheckpointException.class)
+                .hasMessage("config.json: text_config.attn_logit_softcapping is -1, expected a number ≥ 0 or null");
+    }
+
+    @Test
     void nonNumberIsOneLineError() {
         assertThatThrownBy(() -> parse("{\"text_config\": {\"head_dim\": \"big\"}}"))
                 .isExactlyInstanceOf(CheckpointException.class)

@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import paligemma4j.checkpoint.Checkpoint;
 import paligemma4j.checkpoint.CheckpointException;
+import paligemma4j.checkpoint.paligemma.GemmaSettings;
 import paligemma4j.checkpoint.paligemma.PaliGemmaWeights;
+import paligemma4j.checkpoint.paligemma.QueryScale;
 import paligemma4j.kernels.DecoderTower;
 import paligemma4j.kernels.VitTower;
 import paligemma4j.kernels.Weight;
@@ -28,12 +30,15 @@ class HfCheckpointTest {
     @CsvSource({
             "hf/tiny-224-hub, tiny/tiny-224.npz",
             "hf/bv-tiny-bf16-t5, ../../../../eval/src/test/resources/parity/bv-tiny-bf16.npz",
-            "hf/bv-tiny-bf16-native, ../../../../eval/src/test/resources/parity/bv-tiny-bf16.npz"})
+            "hf/bv-tiny-bf16-native, ../../../../eval/src/test/resources/parity/bv-tiny-bf16.npz",
+            "hf/g2-224-bf16-hub, ../../../../eval/src/test/resources/parity/gemma2/g2-224-bf16.npz",
+            "hf/g2-224-bf16-t5, ../../../../eval/src/test/resources/parity/gemma2/g2-224-bf16.npz"})
     void sameTowersAsTheNpz(String hf, String npz) {
         try (Checkpoint h = Checkpoint.open(RES.resolve(hf)); Checkpoint n = Checkpoint.open(RES.resolve(npz))) {
             assertThat(h.format()).isEqualTo("safetensors");
             PaliGemmaWeights a = PaliGemmaWeights.of(h), b = PaliGemmaWeights.of(n);
             assertThat(a.config()).isEqualTo(b.config());
+            assertThat(a.settings()).isEqualTo(b.settings());
             assertSameVision(a.vision(), b.vision());
             assertSameDecoder(a.llm(), b.llm());
         }
@@ -84,19 +89,84 @@ class HfCheckpointTest {
                         + "text.layers.1.mlp.up_proj.weight (expected shape [64, 32])");
     }
 
+    static final Path G2 = RES.resolve("hf/g2-224-bf16-hub");
+
+    /** The G2 fixture with its config.json's text_config edited by {@code edit}. */
+    static Path g2With(Path dir, java.util.function.UnaryOperator<String> edit) throws Exception {
+        Files.copy(G2.resolve("model.safetensors"), dir.resolve("model.safetensors"));
+        Files.writeString(dir.resolve("config.json"), edit.apply(Files.readString(G2.resolve("config.json"))));
+        return dir;
+    }
+
     @Test
-    void gemma2ConfigIsRefusedForNow(@TempDir Path dir) throws Exception {
+    void gemma2SettingsComeFromConfigJson(@TempDir Path dir) throws Exception {
+        g2With(dir, j -> j.replace("\"final_logit_softcapping\": 30.0", "\"final_logit_softcapping\": null")
+                .replace("\"attn_logit_softcapping\": 50.0", "\"attn_logit_softcapping\": 20.0")
+                .replace("\"query_pre_attn_scalar\": 16", "\"query_pre_attn_scalar\": 8"));
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            PaliGemmaWeights w = PaliGemmaWeights.of(c);
+            assertThat(w.settings()).isEqualTo(new GemmaSettings(0f, 20f, QueryScale.WIDTH_PER_HEAD, 0));
+            assertThat(w.llm().finalSoftCap()).isZero();
+            assertThat(w.llm().attnSoftCap()).isEqualTo(20f);
+            assertThat(w.llm().queryScale()).isEqualTo((float) Math.pow(8, -0.5));
+            assertThat(PaliGemmaWeights.defaultSettings(c)).isEqualTo(w.settings());
+        }
+    }
+
+    @Test
+    void gemma2SettingsMissingFromConfigJsonTakeGemma2ConfigsDefaults(@TempDir Path dir) throws Exception {
+        g2With(dir, j -> j.replace("\"final_logit_softcapping\": 30.0,", "").replace("\"attn_logit_softcapping\": 50.0,", "")
+                .replace("\"query_pre_attn_scalar\": 16,", ""));
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            // Gemma2Config: caps 30 and 50, query_pre_attn_scalar 256, which is neither head_dim 16 nor 32 / 4
+            assertThatThrownBy(() -> PaliGemmaWeights.of(c)).isExactlyInstanceOf(CheckpointException.class)
+                    .hasMessage(dir + ": not a valid Hugging Face PaliGemma checkpoint, 1 problem: "
+                            + "text_config.query_pre_attn_scalar is 256, expected head_dim 16 or hidden_size / num_attention_heads 8");
+        }
+    }
+
+    @Test
+    void gemma1TensorsUnderAGemma2ConfigListTheMissingNorms(@TempDir Path dir) throws Exception {
         Path src = RES.resolve("hf/tiny-224-hub");
         Files.copy(src.resolve("model.safetensors"), dir.resolve("model.safetensors"));
         Files.writeString(dir.resolve("config.json"), Files.readString(src.resolve("config.json"))
-                .replace("\"model_type\": \"gemma\"", "\"model_type\": \"gemma2\""));
+                .replace("\"model_type\": \"gemma\"", "\"model_type\": \"gemma2\"")
+                .replace("\"num_attention_heads\": 2,\n    \"num_hidden_layers\"", "\"query_pre_attn_scalar\": 24,\n    \"num_attention_heads\": 2,\n    \"num_hidden_layers\""));
+        assertThatThrownBy(() -> {
+            try (Checkpoint c = Checkpoint.open(dir)) {
+                PaliGemmaWeights.of(c);
+            }
+        }).isExactlyInstanceOf(CheckpointException.class)
+                .hasMessage(dir + ": not a valid Hugging Face PaliGemma checkpoint, 4 problems: "
+                        + "missing text.layers.0.pre_feedforward_layernorm.weight (expected shape [32]); "
+                        + "missing text.layers.0.post_feedforward_layernorm.weight (expected shape [32]); "
+                        + "missing text.layers.1.pre_feedforward_layernorm.weight (expected shape [32]); "
+                        + "missing text.layers.1.post_feedforward_layernorm.weight (expected shape [32])");
+    }
+
+    @Test
+    void gemma2TensorsUnderAGemmaConfigAreNamed(@TempDir Path dir) throws Exception {
+        g2With(dir, j -> j.replace("\"model_type\": \"gemma2\"", "\"model_type\": \"gemma\""));
+        assertThatThrownBy(() -> {
+            try (Checkpoint c = Checkpoint.open(dir)) {
+                PaliGemmaWeights.of(c);
+            }
+        }).isExactlyInstanceOf(CheckpointException.class)
+                .hasMessageStartingWith(dir + ": not a valid Hugging Face PaliGemma checkpoint, 1 problem: "
+                        + "language_model.model.layers.0.post_feedforward_layernorm.weight: a Gemma 2 layer but "
+                        + "text_config.model_type is 'gemma', expected gemma2");
+    }
+
+    @Test
+    void otherTextModelsAreRefused(@TempDir Path dir) throws Exception {
+        g2With(dir, j -> j.replace("\"model_type\": \"gemma2\"", "\"model_type\": \"gemma3_text\""));
         assertThatThrownBy(() -> {
             try (Checkpoint c = Checkpoint.open(dir)) {
                 PaliGemmaWeights.of(c);
             }
         }).isExactlyInstanceOf(CheckpointException.class)
                 .hasMessage(dir + ": not a valid Hugging Face PaliGemma checkpoint, 1 problem: text_config.model_type "
-                        + "'gemma2' is not supported yet: expected gemma (PaliGemma 1)");
+                        + "'gemma3_text' is not supported: expected gemma (PaliGemma) or gemma2 (PaliGemma 2)");
     }
 
     static void assertSameVision(VitTower a, VitTower b) {
@@ -119,11 +189,15 @@ class HfCheckpointTest {
         assertSameWeights(a.weights(), b.weights());
         assertThat(a.finalNorm()).containsExactly(b.finalNorm());
         assertThat(a.queryScale()).isEqualTo(b.queryScale());
+        assertThat(a.attnSoftCap()).isEqualTo(b.attnSoftCap());
+        assertThat(a.finalSoftCap()).isEqualTo(b.finalSoftCap());
         assertThat(a.eps()).isEqualTo(b.eps());
         assertThat(a.ropeBase()).isEqualTo(b.ropeBase());
         for (int l = 0; l < a.blocks().size(); l++) {
             assertThat(a.blocks().get(l).attnNorm()).containsExactly(b.blocks().get(l).attnNorm());
             assertThat(a.blocks().get(l).ffwNorm()).containsExactly(b.blocks().get(l).ffwNorm());
+            assertThat(a.blocks().get(l).postAttnNorm()).isEqualTo(b.blocks().get(l).postAttnNorm());
+            assertThat(a.blocks().get(l).postFfwNorm()).isEqualTo(b.blocks().get(l).postFfwNorm());
         }
     }
 
