@@ -126,10 +126,11 @@ class ServeCommandTest {
 
     /**
      * A long streamed answer, left open until the caller closes the stream: greedy on the tiny checkpoint never
-     * writes {@code <eos>} here, so it runs until closed; long enough that no stream ends on its own while the test
-     * checks the queue, however loaded the machine.
+     * writes {@code <eos>} here, so it runs until closed. Once the JIT has compiled the decoder, the tiny model makes
+     * thousands of tokens in a fraction of a second; at 50,000 the attention over the growing cache keeps each stream
+     * busy for many seconds, longer than the test's checks.
      */
-    static final int LONG = 8000;
+    static final int LONG = 50_000;
 
     InputStream openLongStream() throws Exception {
         String body = ServeFixture.chatBody("caption en", IMG, LONG, true);

@@ -30,7 +30,7 @@ final class ServeFixture implements AutoCloseable {
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     /** Room for the long streams of {@link ServeCommandTest#LONG} tokens. */
-    static final int MAX_TEXT_LEN = 8192;
+    static final int MAX_TEXT_LEN = 65_536;
 
     ServeFixture(int batch, int queue) throws Exception {
         Tokenizer tok = Tokenizer.load(Path.of(GenerateCommandTest.TOK));

@@ -12,6 +12,9 @@ record JpegFrame(int width, int height, boolean progressive, JpegComponent[] com
     /** Largest image accepted (2^28 pixels, e.g. 16384 × 16384): guards allocations against bogus headers. */
     static final long MAX_PIXELS = 1L << 28;
 
+    /** Most pixels one byte of entropy-coded data can hold (256 for grey at two bits per block), with margin. */
+    static final long MAX_PIXELS_PER_BYTE = 1024;
+
     /** Reads an SOF segment (the cursor just past its marker) and allocates each component's coefficients. */
     static JpegFrame read(JpegInput in, boolean progressive) throws JpegDecoder.Unsupported {
         in.u16();
@@ -30,6 +33,11 @@ record JpegFrame(int width, int height, boolean progressive, JpegComponent[] com
         }
         if ((long) width * height > MAX_PIXELS) {
             throw new JpegDecoder.Corrupt("image of " + height + "×" + width + " pixels exceeds the limit of " + MAX_PIXELS);
+        }
+        // every 8×8 block costs at least two Huffman bits (DC and end of block): a bound before allocating
+        if ((long) width * height > MAX_PIXELS_PER_BYTE * in.data.length + (1 << 16)) {
+            throw new JpegDecoder.Corrupt("image of " + height + "×" + width + " pixels cannot be coded in "
+                    + in.data.length + " bytes");
         }
         JpegComponent[] comps = new JpegComponent[n];
         for (int i = 0; i < n; i++) {
