@@ -11,7 +11,7 @@ import java.util.Map;
  */
 public interface Checkpoint extends AutoCloseable {
 
-    /** Opens a checkpoint, choosing the reader by the file's first bytes (ZIP magic → npz, else msgpack). */
+    /** Opens a checkpoint, choosing the reader by the first bytes and their structure (ZIP → npz, msgpack map → Flax). */
     static Checkpoint open(Path file) {
         return CheckpointFiles.open(file);
     }
