@@ -66,6 +66,9 @@ public final class ImageDecoder {
         return decodeRgb(file, data);
     }
 
+    /** Most pixels a byte of PNG, GIF or BMP data can expand to (1-bit PNG through DEFLATE: about 8,300). */
+    static final long MAX_PIXELS_PER_BYTE = 10_000;
+
     /** Largest image file read: bounds the allocation. */
     static final long MAX_FILE_BYTES = 1L << 30;
 
@@ -104,7 +107,7 @@ public final class ImageDecoder {
             }
             ImageReader reader = readers.next();
             try {
-                return decode(reader, in, file);
+                return decode(reader, in, file, data.length);
             } finally {
                 reader.dispose();
             }
@@ -120,15 +123,16 @@ public final class ImageDecoder {
         }
     }
 
-    private static RgbImage decode(ImageReader reader, ImageInputStream in, Path file) throws IOException {
+    private static RgbImage decode(ImageReader reader, ImageInputStream in, Path file, long bytes) throws IOException {
         List<String> warnings = new ArrayList<>();
         reader.addIIOReadWarningListener((source, message) -> warnings.add(message));
         reader.setInput(in, true, false);
         String format = reader.getFormatName().toLowerCase(java.util.Locale.ROOT);
         long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-        if (pixels > JpegDecoder.MAX_PIXELS || pixels <= 0) {
+        if (pixels > JpegDecoder.MAX_PIXELS || pixels <= 0 || pixels > MAX_PIXELS_PER_BYTE * bytes + (1 << 16)) {
             throw new ImageException("image " + file + ": " + reader.getWidth(0) + "×" + reader.getHeight(0)
-                    + " pixels, expected between 1 and " + JpegDecoder.MAX_PIXELS);
+                    + " pixels in " + bytes + " bytes, expected between 1 and " + JpegDecoder.MAX_PIXELS
+                    + " pixels and at most " + MAX_PIXELS_PER_BYTE + " per byte");
         }
         BufferedImage img = reader.read(0);
         if (!warnings.isEmpty()) {

@@ -29,6 +29,9 @@ final class JpegDecoder {
     /** Largest image accepted (2^28 pixels, e.g. 16384 × 16384): guards allocations against bogus headers. */
     static final long MAX_PIXELS = 1L << 28;
 
+    /** Most pixels one byte of entropy-coded data can hold (256 for grey at two bits per block), with margin. */
+    static final long MAX_PIXELS_PER_BYTE = 1024;
+
     static final int[] ZIGZAG = {
         0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14,
         21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60,
@@ -274,6 +277,10 @@ final class JpegDecoder {
         }
         if ((long) width * height > MAX_PIXELS) {
             throw new Corrupt("image of " + height + "×" + width + " pixels exceeds the limit of " + MAX_PIXELS);
+        }
+        // every 8×8 block costs at least two Huffman bits (DC and end of block): a bound before allocating
+        if ((long) width * height > MAX_PIXELS_PER_BYTE * d.length + (1 << 16)) {
+            throw new Corrupt("image of " + height + "×" + width + " pixels cannot be coded in " + d.length + " bytes");
         }
         comps = new Component[n];
         for (int i = 0; i < n; i++) {

@@ -79,7 +79,7 @@ class ImageDecoderBadInputTest {
         png.write(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
         Path p = Files.write(dir.resolve("huge.png"), png.toByteArray());
         assertThatThrownBy(() -> ImageDecoder.decodeRgb(p))
-                .hasMessage("image " + p + ": 100000×100000 pixels, expected between 1 and 268435456");
+                .hasMessage("image " + p + ": 100000×100000 pixels in 33 bytes, expected between 1 and 268435456 pixels and at most 10000 per byte");
     }
 
     @Test
