@@ -44,7 +44,12 @@ public final class Tokenizer {
      * @throws TokenizerException a one-line message naming the file if it is missing, unreadable or malformed
      */
     public static Tokenizer load(Path file) {
-        byte[] bytes = readBounded(file);
+        return parse(file, readBounded(file));
+    }
+
+    /** {@link #load} of bytes already read; {@code file} names them in errors (and locates tokenizer_config.json). */
+    static Tokenizer parse(Path file, byte[] bytes) {
+        if (bytes.length == 0) throw new TokenizerException("tokenizer file " + file + " is empty");
         boolean json = file.getFileName() != null && file.getFileName().toString().endsWith(".json")
                 || firstNonSpace(bytes) == '{';
         String looks = paligemma4j.checkpoint.FileSignature.describe(java.util.Arrays.copyOf(bytes, Math.min(bytes.length, 16)));
