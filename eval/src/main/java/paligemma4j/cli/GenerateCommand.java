@@ -3,11 +3,8 @@ package paligemma4j.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import paligemma4j.model.KVCache;
 import paligemma4j.model.PaliGemma;
@@ -45,11 +42,11 @@ final class GenerateCommand implements Command {
                 .option("threads", "T", "CPU threads", String.valueOf(Runtime.getRuntime().availableProcessors()))
                 .option("backend", "jvm|tornadovm", "where the kernels run: JVM (Vector API) or a TornadoVM device", "jvm")
                 .option("device", "N", "TornadoVM device number (scripts/paligemma devices); default: TornadoVM's", "-1")
-                .flag("json", "print one JSON object with ids, text, timings");
+                .flag("json", "print one JSON object with ids, text, timings")
+                .flag("check-weights", CHECK_WEIGHTS_HELP);
     }
 
-    /** One (image, prompt) pair to answer. */
-    private record Request(Path image, String prompt) {}
+    static final String CHECK_WEIGHTS_HELP = "first scan every tensor of the checkpoint for NaN or infinity (names the tensor)";
 
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
         Path ckptPath = args.existingFile("checkpoint");
@@ -62,19 +59,44 @@ final class GenerateCommand implements Command {
         int device = args.getInt("device");
         KVCache.Precision kv = KVCache.Precision.parse(args.choice("kv-cache", "bf16", "f32"));
         Resize resize = Resize.parse(args.choice("resize", "bilinear", "bilinear-antialias"));
-        List<Request> requests = requests(args);
+        List<BatchFile.Line> requests = requests(args);
         boolean batch = args.has("batch");
 
         long t0 = System.nanoTime();
         Tokenizer tokenizer = Tokenizer.load(tokPath);
+        int failed = 0;
         try (PaliGemma model = PaliGemma.load(ckptPath, Backends.open(backend, threads, device))) {
             int vocab = model.config().llm().vocab();
             TokenizerCheck.requireMatch(tokenizer, vocab, ckptPath);
             double loadMs = ms(t0);
-            for (Request r : requests) {
-                ObjectNode result = answer(model, tokenizer, r, maxTokens, beam, maxTextLen, kv, resize, err);
+            for (BatchFile.Line r : requests) {
+                ObjectNode result;
+                try {
+                    if (r.error() != null) throw new UsageException(r.error());
+                    result = answer(model, tokenizer, r, maxTokens, beam, maxTextLen, kv, resize, err);
+                } catch (RuntimeException e) {
+                    if (!batch) throw e;
+                    // a failing line is reported in its place and the others still run
+                    failed++;
+                    String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+                    if (!msg.startsWith("line ")) msg = "line " + r.number() + ": " + msg;
+                    err.println("paligemma generate: " + args.get("batch") + ": " + msg);
+                    ObjectNode o = JSON.createObjectNode();
+                    o.put("line", r.number());
+                    o.put("error", msg);
+                    out.println(JSON.writeValueAsString(o));
+                    out.flush();
+                    continue;
+                }
                 ((ObjectNode) result.get("timings_ms")).put("load", loadMs);
-                if (batch) result.put("image", r.image().toString());
+                if (batch) {
+                    result.put("image", r.image().toString());
+                    result.put("line", r.number());
+                }
+                if (result.get("tokens").isEmpty()) {
+                    err.println("paligemma generate: warning: " + (batch ? "line " + r.number() + ": " : "")
+                            + "empty answer: " + result.get("empty_reason").asText());
+                }
                 if (args.flag("json") || batch) {
                     out.println(JSON.writeValueAsString(result));
                 } else {
@@ -83,10 +105,14 @@ final class GenerateCommand implements Command {
                 out.flush();
             }
         }
+        if (failed > 0) {
+            err.println("paligemma generate: " + failed + " of " + requests.size() + " batch lines failed");
+            return 1;
+        }
         return 0;
     }
 
-    private static ObjectNode answer(PaliGemma model, Tokenizer tokenizer, Request r, int maxTokens, int beam,
+    private static ObjectNode answer(PaliGemma model, Tokenizer tokenizer, BatchFile.Line r, int maxTokens, int beam,
                                      int maxTextLen, KVCache.Precision kv, Resize resize,
                                      PrintStream err) {
         int[] prefixIds = tokenizer.prefixTokens(r.prompt());
@@ -122,41 +148,20 @@ final class GenerateCommand implements Command {
         timings.put("decode", decodeMs);
         o.put("tokens_per_second", tokens.length == 0 || decodeMs == 0 ? 0.0 : tokens.length / (decodeMs / 1000));
         o.put("prefix_tokens", prefix.length());
+        // beam search always ends on <eos>; greedy stops at <eos> or after --max-tokens
+        o.put("finish_reason", beam > 1 || tokens.length < maxTokens ? "eos" : "max_tokens");
+        if (tokens.length == 0) o.put("empty_reason", "the model emitted <eos> as its first token");
         return o;
     }
 
-    private static List<Request> requests(Args args) throws Exception {
+    private static List<BatchFile.Line> requests(Args args) {
         if (args.has("batch")) {
             if (args.has("image") || args.has("prompt")) {
                 throw new UsageException("give either --batch or --image/--prompt, not both");
             }
-            Path file = args.existingFile("batch");
-            Path dir = file.toAbsolutePath().getParent();
-            List<Request> out = new ArrayList<>();
-            try (BufferedReader in = Files.newBufferedReader(file)) {
-                String line;
-                int n = 0;
-                while ((line = in.readLine()) != null) {
-                    n++;
-                    if (line.isBlank()) continue;
-                    com.fasterxml.jackson.databind.JsonNode j;
-                    try {
-                        j = JSON.readTree(line);
-                    } catch (Exception e) {
-                        throw new UsageException(file + ":" + n + ": not a JSON object: " + e.getMessage().lines().findFirst().orElse(""));
-                    }
-                    if (j == null || !j.hasNonNull("image") || !j.hasNonNull("prompt")) {
-                        throw new UsageException(file + ":" + n + ": expected {\"image\":…,\"prompt\":…}");
-                    }
-                    Path img = Path.of(j.get("image").asText());
-                    if (!img.isAbsolute()) img = dir.resolve(img);
-                    if (!Files.isReadable(img)) throw new UsageException(file + ":" + n + ": no such image: " + img);
-                    out.add(new Request(img, j.get("prompt").asText()));
-                }
-            }
-            return out;
+            return BatchFile.read(args.existingFile("batch"));
         }
-        return List.of(new Request(args.existingFile("image"), args.require("prompt")));
+        return List.of(new BatchFile.Line(1, args.existingFile("image"), args.require("prompt"), null));
     }
 
     private static double ms(long startNanos) {
