@@ -37,7 +37,7 @@ import paligemma4j.model.tokenizer.Tokenizer;
 public final class EvalCommand implements Command {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> RUN_ONLY = List.of("checkpoint", "tokenizer", "out", "resume", "limit", "beam",
-            "max-tokens", "text-len", "prompt-template", "resize", "kv-cache", "threads", "backend", "device", "published-row", "progress");
+            "max-tokens", "text-len", "prompt-template", "resize", "kv-cache", "threads", "backend", "device", "published-row", "progress", "check-weights");
     private static final List<String> SCORE_ONLY = List.of("predictions");
 
     public String name() { return "eval"; }
@@ -74,7 +74,8 @@ public final class EvalCommand implements Command {
                 .option("device", "N", "run: TornadoVM device number (scripts/paligemma devices); default: TornadoVM's", "-1")
                 .option("progress", "auto|bar|lines", "run: progress on stderr: a bar redrawn in place, or plain lines (auto: bar on a terminal)", "auto")
                 .option("published-row", "ROW", "run: the published row to compare with, e.g. mix-224, ft-vqav2-448, ft-cococap-224, ft-refcoco-seg-896", null)
-                .flag("json", "print exactly one JSON object (score: the metrics; run: the report)");
+                .flag("json", "print exactly one JSON object (score: the metrics; run: the report)")
+                .flag("check-weights", "run: " + GenerateCommand.CHECK_WEIGHTS_HELP);
     }
 
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
