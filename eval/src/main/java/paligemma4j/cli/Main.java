@@ -24,6 +24,7 @@ public final class Main {
     }
 
     public static void main(String[] argv) {
+        StderrFd.restore();
         // UTF-8 whatever the locale (under LANG=C the JVM would print non-ASCII text as '?')
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
