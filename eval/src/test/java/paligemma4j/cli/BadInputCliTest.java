@@ -209,6 +209,23 @@ class BadInputCliTest {
     }
 
     @Test
+    void anEmptyAnswerSaysWhyOnStderrAndInJson() throws Exception {
+        // on the tiny checkpoint this image and prompt give <eos> as the first token
+        String img = GenerateCommandTest.RES.resolve("image/inputs/checker3_100x100.png").toString();
+        var json = generate("--image", img, "--prompt", "ocr", "--json");
+        assertThat(json.code()).as(json.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(json.out());
+        assertThat(j.get("tokens")).isEmpty();
+        assertThat(j.get("text").asText()).isEmpty();
+        assertThat(j.get("finish_reason").asText()).isEqualTo("eos");
+        assertThat(j.get("empty_reason").asText()).isEqualTo("the model emitted <eos> as its first token");
+        assertThat(json.err()).isEqualTo("paligemma generate: warning: empty answer: the model emitted <eos> as its first token\n");
+        var plain = generate("--image", img, "--prompt", "ocr");
+        assertThat(plain.out()).isEqualTo("\n");
+        assertThat(plain.err()).isEqualTo(json.err());
+    }
+
+    @Test
     void jsonSaysWhyGenerationFinished() throws Exception {
         var r = generate("--image", IMG, "--prompt", "caption en", "--json");
         JsonNode j = new ObjectMapper().readTree(r.out());
