@@ -131,6 +131,11 @@ final class HfTokenizerJson {
             }
             size = Math.max(size, t.path("id").asInt(-1) + 1);
         }
+        // arrays are indexed by id: a few gaps are fine, an id far beyond the pieces defined is a broken file
+        long defined = (long) vocab.size() + added.size();
+        if (size > 2 * defined + 1024) {
+            throw new IllegalArgumentException("ids run up to " + (size - 1) + " but the file defines only " + defined + " pieces");
+        }
         String[] pieces = new String[size];
         PieceType[] types = new PieceType[size];
         for (Map.Entry<String, Integer> e : vocab.entrySet()) {

@@ -68,6 +68,9 @@ class TokenizerErrorsTest {
                 "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 2000000000}, \"merges\": []}}");
         assertThat(loadError(file)).isEqualTo("tokenizer file " + file + " is not a usable Hugging Face tokenizer.json: "
                 + "model.vocab[\"a\"] is not an id in [0, 16777216)");
+        Files.writeString(file, "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"b\": 5000000}, \"merges\": []}}");
+        assertThat(loadError(file)).isEqualTo("tokenizer file " + file + " is not a usable Hugging Face tokenizer.json: "
+                + "ids run up to 5000000 but the file defines only 2 pieces");
     }
 
     @Test
