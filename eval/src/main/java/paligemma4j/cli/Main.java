@@ -66,7 +66,11 @@ public final class Main {
             err.println("paligemma: unknown command '" + name + "' (see paligemma --help)");
             return 2;
         }
-        String[] rest = java.util.Arrays.copyOfRange(argv, first + 1, argv.length);
+        return run(cmd, java.util.Arrays.copyOfRange(argv, first + 1, argv.length), debug, out, err);
+    }
+
+    /** Runs {@code cmd} on its arguments {@code rest}: help, parsing, --check-weights, one-line errors. */
+    static int run(Command cmd, String[] rest, boolean debug, PrintStream out, PrintStream err) {
         Args.Spec spec = cmd.spec();
         if (Args.switchGiven(spec, rest, "--debug")) debug = true;
         if (Args.switchGiven(spec, rest, "--help") || Args.switchGiven(spec, rest, "-h")) {
@@ -85,12 +89,14 @@ public final class Main {
             if (debug) e.printStackTrace(err);
             return 2;
         } catch (Throwable e) {
-            // Domain errors carry a one-line message naming file, key, expected vs actual; anything else is a bug.
+            // Domain errors carry a one-line message naming file, key, expected vs actual; these are bugs.
+            boolean bug = e instanceof NullPointerException || e instanceof IndexOutOfBoundsException
+                    || e instanceof ClassCastException || e instanceof ArithmeticException
+                    || !(e instanceof RuntimeException || e instanceof java.io.IOException
+                         || e instanceof OutOfMemoryError || e instanceof StackOverflowError);
             String msg = e.getMessage() == null ? e.toString() : e.getMessage();
-            boolean ours = e instanceof RuntimeException || e instanceof java.io.IOException
-                    || e instanceof OutOfMemoryError || e instanceof StackOverflowError;
-            err.println("paligemma " + cmd.name() + ": " + (ours ? msg : "internal error: " + e)
-                    + (debug || ours ? "" : " (run with --debug for the stack trace)"));
+            err.println("paligemma " + cmd.name() + ": " + (bug ? "internal error: " + e
+                    + (debug ? "" : " (run with --debug for the stack trace)") : msg));
             if (debug) e.printStackTrace(err);
             return 1;
         } finally {

@@ -166,6 +166,22 @@ class BadInputCliTest {
     }
 
     @Test
+    void aBugIsCalledAnInternalErrorAndPointsToDebug() {
+        Command crashing = new Command() {
+            public String name() { return "crash"; }
+            public String summary() { return "throws"; }
+            public Args.Spec spec() { return new Args.Spec(""); }
+            public int run(Args args, java.io.PrintStream out, java.io.PrintStream err) { throw new NullPointerException("x is null"); }
+        };
+        var err = new java.io.ByteArrayOutputStream();
+        int code = Main.run(crashing, new String[0], false, new java.io.PrintStream(new java.io.ByteArrayOutputStream()),
+                new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(
+                "paligemma crash: internal error: java.lang.NullPointerException: x is null (run with --debug for the stack trace)\n");
+    }
+
+    @Test
     void batchReportsEveryLineInOrderAndFailsIfAnyFailed() throws Exception {
         Files.writeString(dir.resolve("not-image.jpg"), "just text\n");
         Path batch = Files.writeString(dir.resolve("b.jsonl"), String.join("\n",
