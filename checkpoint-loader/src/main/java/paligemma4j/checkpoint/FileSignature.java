@@ -17,7 +17,7 @@ public final class FileSignature {
         if (starts(head, 0x89, 'P', 'N', 'G')) return "a PNG image";
         if (starts(head, 0xFF, 0xD8, 0xFF)) return "a JPEG image";
         if (starts(head, 'G', 'I', 'F', '8')) return "a GIF image";
-        if (starts(head, 'B', 'M') && head.length >= 14) return "a BMP image";
+        if (isBmp(head)) return "a BMP image";
         if (starts(head, 'R', 'I', 'F', 'F') && head.length >= 12 && head[8] == 'W' && head[9] == 'E') return "a WebP image";
         if (starts(head, 0x1F, 0x8B)) return "a gzip archive";
         if (starts(head, '%', 'P', 'D', 'F')) return "a PDF document";
@@ -30,7 +30,14 @@ public final class FileSignature {
     /** True for bytes of a JPEG, PNG, GIF or BMP file (the formats the image decoder reads). */
     public static boolean isImage(byte[] head) {
         return starts(head, 0x89, 'P', 'N', 'G') || starts(head, 0xFF, 0xD8, 0xFF) || starts(head, 'G', 'I', 'F', '8')
-                || (starts(head, 'B', 'M') && head.length >= 14);
+                || isBmp(head);
+    }
+
+    /** "BM" and a known DIB header size at offset 14 (so text starting with "BM" is not a bitmap). */
+    private static boolean isBmp(byte[] b) {
+        if (!starts(b, 'B', 'M') || b.length < 18) return false;
+        int dib = (b[14] & 0xFF) | (b[15] & 0xFF) << 8 | (b[16] & 0xFF) << 16 | (b[17] & 0xFF) << 24;
+        return dib == 12 || dib == 40 || dib == 52 || dib == 56 || dib == 64 || dib == 108 || dib == 124;
     }
 
     /** The first bytes as hex and as printable ASCII, e.g. {@code 74 68 69 73 ('this')}. */

@@ -55,6 +55,19 @@ class FormatDetectionTest {
     }
 
     @Test
+    void signaturesNameWhatTheBytesAre() throws IOException {
+        assertThat(FileSignature.describe("BMW is a car maker, not a bitmap".getBytes(StandardCharsets.UTF_8))).isEqualTo("text");
+        assertThat(FileSignature.describe(image("bmp"))).isEqualTo("a BMP image");
+        assertThat(FileSignature.describe(image("gif"))).isEqualTo("a GIF image");
+        assertThat(FileSignature.describe(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}))
+                .isEqualTo("a single .npy array (expected a .npz archive of them)");
+        assertThat(FileSignature.describe(new byte[] {0x1F, (byte) 0x8B, 8, 0})).isEqualTo("a gzip archive");
+        assertThat(FileSignature.describe(new byte[] {0, 1, 2, 3})).isEqualTo("binary data");
+        assertThat(FileSignature.isImage(image("png"))).isTrue();
+        assertThat(FileSignature.isImage("BM text".getBytes(StandardCharsets.UTF_8))).isFalse();
+    }
+
+    @Test
     void aMsgpackMapWhoseFirstKeyIsNotAStringIsNotFlax() throws IOException {
         Path p = write("m.msgpack", new byte[] {(byte) 0x81, 0x01, 0x02});
         assertThatThrownBy(() -> Checkpoint.open(p))
