@@ -16,14 +16,16 @@ TOK = str(RES / "tokenizer" / "tiny.model")
 IMG = str(RES / "image" / "inputs" / "jpeg420_1x1.jpg")
 
 
-def launch(*args: str | bytes, env: dict[str, str] | None = None, launcher: Path = LAUNCHER) -> subprocess.CompletedProcess:
+def launch(*args: str | bytes, env: dict[str, str] | None = None,
+           launcher: Path = LAUNCHER) -> subprocess.CompletedProcess:
     e = {k: v for k, v in os.environ.items() if k not in ("TORNADOVM_HOME", "PALIGEMMA_DEBUG")}
     e.update(env or {})
     return subprocess.run([str(launcher), *args], capture_output=True, env=e, timeout=900)
 
 
 def generate(*more: str | bytes, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return launch("generate", "--checkpoint", CKPT, "--tokenizer", TOK, "--image", IMG, "--max-tokens", "2", *more, env=env)
+    return launch("generate", "--checkpoint", CKPT, "--tokenizer", TOK, "--image", IMG, "--max-tokens", "2", *more,
+                  env=env)
 
 
 @pytest.mark.parametrize("args", [["--help"], ["devices", "--help"], ["generate", "--backend", "tornadovm", "--help"]])
@@ -73,8 +75,8 @@ def test_two_launchers_on_a_fresh_clone_build_once_and_both_run() -> None:
         subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
         launcher = clone / "scripts" / "paligemma"
         env = {k: v for k, v in os.environ.items() if k != "TORNADOVM_HOME"}
-        procs = [subprocess.Popen([str(launcher), "inspect", CKPT], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-                 for _ in range(2)]
+        procs = [subprocess.Popen([str(launcher), "inspect", CKPT], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  env=env) for _ in range(2)]
         results = [(p.wait(timeout=900), p.stdout.read(), p.stderr.read()) for p in procs]
         for code, out, err in results:
             assert code == 0, err.decode(errors="replace")
