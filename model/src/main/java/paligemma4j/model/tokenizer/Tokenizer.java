@@ -53,7 +53,7 @@ public final class Tokenizer {
         boolean json = file.getFileName() != null && file.getFileName().toString().endsWith(".json")
                 || firstNonSpace(bytes) == '{';
         String looks = paligemma4j.checkpoint.FileSignature.describe(java.util.Arrays.copyOf(bytes, Math.min(bytes.length, 16)));
-        if (!json && looks.startsWith("a ")) {
+        if (looks.startsWith("a ")) {
             throw new TokenizerException("tokenizer file " + file + " is not a tokenizer: looks like " + looks
                     + "; expected a SentencePiece .model or tokenizer.json");
         }

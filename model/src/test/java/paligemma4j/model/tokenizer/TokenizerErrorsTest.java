@@ -60,6 +60,9 @@ class TokenizerErrorsTest {
         Path file = Files.write(dir.resolve("cat.model"), new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE0, 0, 16});
         assertThat(loadError(file)).isEqualTo("tokenizer file " + file
                 + " is not a tokenizer: looks like a JPEG image; expected a SentencePiece .model or tokenizer.json");
+        Path json = Files.write(dir.resolve("tokenizer.json"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10});
+        assertThat(loadError(json)).isEqualTo("tokenizer file " + json
+                + " is not a tokenizer: looks like a PNG image; expected a SentencePiece .model or tokenizer.json");
     }
 
     @Test
