@@ -26,6 +26,21 @@ public final class WeightCheck {
         return -1;
     }
 
+    /**
+     * {@code values} (a small tensor already copied out: a norm, a bias), or a {@link CheckpointException}
+     * naming tensor {@code key} if one is NaN or infinite: checked where it costs nothing.
+     */
+    public static float[] requireFinite(String key, float[] values) {
+        for (int i = 0; i < values.length; i++) {
+            float v = values[i];
+            if (v - v != 0f) {
+                throw new CheckpointException("tensor " + key + ": " + v + " at index " + i + " of " + values.length
+                        + ": the checkpoint holds non-finite weights (--check-weights lists every such tensor)");
+            }
+        }
+        return values;
+    }
+
     /** Every tensor with a non-finite value, in file order. */
     public static java.util.List<Finding> scan(Checkpoint c) {
         java.util.List<Finding> out = new java.util.ArrayList<>();

@@ -28,11 +28,14 @@ class BadInputCliTest {
     @TempDir
     static Path dir;
     static Path nanCkpt;
+    static Path nanNormCkpt;
 
     @BeforeAll
-    static void nanCheckpoint() throws Exception {
+    static void nanCheckpoints() throws Exception {
         nanCkpt = dir.resolve("nan.npz");
-        Files.write(nanCkpt, withNaN(Files.readAllBytes(Path.of(CKPT)), "params/llm/final_norm/scale.npy"));
+        Files.write(nanCkpt, withNaN(Files.readAllBytes(Path.of(CKPT)), "params/img/head/kernel.npy"));
+        nanNormCkpt = dir.resolve("nan-norm.npz");
+        Files.write(nanNormCkpt, withNaN(Files.readAllBytes(Path.of(CKPT)), "params/llm/final_norm/scale.npy"));
     }
 
     /** A copy of an .npz whose STORED float32 member {@code member} holds NaN everywhere (STORED members carry no checked CRC). */
@@ -44,9 +47,10 @@ class BadInputCliTest {
         int data = at + 30 + (b.getShort(at + 26) & 0xFFFF) + (b.getShort(at + 28) & 0xFFFF);
         int headerLen = b.getShort(data + 8) & 0xFFFF;
         String header = new String(npz, data + 10, headerLen, StandardCharsets.ISO_8859_1);
-        var shape = java.util.regex.Pattern.compile("'shape': \\((\\d+),\\)").matcher(header);
+        var shape = java.util.regex.Pattern.compile("'shape': \\(([\\d, ]*)\\)").matcher(header);
         assertThat(shape.find()).as(header).isTrue();
-        int n = Integer.parseInt(shape.group(1));
+        long n = 1;
+        for (String d : shape.group(1).split(",")) if (!d.isBlank()) n *= Long.parseLong(d.strip());
         for (int i = 0; i < n; i++) b.putFloat(data + 10 + headerLen + 4 * i, Float.NaN);
         return npz;
     }
@@ -89,11 +93,20 @@ class BadInputCliTest {
     }
 
     @Test
+    void aNaNNormIsNamedWhileLoading() {
+        var r = GenerateCommandTest.run("generate", "--checkpoint", nanNormCkpt.toString(), "--tokenizer", TOK, "--image", IMG,
+                "--prompt", "caption en");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("paligemma generate: tensor llm/final_norm/scale: NaN at index 0 of 32: the checkpoint"
+                + " holds non-finite weights (--check-weights lists every such tensor)\n");
+    }
+
+    @Test
     void checkWeightsNamesTheTensor() {
         var r = GenerateCommandTest.run("generate", "--checkpoint", nanCkpt.toString(), "--tokenizer", TOK, "--image", IMG,
                 "--prompt", "caption en", "--check-weights");
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.err()).isEqualTo("paligemma generate: " + nanCkpt + ": 1 tensor holds NaN or infinity: llm/final_norm/scale: NaN at index 0 of 32\n");
+        assertThat(r.err()).isEqualTo("paligemma generate: " + nanCkpt + ": 1 tensor holds NaN or infinity: img/head/kernel: NaN at index 0 of 1024\n");
         var ok = generate("--image", IMG, "--prompt", "caption en", "--check-weights");
         assertThat(ok.code()).as(ok.err()).isZero();
         assertThat(ok.err()).startsWith("paligemma generate: --check-weights: all ").contains(" tensors are finite");
