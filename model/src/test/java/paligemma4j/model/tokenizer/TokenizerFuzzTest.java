@@ -38,6 +38,15 @@ class TokenizerFuzzTest {
         }
     }
 
+    /** Found by fuzzing: a word whose characters are all dropped (no piece, no unk, no byte fallback) gives no ids. */
+    @org.junit.jupiter.api.Test
+    void aWordWhoseCharactersAreAllDroppedEncodesToNothing() {
+        String json = "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"b\": 1}, \"merges\": []}}";
+        Tokenizer t = Tokenizer.parse(JSON, json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(t.encode("xyz")).isEmpty();
+        assertThat(t.encode("a xyz b")).containsExactly(0, 1);
+    }
+
     private static void load(Path name, byte[] bytes) {
         Tokenizer t;
         try {
