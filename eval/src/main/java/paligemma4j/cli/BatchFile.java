@@ -103,7 +103,10 @@ final class BatchFile {
             }
         } catch (JsonEOFException e) {
             return Line.failed(n, "line " + n + ", column " + (text.length() + 1) + ": the JSON object is not closed");
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            return Line.failed(n, "line " + n + ": JSON nested more than 64 levels deep or too long a number or string");
         } catch (JsonProcessingException e) {
+            if (e.getLocation() == null) return Line.failed(n, "line " + n + ": not valid JSON");
             return Line.failed(n, "line " + n + ", column " + e.getLocation().getColumnNr() + ": not valid JSON"
                     + found(text, e.getLocation().getColumnNr()));
         } catch (IOException e) {

@@ -48,6 +48,13 @@ class BatchFileTest {
         assertThat(error("{image: 1}")).isEqualTo("line 2, column 2: not valid JSON (unexpected 'i')");
     }
 
+    /** Found by fuzzing: a parser limit has no location (it was a NullPointerException). */
+    @Test
+    void deepNestingIsAnErrorOfItsLine() {
+        assertThat(error("{\"image\": " + "[".repeat(100))).isEqualTo(
+                "line 2: JSON nested more than 64 levels deep or too long a number or string");
+    }
+
     @Test
     void trailingJsonAfterTheObjectIsAnError() {
         assertThat(error("{\"image\": \"a.jpg\", \"prompt\": \"p\"} {\"x\": 1}"))
