@@ -12,8 +12,8 @@ import java.util.Map;
 public interface Checkpoint extends AutoCloseable {
 
     /**
-     * Opens a checkpoint: a Hugging Face model directory or {@code .safetensors} file, else by the file's first
-     * bytes (ZIP magic → npz, else msgpack).
+     * Opens a checkpoint: a Hugging Face model directory or {@code .safetensors} file, else by the first bytes and
+     * their structure (ZIP → npz, msgpack map → Flax).
      */
     static Checkpoint open(Path file) {
         if (SafetensorsReader.accepts(file)) return SafetensorsReader.open(file);

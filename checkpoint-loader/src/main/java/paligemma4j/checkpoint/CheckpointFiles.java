@@ -10,11 +10,14 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Opens a checkpoint: maps the whole file once, read-only, into a shared {@link Arena} (so the
  * tensor views can be read from any thread and may exceed 2 GB), then picks the reader by the
- * first bytes: a ZIP signature means {@code .npz}, a msgpack map means Flax msgpack.
+ * first bytes and their structure: a ZIP signature means {@code .npz}, a msgpack map with a string key
+ * means Flax msgpack; a safetensors file goes to {@link SafetensorsReader}; anything else is
+ * named ("looks like a PNG image").
  */
 final class CheckpointFiles {
     static final String PARAMS_PREFIX = "params/";
@@ -26,11 +29,18 @@ final class CheckpointFiles {
         if (Files.isDirectory(file)) {
             throw new CheckpointException(name + ": is a directory, expected a .npz or Flax msgpack file");
         }
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new CheckpointException(name + ": not a regular file (a device, pipe or socket), expected a .npz or Flax msgpack file");
+        }
         Arena arena = Arena.ofShared();
         try {
             MemorySegment data;
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
                 data = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+            }
+            if (SafetensorsHeader.looksLike(data)) {             // a safetensors file under another name
+                arena.close();
+                return SafetensorsReader.open(file);
             }
             Checkpoint c = read(file, data, arena);
             if (c instanceof MappedCheckpoint m) {
@@ -53,18 +63,38 @@ final class CheckpointFiles {
     static Checkpoint read(Path file, MemorySegment data, Arena arena) {
         long n = data.byteSize();
         if (n == 0) throw new CheckpointException(file + ": empty file, expected a .npz or Flax msgpack checkpoint");
-        byte[] head = data.asSlice(0, Math.min(4, n)).toArray(ValueLayout.JAVA_BYTE);
+        byte[] head = data.asSlice(0, Math.min(64, n)).toArray(ValueLayout.JAVA_BYTE);
         if (n >= 4 && head[0] == 'P' && head[1] == 'K' && (head[2] == 3 || head[2] == 5) && (head[3] == 4 || head[3] == 6)) {
             return NpzReader.read(file, data, arena);
         }
-        int b = head[0] & 0xFF;
-        if ((b >= 0x80 && b <= 0x8F) || b == 0xDE || b == 0xDF) {
+        if (SafetensorsHeader.looksLike(data)) {
+            List<SafetensorsHeader.Entry> entries = SafetensorsHeader.parse(file.toString(), data);
+            throw new CheckpointException(file + ": a Hugging Face safetensors checkpoint (" + entries.size()
+                    + " tensors): open it with Checkpoint.open, which maps it with its own reader");
+        }
+        if (looksLikeMsgpackMap(head)) {
             return MsgpackReader.read(file, data, arena);
         }
-        StringBuilder hex = new StringBuilder();
-        for (byte x : head) hex.append(String.format("%02x ", x & 0xFF));
-        throw new CheckpointException(file + ": not a checkpoint: expected a ZIP/.npz (first bytes 50 4b 03 04) or a Flax msgpack map, found "
-                + hex.toString().strip() + " ('" + new String(head, java.nio.charset.StandardCharsets.ISO_8859_1).replaceAll("[^ -~]", "?") + "')");
+        throw new CheckpointException(file + ": not a checkpoint: looks like " + FileSignature.describe(head)
+                + "; expected a ZIP/.npz (first bytes 50 4b 03 04), a Flax msgpack map or a safetensors file, found "
+                + FileSignature.hex(head, 4));
+    }
+
+    /**
+     * A msgpack map whose first key is a string, as every Flax checkpoint starts: the map marker alone also
+     * matches other files (a PNG's first byte 0x89 is a 9-entry fixmap).
+     */
+    static boolean looksLikeMsgpackMap(byte[] head) {
+        int b = head[0] & 0xFF;
+        int keyAt;
+        if (b == 0x80) return head.length == 1;
+        if (b > 0x80 && b <= 0x8F) keyAt = 1;
+        else if (b == 0xDE) keyAt = 3;
+        else if (b == 0xDF) keyAt = 5;
+        else return false;
+        if (keyAt >= head.length) return false;
+        int k = head[keyAt] & 0xFF;
+        return (k >= 0xA0 && k <= 0xBF) || k == 0xD9 || k == 0xDA || k == 0xDB;
     }
 
     /** Drops one leading {@code params/}. */

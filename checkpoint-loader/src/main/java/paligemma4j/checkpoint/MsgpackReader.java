@@ -38,6 +38,9 @@ final class MsgpackReader {
     private static final int EXT_NPSCALAR = 3;
     private static final int WINDOW = 1 << 16;
     private static final int MAX_RANK = 64;
+    /** Deepest dict nesting accepted (Flax trees are a few levels deep): bounds the parser's recursion. */
+    private static final int MAX_DEPTH = 64;
+    private int depth;
 
     /** A parsed tree node: a dict, an array located in the file, or a plain scalar. */
     private sealed interface Node {}
@@ -89,6 +92,7 @@ final class MsgpackReader {
         ValueType type = unpacker.getNextFormat().getValueType();
         switch (type) {
             case MAP -> {
+                if (++depth > MAX_DEPTH) throw error("key '" + key + "': dicts nested deeper than " + MAX_DEPTH + " levels");
                 int n = unpacker.unpackMapHeader();
                 LinkedHashMap<String, Node> entries = new LinkedHashMap<>();
                 for (int i = 0; i < n; i++) {
@@ -96,6 +100,7 @@ final class MsgpackReader {
                     String child = key.isEmpty() ? k : key + "/" + k;
                     if (entries.put(k, value(child)) != null) throw error("key '" + child + "' appears twice");
                 }
+                depth--;
                 return new Dict(entries);
             }
             case EXTENSION -> {
@@ -115,7 +120,7 @@ final class MsgpackReader {
                 return new Scalar(unpacker.unpackDouble(), type);
             }
             case STRING -> {
-                return new Scalar(unpacker.unpackString(), type);
+                return new Scalar(string(), type);
             }
             default -> throw error("key '" + key + "': expected a dict or an ndarray (msgpack ext type 1), found a msgpack "
                     + type.name().toLowerCase());
@@ -124,7 +129,7 @@ final class MsgpackReader {
 
     private String mapKey(String parent) throws IOException {
         ValueType t = unpacker.getNextFormat().getValueType();
-        if (t == ValueType.STRING) return unpacker.unpackString();
+        if (t == ValueType.STRING) return string();
         if (t == ValueType.INTEGER) return Long.toString(unpacker.unpackLong());
         throw error("dict '" + parent + "': expected string keys, found a msgpack " + t.name().toLowerCase());
     }
@@ -154,8 +159,8 @@ final class MsgpackReader {
             if (shape[i] < 0) throw error("key '" + key + "': negative dimension " + shape[i]);
         }
         String dtypeName = unpacker.getNextFormat().getValueType() == ValueType.BINARY
-                ? new String(unpacker.readPayload(unpacker.unpackBinaryHeader()), java.nio.charset.StandardCharsets.UTF_8)
-                : unpacker.unpackString();
+                ? new String(unpacker.readPayload(bounded(unpacker.unpackBinaryHeader(), payloadEnd, key)), java.nio.charset.StandardCharsets.UTF_8)
+                : new String(unpacker.readPayload(bounded(unpacker.unpackRawStringHeader(), payloadEnd, key)), java.nio.charset.StandardCharsets.UTF_8);
         DType dtype = dtypeOf(dtypeName, key);
         int length = unpacker.unpackBinaryHeader();
         long offset = position();
@@ -169,6 +174,24 @@ final class MsgpackReader {
         unpacker.reset(new Window(data, payloadEnd));
         base = payloadEnd;
         return new Array(dtype, shape, offset, expected);
+    }
+
+    /** A msgpack string whose length is checked against the bytes left in the file before it is read. */
+    private String string() throws IOException {
+        long len = unpacker.unpackRawStringHeader() & 0xFFFFFFFFL;
+        if (len > data.byteSize() - position() || len > Integer.MAX_VALUE - 8) {
+            throw error("a string of " + len + " bytes at byte " + position() + " runs past the end of the file (size "
+                    + data.byteSize() + "): truncated file");
+        }
+        return new String(unpacker.readPayload((int) len), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** A dtype name's length, checked against the ndarray payload before anything is allocated for it. */
+    private int bounded(int length, long payloadEnd, String key) {
+        if (length < 0 || length > 64 || position() + length > payloadEnd) {
+            throw error("key '" + key + "': dtype name of " + (length & 0xFFFFFFFFL) + " bytes does not fit the ndarray payload");
+        }
+        return length;
     }
 
     /** Flax's dtype names ({@code arr.dtype.name}). */

@@ -69,7 +69,7 @@ class CorruptFilesTest {
 
     @Test
     void notAZipAtAll() {
-        opening("not-a-zip.npz").hasMessageContaining("not a checkpoint: expected a ZIP/.npz")
+        opening("not-a-zip.npz").hasMessageContaining("not a checkpoint: looks like text; expected a ZIP/.npz")
                 .hasMessageContaining("found 74 68 69 73 ('this')");
     }
 

@@ -62,6 +62,7 @@ public final class Args {
                 String right = o.help + (o.defaultValue == null ? "" : " (default: " + o.defaultValue + ")");
                 sb.append(String.format("  %-28s %s%n", left, right));
             }
+            sb.append(String.format("  %-28s %s%n", "--debug", "on an error, print its stack trace too (or PALIGEMMA_DEBUG=1)"));
             sb.append(String.format("  %-28s %s%n", "--help", "print this help"));
             return sb.toString();
         }
@@ -83,6 +84,7 @@ public final class Args {
         Args a = new Args(command, spec);
         for (int i = 0; i < argv.length; i++) {
             String s = argv[i];
+            if (s.equals("--debug")) continue;   // Main's switch, valid for every command
             if (s.startsWith("--") && s.length() > 2) {
                 String name = s.substring(2);
                 String inline = null;
@@ -128,6 +130,22 @@ public final class Args {
     /** The options given on the command line (not defaults), name to value, in command-line order. */
     public Map<String, String> given() {
         return java.util.Collections.unmodifiableMap(values);
+    }
+
+    /**
+     * Whether the switch {@code sw} ({@code --help}, {@code -h}, {@code --debug}) is given as an argument of its
+     * own, not as the value of an option that takes one ({@code --prompt -h} is a prompt).
+     */
+    static boolean switchGiven(Spec spec, String[] argv, String sw) {
+        for (int i = 0; i < argv.length; i++) {
+            String s = argv[i];
+            if (s.equals(sw)) return true;
+            if (s.startsWith("--") && s.indexOf('=') < 0) {
+                Option o = spec.find(s.substring(2));
+                if (o != null && o.valueName != null) i++;   // the next argument is this option's value
+            }
+        }
+        return false;
     }
 
     public boolean has(String name) {

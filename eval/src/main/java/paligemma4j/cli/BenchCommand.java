@@ -58,7 +58,8 @@ final class BenchCommand implements Command {
                 .flag("json", "print one JSON object (medians over repetitions)")
                 .flag("profile", "one more repetition through a timing wrapper: time per operation and shape, per stage")
                 .flag("jmh", "run the JMH kernel benchmarks (jmh/target/benchmarks.jar, built if missing)")
-                .positional("FILTER", "with --jmh: benchmark regex and JMH options, e.g. 'MatvecBench -p dtype=BF16'");
+                .positional("FILTER", "with --jmh: benchmark regex and JMH options, e.g. 'MatvecBench -p dtype=BF16'")
+                .flag("check-weights", GenerateCommand.CHECK_WEIGHTS_HELP);
         return DecoderOptions.add(spec);
     }
 

@@ -45,7 +45,7 @@ public final class EvalCommand implements Command {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> RUN_ONLY = List.of("checkpoint", "tokenizer", "out", "resume", "limit", "beam",
             "max-tokens", "text-len", "prompt-template", "resize", "kv-cache", "threads", "backend", "device", "published-row", "progress",
-            "shard", "shards", "submit", "sbatch-args");
+            "shard", "shards", "submit", "sbatch-args", "check-weights");
     private static final List<String> SCORE_ONLY = List.of("predictions", "partial");
     private static final List<String> COLLECT_ONLY = List.of("wait", "poll");
 
@@ -93,7 +93,8 @@ public final class EvalCommand implements Command {
                 .option("sbatch-args", "\"ARGS\"", "run with --submit slurm: sbatch options for every task, e.g. \"--partition=gpu --gres=gpu:1 --time=12:00:00\"", null)
                 .flag("wait", "collect: wait until every shard has finished (fails when one has failed or left the queue unfinished)")
                 .option("poll", "SECONDS", "collect --wait: seconds between checks", "30")
-                .flag("json", "print exactly one JSON object (score: the metrics; run: the report)");
+                .flag("json", "print exactly one JSON object (score: the metrics; run: the report)")
+                .flag("check-weights", "run: " + GenerateCommand.CHECK_WEIGHTS_HELP);
         DecoderOptions.add(spec);
         return spec;
     }

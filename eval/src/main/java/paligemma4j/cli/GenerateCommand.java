@@ -3,11 +3,8 @@ package paligemma4j.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import paligemma4j.model.GreedyDecoder;
 import paligemma4j.model.KVCache;
@@ -54,12 +51,12 @@ final class GenerateCommand implements Command {
                 .option("threads", "T", "CPU threads", String.valueOf(Runtime.getRuntime().availableProcessors()))
                 .option("backend", "jvm|tornadovm", "where the kernels run: JVM (Vector API) or a TornadoVM device", "jvm")
                 .option("device", "N", "TornadoVM device number (scripts/paligemma devices); default: TornadoVM's", "-1")
-                .flag("json", "print one JSON object with ids, text, objects, timings, the model and its decoder settings");
+                .flag("json", "print one JSON object with ids, text, objects, timings, the model and its decoder settings")
+                .flag("check-weights", CHECK_WEIGHTS_HELP);
         return DecoderOptions.add(OutputOptions.add(SamplingOptions.add(spec)));
     }
 
-    /** One (image, prompt) pair to answer. */
-    private record Request(Path image, String prompt) {}
+    static final String CHECK_WEIGHTS_HELP = "first scan every tensor of the checkpoint for NaN or infinity (names the tensor)";
 
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
         Path ckptPath = args.existingFile("checkpoint");
@@ -72,7 +69,7 @@ final class GenerateCommand implements Command {
         int device = args.getInt("device");
         KVCache.Precision kv = KVCache.Precision.parse(args.choice("kv-cache", "bf16", "f32"));
         Resize resize = Resize.parse(args.choice("resize", "bilinear", "bilinear-antialias"));
-        List<Request> requests = requests(args);
+        List<BatchFile.Line> requests = requests(args);
         boolean batch = args.has("batch");
         Sampling sampling = SamplingOptions.parse(args);
         if (beam != 1 && !sampling.greedy()) throw new UsageException("--beam " + beam + " and --temperature > 0 exclude each other");
@@ -83,19 +80,44 @@ final class GenerateCommand implements Command {
         var settings = DecoderOptions.parse(args);
         var memory = MemoryGuard.of(null, Math.min(maxTextLen, MemoryNeed.PROMPT_ALLOWANCE + maxTokens), beam, false,
                 SystemMemory::available);
+        int failed = 0;
         try (PaliGemma model = PaliGemma.load(ckptPath, Backends.open(backend, threads, device), WeightConverter.STORED,
                 settings, memory)) {
             int vocab = model.config().llm().vocab();
             TokenizerCheck.requireMatch(tokenizer, vocab, ckptPath);
             double loadMs = ms(t0);
             for (int i = 0; i < requests.size(); i++) {
-                Request r = requests.get(i);
-                ObjectNode result = answer(model, tokenizer, r, maxTokens, beam, sampling, maxTextLen, kv, resize, err);
-                Path dir = outputs.out() == null ? null : batch ? outputs.out().resolve(String.valueOf(i)) : outputs.out();
-                outputs.apply(result, ImagePreprocessor.decodeRgb(r.image()), r.image().getFileName().toString(),
-                        r.prompt(), result.get("text").asText(), dir, err);
+                BatchFile.Line r = requests.get(i);
+                ObjectNode result;
+                try {
+                    if (r.error() != null) throw new UsageException(r.error());
+                    result = answer(model, tokenizer, r, maxTokens, beam, sampling, maxTextLen, kv, resize, err);
+                    Path dir = outputs.out() == null ? null : batch ? outputs.out().resolve(String.valueOf(i)) : outputs.out();
+                    outputs.apply(result, ImagePreprocessor.decodeRgb(r.image()), r.image().getFileName().toString(),
+                            r.prompt(), result.get("text").asText(), dir, err);
+                } catch (RuntimeException e) {
+                    if (!batch) throw e;
+                    // a failing line is reported in its place and the others still run
+                    failed++;
+                    String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+                    if (!msg.startsWith("line ")) msg = "line " + r.number() + ": " + msg;
+                    err.println("paligemma generate: " + args.get("batch") + ": " + msg);
+                    ObjectNode o = JSON.createObjectNode();
+                    o.put("line", r.number());
+                    o.put("error", msg);
+                    out.println(JSON.writeValueAsString(o));
+                    out.flush();
+                    continue;
+                }
                 ((ObjectNode) result.get("timings_ms")).put("load", loadMs);
-                if (batch) result.put("image", r.image().toString());
+                if (batch) {
+                    result.put("image", r.image().toString());
+                    result.put("line", r.number());
+                }
+                if (result.get("tokens").isEmpty()) {
+                    err.println("paligemma generate: warning: " + (batch ? "line " + r.number() + ": " : "")
+                            + "empty answer: " + result.get("empty_reason").asText());
+                }
                 if (args.flag("json") || batch) {
                     out.println(JSON.writeValueAsString(result));
                 } else {
@@ -104,10 +126,14 @@ final class GenerateCommand implements Command {
                 out.flush();
             }
         }
+        if (failed > 0) {
+            err.println("paligemma generate: " + failed + " of " + requests.size() + " batch lines failed");
+            return 1;
+        }
         return 0;
     }
 
-    private static ObjectNode answer(PaliGemma model, Tokenizer tokenizer, Request r, int maxTokens, int beam,
+    private static ObjectNode answer(PaliGemma model, Tokenizer tokenizer, BatchFile.Line r, int maxTokens, int beam,
                                      Sampling sampling, int maxTextLen, KVCache.Precision kv, Resize resize,
                                      PrintStream err) {
         int[] prefixIds = tokenizer.prefixTokens(r.prompt());
@@ -148,41 +174,20 @@ final class GenerateCommand implements Command {
         if (!sampling.greedy()) o.put("seed", sampling.seed());
         o.put("model", model.config().name());
         DecoderOptions.put(o, model.settings());
+        // beam search always ends on <eos>; greedy and sampling stop at <eos> or after --max-tokens
+        o.put("finish_reason", beam > 1 || tokens.length < maxTokens ? "eos" : "max_tokens");
+        if (tokens.length == 0) o.put("empty_reason", "the model emitted <eos> as its first token");
         return o;
     }
 
-    private static List<Request> requests(Args args) throws Exception {
+    private static List<BatchFile.Line> requests(Args args) {
         if (args.has("batch")) {
             if (args.has("image") || args.has("prompt")) {
                 throw new UsageException("give either --batch or --image/--prompt, not both");
             }
-            Path file = args.existingFile("batch");
-            Path dir = file.toAbsolutePath().getParent();
-            List<Request> out = new ArrayList<>();
-            try (BufferedReader in = Files.newBufferedReader(file)) {
-                String line;
-                int n = 0;
-                while ((line = in.readLine()) != null) {
-                    n++;
-                    if (line.isBlank()) continue;
-                    com.fasterxml.jackson.databind.JsonNode j;
-                    try {
-                        j = JSON.readTree(line);
-                    } catch (Exception e) {
-                        throw new UsageException(file + ":" + n + ": not a JSON object: " + e.getMessage().lines().findFirst().orElse(""));
-                    }
-                    if (j == null || !j.hasNonNull("image") || !j.hasNonNull("prompt")) {
-                        throw new UsageException(file + ":" + n + ": expected {\"image\":…,\"prompt\":…}");
-                    }
-                    Path img = Path.of(j.get("image").asText());
-                    if (!img.isAbsolute()) img = dir.resolve(img);
-                    if (!Files.isReadable(img)) throw new UsageException(file + ":" + n + ": no such image: " + img);
-                    out.add(new Request(img, j.get("prompt").asText()));
-                }
-            }
-            return out;
+            return BatchFile.read(args.existingFile("batch"));
         }
-        return List.of(new Request(args.existingFile("image"), args.require("prompt")));
+        return List.of(new BatchFile.Line(1, args.existingFile("image"), args.require("prompt"), null));
     }
 
     private static double ms(long startNanos) {

@@ -1,8 +1,12 @@
 package paligemma4j.cli;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import paligemma4j.checkpoint.WeightCheck;
 
 /** Entry point of {@code scripts/paligemma}: dispatches to one {@link Command}. */
 public final class Main {
@@ -23,39 +27,83 @@ public final class Main {
     }
 
     public static void main(String[] argv) {
-        System.exit(run(argv, System.out, System.err));
+        StderrFd.restore();
+        // UTF-8 whatever the locale (under LANG=C the JVM would print non-ASCII text as '?')
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        System.setOut(out);
+        System.setErr(err);
+        int code;
+        try {
+            code = run(RawArgs.decode(argv), out, err);
+        } catch (UsageException e) {
+            err.println("paligemma: " + e.getMessage());
+            code = 2;
+        }
+        out.flush();
+        err.flush();
+        System.exit(code);
     }
 
     static int run(String[] argv, PrintStream out, PrintStream err) {
         List<Command> commands = commands();
-        if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h") || argv[0].equals("help")) {
-            err.println("usage: paligemma COMMAND [options]   (paligemma COMMAND --help for details)\n\ncommands:");
-            for (Command c : commands) err.printf("  %-10s %s%n", c.name(), c.summary());
-            return argv.length == 0 ? 2 : 0;
+        boolean debug = System.getenv("PALIGEMMA_DEBUG") != null && !System.getenv("PALIGEMMA_DEBUG").isEmpty()
+                && !System.getenv("PALIGEMMA_DEBUG").equals("0");
+        int first = 0;
+        if (argv.length > 0 && argv[0].equals("--debug")) {
+            debug = true;
+            first = 1;
         }
-        Command cmd = commands.stream().filter(c -> c.name().equals(argv[0])).findFirst().orElse(null);
+        String name = argv.length > first ? argv[first] : null;
+        if (name == null || name.equals("--help") || name.equals("-h") || name.equals("help")) {
+            // help asked for goes to stdout (exit 0); a missing command is an error (stderr, exit 2)
+            PrintStream to = name == null ? err : out;
+            to.println("usage: paligemma [--debug] COMMAND [options]   (paligemma COMMAND --help for details)\n\ncommands:");
+            for (Command c : commands) to.printf("  %-10s %s%n", c.name(), c.summary());
+            to.println("\n--debug (or PALIGEMMA_DEBUG=1) prints the stack trace of an error, for bug reports.");
+            to.flush();
+            return name == null ? 2 : 0;
+        }
+        Command cmd = commands.stream().filter(c -> c.name().equals(name)).findFirst().orElse(null);
         if (cmd == null) {
-            err.println("paligemma: unknown command '" + argv[0] + "' (see paligemma --help)");
+            err.println("paligemma: unknown command '" + name + "' (see paligemma --help)");
             return 2;
         }
-        String[] rest = java.util.Arrays.copyOfRange(argv, 1, argv.length);
-        for (String a : rest) {
-            if (a.equals("--help") || a.equals("-h")) {
-                out.print(cmd.spec().help(cmd.name()));
-                return 0;
-            }
+        return run(cmd, java.util.Arrays.copyOfRange(argv, first + 1, argv.length), debug, out, err);
+    }
+
+    /** Runs {@code cmd} on its arguments {@code rest}: help, parsing, --check-weights, one-line errors. */
+    static int run(Command cmd, String[] rest, boolean debug, PrintStream out, PrintStream err) {
+        Args.Spec spec = cmd.spec();
+        if (Args.switchGiven(spec, rest, "--debug")) debug = true;
+        if (Args.switchGiven(spec, rest, "--help") || Args.switchGiven(spec, rest, "-h")) {
+            out.print(spec.help(cmd.name()));
+            return 0;
         }
         try {
-            return cmd.run(Args.parse(cmd.name(), cmd.spec(), rest), out, err);
+            Args args = Args.parse(cmd.name(), spec, rest);
+            if (args.flag("check-weights") && args.has("checkpoint")) {
+                int n = WeightCheck.requireFinite(args.existingFile("checkpoint"));
+                err.println("paligemma " + cmd.name() + ": --check-weights: all " + n + " tensors are finite");
+            }
+            return cmd.run(args, out, err);
         } catch (UsageException e) {
             err.println("paligemma " + cmd.name() + ": " + e.getMessage());
+            if (debug) e.printStackTrace(err);
             return 2;
-        } catch (Exception | OutOfMemoryError | StackOverflowError e) {
-            // Domain errors carry a one-line message naming file, key, expected vs actual.
+        } catch (Throwable e) {
+            // Domain errors carry a one-line message naming file, key, expected vs actual; these are bugs.
+            boolean bug = e instanceof NullPointerException || e instanceof IndexOutOfBoundsException
+                    || e instanceof ClassCastException || e instanceof ArithmeticException
+                    || !(e instanceof RuntimeException || e instanceof java.io.IOException
+                         || e instanceof OutOfMemoryError || e instanceof StackOverflowError);
             String msg = e.getMessage() == null ? e.toString() : e.getMessage();
-            err.println("paligemma " + cmd.name() + ": " + msg);
-            if (System.getenv("PALIGEMMA_DEBUG") != null) e.printStackTrace(err);
+            err.println("paligemma " + cmd.name() + ": " + (bug ? "internal error: " + e
+                    + (debug ? "" : " (run with --debug for the stack trace)") : msg));
+            if (debug) e.printStackTrace(err);
             return 1;
+        } finally {
+            out.flush();
         }
     }
 }

@@ -57,7 +57,8 @@ final class ParityCommand implements Command {
                 .option("rtol", "X", "override every stage's relative tolerance (defaults: see docs)", null)
                 .option("threads", "T", "CPU threads", String.valueOf(Runtime.getRuntime().availableProcessors()))
                 .flag("stop-at-first-failure", "stop comparing after the first failing stage")
-                .flag("json", "print one JSON object");
+                .flag("json", "print one JSON object")
+                .flag("check-weights", GenerateCommand.CHECK_WEIGHTS_HELP);
         return DecoderOptions.add(spec);
     }
 

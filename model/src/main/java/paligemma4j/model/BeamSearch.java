@@ -26,14 +26,21 @@ public final class BeamSearch {
 
     private record Candidate(int parent, int token, float score) {}
 
-    /** @return the best finished sequence's ids before its {@code <eos>} */
+    /**
+     * @return the best finished sequence's ids before its {@code <eos>}
+     * @throws NonFiniteLogitsException if a live candidate's logits hold NaN or an infinity
+     */
     public static int[] decode(DecodeState start, int beams, int maxTokens, int eosId) {
         if (beams < 1) throw new IllegalArgumentException("beam size must be ≥ 1, got " + beams);
         List<Live> live = List.of(new Live(new int[0], 0f, start));
         Finished best = null;
         for (int step = 0; step < maxTokens; step++) {
             List<float[]> logp = new ArrayList<>(live.size());
-            for (Live c : live) logp.add(logSoftmax(c.state().logits(), c.state().logits().length));
+            for (Live c : live) {
+                float[] logits = c.state().logits();
+                NonFiniteLogitsException.check(logits, step);
+                logp.add(logSoftmax(logits, logits.length));
+            }
 
             // Finish: the old best first, then each live candidate + <eos>; ties keep the earlier one.
             for (int i = 0; i < live.size(); i++) {

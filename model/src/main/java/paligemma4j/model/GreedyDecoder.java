@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * big_vision's greedy decode ({@code predict_fns.py}, sampler {@code greedy}, docs/model.md#greedy-decoding): argmax
- * with ties to the lowest id; stop at {@code <eos>} or after {@code maxTokens} tokens.
+ * with ties to the lowest id; stop at {@code <eos>} or after {@code maxTokens} tokens. Logits that are not finite
+ * stop generation with a {@link NonFiniteLogitsException} naming the step.
  */
 public final class GreedyDecoder {
 
@@ -12,11 +13,14 @@ public final class GreedyDecoder {
 
     /**
      * @return generated ids before the first {@code <eos>} (the eos itself is not included)
+     * @throws NonFiniteLogitsException if a step's logits hold NaN or an infinity
      */
     public static int[] decode(DecodeState state, int maxTokens, int eosId, TokenListener listener) {
         int[] out = new int[maxTokens];
         for (int step = 0; step < maxTokens; step++) {
-            int token = argmax(state.logits());
+            float[] logits = state.logits();
+            NonFiniteLogitsException.check(logits, step);
+            int token = argmax(logits);
             if (token == eosId) return Arrays.copyOf(out, step);
             out[step] = token;
             listener.token(step, token);

@@ -93,10 +93,10 @@ final class BigVisionTowers {
     }
 
     private static float[] vector(Tensor t) {
-        return t.toFloatArray();
+        return paligemma4j.checkpoint.WeightCheck.requireFinite(t.key(), t.toFloatArray());
     }
 
     private static float[] vector(Checkpoint c, String stacked, int layer) {
-        return c.get(stacked).slice(layer).toFloatArray();
+        return vector(c.get(stacked).slice(layer));
     }
 }

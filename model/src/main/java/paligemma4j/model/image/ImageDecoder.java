@@ -46,14 +46,39 @@ public final class ImageDecoder {
 
     /** Reads and decodes {@code file}; every failure is an {@link ImageException} naming the file. */
     public static RgbImage decodeRgb(Path file) {
-        if (!Files.isRegularFile(file)) {
+        if (!Files.exists(file)) {
             throw new ImageException("image " + file + ": no such file");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new ImageException("image " + file + ": not a file (" + (Files.isDirectory(file) ? "a directory" : "a device, pipe or socket")
+                    + "), expected a JPEG, PNG, BMP or GIF file");
         }
         byte[] data;
         try {
+            long size = Files.size(file);
+            if (size > MAX_FILE_BYTES) {
+                throw new ImageException("image " + file + ": " + size + " bytes, more than the " + MAX_FILE_BYTES + " read");
+            }
             data = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new ImageException("image " + file + ": not readable (" + oneLine(String.valueOf(e.getMessage())) + ")", e);
+        }
+        return decodeRgb(file, data);
+    }
+
+    /** Most pixels a byte of PNG, GIF or BMP data can expand to (1-bit PNG through DEFLATE: about 8,300). */
+    static final long MAX_PIXELS_PER_BYTE = 10_000;
+
+    /** Largest image file read: bounds the allocation. */
+    static final long MAX_FILE_BYTES = 1L << 30;
+
+    /** Decodes the bytes {@code data} of {@code file} (which only names it in errors). */
+    public static RgbImage decodeRgb(Path file, byte[] data) {
+        if (!paligemma4j.checkpoint.FileSignature.isImage(data)) {
+            byte[] head = java.util.Arrays.copyOf(data, Math.min(data.length, 16));
+            throw new ImageException("image " + file + ": not an image: "
+                    + (data.length == 0 ? "empty file" : "looks like " + paligemma4j.checkpoint.FileSignature.describe(head))
+                    + ", expected JPEG, PNG, BMP or GIF data");
         }
         if (JpegDecoder.isJpeg(data)) {
             try {
@@ -82,7 +107,7 @@ public final class ImageDecoder {
             }
             ImageReader reader = readers.next();
             try {
-                return decode(reader, in, file);
+                return decode(reader, in, file, data.length);
             } finally {
                 reader.dispose();
             }
@@ -98,11 +123,17 @@ public final class ImageDecoder {
         }
     }
 
-    private static RgbImage decode(ImageReader reader, ImageInputStream in, Path file) throws IOException {
+    private static RgbImage decode(ImageReader reader, ImageInputStream in, Path file, long bytes) throws IOException {
         List<String> warnings = new ArrayList<>();
         reader.addIIOReadWarningListener((source, message) -> warnings.add(message));
         reader.setInput(in, true, false);
         String format = reader.getFormatName().toLowerCase(java.util.Locale.ROOT);
+        long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+        if (pixels > JpegDecoder.MAX_PIXELS || pixels <= 0 || pixels > MAX_PIXELS_PER_BYTE * bytes + (1 << 16)) {
+            throw new ImageException("image " + file + ": " + reader.getWidth(0) + "×" + reader.getHeight(0)
+                    + " pixels in " + bytes + " bytes, expected between 1 and " + JpegDecoder.MAX_PIXELS
+                    + " pixels and at most " + MAX_PIXELS_PER_BYTE + " per byte");
+        }
         BufferedImage img = reader.read(0);
         if (!warnings.isEmpty()) {
             throw new ImageException("image " + file + ": corrupt " + format + " data (" + oneLine(warnings.get(0)) + ")");

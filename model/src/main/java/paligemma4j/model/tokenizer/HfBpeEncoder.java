@@ -152,6 +152,9 @@ final class HfBpeEncoder implements TextEncoder {
             unkLen += utf8.length;
         }
         flushUnk(symbols, offset, unkLen);
+        if (symbols.count == 0) {
+            return; // every character dropped (no piece, no byte fallback, no unk): no tokens, as in tokenizers
+        }
         int[] next = BpeMerger.merge(word, symbols, (t, start, mid, end, leftId, rightId, cand) -> {
             int slot = merges.find(leftId, rightId);
             if (slot < 0) {

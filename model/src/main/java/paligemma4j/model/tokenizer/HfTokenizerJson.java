@@ -28,6 +28,9 @@ final class HfTokenizerJson {
     private HfTokenizerJson() {
     }
 
+    /** Ids at or above this are refused: the arrays indexed by id are allocated up to the largest one. */
+    static final int MAX_ID = 1 << 24;
+
     /** The file's JSON without model.vocab and model.merges, which are streamed into compact forms. */
     private record Parsed(ObjectNode root, Map<String, Integer> vocab, List<String[]> merges) {
     }
@@ -55,8 +58,8 @@ final class HfTokenizerJson {
                         vocab = new HashMap<>();
                         while (p.nextToken() == JsonToken.FIELD_NAME) {
                             String piece = p.currentName();
-                            if (p.nextToken() != JsonToken.VALUE_NUMBER_INT || p.getIntValue() < 0) {
-                                throw new IllegalArgumentException("model.vocab[\"" + piece + "\"] is not a non-negative id");
+                            if (p.nextToken() != JsonToken.VALUE_NUMBER_INT || p.getIntValue() < 0 || p.getIntValue() >= MAX_ID) {
+                                throw new IllegalArgumentException("model.vocab[\"" + piece + "\"] is not an id in [0, " + MAX_ID + ")");
                             }
                             vocab.put(piece, p.getIntValue());
                         }
@@ -123,7 +126,15 @@ final class HfTokenizerJson {
         }
         JsonNode added = root.path("added_tokens");
         for (JsonNode t : added) {
+            if (t.path("id").asLong(-1) >= MAX_ID) {
+                throw new IllegalArgumentException("added_tokens id " + t.path("id") + " is not below " + MAX_ID);
+            }
             size = Math.max(size, t.path("id").asInt(-1) + 1);
+        }
+        // arrays are indexed by id: a few gaps are fine, an id far beyond the pieces defined is a broken file
+        long defined = (long) vocab.size() + added.size();
+        if (size > 2 * defined + 1024) {
+            throw new IllegalArgumentException("ids run up to " + (size - 1) + " but the file defines only " + defined + " pieces");
         }
         String[] pieces = new String[size];
         PieceType[] types = new PieceType[size];

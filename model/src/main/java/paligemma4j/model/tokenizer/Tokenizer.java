@@ -48,25 +48,51 @@ public final class Tokenizer {
      * @throws TokenizerException a one-line message naming the file if it is missing, unreadable or malformed
      */
     public static Tokenizer load(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new TokenizerException("tokenizer file " + file + " does not exist");
-        } catch (IOException | SecurityException e) {
-            throw new TokenizerException("cannot read tokenizer file " + file + ": " + e, e);
-        }
-        if (bytes.length == 0) {
-            throw new TokenizerException("tokenizer file " + file + " is empty");
-        }
+        return parse(file, readBounded(file));
+    }
+
+    /** {@link #load} of bytes already read; {@code file} names them in errors (and locates tokenizer_config.json). */
+    static Tokenizer parse(Path file, byte[] bytes) {
+        if (bytes.length == 0) throw new TokenizerException("tokenizer file " + file + " is empty");
         boolean json = file.getFileName() != null && file.getFileName().toString().endsWith(".json")
                 || firstNonSpace(bytes) == '{';
+        String looks = paligemma4j.checkpoint.FileSignature.describe(java.util.Arrays.copyOf(bytes, Math.min(bytes.length, 16)));
+        if (looks.startsWith("a ")) {
+            throw new TokenizerException("tokenizer file " + file + " is not a tokenizer: looks like " + looks
+                    + "; expected a SentencePiece .model or tokenizer.json");
+        }
         try {
             return json ? HfTokenizerJson.read(file, bytes) : SentencePieceModelFile.read(file, bytes);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | StackOverflowError e) {
             String what = json ? "Hugging Face tokenizer.json" : "SentencePiece .model";
             String msg = e.getMessage() == null ? e.toString() : e.getMessage().replace('\n', ' ');
             throw new TokenizerException("tokenizer file " + file + " is not a usable " + what + ": " + msg, e);
+        }
+    }
+
+    /** Largest tokenizer file read (Gemma 3's tokenizer.json is about 33 MB): bounds the allocation. */
+    static final long MAX_FILE_BYTES = 512L << 20;
+
+    /** The file's bytes, refusing a directory, a device or pipe, and files no tokenizer is as large as. */
+    static byte[] readBounded(Path file) {
+        try {
+            if (!Files.exists(file)) throw new TokenizerException("tokenizer file " + file + " does not exist");
+            if (Files.isDirectory(file)) throw new TokenizerException("tokenizer file " + file + " is a directory");
+            if (!Files.isRegularFile(file)) {
+                throw new TokenizerException("tokenizer file " + file + " is not a regular file (a device, pipe or socket)");
+            }
+            long size = Files.size(file);
+            if (size > MAX_FILE_BYTES) {
+                throw new TokenizerException("tokenizer file " + file + " has " + size + " bytes, more than any tokenizer ("
+                        + MAX_FILE_BYTES + "): expected a SentencePiece .model or tokenizer.json");
+            }
+            byte[] bytes = Files.readAllBytes(file);
+            if (bytes.length == 0) throw new TokenizerException("tokenizer file " + file + " is empty");
+            return bytes;
+        } catch (NoSuchFileException e) {
+            throw new TokenizerException("tokenizer file " + file + " does not exist");
+        } catch (IOException | SecurityException | OutOfMemoryError e) {
+            throw new TokenizerException("cannot read tokenizer file " + file + ": " + e, e);
         }
     }
 

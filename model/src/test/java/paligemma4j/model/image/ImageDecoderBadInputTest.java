@@ -29,7 +29,7 @@ class ImageDecoderBadInputTest {
     void directoryIsNotAnImage() {
         assertThatThrownBy(() -> ImageDecoder.decodeRgb(dir))
                 .isInstanceOf(ImageException.class)
-                .hasMessage("image " + dir + ": no such file");
+                .hasMessage("image " + dir + ": not a file (a directory), expected a JPEG, PNG, BMP or GIF file");
     }
 
     @Test
@@ -37,7 +37,7 @@ class ImageDecoderBadInputTest {
         Path text = Files.writeString(dir.resolve("notes.png"), "this is not an image\n", StandardCharsets.UTF_8);
         assertThatThrownBy(() -> ImageDecoder.decodeRgb(text))
                 .isInstanceOf(ImageException.class)
-                .hasMessage("image " + text + ": not a supported image (expected JPEG, PNG, BMP or GIF data)");
+                .hasMessage("image " + text + ": not an image: looks like text, expected JPEG, PNG, BMP or GIF data");
     }
 
     @Test
@@ -45,7 +45,41 @@ class ImageDecoderBadInputTest {
         Path empty = Files.write(dir.resolve("empty.jpg"), new byte[0]);
         assertThatThrownBy(() -> ImageDecoder.decodeRgb(empty))
                 .isInstanceOf(ImageException.class)
-                .hasMessageStartingWith("image " + empty + ": ");
+                .hasMessage("image " + empty + ": not an image: empty file, expected JPEG, PNG, BMP or GIF data");
+    }
+
+    @Test
+    void aPipeOrDeviceIsNotAFile() throws Exception {
+        Path fifo = dir.resolve("pipe.jpg");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        assertThatThrownBy(() -> ImageDecoder.decodeRgb(fifo))
+                .hasMessage("image " + fifo + ": not a file (a device, pipe or socket), expected a JPEG, PNG, BMP or GIF file");
+        assertThatThrownBy(() -> ImageDecoder.decodeRgb(Path.of("/dev/zero")))
+                .hasMessage("image /dev/zero: not a file (a device, pipe or socket), expected a JPEG, PNG, BMP or GIF file");
+    }
+
+    @Test
+    void aCheckpointOrZipGivenAsImageIsNamed() throws Exception {
+        Path zip = Files.write(dir.resolve("w.jpg"), new byte[] {'P', 'K', 3, 4, 0, 0, 0, 0});
+        assertThatThrownBy(() -> ImageDecoder.decodeRgb(zip))
+                .hasMessage("image " + zip + ": not an image: looks like a ZIP archive, expected JPEG, PNG, BMP or GIF data");
+    }
+
+    @Test
+    void aPngClaimingBillionsOfPixelsIsRefusedBeforeAllocating() throws Exception {
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10});
+        java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(17);
+        ihdr.put("IHDR".getBytes(StandardCharsets.US_ASCII)).putInt(100_000).putInt(100_000).put((byte) 8).put((byte) 2)
+                .put((byte) 0).put((byte) 0).put((byte) 0);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(ihdr.array());
+        png.write(new byte[] {0, 0, 0, 13});
+        png.write(ihdr.array());
+        png.write(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+        Path p = Files.write(dir.resolve("huge.png"), png.toByteArray());
+        assertThatThrownBy(() -> ImageDecoder.decodeRgb(p))
+                .hasMessage("image " + p + ": 100000×100000 pixels in 33 bytes, expected between 1 and 268435456 pixels and at most 10000 per byte");
     }
 
     @Test

@@ -35,7 +35,45 @@ class TokenizerErrorsTest {
 
     @Test
     void directoryIsUnreadable() {
-        assertThat(loadError(dir)).startsWith("cannot read tokenizer file " + dir);
+        assertThat(loadError(dir)).isEqualTo("tokenizer file " + dir + " is a directory");
+    }
+
+    @Test
+    void devZeroIsRefusedBeforeReading() {
+        assertThat(loadError(Path.of("/dev/zero")))
+                .isEqualTo("tokenizer file /dev/zero is not a regular file (a device, pipe or socket)");
+    }
+
+    @Test
+    void aHugeFileIsRefusedBeforeReading() throws IOException {
+        Path file = dir.resolve("huge.model");
+        try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.SPARSE)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {1}), (3L << 30) - 1);   // sparse: 3 GiB, no disk used
+        }
+        assertThat(loadError(file)).isEqualTo("tokenizer file " + file + " has 3221225472 bytes, more than any tokenizer"
+                + " (536870912): expected a SentencePiece .model or tokenizer.json");
+    }
+
+    @Test
+    void anImageGivenAsTokenizerIsNamed() throws IOException {
+        Path file = Files.write(dir.resolve("cat.model"), new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE0, 0, 16});
+        assertThat(loadError(file)).isEqualTo("tokenizer file " + file
+                + " is not a tokenizer: looks like a JPEG image; expected a SentencePiece .model or tokenizer.json");
+        Path json = Files.write(dir.resolve("tokenizer.json"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10});
+        assertThat(loadError(json)).isEqualTo("tokenizer file " + json
+                + " is not a tokenizer: looks like a PNG image; expected a SentencePiece .model or tokenizer.json");
+    }
+
+    @Test
+    void aHugeIdInTokenizerJsonIsRefusedBeforeAllocating() throws IOException {
+        Path file = Files.writeString(dir.resolve("tokenizer.json"),
+                "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 2000000000}, \"merges\": []}}");
+        assertThat(loadError(file)).isEqualTo("tokenizer file " + file + " is not a usable Hugging Face tokenizer.json: "
+                + "model.vocab[\"a\"] is not an id in [0, 16777216)");
+        Files.writeString(file, "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"b\": 5000000}, \"merges\": []}}");
+        assertThat(loadError(file)).isEqualTo("tokenizer file " + file + " is not a usable Hugging Face tokenizer.json: "
+                + "ids run up to 5000000 but the file defines only 2 pieces");
     }
 
     @Test
