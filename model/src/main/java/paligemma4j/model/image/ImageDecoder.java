@@ -129,9 +129,9 @@ public final class ImageDecoder {
         reader.setInput(in, true, false);
         String format = reader.getFormatName().toLowerCase(java.util.Locale.ROOT);
         long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-        if (pixels > JpegDecoder.MAX_PIXELS || pixels <= 0 || pixels > MAX_PIXELS_PER_BYTE * bytes + (1 << 16)) {
+        if (pixels > JpegFrame.MAX_PIXELS || pixels <= 0 || pixels > MAX_PIXELS_PER_BYTE * bytes + (1 << 16)) {
             throw new ImageException("image " + file + ": " + reader.getWidth(0) + "×" + reader.getHeight(0)
-                    + " pixels in " + bytes + " bytes, expected between 1 and " + JpegDecoder.MAX_PIXELS
+                    + " pixels in " + bytes + " bytes, expected between 1 and " + JpegFrame.MAX_PIXELS
                     + " pixels and at most " + MAX_PIXELS_PER_BYTE + " per byte");
         }
         BufferedImage img = reader.read(0);
