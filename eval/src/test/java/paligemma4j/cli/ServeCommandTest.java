@@ -139,6 +139,14 @@ class ServeCommandTest {
         assertThat(r.statusCode()).isEqualTo(200);
         InputStream in = r.body();
         in.read();   // the stream has started
+        // keep reading, as a client does: a stream nobody reads fills the socket and the server drops it
+        Thread.ofVirtual().start(() -> {
+            try {
+                in.transferTo(java.io.OutputStream.nullOutputStream());
+            } catch (java.io.IOException closed) {
+                // the test closed the stream: the client went away
+            }
+        });
         return in;
     }
 
