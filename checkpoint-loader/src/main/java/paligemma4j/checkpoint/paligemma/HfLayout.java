@@ -48,35 +48,42 @@ public final class HfLayout {
             new Row("mlp.fc2.weight", c -> new long[] {c.vision().width(), c.vision().mlp()}),
             new Row("mlp.fc2.bias", c -> new long[] {c.vision().width()}));
 
-    /** Gemma decoder layer, under {@code text.layers.N.}; q/k/v/o separate, (out, in). */
-    static final List<Row> GEMMA_LAYER = List.of(
-            new Row("input_layernorm.weight", c -> new long[] {c.llm().width()}),
+    /** A decoder layer's attention projections, q/k/v/o separate, (out, in): the same in Gemma and Gemma 2. */
+    private static final List<Row> ATTENTION = List.of(
             new Row("self_attn.q_proj.weight", c -> new long[] {(long) c.llm().heads() * c.llm().headDim(), c.llm().width()}),
             new Row("self_attn.k_proj.weight", c -> new long[] {(long) c.llm().kvHeads() * c.llm().headDim(), c.llm().width()}),
             new Row("self_attn.v_proj.weight", c -> new long[] {(long) c.llm().kvHeads() * c.llm().headDim(), c.llm().width()}),
-            new Row("self_attn.o_proj.weight", c -> new long[] {c.llm().width(), (long) c.llm().heads() * c.llm().headDim()}),
-            new Row("post_attention_layernorm.weight", c -> new long[] {c.llm().width()}),
+            new Row("self_attn.o_proj.weight", c -> new long[] {c.llm().width(), (long) c.llm().heads() * c.llm().headDim()}));
+
+    /** A decoder layer's GeGLU MLP, (out, in): the same in Gemma and Gemma 2. */
+    private static final List<Row> MLP = List.of(
             new Row("mlp.gate_proj.weight", c -> new long[] {c.llm().mlp(), c.llm().width()}),
             new Row("mlp.up_proj.weight", c -> new long[] {c.llm().mlp(), c.llm().width()}),
             new Row("mlp.down_proj.weight", c -> new long[] {c.llm().width(), c.llm().mlp()}));
+
+    /** Gemma decoder layer, under {@code text.layers.N.}: a norm before attention and one before the MLP. */
+    static final List<Row> GEMMA_LAYER = layer(ATTENTION, norms("post_attention_layernorm.weight"), MLP);
 
     /**
      * Gemma 2 decoder layer: transformers' Gemma2 names its four norms input_layernorm (before attention),
      * post_attention_layernorm (of the attention output: not Gemma 1's pre-MLP norm of that name),
      * pre_feedforward_layernorm and post_feedforward_layernorm.
      */
-    static final List<Row> GEMMA2_LAYER = List.of(
-            new Row("input_layernorm.weight", c -> new long[] {c.llm().width()}),
-            new Row("self_attn.q_proj.weight", c -> new long[] {(long) c.llm().heads() * c.llm().headDim(), c.llm().width()}),
-            new Row("self_attn.k_proj.weight", c -> new long[] {(long) c.llm().kvHeads() * c.llm().headDim(), c.llm().width()}),
-            new Row("self_attn.v_proj.weight", c -> new long[] {(long) c.llm().kvHeads() * c.llm().headDim(), c.llm().width()}),
-            new Row("self_attn.o_proj.weight", c -> new long[] {c.llm().width(), (long) c.llm().heads() * c.llm().headDim()}),
-            new Row("post_attention_layernorm.weight", c -> new long[] {c.llm().width()}),
-            new Row("pre_feedforward_layernorm.weight", c -> new long[] {c.llm().width()}),
-            new Row("post_feedforward_layernorm.weight", c -> new long[] {c.llm().width()}),
-            new Row("mlp.gate_proj.weight", c -> new long[] {c.llm().mlp(), c.llm().width()}),
-            new Row("mlp.up_proj.weight", c -> new long[] {c.llm().mlp(), c.llm().width()}),
-            new Row("mlp.down_proj.weight", c -> new long[] {c.llm().width(), c.llm().mlp()}));
+    static final List<Row> GEMMA2_LAYER = layer(ATTENTION, norms("post_attention_layernorm.weight",
+            "pre_feedforward_layernorm.weight", "post_feedforward_layernorm.weight"), MLP);
+
+    /** input_layernorm, the attention, the norms between attention and MLP, then the MLP. */
+    private static List<Row> layer(List<Row> attention, List<Row> norms, List<Row> mlp) {
+        List<Row> rows = new ArrayList<>(norms("input_layernorm.weight"));
+        rows.addAll(attention);
+        rows.addAll(norms);
+        rows.addAll(mlp);
+        return List.copyOf(rows);
+    }
+
+    private static List<Row> norms(String... names) {
+        return Arrays.stream(names).map(n -> new Row(n, c -> new long[] {c.llm().width()})).toList();
+    }
 
     static final String PATCH_WEIGHT = "vision.embeddings.patch_embedding.weight";
     static final String PATCH_BIAS = "vision.embeddings.patch_embedding.bias";
