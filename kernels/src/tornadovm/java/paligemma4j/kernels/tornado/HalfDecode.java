@@ -9,7 +9,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * shifts and one float multiply, because the OpenCL backend cannot use the JDK's helpers: it has no
  * {@code Float.intBitsToFloat}, miscompiles {@code Float.float16ToFloat} without an error, cannot build
  * {@code half} on devices without {@code cl_khr_fp16}, and treats {@code bits & 0xFFFF} as unsigned in a
- * way that turns later exponent arithmetic into NaN (issue 7, pitfalls). The bits arrive sign-extended
+ * way that turns later exponent arithmetic into NaN (docs/tornadovm.md#pitfalls-found-on-pocl-opencl-c-12-no-fp16). The bits arrive sign-extended
  * in an int; every mask below is applied to that int, never to the short.
  *
  * <p>A format is described by its {@link #format} parameters and a host-built exponent table

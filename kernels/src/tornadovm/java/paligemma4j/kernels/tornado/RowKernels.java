@@ -7,8 +7,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
  * Per-row reductions: the two norms (one work-item per row, sums in input order as {@code NaiveOps})
- * and argmax (one work-group, local-memory tree reduction: issue 7 saw large {@code @Reduce} sums go
- * wrong on PoCL). {@code dims = [width, rows]}; constants arrive in {@code consts}.
+ * and argmax (one work-group, local-memory tree reduction: large {@code @Reduce} sums went
+ * wrong on PoCL, docs/tornadovm.md#pitfalls-found-on-pocl-opencl-c-12-no-fp16). {@code dims = [width, rows]}; constants arrive in {@code consts}.
  */
 public final class RowKernels {
 

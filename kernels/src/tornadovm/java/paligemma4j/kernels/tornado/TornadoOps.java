@@ -27,8 +27,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
  * {@link Ops} on a TornadoVM device: every operation is one kernel launch (see {@link TiledMatmulKernels},
- * {@link LinearKernels},
- * {@link RowKernels}, {@link PointwiseKernels}, {@link DeviceAttentionKernels}). Step 1 of issue 7: the
+ * {@link LinearKernels}, {@link RowKernels}, {@link PointwiseKernels}, {@link DeviceAttentionKernels}). The
  * model's float[] activations are copied to off-heap buffers and back on every call, while each
  * {@link Weight} is copied to the device once, in its stored type, and cached by its memory region
  * (the record's equality: same segment, type and shape).
