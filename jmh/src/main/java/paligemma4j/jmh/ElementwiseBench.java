@@ -2,14 +2,17 @@ package paligemma4j.jmh;
 
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.*;
+import paligemma4j.kernels.AttentionShape;
 import paligemma4j.kernels.Ops;
 
 /**
  * The element-wise operations: {@link Ops#rope} on Gemma's q (8 heads) or k (1 head) of 256 over
  * {@code rows x heads x headDim}; {@link Ops#gelu} on SigLIP's MLP hidden ({@code rows x 4304});
  * {@link Ops#geluGate} on Gemma's ({@code rows x 16384}); {@link Ops#argmax} over the 257152-entry
- * vocabulary. Derived: GB/s = float32 bytes read + written / time (rope, gelu: 8 per element;
- * geluGate: 12; argmax: 4).
+ * vocabulary; Gemma 2's final-logit soft-cap {@code 30·tanh(l/30)} ({@link AttentionShape#softCap}, the one
+ * function every backend calls, so {@code impl} does not change it) in place over the vocabulary's logits, once per
+ * decode step. Derived: GB/s = float32 bytes read + written / time (rope, gelu, softCap: 8 per element; geluGate: 12;
+ * argmax: 4).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -22,7 +25,7 @@ public class ElementwiseBench {
     @Param({"rope:266x8x256", "rope:266x1x256", "rope:1x8x256", "rope:4106x8x256",
             "gelu:256x4304", "gelu:4096x4304",
             "geluGate:266x16384", "geluGate:1x16384", "geluGate:4106x16384",
-            "argmax:1x257152"})
+            "argmax:1x257152", "softCap:1x257152"})
     public String shape;
 
     @Param({"jvm", "naive"})
@@ -66,6 +69,7 @@ public class ElementwiseBench {
             case "rope" -> ops.rope(x, d[0], d[1] * d[2], d[1], d[2], positions, 10_000f);
             case "gelu" -> ops.gelu(x, n);
             case "geluGate" -> ops.geluGate(x, up, n);
+            case "softCap" -> AttentionShape.softCap(x, 0, n, 30f);   // shrinks |x| only slowly: no subnormals
             case "argmax" -> {
                 return ops.argmax(x, 0, n);
             }

@@ -28,10 +28,10 @@ record Work(double amount, String unit) {
                 yield new Work((double) d[0] * d[1] * bytesPerWeight(params.get("dtype")) * RandomWeights.copies(shape), GBS);
             }
             case "AttentionBench" -> {
-                int[] d = RandomWeights.dims(shape);
+                int[] d = RandomWeights.dims(shape.substring(shape.indexOf(':') + 1));   // after a "cap50:" prefix
                 yield new Work(4.0 * d[0] * d[4] * d[1] * d[3], GFLOPS);
             }
-            case "NormBench" -> new Work(8.0 * elements(shape), GBS);
+            case "NormBench" -> new Work((shape.startsWith("postNorm:") ? 20.0 : 8.0) * elements(shape), GBS);
             case "ElementwiseBench" -> {
                 String op = shape.substring(0, shape.indexOf(':'));
                 double perElement = switch (op) {
