@@ -1,7 +1,10 @@
-"""scripts/bench/compare_transformers.py: shapes without reading data, the decode floor's bytes, the report table."""
+"""scripts/bench/compare_transformers.py: shapes without reading data, PaliGemma 2 recognition and the
+decoder settings both sides run with, the decode floor's bytes, the report table."""
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
+import pytest
 from conftest import load
 
 ct = load("bench/compare_transformers.py")
@@ -39,3 +42,79 @@ def test_table_reports_stages_speed_ups_and_floors() -> None:
     assert "| paligemma4j stored: end to end | 2.00× |" in lines
     assert "paligemma4j stored: decode = 2.00× its bandwidth floor; peak RSS 2.00 GB; load 300 ms" in lines
     assert "transformers fp32: decode = 2.00× its bandwidth floor" in lines
+
+
+G2_FIXTURE = Path(__file__).resolve().parents[2] / "eval/src/test/resources/parity/gemma2/g2-224-bf16.npz"
+
+
+def test_npz_config_recognises_paligemma_2_by_its_post_norms(tmp_path: Path) -> None:
+    c = ct.npz_config(ct.npz_shapes(str(G2_FIXTURE)))
+    assert (c["gemma2"], c["depth"], c["width"], c["heads"], c["kv_heads"], c["head_dim"]) == (True, 2, 32, 4, 2, 16)
+    assert (c["n_img"], c["vocab"]) == (256, 2176)
+    path = tmp_path / "tiny.npz"
+    np.savez(path, **{"params/" + k: v for k, v in mc.random_params(mc.Sizes(), 0).items()})
+    assert ct.npz_config(ct.npz_shapes(str(path)))["gemma2"] is False
+
+
+def test_npz_config_refuses_one_post_norm_alone() -> None:
+    shapes = ct.npz_shapes(str(G2_FIXTURE))
+    del shapes["llm/layers/post_ffw_norm/scale"]
+    with pytest.raises(SystemExit, match="post_attention_norm/scale but not the other Gemma 2 post norm"):
+        ct.npz_config(shapes)
+
+
+def test_hf_dir_config_reads_the_sizes_and_the_image_id() -> None:
+    vision = SimpleNamespace(image_size=224, patch_size=14, hidden_size=1152, num_hidden_layers=27,
+                             num_attention_heads=16, intermediate_size=4304)
+    text = SimpleNamespace(hidden_size=2304, num_hidden_layers=26, num_attention_heads=8, num_key_value_heads=4,
+                           head_dim=256, intermediate_size=9216, model_type="gemma2")
+    cfg = SimpleNamespace(vision_config=vision, text_config=text, image_token_id=257152)
+    c = ct.hf_dir_config(cfg)
+    assert (c["n_img"], c["v_head_dim"], c["vocab"], c["kv_heads"], c["mlp"], c["gemma2"]) == (
+        256, 72, 257152, 4, 9216, True)
+    del cfg.image_token_id
+    cfg.image_token_index = 257152   # transformers 4's name
+    assert ct.hf_dir_config(cfg)["vocab"] == 257152
+
+
+def g2_text(**kw: object) -> SimpleNamespace:
+    base = dict(query_pre_attn_scalar=256, final_logit_softcapping=30.0, attn_logit_softcapping=50.0,
+                sliding_window=4096)
+    return SimpleNamespace(**{**base, **kw})
+
+
+C3B = dict(gemma2=True, width=2304, heads=8, head_dim=256)
+C28B = dict(gemma2=True, width=4608, heads=32, head_dim=128)
+
+
+def test_hf_settings_name_transformers_values_as_bench_does() -> None:
+    assert ct.hf_settings(C3B, g2_text()) == dict(final_logit_softcap=30.0, attn_logit_softcap=50.0,
+                                                   query_scale="head-dim", sliding_window=4096)
+    assert ct.hf_settings(C28B, g2_text(query_pre_attn_scalar=144))["query_scale"] == "width-per-head"
+    off = ct.hf_settings(C3B, g2_text(final_logit_softcapping=None, attn_logit_softcapping=None, sliding_window=None))
+    assert (off["final_logit_softcap"], off["attn_logit_softcap"], off["sliding_window"]) == (0.0, 0.0, 0)
+    assert ct.hf_settings(dict(gemma2=False), None) == dict(final_logit_softcap=0.0, attn_logit_softcap=0.0,
+                                                            query_scale="head-dim", sliding_window=0)
+    with pytest.raises(SystemExit, match="query_pre_attn_scalar is 100: expected head_dim 256 or width // heads 288"):
+        ct.hf_settings(C3B, g2_text(query_pre_attn_scalar=100))
+
+
+def test_sliding_window_goes_to_bench_only_where_it_bites() -> None:
+    hf = ct.hf_settings(C3B, g2_text())
+    assert ct.java_settings(hf, 260 + 20)["sliding_window"] == 0
+    assert ct.java_settings(hf, 4096)["sliding_window"] == 0          # the last position 4095 still sees key 0
+    assert ct.java_settings(hf, 4097)["sliding_window"] == 4096
+    assert ct.java_flags(ct.java_settings(hf, 280)) == [
+        "--final-logit-softcap", "30", "--attn-logit-softcap", "50", "--query-scale", "head-dim"]
+    assert ct.java_flags(ct.java_settings(hf, 4106 + 20))[-2:] == ["--sliding-window", "4096"]
+
+
+def test_work_differences_names_each_mismatch() -> None:
+    want = dict(final_logit_softcap=30.0, attn_logit_softcap=50.0, query_scale="head-dim", sliding_window=0)
+    java = dict(prefix_tokens=260, new_tokens=8, settings=dict(want))
+    assert ct.work_differences(java, want, 260, 8) == []
+    assert ct.work_differences(java, None, 260, 8) == []
+    java["settings"]["final_logit_softcap"] = 0.0
+    assert ct.work_differences(java, want, 261, 20) == [
+        "prefix 260 tokens, transformers 261", "8 new tokens, transformers 20",
+        "settings.final_logit_softcap 0.0, transformers 30.0"]
