@@ -118,3 +118,9 @@ def test_work_differences_names_each_mismatch() -> None:
     assert ct.work_differences(java, want, 261, 20) == [
         "prefix 260 tokens, transformers 261", "8 new tokens, transformers 20",
         "settings.final_logit_softcap 0.0, transformers 30.0"]
+
+
+def test_text_ids_are_bench_s_synthetic_ids_without_a_directory_tokenizer() -> None:
+    ids, source = ct.text_ids(str(G2_FIXTURE), "caption en", 2176)
+    assert source == "synthetic"
+    assert ids == [2, 3 + 7919 % 2173, 3 + 2 * 7919 % 2173, 3 + 3 * 7919 % 2173]   # <bos>, one per word, "\n"
