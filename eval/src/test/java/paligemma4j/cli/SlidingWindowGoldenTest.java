@@ -26,7 +26,7 @@ import paligemma4j.model.tokenizer.Tokenizer;
 /**
  * {@code --sliding-window 16} against transformers' PaliGemma 2 with {@code sliding_window = 16}
  * (scripts/parity/sliding_window_golden.py, transformers 5.25; 4.57 gives the same ids): the window bites on the
- * generated tokens only (the 260-position prefix is bidirectional and not windowed), so the greedy ids are
+ * generated tokens only (the 265-position prefix is bidirectional and not windowed), so the greedy ids are
  * transformers' with the option and transformers' unwindowed ids without it; the logits that chose each id agree.
  */
 class SlidingWindowGoldenTest {
