@@ -37,6 +37,7 @@ class Gemma2ParityTest {
             // checkpoint | dump | prompt | options (big_vision's settings of the dump)
             "g2-224-bf16.npz|dump-g2-224-caption.npz|caption en|",
             "g2-224-bf16.npz|dump-g2-224-caps.npz|caption en|--attn-logit-softcap 2 --final-logit-softcap 12",
+            "g2-224-f32.npz|dump-g2-224-f32-caps.npz|detect cat ; dog|--attn-logit-softcap 2 --final-logit-softcap 12",
     })
     void everyStageAndTheTokensMatchBigVision(String checkpoint, String dump, String prompt, String options) throws Exception {
         GenerateCommandTest.Result r = parity(checkpoint, dump, prompt, options == null ? new String[0] : options.split(" "));
@@ -134,6 +135,7 @@ class Gemma2ParityTest {
             "g2-224-bf16.npz|dump-g2-224-caps.npz|caption en|--attn-logit-softcap 2 --final-logit-softcap 12",
             "g2-224-bf16.npz|dump-g2-224-caption.npz|caption en|",
             "g2-448-f32.npz|tokens-g2-448-wph.npz|detect cat ; dog|--query-scale width-per-head --attn-logit-softcap 3 --final-logit-softcap 12",
+            "g2-224-f32.npz|dump-g2-224-f32-caps.npz|detect cat ; dog|--attn-logit-softcap 2 --final-logit-softcap 12",
     })
     void generateGivesBigVisionsGreedyAndBeamTokens(String checkpoint, String golden, String prompt, String options)
             throws Exception {
