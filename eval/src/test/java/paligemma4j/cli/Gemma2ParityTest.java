@@ -126,8 +126,8 @@ class Gemma2ParityTest {
     }
 
     /**
-     * {@code generate --json} against big_vision's greedy and beam-2 ids: bf16 at 224 px, and f32 at 448 px with the
-     * width-per-head query scale (whose committed golden keeps only the tokens and meta of its dump: the 448 px
+     * {@code generate --json} against big_vision's greedy and beam-2 ids: bf16 and f32 at 224 px, and f32 and bf16 at
+     * 448 px with the width-per-head query scale (whose committed golden keeps only the tokens and meta of its dump: the 448 px
      * pixels alone are 2.4 MB; its stages passed parity when it was made, and head-dim fails there at llm/layer_0).
      */
     @ParameterizedTest(name = "{0} {1} {3}")
@@ -136,6 +136,7 @@ class Gemma2ParityTest {
             "g2-224-bf16.npz|dump-g2-224-caption.npz|caption en|",
             "g2-448-f32.npz|tokens-g2-448-wph.npz|detect cat ; dog|--query-scale width-per-head --attn-logit-softcap 3 --final-logit-softcap 12",
             "g2-224-f32.npz|dump-g2-224-f32-caps.npz|detect cat ; dog|--attn-logit-softcap 2 --final-logit-softcap 12",
+            "g2-448-bf16.npz|tokens-g2-448-bf16-wph.npz|caption en|--query-scale width-per-head --attn-logit-softcap 3 --final-logit-softcap 12",
     })
     void generateGivesBigVisionsGreedyAndBeamTokens(String checkpoint, String golden, String prompt, String options)
             throws Exception {
