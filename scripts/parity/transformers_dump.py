@@ -15,8 +15,9 @@ computes:
   llm/text_embed [T_text, D]      text rows of the decoder input (HF: embedding x normalizer)
   llm/layer_{l} [N_img+T_text, D] decoder layer l output
   llm/final_norm [N_img+T_text, D]
-  llm/prefix_logits [T_text, V]   logits at the text positions, first V columns (the checkpoint's
-                                  vocabulary; HF's 64 extra random rows are dropped)
+  llm/prefix_logits [T_text, V]   lm_head output at the text positions, first V columns (the checkpoint's
+                                  vocabulary; HF's 64 extra random rows are dropped); not final-soft-capped,
+                                  as big_vision's stage logits (transformers 5 caps PaliGemma 2's logits after)
   tokens/greedy int32 [n]         greedy ids with an f32 KV cache (HF has no bf16 cache), up to
                                   but excluding the first eos
   tokens/greedy_margin [n]        top1 - top2 logit at each greedy step
@@ -32,10 +33,20 @@ dump's; --resize hf-bicubic is HF's SiglipImageProcessor recipe (PIL bicubic, re
 0.5/0.5). --pixels-from DUMP.npz takes img/pixels from an existing dump instead.
 --positions hf (default) uses HF's 1-based positions, --positions bigvision 0-based ones.
 
+PaliGemma 2 (a checkpoint with llm/layers/post_*_norm/scale) runs as PaliGemma over a Gemma2Config
+(scripts/reference/hf_golden.py: post norms, grouped-query attention) with big_vision's gemma2_* settings
+unless overridden: --final-logit-softcap F (30), --attn-logit-softcap F (50), --query-scale
+head-dim|width-per-head, and transformers' --sliding-window N (Gemma2Config's 4096 on layers 0, 2, 4, ...;
+0 = none). transformers leaves the bidirectional prefix unwindowed, so a window only changes the greedy
+decode steps (docs/model.md#gemma-2). --embed-scale bigvision multiplies the text embeddings by big_vision's
+sqrt(D), which is bfloat16-rounded for a bf16 checkpoint (docs/model.md#bf16-checkpoints), instead of HF's
+float32 one (--embed-scale hf, the default); meta/gemma and meta/embed_scale record what ran.
+
 usage: transformers_dump.py --checkpoint C.npz --tokenizer T.model --image I.png
        (--prompt P --out DUMP.npz | --prompts-file F --out-dir D) [--max-tokens 32]
        [--resize bilinear|bilinear-antialias|hf-bicubic] [--pixels-from DUMP.npz]
-       [--positions hf|bigvision] [--compress]
+       [--positions hf|bigvision] [--compress] [--embed-scale hf|bigvision]
+       [--final-logit-softcap F] [--attn-logit-softcap F] [--query-scale Q] [--sliding-window N]
 Needs scripts/reference/hf_golden.py (or HF_GOLDEN_DIR pointing at the folder holding it).
 """
 from __future__ import annotations
@@ -78,6 +89,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--pixels-from", help="take img/pixels from this dump (e.g. bigvision_dump's)")
     p.add_argument("--positions", choices=("hf", "bigvision"), default="hf")
     p.add_argument("--compress", action="store_true")
+    p.add_argument("--embed-scale", choices=("hf", "bigvision"), default="hf")
+    p.add_argument("--final-logit-softcap", type=float, default=30.0, help="PaliGemma 2 only (0 = off)")
+    p.add_argument("--attn-logit-softcap", type=float, default=50.0, help="PaliGemma 2 only (0 = off)")
+    p.add_argument("--query-scale", choices=("head-dim", "width-per-head"), default="head-dim")
+    p.add_argument("--sliding-window", type=int, default=4096, help="PaliGemma 2 only (0 = none)")
     a = p.parse_args(argv)
     for flag, path in (("--checkpoint", a.checkpoint), ("--tokenizer", a.tokenizer),
                        ("--image", a.image), ("--prompts-file", a.prompts_file),
@@ -132,13 +148,36 @@ class Dumper:
                      f"checkpoint vocabulary has {self.c['vocab']} rows")
         self.ids = dict(pad=self.sp.pad_id(), eos=self.sp.eos_id(), bos=self.sp.bos_id())
         hf_vocab = hg.hf_vocab_size(self.c["vocab"])
-        self.model = hg.build_model(self.c, hf_vocab, self.ids, self.c["n_img"] + 4096)
+        self.g2 = hg.gemma2_settings(self.c, a.final_logit_softcap, a.attn_logit_softcap, a.query_scale,
+                                     a.sliding_window or None) if self.c["gemma2"] else None
+        self.model = hg.build_model(self.c, hf_vocab, self.ids, self.c["n_img"] + 4096, self.g2)
         hg.load_strict(self.model, hg.to_hf_state_dict(self.p, self.c, hf_vocab,
                                                        np.random.default_rng(0)))
+        self.embed_scale = self.set_embed_scale(a.embed_scale)
         self.pos_base = 1 if a.positions == "hf" else 0
         px = pixels(a, self.c["resolution"])
         self.px = px
         self.px_nchw = torch.from_numpy(np.ascontiguousarray(px.transpose(2, 0, 1)))[None]
+
+    def set_embed_scale(self, how: str) -> float:
+        """HF's float32 sqrt(D), or big_vision's: bfloat16-rounded when the checkpoint's embedding is bfloat16."""
+        import ml_dtypes
+        import torch
+        d = self.c["width"]
+        scale = float(np.float32(d ** 0.5))
+        with np.load(self.a.checkpoint) as z:
+            key = next(k for k in z.files if k.endswith("llm/embedder/input_embedding"))
+            bf16 = z[key].dtype.kind == "V" and z[key].dtype.itemsize == 2
+        if how == "bigvision" and bf16:
+            scale = float(np.asarray(d ** 0.5, ml_dtypes.bfloat16).astype(np.float32))
+        emb = self.model.model.language_model.embed_tokens
+        if not hasattr(emb, "embed_scale"):
+            if how == "bigvision" and bf16:
+                sys.exit("--embed-scale bigvision needs transformers 5 (a scaled word embedding)")
+            return scale
+        with torch.no_grad():
+            emb.embed_scale.fill_(scale)
+        return scale
 
     def stages(self, prefix: list[int]) -> dict[str, np.ndarray]:
         m = self.model
@@ -163,16 +202,16 @@ class Dumper:
         for i, layer in enumerate(lm.layers):
             hooks.append(layer.register_forward_hook(keep(f"llm/layer_{i}")))
         hooks.append(lm.norm.register_forward_hook(keep("llm/final_norm")))
+        hooks.append(m.lm_head.register_forward_hook(keep("llm/logits")))  # before PaliGemma 2's final cap
         n_img, V = self.c["n_img"], self.c["vocab"]
         image_ids = [self.c["vocab"]] * n_img  # HF's <image> placeholder id
-        logits, _ = hg.hf_forward(m, image_ids + prefix, self.px_nchw, [0] * (n_img + len(prefix)),
-                                  self.pos_base)
+        hg.hf_forward(m, image_ids + prefix, self.px_nchw, [0] * (n_img + len(prefix)), self.pos_base)
         for h in hooks:
             h.remove()
         got["llm/text_embed"] = got.pop("llm/input")[n_img:]
-        got["llm/prefix_logits"] = logits[n_img:, :V]
+        got["llm/prefix_logits"] = got.pop("llm/logits")[n_img:, :V]
         got["img/pixels"] = self.px.reshape(-1, 3)
-        return {k: np.asarray(v, np.float32) for k, v in got.items()}
+        return {k: np.ascontiguousarray(v, np.float32) for k, v in got.items()}  # C order: the Java reader's
 
     def greedy(self, prefix: list[int]) -> tuple[list[int], list[float], bool]:
         import torch
@@ -213,7 +252,9 @@ class Dumper:
             kv_cache_dtype="float32", positions=a.positions, backend="cpu",
             greedy_text=self.sp.decode(greedy), source="transformers",
             script="scripts/parity/transformers_dump.py", torch_version=torch.__version__,
-            transformers_version=transformers.__version__, numpy_version=np.__version__)
+            transformers_version=transformers.__version__, numpy_version=np.__version__,
+            embed_scale=f"{a.embed_scale} ({self.embed_scale!r})",
+            gemma="gemma1" if self.g2 is None else ", ".join(f"{k}={v}" for k, v in self.g2.items()))
         for k, v in meta_str.items():
             out[f"meta/{k}"] = dumps.utf8(v)
         meta_int = dict(resolution=self.c["resolution"], n_img=self.c["n_img"],

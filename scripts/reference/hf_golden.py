@@ -135,6 +135,8 @@ PROMPTS = [
 ]
 
 BLK = "img/Transformer/encoderblock/"
+# Gemma 2's extra RMSNorms (big_vision gemma.py with post_norms=True); their presence marks a PaliGemma 2 checkpoint
+POST_NORMS = ("llm/layers/post_attention_norm/scale", "llm/layers/post_ffw_norm/scale")
 MHA = BLK + "MultiHeadDotProductAttention_0/"
 
 
@@ -196,7 +198,8 @@ def infer_config(p: dict[str, np.ndarray]) -> dict[str, int]:
         die(f"img/head/kernel: expected {(vw, width)}, got {proj}")
     cfg = dict(resolution=grid * patch, patch=patch, n_img=n_img, v_width=vw, v_depth=v_depth, v_heads=v_heads,
                v_head_dim=v_hd, v_mlp=v_mlp, vocab=vocab, width=width, depth=depth, heads=heads,
-               kv_heads=kv_heads, head_dim=head_dim, mlp=mlp)
+               kv_heads=kv_heads, head_dim=head_dim, mlp=mlp,
+               gemma2=int(POST_NORMS[0] in p or POST_NORMS[1] in p))
     expect = bv_shapes(cfg)
     for k, s in expect.items():
         if k not in p:
@@ -229,10 +232,28 @@ def bv_shapes(c: dict[str, int]) -> dict[str, tuple[int, ...]]:
          "llm/layers/pre_ffw_norm/scale": (LL, D),
          "llm/layers/mlp/gating_einsum": (LL, 2, D, c["mlp"]),
          "llm/layers/mlp/linear": (LL, c["mlp"], D), "llm/final_norm/scale": (D,)}
+    if c.get("gemma2"):
+        s.update({k: (LL, D) for k in POST_NORMS})
     for n in ("query", "key", "value"):
         s[MHA + n + "/kernel"] = (L, w, h, hd)
         s[MHA + n + "/bias"] = (L, h, hd)
     return s
+
+
+# ---------------------------------------------------------------- Gemma 2 settings
+
+def gemma2_settings(c: dict[str, int], final_softcap: float = 30.0, attn_softcap: float = 50.0,
+                    query_scale: str = "head-dim", sliding_window: int | None = 4096) -> dict[str, float | int | None]:
+    """What a checkpoint cannot carry (docs/model.md#gemma-2): big_vision's gemma2_* defaults (caps 30 and 50,
+    q * head_dim^-1/2; width-per-head is the 27B's (width // heads)^-1/2) and transformers' sliding window
+    (Gemma2Config's 4096 on layers 0, 2, 4, ...; None = no window, as big_vision). A cap of 0 is off (None in HF)."""
+    if query_scale not in ("head-dim", "width-per-head"):
+        die(f"query scale {query_scale!r}: expected head-dim or width-per-head")
+    if sliding_window is not None and sliding_window < 1:
+        die(f"sliding window {sliding_window}: expected >= 1 (or none)")
+    scalar = c["head_dim"] if query_scale == "head-dim" else c["width"] // c["heads"]
+    return dict(final_logit_softcap=final_softcap or None, attn_logit_softcap=attn_softcap or None,
+                query_pre_attn_scalar=scalar, sliding_window=sliding_window)
 
 
 # ---------------------------------------------------------------- HF model
@@ -297,26 +318,50 @@ def to_hf_state_dict(p: dict[str, np.ndarray], c: dict[str, int], hf_vocab: int,
         sd[e + "mlp.up_proj.weight"] = t(gate[1].T)
         sd[e + "mlp.down_proj.weight"] = t(p["llm/layers/mlp/linear"][layer].T)
         sd[e + "input_layernorm.weight"] = t(p["llm/layers/pre_attention_norm/scale"][layer])
-        sd[e + "post_attention_layernorm.weight"] = t(p["llm/layers/pre_ffw_norm/scale"][layer])
+        if c.get("gemma2"):  # Gemma2DecoderLayer: post_attention_layernorm is big_vision's post_attention_norm
+            sd[e + "post_attention_layernorm.weight"] = t(p["llm/layers/post_attention_norm/scale"][layer])
+            sd[e + "pre_feedforward_layernorm.weight"] = t(p["llm/layers/pre_ffw_norm/scale"][layer])
+            sd[e + "post_feedforward_layernorm.weight"] = t(p["llm/layers/post_ffw_norm/scale"][layer])
+        else:
+            sd[e + "post_attention_layernorm.weight"] = t(p["llm/layers/pre_ffw_norm/scale"][layer])
     sd[lm + "norm.weight"] = t(p["llm/final_norm/scale"])
     return sd
 
 
-def build_model(c: dict[str, int], hf_vocab: int, ids: dict[str, int | None],
-                max_len: int) -> PaliGemmaForConditionalGeneration:
+def build_model(c: dict[str, int], hf_vocab: int, ids: dict[str, int | None], max_len: int,
+                g2: dict[str, float | int | None] | None = None) -> PaliGemmaForConditionalGeneration:
+    """PaliGemma over GemmaConfig, or over Gemma2Config for a Gemma 2 checkpoint (g2: gemma2_settings)."""
     import torch
-    from transformers import GemmaConfig, PaliGemmaConfig, PaliGemmaForConditionalGeneration, SiglipVisionConfig
+    from transformers import (
+        Gemma2Config,
+        GemmaConfig,
+        PaliGemmaConfig,
+        PaliGemmaForConditionalGeneration,
+        SiglipVisionConfig,
+    )
     vision = SiglipVisionConfig(
         hidden_size=c["v_width"], intermediate_size=c["v_mlp"], num_hidden_layers=c["v_depth"],
         num_attention_heads=c["v_heads"], num_channels=3, image_size=c["resolution"], patch_size=c["patch"],
         hidden_act="gelu_pytorch_tanh", layer_norm_eps=1e-6, vision_use_head=False, projection_dim=c["width"])
-    text = GemmaConfig(
+    common = dict(
         vocab_size=hf_vocab, hidden_size=c["width"], intermediate_size=c["mlp"], num_hidden_layers=c["depth"],
         num_attention_heads=c["heads"], num_key_value_heads=c["kv_heads"], head_dim=c["head_dim"],
         hidden_act="gelu_pytorch_tanh", rms_norm_eps=1e-6,
         rope_parameters={"rope_type": "default", "rope_theta": 10000.0},
         max_position_embeddings=max(8192, max_len + 1),
         pad_token_id=ids["pad"], eos_token_id=ids["eos"], bos_token_id=ids["bos"])
+    if c.get("gemma2"):
+        g2 = g2 or gemma2_settings(c)
+        window = g2["sliding_window"]
+        # Gemma2Config's own pattern: sliding on layers 0, 2, 4, ...; without a window every layer is full
+        layers = [("sliding_attention" if window is not None and i % 2 == 0 else "full_attention")
+                  for i in range(c["depth"])]
+        text = Gemma2Config(**common, query_pre_attn_scalar=g2["query_pre_attn_scalar"],
+                            attn_logit_softcapping=g2["attn_logit_softcap"],
+                            final_logit_softcapping=g2["final_logit_softcap"],
+                            sliding_window=window, layer_types=layers)
+    else:
+        text = GemmaConfig(**common)
     cfg = PaliGemmaConfig(vision_config=vision, text_config=text, image_token_index=c["vocab"],
                           vocab_size=hf_vocab, projection_dim=c["width"], hidden_size=c["width"])
     cfg._attn_implementation = "eager"
@@ -330,6 +375,9 @@ def build_model(c: dict[str, int], hf_vocab: int, ids: dict[str, int | None],
 
 def load_strict(model: PaliGemmaForConditionalGeneration, sd: dict[str, torch.Tensor]) -> None:
     expected = set(model.state_dict())
+    vt, vt4 = "model.vision_tower.", "model.vision_tower.vision_model."
+    if any(k.startswith(vt4) for k in expected):  # transformers 4.x nests SigLIP one level deeper
+        sd = {(vt4 + k[len(vt):] if k.startswith(vt) else k): v for k, v in sd.items()}
     missing, unexpected = sorted(expected - set(sd)), sorted(set(sd) - expected)
     if missing or unexpected:
         die(f"state dict mismatch: missing {missing[:5]}, unexpected {unexpected[:5]}")
@@ -398,10 +446,17 @@ def rope(x: np.ndarray, pos: np.ndarray) -> np.ndarray:
     return np.concatenate([a * np.cos(th) - b * np.sin(th), b * np.cos(th) + a * np.sin(th)], -1)
 
 
+def soft_cap(x: np.ndarray, cap: float | None) -> np.ndarray:
+    return x if not cap else np.tanh(x / cap) * cap
+
+
 def bv_forward(p: dict[str, np.ndarray], c: dict[str, int], pixels: np.ndarray, text_ids: list[int],
-               mask_ar: list[int]) -> np.ndarray:
+               mask_ar: list[int], g2: dict[str, float | int | None] | None = None) -> np.ndarray:
     """big_vision teacher-forced forward: logits [T, V] at the text positions, float64.
-    mask_ar covers the text tokens (image tokens have mask_ar 0)."""
+    mask_ar covers the text tokens (image tokens have mask_ar 0). Gemma 2 (g2: gemma2_settings): post norms,
+    q * query_pre_attn_scalar^-1/2, the attention soft-cap before the mask, transformers' sliding window on the
+    even layers of the rows that are not in the bidirectional prefix (as transformers 5 masks them), and the final
+    soft-cap (transformers 5's PaliGemma caps every logit; big_vision's text_logits are not capped)."""
     _, zimg = bv_vit(p, c, pixels)
     E = p["llm/embedder/input_embedding"].astype(np.float64)
     x = np.concatenate([zimg, E[np.asarray(text_ids)] * np.sqrt(c["width"])], 0)
@@ -411,34 +466,49 @@ def bv_forward(p: dict[str, np.ndarray], c: dict[str, int], pixels: np.ndarray, 
     pos = np.arange(n, dtype=np.float64)
     H, K, Hd = c["heads"], c["kv_heads"], c["head_dim"]
     G = H // K
+    g2 = (g2 or gemma2_settings(c)) if c.get("gemma2") else None
+    scale = (g2["query_pre_attn_scalar"] if g2 else Hd) ** -0.5
+    window = g2["sliding_window"] if g2 else None
+    if window is not None:
+        i = np.arange(n)
+        in_prefix = cm == 0
+        windowed = allowed & (i[None, :] > i[:, None] - window)
+        windowed |= allowed & in_prefix[:, None] & in_prefix[None, :]
     for layer in range(c["depth"]):
         def f(key: str, layer: int = layer) -> np.ndarray:
             return p[key][layer].astype(np.float64)
 
         u = rms_norm(x, f("llm/layers/pre_attention_norm/scale"))
-        q = rope(np.einsum("td,hde->the", u, f("llm/layers/attn/q_einsum/w")), pos) * Hd ** -0.5
+        q = rope(np.einsum("td,hde->the", u, f("llm/layers/attn/q_einsum/w")), pos) * scale
         kv = f("llm/layers/attn/kv_einsum/w")
         k = rope(np.einsum("td,kde->tke", u, kv[0]), pos)
         v = np.einsum("td,kde->tke", u, kv[1])
         logits = np.einsum("the,she->hts", q, k[:, np.arange(H) // G])
-        logits = np.where(allowed[None], logits, -2.3819763e38)
+        logits = soft_cap(logits, g2["attn_logit_softcap"] if g2 else None)
+        mask = windowed if window is not None and layer % 2 == 0 else allowed
+        logits = np.where(mask[None], logits, -2.3819763e38)
         o = np.einsum("hts,she->the", softmax(logits), v[:, np.arange(H) // G])
-        x = x + np.einsum("the,hed->td", o, f("llm/layers/attn/attn_vec_einsum/w"))
+        y = np.einsum("the,hed->td", o, f("llm/layers/attn/attn_vec_einsum/w"))
+        x = x + (rms_norm(y, f(POST_NORMS[0])) if g2 else y)
         w = rms_norm(x, f("llm/layers/pre_ffw_norm/scale"))
         g = f("llm/layers/mlp/gating_einsum")
-        x = x + (gelu_tanh(w @ g[0]) * (w @ g[1])) @ f("llm/layers/mlp/linear")
+        y = (gelu_tanh(w @ g[0]) * (w @ g[1])) @ f("llm/layers/mlp/linear")
+        x = x + (rms_norm(y, f(POST_NORMS[1])) if g2 else y)
     x = rms_norm(x, p["llm/final_norm/scale"].astype(np.float64))
-    return x[c["n_img"]:] @ E.T
+    return soft_cap(x[c["n_img"]:] @ E.T, g2["final_logit_softcap"] if g2 else None)
 
 
 # ---------------------------------------------------------------- HF runs
 
 class MaskProbe:
-    """Captures the additive attention mask that layer 0 of the LLM receives."""
+    """Captures the additive attention mask that the first full-attention layer of the LLM receives (layer 0, or
+    layer 1 of a Gemma 2 with a sliding window, whose even layers see a windowed mask)."""
 
     def __init__(self, model: PaliGemmaForConditionalGeneration) -> None:
         self.masks = []
-        model.model.language_model.layers[0].self_attn.register_forward_pre_hook(self._hook, with_kwargs=True)
+        types = getattr(model.config.text_config, "layer_types", None) or ["full_attention"]
+        first = types.index("full_attention") if "full_attention" in types else 0
+        model.model.language_model.layers[first].self_attn.register_forward_pre_hook(self._hook, with_kwargs=True)
 
     def _hook(self, module: torch.nn.Module, args: tuple, kwargs: dict) -> None:
         m = kwargs.get("attention_mask")
@@ -464,11 +534,18 @@ def hf_forward(model: PaliGemmaForConditionalGeneration, ids: list[int], pixels_
         kw["token_type_ids"] = torch.tensor([token_type])
     if pos_base is not None:
         kw["position_ids"] = torch.arange(past, past + n).unsqueeze(0) + pos_base
+    # transformers 5 names the cache argument and output `cache`, 4.x `past_key_values`
+    key = "past_key_values" if transformers_major() < 5 else "cache"
     if cache is not None:
-        kw["cache"] = cache
+        kw[key] = cache
     with torch.no_grad():
         out = model(**kw)
-    return out.logits[0].float().numpy(), out.cache
+    return out.logits[0].float().numpy(), getattr(out, key)
+
+
+def transformers_major() -> int:
+    import transformers
+    return int(transformers.__version__.split(".")[0])
 
 
 def argmax_margin(row: np.ndarray) -> tuple[int, float]:
@@ -631,6 +708,11 @@ def main() -> None:
     ap.add_argument("--check", type=int, default=2, help="examples re-computed with the float64 big_vision "
                     "reference (prefix + greedy suffix, teacher-forced)")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--final-logit-softcap", type=float, default=30.0, help="Gemma 2 only (0 = off)")
+    ap.add_argument("--attn-logit-softcap", type=float, default=50.0, help="Gemma 2 only (0 = off)")
+    ap.add_argument("--query-scale", choices=["head-dim", "width-per-head"], default="head-dim", help="Gemma 2 only")
+    ap.add_argument("--sliding-window", type=int, default=4096, help="Gemma 2 only: transformers' window on the "
+                    "even layers (0 = none, as big_vision)")
     ap.add_argument("--out", default="golden.npz")
     args = ap.parse_args()
     if args.omit_images and args.images != "hash":
@@ -651,7 +733,9 @@ def main() -> None:
     hf_vocab = hf_vocab_size(V)
     pos_base = 0 if args.positions == "bigvision" else None  # None: HF's own 1-indexed default
     max_len = N + max(len(t) for t in texts) + args.max_tokens
-    model = build_model(c, hf_vocab, ids, max_len)
+    g2 = gemma2_settings(c, args.final_logit_softcap, args.attn_logit_softcap, args.query_scale,
+                         args.sliding_window or None) if c["gemma2"] else None
+    model = build_model(c, hf_vocab, ids, max_len, g2)
     load_strict(model, to_hf_state_dict(p, c, hf_vocab, rng))
     image_store, pixels = make_images(args, c, rng)
     probe = MaskProbe(model)
@@ -689,7 +773,7 @@ def main() -> None:
         if not ok:
             die(f"example {b}: HF mask with a token_type_ids=1 suffix differs from big_vision's rule")
         mask_ar = [0] * len(texts[b]) + [1] * len(suffix)
-        ref = bv_forward(p, c, pixels[k], texts[b] + suffix, mask_ar)
+        ref = bv_forward(p, c, pixels[k], texts[b] + suffix, mask_ar, g2)
         T = len(texts[b])
         hf_prefix = logits_last[b][None] if b >= F else full_prefix[b]
         ref_prefix = ref[T - 1:T] if b >= F else ref[:T]
@@ -723,7 +807,7 @@ def main() -> None:
         if args.intermediates == "full":
             out["vit_hidden0"] = vit_h
     pu = [pr.encode("utf-8") for pr in prompts]
-    meta = dict(config=c, hf_vocab=hf_vocab, image_token_id=c["vocab"], ids=ids, examples=B, full_logits=F,
+    meta = dict(config=c, gemma2=g2, hf_vocab=hf_vocab, image_token_id=c["vocab"], ids=ids, examples=B, full_logits=F,
                 max_tokens=M, seed=args.seed, positions=args.positions,
                 position_base=0 if pos_base == 0 else 1, checkpoint=args.checkpoint,
                 tokenizer=args.tokenizer, ids_file=args.ids_file, images=args.images, omit_images=args.omit_images,

@@ -14,7 +14,7 @@ def tiny_params() -> dict[str, np.ndarray]:
 def test_infer_config_reads_the_sizes_make_checkpoints_wrote() -> None:
     c = hg.infer_config(tiny_params())
     assert c == dict(resolution=28, patch=14, n_img=4, v_width=32, v_depth=2, v_heads=2, v_head_dim=16, v_mlp=48,
-                     vocab=300, width=32, depth=2, heads=2, kv_heads=1, head_dim=16, mlp=64)
+                     vocab=300, width=32, depth=2, heads=2, kv_heads=1, head_dim=16, mlp=64, gemma2=0)
     assert hg.bv_shapes(c) == dict(mc.tensor_shapes(mc.Sizes()))
 
 
@@ -85,3 +85,45 @@ def test_bv_vit_returns_every_block_and_the_projected_tokens() -> None:
     assert hidden[0].shape == (4, 32) and zimg.shape == (4, 32)
     logits = hg.bv_forward(p, c, pixels, [2, 5, 7], [0, 0, 0])
     assert logits.shape == (3, 300) and np.isfinite(logits).all()
+
+
+def gemma2_params() -> dict[str, np.ndarray]:
+    """The tiny checkpoint with Gemma 2's post norms (random, so they are not the identity)."""
+    p = tiny_params()
+    rng = np.random.default_rng(3)
+    for k in hg.POST_NORMS:
+        p[k] = rng.uniform(-0.5, 0.5, (2, 32)).astype(np.float32)
+    return p
+
+
+def test_post_norms_mark_a_gemma2_checkpoint_and_its_shapes() -> None:
+    c = hg.infer_config(gemma2_params())
+    assert c["gemma2"] == 1
+    assert hg.bv_shapes(c)["llm/layers/post_ffw_norm/scale"] == (2, 32)
+    p = gemma2_params()
+    del p["llm/layers/post_ffw_norm/scale"]
+    with pytest.raises(SystemExit, match="no key params/llm/layers/post_ffw_norm/scale"):
+        hg.infer_config(p)
+
+
+def test_gemma2_settings_are_big_visions_defaults_and_transformers_window() -> None:
+    c = hg.infer_config(gemma2_params())
+    assert hg.gemma2_settings(c) == dict(final_logit_softcap=30.0, attn_logit_softcap=50.0,
+                                         query_pre_attn_scalar=16, sliding_window=4096)
+    s = hg.gemma2_settings(c, 0.0, 0.0, "width-per-head", None)
+    assert s == dict(final_logit_softcap=None, attn_logit_softcap=None, query_pre_attn_scalar=16, sliding_window=None)
+    with pytest.raises(SystemExit, match="sliding window 0"):
+        hg.gemma2_settings(c, sliding_window=0)
+
+
+def test_bv_forward_gemma2_window_spares_the_prefix_and_bites_on_the_suffix() -> None:
+    p = gemma2_params()
+    c = hg.infer_config(p)
+    pixels = np.random.default_rng(1).uniform(-1, 1, (28, 28, 3))
+    text, mask_ar = [2, 5, 7, 9, 11, 13], [0, 0, 0, 1, 1, 1]          # 4 image + 3 prefix text + 3 suffix tokens
+    off = hg.bv_forward(p, c, pixels, text, mask_ar, hg.gemma2_settings(c, sliding_window=None))
+    win = hg.bv_forward(p, c, pixels, text, mask_ar, hg.gemma2_settings(c, sliding_window=2))
+    assert np.array_equal(win[:3], off[:3])                              # the bidirectional prefix: no window
+    assert np.abs(win[3:] - off[3:]).max() > 1e-3                        # generated tokens see the last 2 only
+    capped = hg.bv_forward(p, c, pixels, text, mask_ar, hg.gemma2_settings(c, final_softcap=1.0))
+    assert np.abs(capped).max() < 1.0

@@ -107,12 +107,14 @@ final class ParityCommand implements Command {
                 if (stopEarly && !d.pass()) break;
             }
 
-            // Tokens: bf16 cache, as big_vision decodes.
+            // Tokens: with the dump's KV cache, bf16 as big_vision decodes (transformers_dump.py's is float32).
             int maxTokens = reference.containsKey("meta/max_tokens")
                     ? ints(reference.get("meta/max_tokens"))[0] : 32;
+            KVCache.Precision cachePrecision = reference.containsKey("meta/kv_cache_dtype")
+                    && text(reference.get("meta/kv_cache_dtype")).equals("float32") ? KVCache.Precision.F32 : KVCache.Precision.BF16;
             for (String key : List.of("tokens/greedy", "tokens/beam2")) {
                 if (!reference.containsKey(key)) continue;
-                Prefix prefix = model.prefill(zimg, prefixIds, maxTokens, KVCache.Precision.BF16, StageObserver.NONE);
+                Prefix prefix = model.prefill(zimg, prefixIds, maxTokens, cachePrecision, StageObserver.NONE);
                 int[] java = model.decode(prefix, key.endsWith("greedy") ? 1 : 2, maxTokens, tokenizer.eosId());
                 int[] expected = ints(reference.get(key));
                 int firstDiff = Arrays.mismatch(java, expected);
@@ -174,5 +176,12 @@ final class ParityCommand implements Command {
         int[] v = new int[(int) t.size()];
         for (int i = 0; i < v.length; i++) v[i] = (int) t.getFloat(i);
         return v;
+    }
+
+    /** A dump's string: the UTF-8 bytes of a uint8 member (scripts/parity/dumps.py {@code utf8}). */
+    static String text(Tensor t) {
+        byte[] b = new byte[(int) t.size()];
+        for (int i = 0; i < b.length; i++) b[i] = (byte) (int) t.getFloat(i);
+        return new String(b, java.nio.charset.StandardCharsets.UTF_8);
     }
 }

@@ -92,7 +92,9 @@ class EvalRunCommandTest {
         assertThat(r.get("published").get("difference").asDouble()).isEqualTo(r.get("value").asDouble() - 86.63);
         String md = Files.readString(tmp.resolve("report.md"));
         assertThat(md).contains("google/paligemma-3b-mix-224").contains("google/paligemma-3b-ft-vqav2-224")
-                .contains("| prompt_template | `{question}` |");
+                .contains("| prompt_template | `{question}` |")
+                .contains("PaliGemma 2: not published ([Table 13 (mean of 5 fine-tuning runs)](https://arxiv.org/abs/2412.03555v1))");
+        assertThat(r.get("not_published").get(0).get("model").asText()).isEqualTo("PaliGemma 2");
         for (JsonNode line : lines(tmp.resolve("predictions.jsonl"))) {
             assertThat(line.get("prompt_tokens").asInt()).isLessThanOrEqualTo(48);
         }
@@ -113,6 +115,11 @@ class EvalRunCommandTest {
         assertThat(r.get("protocol").get("max_tokens").asInt()).isEqualTo(32);
         assertThat(r.get("protocol").get("text_len").asInt()).isEqualTo(32);
         assertThat(r.get("published_rows").get(0).get("value").asDouble()).isEqualTo(141.92);
+        assertThat(r.get("published_rows")).hasSize(4);                 // ft-cococap-224, pg2-{3b,10b,28b}-224
+        assertThat(r.get("published_rows").get(1).get("row").asText()).isEqualTo("pg2-3b-224");
+        assertThat(r.get("published_rows").get(1).get("value").asDouble()).isEqualTo(141.3);
+        assertThat(r.get("published_rows").get(1).get("source").asText()).isEqualTo("https://arxiv.org/abs/2412.03555v1");
+        assertThat(r.get("not_published")).isEmpty();
         for (JsonNode line : lines(tmp.resolve("predictions.jsonl"))) {
             assertThat(line.get("ids").size()).isLessThanOrEqualTo(31);   // beam: at most L-1 tokens before EOS
         }

@@ -144,12 +144,12 @@ public final class Gemma {
         if (!obs.enabled()) {
             // only the last position's logits are wanted: the last layer runs its queries, attention and MLP for
             // that row alone (every row's keys and values still go to the cache), leaving it in row 0
-            layers(x, rows, positions, 0, visible, cache, obs, true);
+            layers(x, rows, positions, 0, visible, cache, obs, true, false);
             float[] normed = new float[d];
             ops.rmsNorm(x, 0, 1, d, w.finalNorm(), w.eps(), normed, 0);
             return logits(normed, 0, new float[c.vocab()]);
         }
-        layers(x, rows, positions, 0, visible, cache, obs, false);
+        layers(x, rows, positions, 0, visible, cache, obs, false, false);
         float[] normed = new float[rows * d];
         ops.rmsNorm(x, 0, rows, d, w.finalNorm(), w.eps(), normed, 0);
         obs.stage(Stages.FINAL_NORM, normed, rows, d);
@@ -179,7 +179,7 @@ public final class Gemma {
         for (int i = 0; i < c.width(); i++) ws.x[i] = w.embedding().get(token, i) * embedScale;
         ws.position[0] = position;
         ws.visible[0] = position + 1;
-        layers(ws.x, 1, ws.position, position, ws.visible, cache, StageObserver.NONE, false);
+        layers(ws.x, 1, ws.position, position, ws.visible, cache, StageObserver.NONE, false, true);
         ops.rmsNorm(ws.x, 0, 1, c.width(), w.finalNorm(), w.eps(), ws.normed, 0);
         logits(ws.normed, 0, logits);
         AttentionShape.softCap(logits, 0, c.vocab(), w.finalSoftCap());    // big_vision caps every extend_cache step
@@ -196,10 +196,11 @@ public final class Gemma {
      * All decoder layers over {@code rows} new tokens {@code x} [rows, D] (updated in place) at {@code positions},
      * written to cache rows from {@code cacheAt}; row r attends to cache rows [0, visible[r]). With
      * {@code lastRowOnly} the last layer computes the keys and values of every row but everything after them for the
-     * last row alone, and leaves that row's output in row 0 of x.
+     * last row alone, and leaves that row's output in row 0 of x. {@code windowed}: the rows are outside the
+     * bidirectional prefix, so the sliding window (when set) applies to them.
      */
     private void layers(float[] x, int rows, int[] positions, int cacheAt, int[] visible, KVCache cache,
-                        StageObserver obs, boolean lastRowOnly) {
+                        StageObserver obs, boolean lastRowOnly, boolean windowed) {
         int d = c.width(), hd = c.headDim(), heads = c.heads(), kvHeads = c.kvHeads(), f = c.mlp();
         int qWidth = heads * hd, kvWidth = kvHeads * hd;
         Workspace ws = workspace(rows);
@@ -230,7 +231,7 @@ public final class Gemma {
             // q = RoPE(q)·queryScale   (head_dim^-½, or (width // heads)^-½ for Gemma 2 27B)
             ops.rope(q, rows, qWidth, heads, hd, positions, w.ropeBase());
             ops.scale(q, 0, rows * qWidth, w.queryScale());
-            if (w.sliding(l)) {
+            if (windowed && w.sliding(l)) {
                 slidingAttention(l, rows, positions, visible, cache, ws);
             } else {
                 ops.attention(attention, ws.qRows, rows, Rows.of(cache.keys(l), kvWidth),
@@ -262,8 +263,9 @@ public final class Gemma {
 
     /**
      * Attention of layer {@code l} through transformers' sliding window: the query at position p sees only keys at
-     * positions above {@code p − window} (and within {@code visible}). Rows whose window starts at 0 go together;
-     * each other row reads the cache from its window's first key on.
+     * positions above {@code p − window} (and within {@code visible}). transformers (4.x and 5.x) leaves the
+     * bidirectional prefix unwindowed (docs/model.md#gemma-2), so only generated tokens come here. Rows whose window
+     * starts at 0 go together; each other row reads the cache from its window's first key on.
      */
     private void slidingAttention(int l, int rows, int[] positions, int[] visible, KVCache cache, Workspace ws) {
         int kvWidth = c.kvHeads() * c.headDim(), qWidth = c.heads() * c.headDim(), window = w.slidingWindow();

@@ -65,6 +65,13 @@ public final class RunReport {
         for (PublishedNumbers.Row row : PublishedNumbers.rows(b, c.split(), c.dataset())) {
             if (row.resolution() == resolution) row(rows.addObject(), row, value);
         }
+        ArrayNode none = r.putArray("not_published");
+        for (PublishedNumbers.Source g : PublishedNumbers.notPublished(b, c.split(), c.dataset(), resolution)) {
+            ObjectNode o = none.addObject();
+            o.put("model", g.model());
+            o.put("source", g.url());
+            o.put("table", g.table());
+        }
         r.set("metrics", JSON.valueToTree(metrics));
         ObjectNode p = r.putObject("protocol");
         p.put("prompt_template", c.protocol().promptTemplate());
@@ -93,6 +100,9 @@ public final class RunReport {
         o.put("checkpoint", row.checkpoint());
         o.put("value", row.value());
         o.put("difference", value - row.value());
+        o.put("model", row.source().model());
+        o.put("source", row.source().url());
+        o.put("table", row.source().table());
     }
 
     /** Writes {@code report.json} and {@code report.md} into {@code runDir}. */
@@ -135,15 +145,21 @@ public final class RunReport {
         }
         s.append("## Published numbers at resolution ").append(proto.get("resolution").asInt()).append("\n\n");
         if (r.get("published_rows").isEmpty()) {
-            s.append("None: big_vision's README publishes no number for this benchmark, split and resolution.\n\n");
+            s.append("None for this benchmark, split and resolution.\n\n");
         } else {
             s.append("Which row applies depends on the checkpoint you ran (`--published-row` picks one).\n\n");
-            s.append("| checkpoint | published | ours | ours − published |\n|---|---:|---:|---:|\n");
+            s.append("| checkpoint | published | ours | ours − published | source |\n|---|---:|---:|---:|---|\n");
             for (JsonNode row : r.get("published_rows")) {
                 s.append("| ").append(row.get("checkpoint").asText()).append(" | ").append(fmt2(row.get("value").asDouble()))
-                        .append(" | ").append(fmt(value)).append(" | ").append(signed(row.get("difference").asDouble())).append(" |\n");
+                        .append(" | ").append(fmt(value)).append(" | ").append(signed(row.get("difference").asDouble()))
+                        .append(" | ").append(source(row)).append(" |\n");
             }
             s.append('\n');
+        }
+        JsonNode none = r.get("not_published");
+        if (none != null) {
+            for (JsonNode g : none) s.append(g.get("model").asText()).append(": not published (").append(source(g)).append(").\n");
+            if (!none.isEmpty()) s.append('\n');
         }
         s.append("## Protocol\n\n| setting | value |\n|---|---|\n");
         table(s, proto, List.of("scoring"));
@@ -169,6 +185,10 @@ public final class RunReport {
             }
         }
         return s.toString();
+    }
+
+    private static String source(JsonNode row) {
+        return "[" + row.get("table").asText() + "](" + row.get("source").asText() + ")";
     }
 
     private static void table(StringBuilder s, JsonNode o, List<String> skip) {

@@ -42,10 +42,37 @@ class RunPartsTest {
                 .containsExactly(47.33, 45.33, 46.0, 45.33);
         assertThat(PublishedNumbers.rows(Benchmark.COCOCAP, "test", null)).isEmpty();
         assertThat(PublishedNumbers.rows(Benchmark.REFCOCO, "val", "refcocog").stream()
-                .map(r -> r.checkpoint() + "=" + r.value()).toList())
+                .filter(r -> r.source().model().equals(PublishedNumbers.PALIGEMMA)).map(r -> r.checkpoint() + "=" + r.value()).toList())
                 .containsExactly("google/paligemma-3b-ft-refcoco-seg-224=67.65", "google/paligemma-3b-ft-refcoco-seg-448=70.17",
                         "google/paligemma-3b-ft-refcoco-seg-896=72.22");
-        assertThat(PublishedNumbers.rows(Benchmark.REFCOCO, "testA", "refcoco")).isEmpty();
+        assertThat(PublishedNumbers.rows(Benchmark.REFCOCO, "testA", "refcoco").stream()
+                .filter(r -> r.source().model().equals(PublishedNumbers.PALIGEMMA))).isEmpty();
+    }
+
+    @Test
+    void paligemma2RowsAreTable13OfItsReport() {
+        assertThat(PublishedNumbers.rows(Benchmark.COCOCAP, "val", null).stream()
+                .filter(r -> r.source().model().equals(PublishedNumbers.PALIGEMMA_2)).map(r -> r.name() + "=" + r.value()).toList())
+                .containsExactly("pg2-3b-224=141.3", "pg2-10b-224=143.7", "pg2-28b-224=144.0",
+                        "pg2-3b-448=143.4", "pg2-10b-448=145.0", "pg2-28b-448=145.2");
+        List<PublishedNumbers.Row> testB = PublishedNumbers.rows(Benchmark.REFCOCO, "testB", "refcoco+");
+        assertThat(testB).extracting(PublishedNumbers.Row::value).containsExactly(64.2, 68.4, 67.1, 67.0, 71.1, 68.6);
+        assertThat(testB.getFirst().checkpoint()).isEqualTo("google/paligemma2-3b-pt-224 fine-tuned");
+        assertThat(testB.getFirst().source().url()).isEqualTo("https://arxiv.org/abs/2412.03555v1");
+        assertThat(testB.getFirst().source().table()).startsWith("Table 13");
+        assertThat(PublishedNumbers.rows(Benchmark.REFCOCO, "test", "refcocog").stream().map(r -> r.name() + "=" + r.value()))
+                .containsExactly("pg2-3b-224=69.0", "pg2-10b-224=71.9", "pg2-28b-224=70.7",
+                        "pg2-3b-448=72.7", "pg2-10b-448=74.8", "pg2-28b-448=73.7");
+        // the report has no POPE or MMVP number, and no 896 px row
+        assertThat(PublishedNumbers.notPublished(Benchmark.POPE, "random", null, 224))
+                .extracting(PublishedNumbers.Source::model).containsExactly(PublishedNumbers.PALIGEMMA_2);
+        assertThat(PublishedNumbers.notPublished(Benchmark.MMVP, null, null, 448))
+                .extracting(PublishedNumbers.Source::model).containsExactly(PublishedNumbers.PALIGEMMA_2);
+        assertThat(PublishedNumbers.notPublished(Benchmark.REFCOCO, "val", "refcoco", 896))
+                .extracting(PublishedNumbers.Source::model).containsExactly(PublishedNumbers.PALIGEMMA_2);
+        assertThat(PublishedNumbers.notPublished(Benchmark.REFCOCO, "testA", "refcoco", 224))
+                .extracting(PublishedNumbers.Source::model).containsExactly(PublishedNumbers.PALIGEMMA);
+        assertThat(PublishedNumbers.notPublished(Benchmark.COCOCAP, "val", null, 448)).isEmpty();
     }
 
     @Test
