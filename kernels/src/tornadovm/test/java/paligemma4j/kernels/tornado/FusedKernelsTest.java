@@ -133,15 +133,15 @@ class FusedKernelsTest {
         FloatArray qa = FloatArray.fromArray(qkv), keys = new FloatArray(capacity * kvW), values = new FloatArray(capacity * kvW);
         keys.init(0f);
         values.init(0f);
-        IntArray pos = IntArray.fromArray(positions);
+        IntArray pos = IntArray.fromArray(positions), cacheRows = IntArray.fromArray(positions);   // row r → cache row cacheAt + r
         FloatArray ts = new FloatArray(headDim / 2);
         for (int i = 0; i < headDim / 2; i++) ts.set(i, 1f / NaiveOps.ropeTimescale(base, i, headDim));   // the kernel takes 1/τ
         IntArray d = IntArray.fromElements(rows, heads, kvHeads, headDim, qkvW, cacheAt, 0);
         FloatArray s = FloatArray.fromElements(scale), pow2 = CacheKernels.powersOfTwo();
         try (KernelPlan plan = new KernelPlan("rope", name -> new TaskGraph(name)
-                .transferToDevice(DataTransferMode.EVERY_EXECUTION, qa, keys, values, pos, ts, d, s, pow2)
-                .task(KernelPlan.TASK, CacheKernels::ropeAndCacheWrite, new KernelContext(), qa, keys, values, pos, ts, d, s,
-                        pow2)
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, qa, keys, values, pos, cacheRows, ts, d, s, pow2)
+                .task(KernelPlan.TASK, CacheKernels::ropeAndCacheWrite, new KernelContext(), qa, keys, values, pos, cacheRows,
+                        ts, d, s, pow2)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, qa, keys, values), TornadoExecutionPlan.DEFAULT_DEVICE)) {
             plan.run((long) (heads + kvHeads) * (headDim / 2), rows);
         }
