@@ -17,8 +17,8 @@ import paligemma4j.kernels.WeightType;
  * {@code <bos>}, prompt, {@code "\n"}) attends bidirectionally; every later token attends to the prefix, to earlier
  * tokens and to itself (docs/model.md#gemma-decoder).
  *
- * <p>On a backend that runs whole towers ({@link TowerOps}) a greedy decode can run in the backend's decoder
- * ({@link #tower}), whose KV cache stays on its device; see {@link PaliGemma#prefillGreedy}.
+ * <p>On a backend that runs whole towers ({@link TowerOps}) a greedy or beam decode can run in the backend's decoder
+ * ({@link #tower}), whose KV caches stay on its device; see {@link PaliGemma#prefillFor}.
  */
 public final class Gemma {
 

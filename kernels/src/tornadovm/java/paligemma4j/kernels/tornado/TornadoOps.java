@@ -38,7 +38,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *
  * <p>As {@link TowerOps} it also runs whole towers as device-resident task graphs ({@link VisionTowerGraph},
  * {@link DecoderGraph}): activations and the KV cache stay on the device, weights are sent once. The
- * model takes that route for greedy decoding without a stage observer; {@link #towerRuns()} and
+ * model takes that route for greedy and beam decoding without a stage observer; {@link #towerRuns()} and
  * {@link #perOpPlans()} show which route ran.
  *
  * <p>Refuses to start unless {@code -Dtornado.recover.bailout=False}: with bailout on, a kernel that
