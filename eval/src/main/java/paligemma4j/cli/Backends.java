@@ -29,7 +29,16 @@ final class Backends {
         return (List<String>) callTornado("devices", null);
     }
 
+    /** Copy bandwidth of TornadoVM device {@code device} (−1 = default) in GB/s, over {@code megabytes} MiB. */
+    static double tornadoBandwidth(int device, int megabytes) {
+        return (Double) callTornado("bandwidth", device, megabytes);
+    }
+
     private static Object callTornado(String method, Integer device) {
+        return callTornado(method, device, null);
+    }
+
+    private static Object callTornado(String method, Integer device, Integer megabytes) {
         Class<?> entry;
         try {
             entry = Class.forName(TORNADO_ENTRY);
@@ -38,6 +47,7 @@ final class Backends {
                     + "TornadoVM SDK and run scripts/paligemma again (docs/tornadovm.md)");
         }
         try {
+            if (megabytes != null) return entry.getMethod(method, int.class, int.class).invoke(null, device, megabytes);
             return device == null ? entry.getMethod(method).invoke(null)
                     : entry.getMethod(method, int.class).invoke(null, device);
         } catch (InvocationTargetException e) {

@@ -9,7 +9,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import paligemma4j.checkpoint.paligemma.GemmaConfig;
 import paligemma4j.kernels.JvmOps;
+import paligemma4j.kernels.Ops;
+import paligemma4j.kernels.Weight;
+import paligemma4j.kernels.WeightType;
 import paligemma4j.kernels.ProfiledOps;
 import paligemma4j.model.DecodeState;
 import paligemma4j.model.KVCache;
@@ -54,6 +58,9 @@ final class BenchCommand implements Command {
                 .option("repeat", "K", "timed repetitions after one warm-up", "3")
                 .option("weights", "stored|bf16|f32|f16|q8", "weight matrices as stored, or converted at load", "stored")
                 .option("threads", "T", "CPU threads", String.valueOf(Runtime.getRuntime().availableProcessors()))
+                .option("backend", "jvm|tornadovm", "where the towers run (tornadovm: the device-resident graphs, "
+                        + "docs/tornadovm.md)", "jvm")
+                .option("device", "N", "TornadoVM device (paligemma devices), default: TornadoVM's default", "-1")
                 .option("format", "md|csv", "table format (ignored with --json)", "md")
                 .flag("json", "print one JSON object (medians over repetitions)")
                 .flag("profile", "one more repetition through a timing wrapper: time per operation and shape, per stage")
@@ -75,20 +82,29 @@ final class BenchCommand implements Command {
         String weights = args.choice("weights", "stored", "bf16", "f32", "f16", "q8");
         String format = args.choice("format", "md", "csv");
         String prompt = args.require("prompt");
+        String backend = args.choice("backend", "jvm", "tornadovm");
+        if (backend.equals("tornadovm") && args.flag("profile")) {
+            throw new UsageException("bench: --profile times the JVM backend's operations; drop it with --backend tornadovm");
+        }
         WeightConverter convert = AccuracyCommand.converter(weights);
 
         java.util.Set<String> storedTypes = new java.util.TreeSet<>();
+        java.util.Set<WeightType> loadedTypes = java.util.EnumSet.noneOf(WeightType.class);
         WeightConverter recording = w -> {
             storedTypes.add(w.type().name().toLowerCase());
-            return convert.convert(w);
+            Weight converted = convert.convert(w);
+            loadedTypes.add(converted.type());
+            return converted;
         };
         long t0 = System.nanoTime();
         JvmOps jvm = new JvmOps(threads);
         ProfiledOps profile = args.flag("profile") ? new ProfiledOps(jvm) : null;
         var memory = MemoryGuard.of(AccuracyCommand.targetType(weights), MemoryNeed.PROMPT_ALLOWANCE + newTokens, 1, true,
                 SystemMemory::available);
-        try (jvm; PaliGemma model = PaliGemma.load(ckptPath, profile == null ? jvm : profile, recording,
-                DecoderOptions.parse(args), memory)) {
+        Ops ops = backend.equals("jvm") ? (profile == null ? jvm : profile)
+                : Backends.open(backend, threads, Integer.parseInt(args.require("device")));
+        try (jvm; AutoCloseable device = ops == jvm || ops == profile ? () -> { } : (AutoCloseable) ops;
+             PaliGemma model = PaliGemma.load(ckptPath, ops, recording, DecoderOptions.parse(args), memory)) {
             double loadMs = ms(t0);
             int vocab = model.config().llm().vocab();
             int[] ids;
@@ -125,6 +141,12 @@ final class BenchCommand implements Command {
             if (args.flag("json")) {
                 ObjectNode json = s.json();
                 json.put("model", model.config().name());
+                json.put("backend", backend);
+                if (loadedTypes.size() == 1) {
+                    json.put("decoder_weight_bytes", decoderWeightBytes(model.config().llm(), loadedTypes.iterator().next()));
+                }
+                ArrayNode tokens = json.putArray("tokens");     // the last repetition's greedy ids (<eos> not special)
+                for (int t : runs.get(runs.size() - 1).tokens()) tokens.add(t);
                 DecoderOptions.put(json, model.settings());
                 if (profile != null) {
                     json.set("profile", OpsProfileTable.json(profiled, newTokens, JSON));
@@ -140,8 +162,21 @@ final class BenchCommand implements Command {
         return 0;
     }
 
-    /** Stage timings of one repetition. */
-    record Run(double visionMs, double prefillMs, double[] decodeMs, int prefixTokens) {
+    /**
+     * Bytes of the weight matrices one decode step reads (every layer's projections and the tied unembedding, in
+     * {@code type}; norms are negligible): what the memory bandwidth bounds.
+     */
+    static long decoderWeightBytes(GemmaConfig c, WeightType type) {
+        int d = c.width(), hd = c.headDim(), f = c.mlp();
+        long layer = (long) d * type.rowBytes(hd) * (c.heads() + 2L * c.kvHeads())     // q, k, v heads [D, hd]
+                + (long) c.heads() * hd * type.rowBytes(d)                               // out [H·hd, D]
+                + 2L * d * type.rowBytes(f)                                              // gate, up [D, F]
+                + (long) f * type.rowBytes(d);                                           // down [F, D]
+        return c.depth() * layer + (long) c.vocab() * type.rowBytes(d);
+    }
+
+    /** Stage timings of one repetition and its greedy ids. */
+    record Run(double visionMs, double prefillMs, double[] decodeMs, int prefixTokens, int[] tokens) {
         double decodeTotalMs() {
             double t = 0;
             for (double d : decodeMs) t += d;
@@ -156,20 +191,30 @@ final class BenchCommand implements Command {
         double visionMs = ms(t);
         if (profile != null) profile.stage("prefill");
         t = System.nanoTime();
-        Prefix prefix = model.prefill(zimg, ids, newTokens, KVCache.Precision.BF16, StageObserver.NONE);
+        // greedy: on a whole-tower backend the prefix and every step run in its device-resident decoder
+        Prefix prefix = model.prefillFor(zimg, ids, newTokens, KVCache.Precision.BF16, 1);
         double prefillMs = ms(t);
         DecodeState state = model.decodeState(prefix);
         int vocab = model.config().llm().vocab();
         double[] steps = new double[newTokens];
-        int token = model.ops().argmax(state.logits(), 0, vocab);
+        int[] tokens = new int[newTokens];
+        int token = argmax(state.logits(), vocab);
         if (profile != null) profile.stage("decode");
         for (int i = 0; i < newTokens; i++) {
+            tokens[i] = token;
             t = System.nanoTime();
             state.advance(token);                                   // <eos> or not: always N steps
-            token = model.ops().argmax(state.logits(), 0, vocab);
+            token = argmax(state.logits(), vocab);
             steps[i] = ms(t);
         }
-        return new Run(visionMs, prefillMs, steps, prefix.length());
+        return new Run(visionMs, prefillMs, steps, prefix.length(), tokens);
+    }
+
+    /** The first index of the largest of {@code x[0, n)}, on the host (a device backend keeps its plans to the towers). */
+    static int argmax(float[] x, int n) {
+        int best = 0;
+        for (int i = 1; i < n; i++) if (x[i] > x[best]) best = i;
+        return best;
     }
 
     /**

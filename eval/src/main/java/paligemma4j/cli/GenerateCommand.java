@@ -148,9 +148,8 @@ final class GenerateCommand implements Command {
         float[] zimg = model.encodeImage(pixels, StageObserver.NONE);
         double visionMs = ms(t);
         t = System.nanoTime();
-        // greedy: on a whole-tower backend (TornadoVM) the KV cache then stays on the device
-        Prefix prefix = beam == 1 ? model.prefillGreedy(zimg, prefixIds, maxTokens, kv)
-                : model.prefill(zimg, prefixIds, maxTokens, kv, StageObserver.NONE);
+        // on a whole-tower backend (TornadoVM) the KV caches (one per beam) then stay on the device
+        Prefix prefix = model.prefillFor(zimg, prefixIds, maxTokens, kv, beam);
         double prefillMs = ms(t);
         t = System.nanoTime();
         int[] tokens = sampling.greedy() ? model.decode(prefix, beam, maxTokens, tokenizer.eosId())

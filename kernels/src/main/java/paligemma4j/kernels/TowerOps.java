@@ -4,7 +4,7 @@ package paligemma4j.kernels;
  * An optional second interface of a backend that can run whole towers, keeping the activations (and
  * the decoder's KV cache) where it computes: weights are sent once, per call only the inputs go in and
  * the outputs come out. The model uses it when its {@link Ops} also implements this interface, no stage
- * observer is attached and decoding is greedy; everything else keeps the per-op route, which is correct
+ * observer is attached (greedy decoding and beam search); everything else keeps the per-op route, which is correct
  * on any {@link Ops}. The TornadoVM backend implements it with device-resident task graphs; the JVM
  * backends do not (they gain nothing: their activations already live where they compute).
  */
@@ -21,8 +21,8 @@ public interface TowerOps {
     }
 
     /**
-     * A decoder built for one {@link DecoderTower} with a KV cache of fixed capacity; it holds one
-     * sequence at a time (a prefill starts a new one). Greedy only: the cache cannot be forked.
+     * A decoder built for one {@link DecoderTower} with a KV cache of fixed capacity for each of {@link #beams()}
+     * hypotheses; it holds one sequence at a time (a prefill starts a new one in hypothesis 0).
      */
     interface Decoder extends AutoCloseable {
 
@@ -32,8 +32,21 @@ public interface TowerOps {
          */
         float[] prefill(float[] prefix, int rows);
 
-        /** One token's embedding {@code [D]} at the next position; returns the next-token logits. */
+        /** One token's embedding {@code [D]} at the next position of hypothesis 0; returns the next-token logits. */
         float[] decode(float[] tokenEmbedding);
+
+        /**
+         * One step of {@code n ≤ beams()} hypotheses at the next position: hypothesis i first takes over the cache of
+         * hypothesis {@code parents[i]} of the previous step (the beams' reorder), then runs row i of
+         * {@code embeddings [n, D]}; its next-token logits go to {@code logits[i]} (length ≥ vocabulary). Nothing is
+         * allocated per call.
+         */
+        void step(int[] parents, int n, float[] embeddings, float[][] logits);
+
+        /** Hypotheses whose caches this decoder holds (1 for greedy decoding). */
+        default int beams() {
+            return 1;
+        }
 
         /** Positions filled so far (prefix + decoded tokens). */
         int length();
@@ -63,5 +76,10 @@ public interface TowerOps {
      * The decoder on this backend with room for {@code capacity} positions; {@code bf16Cache} rounds every
      * cached key and value to bfloat16 as the model's bf16 KV cache does. The caller closes it.
      */
-    Decoder decoder(DecoderTower tower, int capacity, boolean bf16Cache);
+    default Decoder decoder(DecoderTower tower, int capacity, boolean bf16Cache) {
+        return decoder(tower, capacity, 1, bf16Cache);
+    }
+
+    /** As {@link #decoder(DecoderTower, int, boolean)} with a cache of {@code capacity} positions for each of {@code beams} hypotheses. */
+    Decoder decoder(DecoderTower tower, int capacity, int beams, boolean bf16Cache);
 }

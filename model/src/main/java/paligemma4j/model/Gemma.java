@@ -17,8 +17,8 @@ import paligemma4j.kernels.WeightType;
  * {@code <bos>}, prompt, {@code "\n"}) attends bidirectionally; every later token attends to the prefix, to earlier
  * tokens and to itself (docs/model.md#gemma-decoder).
  *
- * <p>On a backend that runs whole towers ({@link TowerOps}) a greedy decode can run in the backend's decoder
- * ({@link #tower}), whose KV cache stays on its device; see {@link PaliGemma#prefillGreedy}.
+ * <p>On a backend that runs whole towers ({@link TowerOps}) a greedy or beam decode can run in the backend's decoder
+ * ({@link #tower}), whose KV caches stay on its device; see {@link PaliGemma#prefillFor}.
  */
 public final class Gemma {
 
@@ -47,6 +47,7 @@ public final class Gemma {
     /** The backend's decoder, built on first use; rebuilt when a prefix needs more room or another cache precision. */
     private TowerOps.Decoder tower;
     private KVCache.Precision towerPrecision;
+    private int towerBeams;
     private Workspace workspace;
 
     /**
@@ -84,15 +85,17 @@ public final class Gemma {
     }
 
     /**
-     * The backend's decoder with room for at least {@code capacity} positions and a KV cache in {@code precision},
-     * reused across sequences (each prefill starts a new one). Needs {@link #hasTower()}.
+     * The backend's decoder with room for at least {@code capacity} positions for each of {@code beams} hypotheses and
+     * a KV cache in {@code precision}, reused across sequences (each prefill starts a new one). Needs {@link #hasTower()}.
      */
-    TowerOps.Decoder tower(int capacity, KVCache.Precision precision) {
-        if (tower == null || tower.capacity() < capacity || towerPrecision != precision) {
+    TowerOps.Decoder tower(int capacity, KVCache.Precision precision, int beams) {
+        if (tower == null || tower.capacity() < capacity || towerPrecision != precision || towerBeams < beams) {
             closeTower();
             int rounded = (capacity + TOWER_CAPACITY_STEP - 1) / TOWER_CAPACITY_STEP * TOWER_CAPACITY_STEP;
-            tower = towers.decoder(w, rounded, precision == KVCache.Precision.BF16);
+            tower = beams == 1 ? towers.decoder(w, rounded, precision == KVCache.Precision.BF16)
+                    : towers.decoder(w, rounded, beams, precision == KVCache.Precision.BF16);
             towerPrecision = precision;
+            towerBeams = beams;
         }
         return tower;
     }
@@ -120,6 +123,12 @@ public final class Gemma {
             for (int i = 0; i < d; i++) x[t * d + i] = w.embedding().get(ids[t], i) * embedScale;
         }
         return x;
+    }
+
+    /** The embedding of one token into {@code out} from {@code offset} (as {@link #embed(int[])}, no allocation). */
+    void embed(int token, float[] out, int offset) {
+        checkToken(token);
+        for (int i = 0; i < c.width(); i++) out[offset + i] = w.embedding().get(token, i) * embedScale;
     }
 
     private void checkToken(int id) {

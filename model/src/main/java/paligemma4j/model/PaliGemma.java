@@ -92,21 +92,31 @@ public final class PaliGemma implements AutoCloseable {
      * in a cache with room for {@code extra} more tokens.
      */
     public Prefix prefill(float[] zimg, int[] textIds, int extra, KVCache.Precision precision, StageObserver obs) {
-        return prefill(zimg, textIds, extra, precision, obs, false);
+        return prefill(zimg, textIds, extra, precision, obs, 0);
     }
 
     /**
-     * As {@link #prefill} without an observer, for a greedy decode only: on a backend that runs whole
+     * As {@link #prefill} without an observer, for a greedy decode: on a backend that runs whole
      * towers ({@link paligemma4j.kernels.TowerOps}) the prefix runs in the backend's decoder, whose KV
-     * cache stays on its device. Such a prefix can only advance (no beam-search forks) and is valid until
-     * the next greedy prefill on this model. On any other backend this is {@link #prefill}.
+     * cache stays on its device. Such a prefix is valid until the next device prefill on this model. On any
+     * other backend this is {@link #prefill}.
      */
     public Prefix prefillGreedy(float[] zimg, int[] textIds, int extra, KVCache.Precision precision) {
-        return prefill(zimg, textIds, extra, precision, StageObserver.NONE, true);
+        return prefillFor(zimg, textIds, extra, precision, 1);
+    }
+
+    /**
+     * As {@link #prefillGreedy} for a decode with {@code beams} hypotheses ({@link #decode} with that many beams or
+     * fewer): on a whole-tower backend the decoder keeps a KV cache per hypothesis on its device and runs each beam
+     * step as one batch, reordering the caches there.
+     */
+    public Prefix prefillFor(float[] zimg, int[] textIds, int extra, KVCache.Precision precision, int beams) {
+        if (beams < 1) throw new IllegalArgumentException("beam size must be ≥ 1, got " + beams);
+        return prefill(zimg, textIds, extra, precision, StageObserver.NONE, beams);
     }
 
     private Prefix prefill(float[] zimg, int[] textIds, int extra, KVCache.Precision precision, StageObserver obs,
-                           boolean greedy) {
+                           int deviceBeams) {
         int d = config.llm().width();
         int nImg = zimg.length / d;
         float[] text = gemma.embed(textIds);
@@ -115,8 +125,8 @@ public final class PaliGemma implements AutoCloseable {
         float[] x = new float[rows * d];
         System.arraycopy(zimg, 0, x, 0, zimg.length);          // image tokens enter unscaled
         System.arraycopy(text, 0, x, zimg.length, text.length);
-        if (greedy && gemma.hasTower()) {                       // the whole decoder on the backend, its cache stays there
-            var device = gemma.tower(rows + extra, precision);
+        if (deviceBeams > 0 && gemma.hasTower()) {              // the whole decoder on the backend, its cache stays there
+            var device = gemma.tower(rows + extra, precision, deviceBeams);
             return new Prefix(null, rows, device.prefill(x, rows), device);
         }
         KVCache cache = gemma.newCache(rows + extra, precision);
@@ -129,9 +139,10 @@ public final class PaliGemma implements AutoCloseable {
      * Returns the generated ids before the first {@code <eos>}.
      */
     public int[] decode(Prefix prefix, int beams, int maxTokens, int eosId) {
-        if (beams != 1 && prefix.device() != null) {
-            throw new IllegalArgumentException("beam search (" + beams + " beams) needs a prefix from prefill(), not "
-                    + "prefillGreedy(): its KV cache stays on the device and cannot fork");
+        if (prefix.device() != null && beams > prefix.device().beams()) {
+            throw new IllegalArgumentException("beam search (" + beams + " beams) needs a prefix made for that many: "
+                    + "prefillFor(…, " + beams + ") or prefill(); this one's device decoder holds "
+                    + prefix.device().beams());
         }
         return beams == 1
                 ? GreedyDecoder.decode(decodeState(prefix), maxTokens, eosId, GreedyDecoder.TokenListener.NONE)

@@ -7,8 +7,8 @@ import paligemma4j.kernels.TowerOps;
  * next-token logits at its last position.
  *
  * @param cache  the host KV cache; null when the prefix ran in the backend's decoder
- * @param device the backend's decoder holding this prefix's KV cache ({@link PaliGemma#prefillGreedy});
- *               null for a host cache. Valid until the model's next greedy prefill.
+ * @param device the backend's decoder holding this prefix's KV cache;
+ *               null for a host cache. Valid until the model's next device prefill ({@link PaliGemma#prefillFor}).
  */
 public record Prefix(KVCache cache, int length, float[] logits, TowerOps.Decoder device) {
 

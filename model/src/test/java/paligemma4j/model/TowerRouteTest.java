@@ -28,7 +28,8 @@ import paligemma4j.model.tokenizer.Tokenizer;
  * JVM {@link Gemma} with its own {@link KVCache}, the token found back from its embedding). Checks that
  * images and greedy prefixes go to the towers only without an observer, that the decoder gets the prefix
  * rows, a capacity ≥ prefix + extra and the cache precision, is reused and rebuilt as it should, that
- * greedy ids equal the JVM backend's, that beam search refuses a device prefix, and that weights the
+ * greedy and beam-search ids equal the JVM backend's (beam steps reach the decoder as one batch of the kept
+ * candidates, the caches reordered to their parents), that a beam search needs a prefix made for as many beams, and that weights the
  * towers refuse (Q8_0) keep the whole model per op with one line on stderr per tower.
  */
 class TowerRouteTest {
@@ -48,6 +49,7 @@ class TowerRouteTest {
         final PaliGemma reference;
         final boolean takesQ8;
         int visionBuilds, visionForwards, prefills, decodes, closed;
+        final List<Integer> stepRows = new ArrayList<>();
         final List<String> decoderBuilds = new ArrayList<>();
         float[] lastPatches;
 
@@ -80,26 +82,50 @@ class TowerRouteTest {
         float[] zimg;   // what the vision stand-in returns
 
         @Override
-        public Decoder decoder(DecoderTower tower, int capacity, boolean bf16Cache) {
-            decoderBuilds.add(capacity + (bf16Cache ? " bf16" : " f32"));
+        public Decoder decoder(DecoderTower tower, int capacity, int beams, boolean bf16Cache) {
+            decoderBuilds.add(capacity + (bf16Cache ? " bf16" : " f32") + (beams > 1 ? " ×" + beams : ""));
             Gemma gemma = reference.gemma();
-            KVCache cache = gemma.newCache(capacity, bf16Cache ? KVCache.Precision.BF16 : KVCache.Precision.F32);
+            KVCache.Precision precision = bf16Cache ? KVCache.Precision.BF16 : KVCache.Precision.F32;
+            KVCache[] caches = new KVCache[beams];
+            for (int b = 0; b < beams; b++) caches[b] = gemma.newCache(capacity, precision);
             return new Decoder() {
                 int length;
 
                 public float[] prefill(float[] prefix, int rows) {
                     prefills++;
                     length = rows;
-                    return gemma.prefill(prefix.clone(), rows, rows, cache, StageObserver.NONE);
+                    return gemma.prefill(prefix.clone(), rows, rows, caches[0], StageObserver.NONE);
                 }
 
                 public float[] decode(float[] embedding) {
+                    float[][] out = {new float[gemma.config().vocab()]};
+                    step(new int[] {0}, 1, embedding, out);
+                    return out[0];
+                }
+
+                public void step(int[] parents, int n, float[] embeddings, float[][] logits) {
                     decodes++;
-                    int token = -1;
-                    for (int t = 0; t < gemma.config().vocab() && token < 0; t++) {
-                        if (Arrays.equals(gemma.embed(new int[] {t}), embedding)) token = t;
+                    stepRows.add(n);
+                    KVCache[] reordered = new KVCache[n];
+                    for (int i = 0; i < n; i++) {
+                        reordered[i] = gemma.newCache(capacity, precision);
+                        reordered[i].copyFrom(caches[parents[i]], length);
                     }
-                    return gemma.decodeStep(token, length++, cache);
+                    int d = gemma.config().width();
+                    for (int i = 0; i < n; i++) {
+                        caches[i] = reordered[i];
+                        float[] row = Arrays.copyOfRange(embeddings, i * d, (i + 1) * d);
+                        int token = -1;
+                        for (int t = 0; t < gemma.config().vocab() && token < 0; t++) {
+                            if (Arrays.equals(gemma.embed(new int[] {t}), row)) token = t;
+                        }
+                        System.arraycopy(gemma.decodeStep(token, length, caches[i]), 0, logits[i], 0, gemma.config().vocab());
+                    }
+                    length++;
+                }
+
+                public int beams() {
+                    return beams;
                 }
 
                 public int length() {
@@ -167,9 +193,28 @@ class TowerRouteTest {
                 assertThat(towers.decoderBuilds).containsExactly("320 bf16", "320 f32", "512 f32");
                 assertThat(towers.closed).as("replaced decoders closed").isEqualTo(2);
                 assertThatThrownBy(() -> model.decode(big, 2, extra, tok.eosId()))
-                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("beam search");
+                        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("beam search (2 beams) needs a prefix made for that many");
+
+                // beam search: one cache per hypothesis on the device, each step one batch of the kept candidates
+                for (int beams : new int[] {2, 3}) {
+                    int[] expected = jvm.decode(jvm.prefill(zimg, ids, extra, KVCache.Precision.F32, StageObserver.NONE),
+                            beams, extra, tok.eosId());
+                    towers.stepRows.clear();
+                    Prefix prefix = model.prefillFor(zimg, ids, extra, KVCache.Precision.F32, beams);
+                    assertThat(prefix.device().beams()).isEqualTo(beams);
+                    assertThat(model.decode(prefix, beams, extra, tok.eosId())).as("beam %d ids", beams)
+                            .containsExactly(expected);
+                    assertThat(towers.stepRows).as("beam %d: every step a batch of %d", beams, beams).isNotEmpty()
+                            .containsOnly(beams);
+                }
+                assertThat(towers.decoderBuilds).containsExactly("320 bf16", "320 f32", "512 f32", "320 f32 ×2",
+                        "320 f32 ×3");
+                // a greedy decode reuses the decoder with room for more hypotheses
+                model.decode(model.prefillGreedy(zimg, ids, extra, KVCache.Precision.F32), 1, extra, tok.eosId());
+                assertThat(towers.decoderBuilds).hasSize(5);
+                assertThat(towers.stepRows).contains(1);
             }
-            assertThat(towers.closed).as("model.close() closes its towers").isEqualTo(4);
+            assertThat(towers.closed).as("model.close() closes its towers").isEqualTo(6);
         }
     }
 

@@ -14,9 +14,9 @@ import paligemma4j.model.tokenizer.Tokenizer;
 /**
  * Turns one example into one predictions line, big_vision's eval pipeline (docs/eval-protocols.md#shared-pipeline):
  * image → resize → [−1, 1] → image tokens; {@code [<bos>] + prompt + "\n"} capped at {@code text_len}; prefix-LM
- * prefill; greedy or beam decoding; ids → text up to EOS. A greedy protocol prefills with
- * {@link PaliGemma#prefillGreedy} (as {@code generate --beam 1} does; on a whole-tower backend the decode then stays on its
- * device), beam search with the host cache. The image tokens of the last image are kept, so consecutive examples on
+ * prefill; greedy or beam decoding; ids → text up to EOS. The prefix runs through {@link PaliGemma#prefillFor} with the
+ * protocol's beam count (as {@code generate} does; on a whole-tower backend the decode, beam search included, then stays
+ * on its device). The image tokens of the last image are kept, so consecutive examples on
  * the same image (POPE's 6 questions, RefCOCO's expressions) encode it once.
  */
 final class ExampleRunner {
@@ -57,11 +57,9 @@ final class ExampleRunner {
         }
         long t2 = System.nanoTime();
         int[] prompt = TextLen.cap(tokenizer.prefixTokens(ex.prompt()), protocol.textLen());
-        // greedy (beam 1): on a whole-tower backend (TornadoVM) the prefill and every step then run in its
-        // device-resident decoder; on any other backend prefillGreedy is prefill
-        Prefix prefix = protocol.beam() == 1
-                ? model.prefillGreedy(cachedTokens, prompt, protocol.maxTokens(), protocol.kvCache())
-                : model.prefill(cachedTokens, prompt, protocol.maxTokens(), protocol.kvCache(), StageObserver.NONE);
+        // on a whole-tower backend (TornadoVM) the prefill and every step (greedy or beam) then run in its
+        // device-resident decoder; on any other backend prefillFor is prefill
+        Prefix prefix = model.prefillFor(cachedTokens, prompt, protocol.maxTokens(), protocol.kvCache(), protocol.beam());
         long t3 = System.nanoTime();
         int[] ids = model.decode(prefix, protocol.beam(), protocol.maxTokens(), tokenizer.eosId());
         long t4 = System.nanoTime();

@@ -18,8 +18,8 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  */
 public final class CacheKernels {
 
-    /** {@code dims} slots; {@code ROUND_BF16 = 1} rounds cached keys and values to bfloat16. */
-    public static final int ROWS = 0, HEADS = 1, KV_HEADS = 2, HEAD_DIM = 3, QKV_WIDTH = 4, CACHE_AT = 5, ROUND_BF16 = 6;
+    /** {@code dims} slots; {@code ROUND_BF16 = 1} rounds cached keys and values to bfloat16 (slot 5 is unused). */
+    public static final int ROWS = 0, HEADS = 1, KV_HEADS = 2, HEAD_DIM = 3, QKV_WIDTH = 4, ROUND_BF16 = 6;
     /** Number of {@code dims} ints. */
     public static final int DIMS = 7;
 
@@ -91,12 +91,12 @@ public final class CacheKernels {
     /**
      * Grid {@code ((heads + kvHeads) · headDim/2, rows)}: work-item (h·half + i, r) rotates pair i of head
      * h of row r by {@code θ = positions[r] · timescales[i]} with timescales = 1/τ (XLA's pos·(1/τ), see Ops.rope); query heads are then multiplied by
-     * {@code consts[0]} in place, key heads go rotated to cache row {@code dims[CACHE_AT] + r} together with
-     * the matching value pair.
+     * {@code consts[0]} in place, key heads go rotated to cache row {@code cacheRows[r]} together with the matching
+     * value pair (the decoder's beams keep one cache region per hypothesis, so a step's rows land in different regions).
      */
     public static void ropeAndCacheWrite(KernelContext c, FloatArray qkv, FloatArray keyCache, FloatArray valueCache,
-                                         IntArray positions, FloatArray timescales, IntArray dims, FloatArray consts,
-                                         FloatArray pow2) {
+                                         IntArray positions, IntArray cacheRows, FloatArray timescales, IntArray dims,
+                                         FloatArray consts, FloatArray pow2) {
         int hi = c.globalIdx;
         int r = c.globalIdy;
         int heads = dims.get(HEADS);
@@ -121,7 +121,7 @@ public final class CacheKernels {
                 qkv.set(b + i + half, rz * s);
             } else {
                 int g = h - heads;
-                int dst = (dims.get(CACHE_AT) + r) * kvHeads * headDim + g * headDim;
+                int dst = cacheRows.get(r) * kvHeads * headDim + g * headDim;
                 int vb = row + (heads + kvHeads) * headDim + g * headDim;
                 float va = qkv.get(vb + i);
                 float vz = qkv.get(vb + i + half);
@@ -136,6 +136,38 @@ public final class CacheKernels {
                 valueCache.set(dst + i, va);
                 valueCache.set(dst + i + half, vz);
             }
+        }
+    }
+
+    /** {@code dims} slots of {@link #gatherSlots} / {@link #scatterSlots}. */
+    public static final int SLOT_COUNT = 0, SLOT_ROWS = 1, SLOT_WIDTH = 2, SLOT_CAPACITY = 3;
+
+    /**
+     * First half of a beam step's cache reorder, one work-item per (slot, value): slot b's rows [0, SLOT_ROWS) of
+     * {@code cache} (regions of SLOT_CAPACITY rows of SLOT_WIDTH floats) go to the same place in {@code scratch} when
+     * it continues another hypothesis ({@code parents[b] ≠ b}), read from slot {@code parents[b]}.
+     */
+    public static void gatherSlots(KernelContext c, FloatArray cache, FloatArray scratch, IntArray parents, IntArray dims) {
+        int i = c.globalIdx;
+        int region = dims.get(SLOT_CAPACITY) * dims.get(SLOT_WIDTH);
+        int b = i / region;
+        int within = i - b * region;
+        if (b < dims.get(SLOT_COUNT) && within < dims.get(SLOT_ROWS) * dims.get(SLOT_WIDTH)) {
+            int from = parents.get(b);
+            if (from != b) {
+                scratch.set(i, cache.get(from * region + within));
+            }
+        }
+    }
+
+    /** Second half of the reorder: the gathered slots back into {@code cache} (a separate launch, so no slot is read after it is overwritten). */
+    public static void scatterSlots(KernelContext c, FloatArray cache, FloatArray scratch, IntArray parents, IntArray dims) {
+        int i = c.globalIdx;
+        int region = dims.get(SLOT_CAPACITY) * dims.get(SLOT_WIDTH);
+        int b = i / region;
+        int within = i - b * region;
+        if (b < dims.get(SLOT_COUNT) && within < dims.get(SLOT_ROWS) * dims.get(SLOT_WIDTH) && parents.get(b) != b) {
+            cache.set(i, scratch.get(i));
         }
     }
 }

@@ -24,8 +24,9 @@ import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 
 /**
- * The Gemma decoder as TornadoVM task graphs, one per layer plus the logits, serving both the prefill
- * (T rows) and the decode step (1 row): the residual stream and the float32 KV cache stay on the device;
+ * The Gemma decoder as TornadoVM task graphs, one per layer plus the logits, serving the prefill (T rows),
+ * the greedy decode step (1 row) and the beam-search step (one row per hypothesis, B ≤ beams): the residual
+ * stream and the float32 KV cache (one region of capacity rows per hypothesis) stay on the device;
  * per call only the new rows' embeddings, their positions and visible counts go in, and only the last
  * row's logits come out. Each layer's K/V cache is owned by that layer's graph (transferred once,
  * never read back), so no cache crosses a graph boundary. Everything else has one device copy for the
@@ -36,16 +37,21 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *
  * <pre>
  * graph llm_layer_l  (l = 0 … depth−1)                     buffers
- *   in   EVERY_EXECUTION  x [rows, D] (layer 0 only: new rows' embeddings), step dims, positions, visible
- *   in   FIRST_EXECUTION  shared: scratch u, qkv, o, g, p; constants gelu, eps, RoPE timescales, query
- *                         scale, 1, powers of two  (layer 0 only: the one device copy)
+ *   in   EVERY_EXECUTION  x [rows, D] (layer 0 only: new rows' embeddings), step dims, positions, visible,
+ *                         first visible key (sliding window), cache row and cache region of each row,
+ *                         beams: parents, reorder dims
+ *   in   FIRST_EXECUTION  shared: scratch u, qkv, o, g, p, beams: the reorder scratch; constants gelu, eps,
+ *                         RoPE timescales, query scale, 1, powers of two  (layer 0 only: the one device copy)
  *   in   consume          x, shared  (layers ≥ 1: from llm_layer_{l−1})
- *   in   FIRST_EXECUTION  norms, Wqkv = [Wq_0…Wq_{H−1} | Wk | Wv], Wo, Wgate, Wup, Wdown,
- *                         K_l, V_l [capacity, KVH·hd]
+ *   in   FIRST_EXECUTION  norms, Wqkv = [Wq_0…Wq_{H−1} | Wk | Wv], Wo, Wgate, Wup, Wdown (f32, bf16, f16 or Q8_0),
+ *                         K_l, V_l [beams · capacity, KVH·hd]
  *   task norm0   u    = RMSNorm_attn(x)                       one work-item per row
  *   task qkv     qkv  = u·Wqkv     [rows, (H + 2·KVH)·hd]       tiled matmul (q, k, v: 2+H → 1)
- *   task rope    q    = RoPE(q)·queryScale; K_l, V_l[at + r] = [bf16](RoPE(k)), [bf16](v)  (RoPE q, scale, RoPE k, cache write: 4→1)
- *   task attn    o    = softmax(q·K_lᵀ over visible[r]) · V_l   MQA/GQA head map, prefix-LM via visible[r]
+ *   task gatherK…scatterV  (beams > 1) region b of K_l, V_l ← region parents[b], rows [0, length): the beams' reorder
+ *   task rope    q    = RoPE(q)·queryScale; K_l, V_l[cacheRow[r]] = [bf16](RoPE(k)), [bf16](v)  (RoPE q, scale, RoPE k, cache write: 4→1)
+ *   task attn    o    = softmax(q·K_lᵀ over keys [first[r], visible[r]) of region base[r]) · V_l
+ *                                                           MQA/GQA head map, prefix-LM via visible[r], sliding
+ *                                                           window (even layers, transformers' Gemma 2) via first[r]
  *   task proj    x   += o·Wo                                tiled matmul, RESIDUAL epilogue (2→1)
  *                (Gemma 2: u = o·Wo, STORE; task postnorm0  x += RMSNorm_post_attn(u))
  *   task norm1   u    = RMSNorm_ffw(x)
@@ -59,6 +65,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *   in   consume          x, scratch u, eps  (from llm_layer_{depth−1})
  *   task norm    u      = RMSNorm_final(x)
  *   task unembed logits = u[rows−1]·Eᵀ   [V]                a work-group per vocabulary entry, local tree
+ *                (a beam step: logits[j] = u[j]·Eᵀ for each of its n rows)
  *   task softcap logits = c·tanh(logits/c)                  Gemma 2, decode steps only (not the prefill, as big_vision)
  *   out  EVERY_EXECUTION  logits
  * </pre>
@@ -66,6 +73,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  * The row count changes per call: the step's sizes travel in small EVERY_EXECUTION int buffers and
  * the launch grids are resized before each run, so one compiled plan serves prefill and decode.
  * For the 1-row decode step the tiled matmuls switch to their split-k path (see {@link TiledMatmulKernels}).
+ * Per step nothing is allocated on the host: {@link #step} writes into the caller's logits rows.
  * The cache is float32 storage; with {@code bf16Cache} every cached value is rounded to bfloat16 first,
  * as the model's {@code KVCache} does. The chain relies on the graphs running in order, as
  * {@code run} does: TornadoVM hands a consumed buffer over from the graph that ran last.
@@ -76,6 +84,12 @@ public final class DecoderGraph implements TowerOps.Decoder {
 
     private final DecoderTower t;
     private final int capacity;
+    private final int beams;
+    /** Per row: cache row written, cache region read (its first key row), first key seen by a sliding-window layer. */
+    private final IntArray cacheRows, regionBase, windowFirst;
+    /** Beams only (else null): the parent of each hypothesis and the reorder's sizes. */
+    private final IntArray parents, slotDims;
+    private final WorkerGrid unembedGrid;
     private final TornadoExecutionPlan plan;
     private final int graphs;
     private final FloatArray x, logits;
@@ -108,20 +122,38 @@ public final class DecoderGraph implements TowerOps.Decoder {
      * value to bfloat16 (big_vision's decode default), storage stays float32.
      */
     public DecoderGraph(DecoderTower tower, int capacity, boolean bf16Cache, TornadoDevice device) {
-        this(tower, capacity, bf16Cache, device, new TowerRuns());
+        this(tower, capacity, 1, bf16Cache, device, new TowerRuns());
     }
 
-    /** As {@link #DecoderGraph(DecoderTower, int, boolean, TornadoDevice)}, counting prefills and steps in {@code runs}. */
-    DecoderGraph(DecoderTower tower, int capacity, boolean bf16Cache, TornadoDevice device, TowerRuns runs) {
+    /** As {@link #DecoderGraph(DecoderTower, int, boolean, TornadoDevice)} with caches for {@code beams} hypotheses. */
+    public DecoderGraph(DecoderTower tower, int capacity, int beams, boolean bf16Cache, TornadoDevice device) {
+        this(tower, capacity, beams, bf16Cache, device, new TowerRuns());
+    }
+
+    /** As {@link #DecoderGraph(DecoderTower, int, int, boolean, TornadoDevice)}, counting prefills and steps in {@code runs}. */
+    DecoderGraph(DecoderTower tower, int capacity, int beams, boolean bf16Cache, TornadoDevice device, TowerRuns runs) {
         if (capacity < 1) throw new IllegalArgumentException("decoder graph: capacity must be ≥ 1, got " + capacity);
+        if (beams < 1 || beams > capacity) {
+            throw new IllegalArgumentException("decoder graph: beams must be in [1, capacity " + capacity + "], got " + beams);
+        }
         this.t = tower;
         this.runs = runs;
         this.capacity = capacity;
+        this.beams = beams;
         int d = t.width(), hd = t.headDim(), qkvW = t.qkvWidth(), kvW = t.kvHeads() * hd;
+        int vocab = t.embedding().rows();
         x = new FloatArray(capacity * d);
-        logits = new FloatArray(t.embedding().rows());
+        logits = new FloatArray(beams * vocab);
         positions = new IntArray(capacity);
         visible = new IntArray(capacity);
+        cacheRows = new IntArray(capacity);
+        regionBase = new IntArray(capacity);
+        windowFirst = new IntArray(capacity);
+        IntArray noWindow = new IntArray(capacity);
+        noWindow.init(0);
+        parents = beams > 1 ? new IntArray(beams) : null;
+        slotDims = beams > 1 ? IntArray.fromElements(0, 0, kvW, capacity) : null;
+        FloatArray reorderScratch = beams > 1 ? new FloatArray(beams * capacity * kvW) : null;
         FloatArray u = new FloatArray(capacity * d), qkv = new FloatArray(capacity * qkvW);
         FloatArray o = new FloatArray(capacity * t.heads() * hd), g = new FloatArray(capacity * t.mlp());
         FloatArray p = new FloatArray(capacity * t.heads() * capacity);
@@ -147,7 +179,9 @@ public final class DecoderGraph implements TowerOps.Decoder {
         attnDims.set(DeviceAttentionKernels.KV_CAPACITY, capacity);
         attnDims.set(DeviceAttentionKernels.OUT_STRIDE, t.heads() * hd);
         // one device copy for all layer graphs: allocated by llm_layer_0, then handed down the chain
-        Object[] shared = {u, qkv, o, g, p, gelu, eps, timescales, queryScale, attnConsts, pow2};
+        Object[] shared = beams > 1
+                ? new Object[] {u, qkv, o, g, p, gelu, eps, timescales, queryScale, attnConsts, pow2, reorderScratch}
+                : new Object[] {u, qkv, o, g, p, gelu, eps, timescales, queryScale, attnConsts, pow2};
         attentionScratch = p;
         GridScheduler grids = new GridScheduler();
         List<ImmutableTaskGraph> list = new ArrayList<>();
@@ -163,20 +197,29 @@ public final class DecoderGraph implements TowerOps.Decoder {
             } else {
                 gr.consumeFromDevice(prev, x).consumeFromDevice(prev, shared);
             }
-            FloatArray keys = new FloatArray(capacity * kvW), values = new FloatArray(capacity * kvW);
-            gr.transferToDevice(DataTransferMode.EVERY_EXECUTION, positions, visible, ropeDims, attnDims)
+            FloatArray keys = new FloatArray(beams * capacity * kvW), values = new FloatArray(beams * capacity * kvW);
+            // a sliding-window layer reads each row's first key, the others zeros (each graph its own copy: a buffer
+            // only some graphs read cannot be handed down the chain)
+            IntArray first = t.sliding(l) ? windowFirst : noWindow;
+            gr.transferToDevice(DataTransferMode.EVERY_EXECUTION, positions, visible, cacheRows, regionBase, ropeDims, attnDims)
+                    .transferToDevice(t.sliding(l) ? DataTransferMode.EVERY_EXECUTION : DataTransferMode.FIRST_EXECUTION, first)
                     .transferToDevice(DataTransferMode.FIRST_EXECUTION, keys, values);
             rmsNorm(gr, grids, name, "norm0", b.attnNorm(), u, eps);
             List<Weight> qkvParts = new ArrayList<>(List.of(b.query()));
             qkvParts.addAll(List.of(b.key()));
             qkvParts.addAll(List.of(b.value()));
-            tiled(gr, grids, name, "qkv", u, new DeviceWeight(WeightConcat.columns(qkvParts.toArray(new Weight[0]))),
+            tiled(gr, grids, name, "qkv", u, DeviceWeight.columns(qkvParts.toArray(new Weight[0])),
                     qkv, TiledMatmulKernels.STORE, gelu);
-            gr.task("rope", CacheKernels::ropeAndCacheWrite, new KernelContext(), qkv, keys, values, positions, timescales,
-                    ropeDims, queryScale, pow2);
+            if (beams > 1) {
+                gr.transferToDevice(DataTransferMode.EVERY_EXECUTION, parents, slotDims);
+                reorder(gr, grids, name, "K", keys, reorderScratch);
+                reorder(gr, grids, name, "V", values, reorderScratch);
+            }
+            gr.task("rope", CacheKernels::ropeAndCacheWrite, new KernelContext(), qkv, keys, values, positions,
+                    cacheRows, timescales, ropeDims, queryScale, pow2);
             rowGrid2D(grids, name + ".rope", (t.heads() + t.kvHeads()) * (hd / 2));
-            gr.task("attn", DeviceAttentionKernels::attention, new KernelContext(), qkv, keys, values, visible, p, o, attnDims,
-                    attnConsts);
+            gr.task("attn", DeviceAttentionKernels::attentionWindowed, new KernelContext(), qkv, keys, values,
+                    first, visible, regionBase, p, o, attnDims, attnConsts);
             rowGrid2D(grids, name + ".attn", t.heads());
             if (b.postAttnNorm() == null) {
                 tiled(gr, grids, name, "proj", o, new DeviceWeight(b.out()), x, TiledMatmulKernels.RESIDUAL, gelu);
@@ -201,29 +244,21 @@ public final class DecoderGraph implements TowerOps.Decoder {
         DeviceWeight e = new DeviceWeight(t.embedding());
         unembedDims = new IntArray(LinearKernels.DIMS);
         unembedDims.set(LinearKernels.IN, d);
-        unembedDims.set(LinearKernels.OUT, e.weight.rows());
+        unembedDims.set(LinearKernels.OUT, e.rows);
         unembedDims.set(LinearKernels.ROWS, 1);
         lg.transferToDevice(DataTransferMode.EVERY_EXECUTION, unembedDims);
         rmsNorm(lg, grids, LOGITS, "norm", t.finalNorm(), u, eps);
-        if (e.isHalf()) {
-            lg.transferToDevice(DataTransferMode.FIRST_EXECUTION, e.half, e.format, e.table, e.consts)
-                    .task("unembed", LinearKernels::matmulTransposedReducedHalf, new KernelContext(), u, e.half, logits,
-                            unembedDims, e.format, e.table, e.consts);
-        } else {
-            lg.transferToDevice(DataTransferMode.FIRST_EXECUTION, e.f32)
-                    .task("unembed", LinearKernels::matmulTransposedReducedF32, new KernelContext(), u, e.f32, logits,
-                            unembedDims);
-        }
-        WorkerGrid unembedGrid = new WorkerGrid1D(e.weight.rows() * LinearKernels.REDUCE_GROUP);
+        e.transposedTask(lg, "unembed", u, logits, unembedDims);
+        unembedGrid = new WorkerGrid2D(vocab * LinearKernels.REDUCE_GROUP, 1);
         unembedGrid.setLocalWork(LinearKernels.REDUCE_GROUP, 1, 1);
         grids.addWorkerGrid(LOGITS + ".unembed", unembedGrid);
         if (t.finalSoftCap() > 0f) {
-            softCapDims = IntArray.fromElements(e.weight.rows(), 0);
+            softCapDims = IntArray.fromElements(vocab, 0);
             FloatArray cap = FloatArray.fromElements(t.finalSoftCap());
             lg.transferToDevice(DataTransferMode.EVERY_EXECUTION, softCapDims)
                     .transferToDevice(DataTransferMode.FIRST_EXECUTION, cap)
                     .task("softcap", PointwiseKernels::softCap, new KernelContext(), logits, softCapDims, cap);
-            grids.addWorkerGrid(LOGITS + ".softcap", new WorkerGrid1D(e.weight.rows()));
+            grids.addWorkerGrid(LOGITS + ".softcap", new WorkerGrid1D(beams * vocab));
         } else {
             softCapDims = null;
         }
@@ -262,26 +297,28 @@ public final class DecoderGraph implements TowerOps.Decoder {
     private void tiled(TaskGraph g, GridScheduler grids, String graph, String task, FloatArray in, DeviceWeight w,
                        FloatArray y, int epilogue, FloatArray gelu) {
         IntArray d = new IntArray(TiledMatmulKernels.DIMS);
-        d.set(LinearKernels.IN, w.weight.rows());
-        d.set(LinearKernels.OUT, w.weight.cols());
+        d.set(LinearKernels.IN, w.rows);
+        d.set(LinearKernels.OUT, w.cols);
         d.set(TiledMatmulKernels.EPILOGUE, epilogue);
-        FloatArray zero = new FloatArray(w.weight.cols());
+        FloatArray zero = new FloatArray(w.cols);
         zero.init(0f);
         g.transferToDevice(DataTransferMode.EVERY_EXECUTION, d).transferToDevice(DataTransferMode.FIRST_EXECUTION, zero);
-        if (w.isHalf()) {
-            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, w.half, w.format, w.table, w.consts)
-                    .task(task, TiledMatmulKernels::matmulHalf, new KernelContext(), in, w.half, zero, y, d, gelu,
-                            w.format, w.table, w.consts);
-        } else {
-            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, w.f32)
-                    .task(task, TiledMatmulKernels::matmulF32, new KernelContext(), in, w.f32, zero, y, d, gelu);
-        }
+        w.tiledTask(g, task, in, zero, y, d, gelu);
         tiledDims.add(d);
-        WorkerGrid grid = new WorkerGrid2D(TiledMatmulKernels.launchSize(w.weight.cols()), TiledMatmulKernels.TILE);
+        WorkerGrid grid = new WorkerGrid2D(TiledMatmulKernels.launchSize(w.cols), TiledMatmulKernels.TILE);
         grid.setLocalWork(TiledMatmulKernels.TILE, TiledMatmulKernels.TILE, 1);
         tiledGrids.add(grid);
-        tiledCols.add(w.weight.cols());
+        tiledCols.add(w.cols);
         grids.addWorkerGrid(graph + "." + task, grid);
+    }
+
+    /** The beams' reorder of one cache: gather the regions that change into the scratch, then scatter them back. */
+    private void reorder(TaskGraph g, GridScheduler grids, String graph, String cache, FloatArray data, FloatArray scratch) {
+        g.task("gather" + cache, CacheKernels::gatherSlots, new KernelContext(), data, scratch, parents, slotDims)
+                .task("scatter" + cache, CacheKernels::scatterSlots, new KernelContext(), data, scratch, parents, slotDims);
+        int n = beams * capacity * t.kvHeads() * t.headDim();
+        grids.addWorkerGrid(graph + ".gather" + cache, new WorkerGrid1D(n));
+        grids.addWorkerGrid(graph + ".scatter" + cache, new WorkerGrid1D(n));
     }
 
     private void rowGrid2D(GridScheduler grids, String key, int width) {
@@ -301,54 +338,104 @@ public final class DecoderGraph implements TowerOps.Decoder {
         return capacity;
     }
 
+    @Override
+    public int beams() {
+        return beams;
+    }
+
     /**
      * Runs the prefix {@code x} [rows, D] (image tokens, then text embeddings) at positions 0…rows−1 with
-     * full attention inside it, filling cache rows [0, rows); returns the logits of the last row.
+     * full attention inside it, filling cache rows [0, rows) of hypothesis 0; returns the logits of the last row.
      */
     @Override
     public float[] prefill(float[] prefix, int rows) {
         if (rows < 1) throw new IllegalArgumentException("decoder graph: a prefix needs ≥ 1 row, got " + rows);
-        int[] pos = new int[rows], vis = new int[rows];
-        for (int r = 0; r < rows; r++) {
-            pos[r] = r;
-            vis[r] = rows;
-        }
         length = 0;
-        float[] logits = run(prefix, rows, pos, vis, false);
+        for (int r = 0; r < rows; r++) {
+            setRow(r, r, rows, r, 0);
+        }
+        float[] out = new float[t.embedding().rows()];
+        run(prefix, rows, false, rows - 1, new float[][] {out});
         runs.prefill();
-        return logits;
+        return out;
     }
 
-    /** One token's embedding {@code x} [D] at the next position; returns the next logits. */
+    /** One token's embedding {@code x} [D] at the next position of hypothesis 0; returns the next logits. */
     @Override
     public float[] decode(float[] token) {
-        if (length == 0) throw new IllegalStateException("decoder graph: decode() before prefill()");
-        float[] logits = run(token, 1, new int[] {length}, new int[] {length + 1}, true);
-        runs.decode();
-        return logits;
+        float[] out = new float[t.embedding().rows()];
+        step(null, 1, token, new float[][] {out});
+        return out;
     }
 
-    private float[] run(float[] in, int rows, int[] pos, int[] vis, boolean capLogits) {
+    /**
+     * One step of {@code n} hypotheses: hypothesis i continues {@code parents[i]} (null: i itself) with row i of
+     * {@code embeddings}; its logits go to {@code out[i]}.
+     */
+    @Override
+    public void step(int[] parentsOf, int n, float[] embeddings, float[][] out) {
+        if (length == 0) throw new IllegalStateException("decoder graph: a step before prefill()");
+        if (n < 1 || n > beams) {
+            throw new IllegalArgumentException("decoder graph: a step of " + n + " hypotheses, this decoder holds " + beams);
+        }
+        int reorders = 0;
+        for (int i = 0; i < n; i++) {
+            int from = parentsOf == null ? i : parentsOf[i];
+            if (from < 0 || from >= beams) {
+                throw new IllegalArgumentException("decoder graph: parent " + from + " outside [0, " + beams + ")");
+            }
+            if (parents != null) parents.set(i, from);
+            if (from != i) reorders++;
+            if (parents == null && from != 0) {
+                throw new IllegalArgumentException("decoder graph: one hypothesis only, parent must be 0, got " + from);
+            }
+            setRow(i, length, length + 1, i * capacity + length, i * capacity);
+        }
+        if (slotDims != null) {
+            slotDims.set(CacheKernels.SLOT_COUNT, reorders == 0 ? 0 : n);
+            slotDims.set(CacheKernels.SLOT_ROWS, length);
+        }
+        run(embeddings, n, true, 0, out);
+        runs.decode();
+    }
+
+    /** Row r: position, visible keys [first, visible) with the window, written to cache row {@code cacheRow}, region {@code base}. */
+    private void setRow(int r, int position, int visibleCount, int cacheRow, int base) {
+        positions.set(r, position);
+        visible.set(r, visibleCount);
+        cacheRows.set(r, cacheRow);
+        regionBase.set(r, base);
+        windowFirst.set(r, t.slidingWindow() > 0 ? Math.max(0, position - t.slidingWindow() + 1) : 0);
+    }
+
+    /**
+     * Runs every graph over {@code rows} rows: the prefix ({@code step} false: logits of row {@code firstLogitRow}
+     * alone, not soft-capped) or one position of {@code rows} hypotheses (each row's logits, soft-capped).
+     */
+    private void run(float[] in, int rows, boolean step, int firstLogitRow, float[][] out) {
         if (closed) throw new IllegalStateException("decoder graph: used after close()");
-        if (length + rows > capacity) {
-            throw new IllegalStateException("decoder graph: " + (length + rows) + " positions > capacity " + capacity);
+        int positionsAfter = step ? length + 1 : rows;
+        if (positionsAfter > capacity) {
+            throw new IllegalStateException("decoder graph: " + positionsAfter + " positions > capacity " + capacity);
         }
         if (in.length < rows * t.width()) {
             throw new IllegalArgumentException("decoder graph: x holds " + in.length + " values, expected " + rows + " × "
                     + t.width());
         }
+        int logitRows = step ? rows : 1;
         MemorySegment.copy(in, 0, x.getSegment(), JAVA_FLOAT, 0, rows * t.width());
-        for (int r = 0; r < rows; r++) {
-            positions.set(r, pos[r]);
-            visible.set(r, vis[r]);
-        }
         for (IntArray d : rowDims) d.set(RowKernels.ROWS, rows);
         for (IntArray d : tiledDims) d.set(LinearKernels.ROWS, rows);
         ropeDims.set(CacheKernels.ROWS, rows);
-        ropeDims.set(CacheKernels.CACHE_AT, length);
         attnDims.set(DeviceAttentionKernels.ROWS, rows);
-        unembedDims.set(LinearKernels.X_ROW, rows - 1);
-        if (softCapDims != null) softCapDims.set(1, capLogits ? 1 : 0);
+        unembedDims.set(LinearKernels.X_ROW, firstLogitRow);
+        int vocab = t.embedding().rows();
+        if (softCapDims != null) {
+            softCapDims.set(0, logitRows * vocab);
+            softCapDims.set(1, step ? 1 : 0);
+        }
+        unembedGrid.setGlobalWork(vocab * LinearKernels.REDUCE_GROUP, logitRows, 1);
+        unembedGrid.setLocalWork(LinearKernels.REDUCE_GROUP, 1, 1);
         for (WorkerGrid gr : rowGrids1D) gr.setGlobalWork(rows, 1, 1);
         for (int i = 0; i < rowGrids2D.size(); i++) rowGrids2D.get(i).setGlobalWork(rowGrid2DWidth.get(i), rows, 1);
         for (int i = 0; i < tiledGrids.size(); i++) {
@@ -356,9 +443,13 @@ public final class DecoderGraph implements TowerOps.Decoder {
             gr.setGlobalWork(TiledMatmulKernels.launchSize(tiledCols.get(i)), TiledMatmulKernels.launchSize(rows), 1);
             gr.setLocalWork(TiledMatmulKernels.TILE, TiledMatmulKernels.TILE, 1);
         }
-        float[] out = TowerPlans.runAll(plan, graphs, logits);
-        length += rows;
-        return out;
+        for (int i = 0; i < graphs; i++) {
+            plan.withGraph(i).execute();
+        }
+        for (int j = 0; j < logitRows; j++) {
+            MemorySegment.copy(logits.getSegment(), JAVA_FLOAT, (long) j * vocab * Float.BYTES, out[j], 0, vocab);
+        }
+        length = positionsAfter;
     }
 
     /** The attention-probability scratch {@code p} [capacity·heads·capacity] that every layer graph uses. */

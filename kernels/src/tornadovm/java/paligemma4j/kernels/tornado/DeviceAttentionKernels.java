@@ -29,7 +29,32 @@ public final class DeviceAttentionKernels {
      */
     public static void attention(KernelContext c, FloatArray q, FloatArray k, FloatArray v, IntArray visible,
                                  FloatArray scratch, FloatArray out, IntArray dims, FloatArray consts) {
-        attend(c.globalIdx, c.globalIdy, q, 0, k, 0, v, 0, visible, scratch, out, dims, consts.get(0), consts.get(1));
+        int r = c.globalIdy;
+        int n = 0;
+        if (r < dims.get(ROWS)) {
+            n = visible.get(r);
+        }
+        attend(c.globalIdx, r, q, 0, k, 0, v, 0, 0, n, scratch, out, dims, consts.get(0), consts.get(1));
+    }
+
+    /**
+     * {@link #attention} over a window of keys per row: row r reads keys {@code [first[r], visible[r])} of the cache
+     * region starting at key row {@code base[r]} (its hypothesis's cache when the decoder runs beams). A sliding-window
+     * layer passes {@code first[r] = max(0, position − window + 1)}, every other layer zeros.
+     */
+    public static void attentionWindowed(KernelContext c, FloatArray q, FloatArray k, FloatArray v, IntArray first,
+                                         IntArray visible, IntArray base, FloatArray scratch, FloatArray out,
+                                         IntArray dims, FloatArray consts) {
+        int r = c.globalIdy;
+        int from = 0;
+        int to = 0;
+        int kvBase = 0;
+        if (r < dims.get(ROWS)) {
+            from = first.get(r);
+            to = visible.get(r);
+            kvBase = base.get(r) * dims.get(KV_STRIDE);
+        }
+        attend(c.globalIdx, r, q, 0, k, kvBase, v, kvBase, from, to, scratch, out, dims, consts.get(0), consts.get(1));
     }
 
     /**
@@ -39,12 +64,18 @@ public final class DeviceAttentionKernels {
      */
     public static void attentionPacked(KernelContext c, FloatArray qkv, IntArray visible, FloatArray scratch,
                                        FloatArray out, IntArray dims, FloatArray consts) {
-        attend(c.globalIdx, c.globalIdy, qkv, 0, qkv, dims.get(K_OFFSET), qkv, dims.get(V_OFFSET), visible, scratch,
-                out, dims, consts.get(0), 0f);
+        int r = c.globalIdy;
+        int n = 0;
+        if (r < dims.get(ROWS)) {
+            n = visible.get(r);
+        }
+        attend(c.globalIdx, r, qkv, 0, qkv, dims.get(K_OFFSET), qkv, dims.get(V_OFFSET), 0, n, scratch, out, dims,
+                consts.get(0), 0f);
     }
 
+    /** Row r, head h over keys {@code [from, to)}; their probabilities sit at the start of the (r, h) scratch row. */
     private static void attend(int h, int r, FloatArray q, int qOff, FloatArray k, int kOff, FloatArray v, int vOff,
-                               IntArray visible, FloatArray scratch, FloatArray out, IntArray dims, float qDivisor,
+                               int from, int to, FloatArray scratch, FloatArray out, IntArray dims, float qDivisor,
                                float softCap) {
         int heads = dims.get(HEADS);
         if (h < heads && r < dims.get(ROWS)) {
@@ -53,10 +84,12 @@ public final class DeviceAttentionKernels {
             int kvOff = (h / (heads / dims.get(KV_HEADS))) * headDim;
             int qb = qOff + r * dims.get(Q_STRIDE) + h * headDim;
             int pb = (r * heads + h) * dims.get(KV_CAPACITY);
-            int n = visible.get(r);
+            int n = to - from;
+            int kOff0 = kOff + from * kvStride;
+            int vOff0 = vOff + from * kvStride;
             for (int j = 0; j < n; j++) {
                 float logit = 0f;
-                int kb = kOff + j * kvStride + kvOff;
+                int kb = kOff0 + j * kvStride + kvOff;
                 for (int d = 0; d < headDim; d++) {
                     logit += (q.get(qb + d) / qDivisor) * k.get(kb + d);
                 }
@@ -82,7 +115,7 @@ public final class DeviceAttentionKernels {
             for (int d = 0; d < headDim; d++) {
                 float acc = 0f;
                 for (int j = 0; j < n; j++) {
-                    acc += scratch.get(pb + j) * v.get(vOff + j * kvStride + kvOff + d);
+                    acc += scratch.get(pb + j) * v.get(vOff0 + j * kvStride + kvOff + d);
                 }
                 out.set(ob + d, acc);
             }

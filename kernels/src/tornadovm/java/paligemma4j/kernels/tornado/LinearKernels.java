@@ -1,6 +1,7 @@
 package paligemma4j.kernels.tornado;
 
 import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.types.arrays.ByteArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
@@ -34,7 +35,8 @@ public final class LinearKernels {
     /**
      * One row, one work-group of {@link #REDUCE_GROUP} per output o: {@code y[o] = Σ_i x[X_ROW, i] · w[o, i]}
      * with lane j summing i ≡ j (mod group), then a local tree. For the 1-row unembedding, whose
-     * {@code [vocab, width]} rows are then read contiguously by each group. Launch {@code out · REDUCE_GROUP}.
+     * {@code [vocab, width]} rows are then read contiguously by each group. Launch {@code out · REDUCE_GROUP}; a
+     * second grid axis of n groups runs rows X_ROW … X_ROW + n − 1 into {@code y[j·out + o]} (the beams' logits).
      */
     public static void matmulTransposedReducedF32(KernelContext c, FloatArray x, FloatArray w, FloatArray y,
                                                   IntArray dims) {
@@ -44,7 +46,7 @@ public final class LinearKernels {
         float[] parts = c.allocateFloatLocalArray(REDUCE_GROUP);
         float part = 0f;
         if (o < dims.get(OUT)) {
-            int xb = dims.get(X_ROW) * in;
+            int xb = (dims.get(X_ROW) + c.groupIdy) * in;
             int wb = o * in;
             for (int i = lane; i < in; i += REDUCE_GROUP) {
                 part += x.get(xb + i) * w.get(wb + i);
@@ -59,7 +61,7 @@ public final class LinearKernels {
             c.localBarrier();
         }
         if (lane == 0 && o < dims.get(OUT)) {
-            y.set(o, parts[0]);
+            y.set(c.groupIdy * dims.get(OUT) + o, parts[0]);
         }
     }
 
@@ -75,7 +77,7 @@ public final class LinearKernels {
         float[] parts = c.allocateFloatLocalArray(REDUCE_GROUP);
         float part = 0f;
         if (o < dims.get(OUT)) {
-            int xb = dims.get(X_ROW) * in;
+            int xb = (dims.get(X_ROW) + c.groupIdy) * in;
             int wb = o * in;
             for (int i = lane; i < in; i += REDUCE_GROUP) {
                 part += x.get(xb + i) * HalfDecode.decode(w.get(wb + i), mantissaBits, exponentMask, table, mantissaScale);
@@ -90,7 +92,7 @@ public final class LinearKernels {
             c.localBarrier();
         }
         if (lane == 0 && o < dims.get(OUT)) {
-            y.set(o, parts[0]);
+            y.set(c.groupIdy * dims.get(OUT) + o, parts[0]);
         }
     }
 
@@ -132,4 +134,40 @@ public final class LinearKernels {
             y.set(r * out + o, acc);
         }
     }
+
+    /**
+     * {@link #matmulTransposedReducedF32} with a Q8_0 weight ({@link paligemma4j.kernels.Q8}: blocks of 32 along each
+     * row {@code o}, i.e. along the reduction): {@code w[o, i] = scales[o·⌈in/32⌉ + i/32] · q[o·in + i]}.
+     */
+    public static void matmulTransposedReducedQ8(KernelContext c, FloatArray x, ByteArray q, FloatArray scales,
+                                                 FloatArray y, IntArray dims) {
+        int lane = c.localIdx;
+        int o = c.groupIdx;
+        int in = dims.get(IN);
+        int blocks = (in + Q8_BLOCK - 1) / Q8_BLOCK;
+        float[] parts = c.allocateFloatLocalArray(REDUCE_GROUP);
+        float part = 0f;
+        if (o < dims.get(OUT)) {
+            int xb = (dims.get(X_ROW) + c.groupIdy) * in;
+            int wb = o * in;
+            int sb = o * blocks;
+            for (int i = lane; i < in; i += REDUCE_GROUP) {
+                part += x.get(xb + i) * (scales.get(sb + i / Q8_BLOCK) * q.get(wb + i));
+            }
+        }
+        parts[lane] = part;
+        c.localBarrier();
+        for (int stride = REDUCE_GROUP / 2; stride > 0; stride /= 2) {
+            if (lane < stride) {
+                parts[lane] = parts[lane] + parts[lane + stride];
+            }
+            c.localBarrier();
+        }
+        if (lane == 0 && o < dims.get(OUT)) {
+            y.set(c.groupIdy * dims.get(OUT) + o, parts[0]);
+        }
+    }
+
+    /** Elements per Q8_0 block ({@link paligemma4j.kernels.Q8#BLOCK}), a compile-time constant in the kernels. */
+    static final int Q8_BLOCK = 32;
 }

@@ -1,6 +1,7 @@
 package paligemma4j.kernels.tornado;
 
 import uk.ac.manchester.tornado.api.KernelContext;
+import uk.ac.manchester.tornado.api.types.arrays.ByteArray;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
 import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
@@ -147,6 +148,71 @@ public final class TiledMatmulKernels {
             float wv = 0f;
             if (kw < in && o < out) {
                 wv = HalfDecode.decode(w.get(kw * out + o), mantissaBits, exponentMask, table, mantissaScale);
+            }
+            ws[lr * TILE + lo] = wv;
+            c.localBarrier();
+            if (split) {
+                acc += xs[lr] * ws[lr * TILE + lo];
+            } else {
+                for (int kk = 0; kk < TILE; kk++) {
+                    acc += xs[lr * TILE + kk] * ws[kk * TILE + lo];
+                }
+            }
+            c.localBarrier();
+        }
+        // split-k partials: a tree over the row-lanes (run in both modes so every barrier is unconditional)
+        xs[lr * TILE + lo] = acc;
+        c.localBarrier();
+        for (int stride = TILE / 2; stride > 0; stride /= 2) {
+            if (lr < stride) {
+                xs[lr * TILE + lo] = xs[lr * TILE + lo] + xs[(lr + stride) * TILE + lo];
+            }
+            c.localBarrier();
+        }
+        if (split) {
+            if (lr == 0 && o < out) {
+                epilogue(y, o, xs[lo] + bias.get(o), dims.get(EPILOGUE), consts);
+            }
+        } else if (r < rows && o < out) {
+            epilogue(y, r * out + o, acc + bias.get(o), dims.get(EPILOGUE), consts);
+        }
+    }
+
+    /**
+     * Q8_0 weight {@code [in, out]} ({@link paligemma4j.kernels.Q8}: blocks of 32 along each row k, i.e. along the
+     * output), decoded while staging. The columns are parts of {@code part[0]} columns side by side (one part for a
+     * plain weight), each with its own blocks: {@code w[k, o] = scales[k·B + (o / P)·⌈P/32⌉ + (o mod P)/32] · q[k·out + o]}
+     * with {@code P = part[0]}, {@code B = (out / P)·⌈P/32⌉}.
+     */
+    public static void matmulQ8(KernelContext c, FloatArray x, ByteArray q, FloatArray scales, IntArray part,
+                                FloatArray bias, FloatArray y, IntArray dims, FloatArray consts) {
+        int lo = c.localIdx;
+        int lr = c.localIdy;
+        int o = c.groupIdx * TILE + lo;
+        int r = c.groupIdy * TILE + lr;
+        int in = dims.get(LinearKernels.IN);
+        int out = dims.get(LinearKernels.OUT);
+        int rows = dims.get(LinearKernels.ROWS);
+        int partWidth = part.get(0);
+        int partBlocks = (partWidth + LinearKernels.Q8_BLOCK - 1) / LinearKernels.Q8_BLOCK;
+        int rowBlocks = (out / partWidth) * partBlocks;
+        int po = o / partWidth;
+        int scaleColumn = po * partBlocks + (o - po * partWidth) / LinearKernels.Q8_BLOCK;
+        float[] xs = c.allocateFloatLocalArray(TILE * TILE);
+        float[] ws = c.allocateFloatLocalArray(TILE * TILE);
+        boolean split = rows == 1;
+        float acc = 0f;
+        for (int k0 = 0; k0 < in; k0 += TILE) {
+            int kx = k0 + lo;
+            float xv = 0f;
+            if (r < rows && kx < in) {
+                xv = x.get(r * in + kx);
+            }
+            xs[lr * TILE + lo] = xv;
+            int kw = k0 + lr;
+            float wv = 0f;
+            if (kw < in && o < out) {
+                wv = scales.get(kw * rowBlocks + scaleColumn) * q.get(kw * out + o);
             }
             ws[lr * TILE + lo] = wv;
             c.localBarrier();

@@ -21,4 +21,9 @@ public final class TornadoBackend {
     public static List<String> devices() {
         return Devices.describe();
     }
+
+    /** Copy bandwidth in GB/s (bytes read + written, 10^9) of device {@code index} (−1 = default), see {@link CopyBandwidth}. */
+    public static double bandwidth(int index, int megabytes) {
+        return CopyBandwidth.measure(index < 0 ? Devices.defaultDevice() : Devices.get(index), megabytes, 10) / 1e9;
+    }
 }

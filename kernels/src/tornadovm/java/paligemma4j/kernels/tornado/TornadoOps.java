@@ -38,7 +38,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *
  * <p>As {@link TowerOps} it also runs whole towers as device-resident task graphs ({@link VisionTowerGraph},
  * {@link DecoderGraph}): activations and the KV cache stay on the device, weights are sent once. The
- * model takes that route for greedy decoding without a stage observer; {@link #towerRuns()} and
+ * model takes that route for greedy and beam decoding without a stage observer; {@link #towerRuns()} and
  * {@link #perOpPlans()} show which route ran.
  *
  * <p>Refuses to start unless {@code -Dtornado.recover.bailout=False}: with bailout on, a kernel that
@@ -79,10 +79,10 @@ public final class TornadoOps implements Ops, TowerOps, AutoCloseable {
         return device;
     }
 
-    /** The tower graphs take float32, bfloat16 and float16 weights (16-bit ones decoded in the kernels), not Q8_0. */
+    /** The tower graphs take every weight type: float32, bfloat16 and float16 (decoded in the kernels), Q8_0 (likewise). */
     @Override
     public boolean supports(WeightType type) {
-        return type != WeightType.Q8_0;
+        return true;
     }
 
     /** The whole vision tower as device-resident task graphs on this backend's device. The caller closes it. */
@@ -91,16 +91,19 @@ public final class TornadoOps implements Ops, TowerOps, AutoCloseable {
         return new VisionTowerGraph(tower, device, towerRuns);
     }
 
-    /** Gemma 1 and 2 decoders (post norms, soft-caps, grouped KV heads); not the sliding window. */
+    /** Gemma 1 and 2 decoders (post norms, soft-caps, grouped KV heads, sliding window). */
     @Override
     public boolean runs(DecoderTower tower) {
-        return tower.slidingWindow() == 0;
+        return true;
     }
 
-    /** The decoder as device-resident task graphs with a KV cache of {@code capacity} positions. The caller closes it. */
+    /**
+     * The decoder as device-resident task graphs with a KV cache of {@code capacity} positions per hypothesis
+     * ({@code beams} of them). The caller closes it.
+     */
     @Override
-    public DecoderGraph decoder(DecoderTower tower, int capacity, boolean bf16Cache) {
-        return new DecoderGraph(tower, capacity, bf16Cache, device, towerRuns);
+    public DecoderGraph decoder(DecoderTower tower, int capacity, int beams, boolean bf16Cache) {
+        return new DecoderGraph(tower, capacity, beams, bf16Cache, device, towerRuns);
     }
 
     /** How often the tower graphs handed out by this backend ran. */
@@ -131,7 +134,7 @@ public final class TornadoOps implements Ops, TowerOps, AutoCloseable {
         final Buffers matmul = new Buffers(), transposed = new Buffers(), transposedOneRow = new Buffers();
 
         WeightPlans(Weight w) {
-            this.w = new DeviceWeight(w);
+            this.w = new DeviceWeight(w, false);
         }
     }
 

@@ -126,7 +126,7 @@ public final class VisionTowerGraph implements TowerOps.Vision {
                 g.consumeFromDevice(prev, scratch);
             }
             layerNorm(g, grids, name, "ln0", x, b.ln0Scale(), b.ln0Bias(), y);
-            tiled(g, grids, name, "qkv", y, new DeviceWeight(WeightConcat.columns(b.query(), b.key(), b.value())),
+            tiled(g, grids, name, "qkv", y, DeviceWeight.columns(b.query(), b.key(), b.value()),
                     FloatArray.fromArray(WeightConcat.vectors(b.queryBias(), b.keyBias(), b.valueBias())), qkv, n,
                     TiledMatmulKernels.STORE, gelu);
             IntArray ad = new IntArray(DeviceAttentionKernels.DIMS);
@@ -174,19 +174,13 @@ public final class VisionTowerGraph implements TowerOps.Vision {
     private static void tiled(TaskGraph g, GridScheduler grids, String graph, String task, FloatArray x, DeviceWeight w,
                               FloatArray bias, FloatArray y, int rows, int epilogue, FloatArray gelu) {
         IntArray d = new IntArray(TiledMatmulKernels.DIMS);
-        d.set(LinearKernels.IN, w.weight.rows());
-        d.set(LinearKernels.OUT, w.weight.cols());
+        d.set(LinearKernels.IN, w.rows);
+        d.set(LinearKernels.OUT, w.cols);
         d.set(LinearKernels.ROWS, rows);
         d.set(TiledMatmulKernels.EPILOGUE, epilogue);
-        if (w.isHalf()) {
-            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, w.half, w.format, w.table, w.consts, bias, d)
-                    .task(task, TiledMatmulKernels::matmulHalf, new KernelContext(), x, w.half, bias, y, d, gelu,
-                            w.format, w.table, w.consts);
-        } else {
-            g.transferToDevice(DataTransferMode.FIRST_EXECUTION, w.f32, bias, d)
-                    .task(task, TiledMatmulKernels::matmulF32, new KernelContext(), x, w.f32, bias, y, d, gelu);
-        }
-        WorkerGrid grid = new WorkerGrid2D(TiledMatmulKernels.launchSize(w.weight.cols()), TiledMatmulKernels.launchSize(rows));
+        g.transferToDevice(DataTransferMode.FIRST_EXECUTION, bias, d);
+        w.tiledTask(g, task, x, bias, y, d, gelu);
+        WorkerGrid grid = new WorkerGrid2D(TiledMatmulKernels.launchSize(w.cols), TiledMatmulKernels.launchSize(rows));
         grid.setLocalWork(TiledMatmulKernels.TILE, TiledMatmulKernels.TILE, 1);
         grids.addWorkerGrid(graph + "." + task, grid);
     }

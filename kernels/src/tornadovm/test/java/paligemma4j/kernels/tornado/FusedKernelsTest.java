@@ -10,7 +10,9 @@ import static paligemma4j.kernels.tornado.Random16.weight;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import java.lang.foreign.Arena;
 import paligemma4j.kernels.NaiveOps;
+import paligemma4j.kernels.Q8;
 import paligemma4j.kernels.Weight;
 import paligemma4j.kernels.WeightType;
 import uk.ac.manchester.tornado.api.KernelContext;
@@ -37,9 +39,9 @@ class FusedKernelsTest {
 
     @ParameterizedTest(name = "[{0}, {1}] x [{1}, {2}] {3}")
     @CsvSource({"1, 1, 1, F32", "1, 257, 33, BF16", "1, 72, 300, F16", "1, 2048, 17, F32", "3, 17, 33, BF16",
-            "17, 33, 17, F16", "31, 72, 48, BF16", "16, 16, 16, F32"})
+            "17, 33, 17, F16", "31, 72, 48, BF16", "16, 16, 16, F32", "1, 72, 33, Q8_0", "17, 33, 96, Q8_0"})
     void tiledEpilogues(int rows, int in, int out, WeightType type) {
-        Weight w = weight(in * 7L + out, in, out, type);
+        Weight w = weightOf(in * 7L + out, in, out, type);
         DeviceWeight dw = new DeviceWeight(w);
         float[] x = uniform(rows, rows * in, -1f, 1f), bias = uniform(2, out, -1f, 1f);
         float[] base = uniform(3, rows * out, -2f, 2f);
@@ -64,16 +66,7 @@ class FusedKernelsTest {
             IntArray d = IntArray.fromElements(in, out, rows, epilogue);
             try (KernelPlan plan = new KernelPlan("tiled", name -> {
                 TaskGraph g = new TaskGraph(name).transferToDevice(DataTransferMode.EVERY_EXECUTION, xa, ba, ya, d, gelu);
-                if (dw.isHalf()) {
-                    g.transferToDevice(DataTransferMode.FIRST_EXECUTION, dw.half, dw.format, dw.table, dw.consts)
-                            .task(KernelPlan.TASK, TiledMatmulKernels::matmulHalf, new KernelContext(), xa, dw.half, ba, ya,
-                                    d, gelu, dw.format, dw.table, dw.consts);
-                } else {
-                    g.transferToDevice(DataTransferMode.FIRST_EXECUTION, dw.f32)
-                            .task(KernelPlan.TASK, TiledMatmulKernels::matmulF32, new KernelContext(), xa, dw.f32, ba, ya, d,
-                                    gelu);
-                }
-                return g.transferToHost(DataTransferMode.EVERY_EXECUTION, ya);
+                return dw.tiledTask(g, KernelPlan.TASK, xa, ba, ya, d, gelu).transferToHost(DataTransferMode.EVERY_EXECUTION, ya);
             }, TornadoExecutionPlan.DEFAULT_DEVICE)) {
                 int t = TiledMatmulKernels.TILE;
                 plan.run(TiledMatmulKernels.launchSize(out), TiledMatmulKernels.launchSize(rows), t, t);
@@ -85,9 +78,10 @@ class FusedKernelsTest {
     }
 
     @ParameterizedTest(name = "x[{0}] · [{1}, {2}]ᵀ {3}")
-    @CsvSource({"0, 1, 1, F32", "2, 257, 33, BF16", "1, 31, 2176, F16", "0, 2048, 300, F32", "3, 129, 127, BF16"})
+    @CsvSource({"0, 1, 1, F32", "2, 257, 33, BF16", "1, 31, 2176, F16", "0, 2048, 300, F32", "3, 129, 127, BF16",
+            "1, 72, 301, Q8_0", "0, 2048, 33, Q8_0"})
     void transposedReduced(int row, int width, int vocab, WeightType type) {
-        Weight e = weight(width * 3L + vocab, vocab, width, type);
+        Weight e = weightOf(width * 3L + vocab, vocab, width, type);
         DeviceWeight dw = new DeviceWeight(e);
         float[] x = uniform(row + width, (row + 1) * width, -1f, 1f);
         float[] expected = new float[vocab];
@@ -96,19 +90,43 @@ class FusedKernelsTest {
         IntArray d = IntArray.fromElements(width, vocab, 1, row);
         try (KernelPlan plan = new KernelPlan("unembed", name -> {
             TaskGraph g = new TaskGraph(name).transferToDevice(DataTransferMode.EVERY_EXECUTION, xa, d);
-            if (dw.isHalf()) {
-                g.transferToDevice(DataTransferMode.FIRST_EXECUTION, dw.half, dw.format, dw.table, dw.consts)
-                        .task(KernelPlan.TASK, LinearKernels::matmulTransposedReducedHalf, new KernelContext(), xa, dw.half,
-                                ya, d, dw.format, dw.table, dw.consts);
-            } else {
-                g.transferToDevice(DataTransferMode.FIRST_EXECUTION, dw.f32)
-                        .task(KernelPlan.TASK, LinearKernels::matmulTransposedReducedF32, new KernelContext(), xa, dw.f32, ya, d);
-            }
-            return g.transferToHost(DataTransferMode.EVERY_EXECUTION, ya);
+            return dw.transposedTask(g, KernelPlan.TASK, xa, ya, d).transferToHost(DataTransferMode.EVERY_EXECUTION, ya);
         }, TornadoExecutionPlan.DEFAULT_DEVICE)) {
             plan.run((long) vocab * LinearKernels.REDUCE_GROUP, 1, LinearKernels.REDUCE_GROUP, 1);
         }
         assertThat(maxAbsDiff(ya.toHeapArray(), expected)).isLessThanOrEqualTo(2.0 * width * width * U + 4 * U);
+    }
+
+    /**
+     * A fused Q8_0 projection of heads narrower than a block ({@link DeviceWeight#columns}: each part keeps its own
+     * blocks) against {@link NaiveOps} on each part into its columns.
+     */
+    @ParameterizedTest(name = "{0} rows, {1} parts [{2}, {3}]")
+    @CsvSource({"1, 4, 32, 24", "19, 3, 33, 16", "5, 2, 72, 40"})
+    void tiledQ8Parts(int rows, int parts, int in, int width) {
+        Weight[] ws = new Weight[parts];
+        for (int p = 0; p < parts; p++) ws[p] = weightOf(p * 101L + in, in, width, WeightType.Q8_0);
+        DeviceWeight dw = DeviceWeight.columns(ws);
+        int out = parts * width;
+        float[] x = uniform(rows + in, rows * in, -1f, 1f), expected = new float[rows * out];
+        for (int p = 0; p < parts; p++) NAIVE.matmul(x, rows, ws[p], null, 0, expected, p * width, out);
+        FloatArray xa = FloatArray.fromArray(x), ba = new FloatArray(out), ya = new FloatArray(rows * out);
+        ba.init(0f);
+        FloatArray gelu = FloatArray.fromElements(NaiveOps.SQRT_2_OVER_PI, NaiveOps.GELU_CUBIC);
+        IntArray d = IntArray.fromElements(in, out, rows, TiledMatmulKernels.STORE);
+        try (KernelPlan plan = new KernelPlan("parts", name -> dw.tiledTask(new TaskGraph(name)
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, xa, ba, ya, d, gelu), KernelPlan.TASK, xa, ba, ya, d, gelu)
+                .transferToHost(DataTransferMode.EVERY_EXECUTION, ya), TornadoExecutionPlan.DEFAULT_DEVICE)) {
+            int t = TiledMatmulKernels.TILE;
+            plan.run(TiledMatmulKernels.launchSize(out), TiledMatmulKernels.launchSize(rows), t, t);
+        }
+        assertThat(maxAbsDiff(ya.toHeapArray(), expected)).isLessThanOrEqualTo(2.0 * in * in * U + 4 * U);
+    }
+
+    /** A random weight of {@code type}; Q8_0 quantized from a float32 one. */
+    static Weight weightOf(long seed, int rows, int cols, WeightType type) {
+        return type == WeightType.Q8_0 ? Q8.quantize(weight(seed, rows, cols, WeightType.F32), Arena.ofAuto())
+                : weight(seed, rows, cols, type);
     }
 
     @ParameterizedTest(name = "rows {0}, heads {1}/{2} × {3}, cache at {4}")
@@ -133,15 +151,15 @@ class FusedKernelsTest {
         FloatArray qa = FloatArray.fromArray(qkv), keys = new FloatArray(capacity * kvW), values = new FloatArray(capacity * kvW);
         keys.init(0f);
         values.init(0f);
-        IntArray pos = IntArray.fromArray(positions);
+        IntArray pos = IntArray.fromArray(positions), cacheRows = IntArray.fromArray(positions);   // row r → cache row cacheAt + r
         FloatArray ts = new FloatArray(headDim / 2);
         for (int i = 0; i < headDim / 2; i++) ts.set(i, 1f / NaiveOps.ropeTimescale(base, i, headDim));   // the kernel takes 1/τ
         IntArray d = IntArray.fromElements(rows, heads, kvHeads, headDim, qkvW, cacheAt, 0);
         FloatArray s = FloatArray.fromElements(scale), pow2 = CacheKernels.powersOfTwo();
         try (KernelPlan plan = new KernelPlan("rope", name -> new TaskGraph(name)
-                .transferToDevice(DataTransferMode.EVERY_EXECUTION, qa, keys, values, pos, ts, d, s, pow2)
-                .task(KernelPlan.TASK, CacheKernels::ropeAndCacheWrite, new KernelContext(), qa, keys, values, pos, ts, d, s,
-                        pow2)
+                .transferToDevice(DataTransferMode.EVERY_EXECUTION, qa, keys, values, pos, cacheRows, ts, d, s, pow2)
+                .task(KernelPlan.TASK, CacheKernels::ropeAndCacheWrite, new KernelContext(), qa, keys, values, pos, cacheRows,
+                        ts, d, s, pow2)
                 .transferToHost(DataTransferMode.EVERY_EXECUTION, qa, keys, values), TornadoExecutionPlan.DEFAULT_DEVICE)) {
             plan.run((long) (heads + kvHeads) * (headDim / 2), rows);
         }
