@@ -15,9 +15,10 @@ import jdk.incubator.vector.VectorSpecies;
  * integer products: {@code y[o] = Σ_b (dW[o,b]·dx[b]) · Σ_{i∈b} qW[o,i]·qx[i]}, the inner sums exact in int32.
  *
  * <p>Per block, 2L int8 weights are widened to int16 lanes ({@code vpmovsxbw}), multiplied by the int16
- * activations ({@code vpmullw}: |q·q| ≤ 127², exact), and neighbouring products added into L int32 lanes by
- * two arithmetic shifts of the int view (the Vector API offers no {@code vpmaddwd}/{@code vpdpwssd}); one
- * {@code vcvtdq2ps} and one FMA with the block's scale product follow. Fewer instructions per weight byte than
+ * activations ({@code vpmullw}: |q·q| ≤ 127², exact), and neighbouring products added into L int32 lanes,
+ * scaled by 2¹⁶, by a shift, an and and an add of the int view (the Vector API offers no
+ * {@code vpmaddwd}/{@code vpdpwssd}); one {@code vcvtdq2ps} and one FMA with the block's scale product follow,
+ * and the row's sum is scaled back by 2⁻¹⁶ once (exact: a power of two). Fewer instructions per weight byte than
  * widening int8 to float32 ({@link Q8Kernels#dot}); docs/performance.md#q8_0-with-int8-activations has the
  * assembly and the measurements.
  */
@@ -44,8 +45,8 @@ final class Q8DotKernels {
      * {@code y[yOff + o − o0]} for o in [o0, o1): row o of the output-first Q8_0 {@code w [·, width]} times the
      * quantized activations {@code qx[qOff ..]}, {@code dx[dOff ..]}. Order per row: s_b = float(dW[o,b]) · dx[b];
      * L lane sums a_l, 0 at first; per full block (vector path) {@code t_l} = the exact int sum of the products
-     * of elements 2L·k + 2l and 2L·k + 2l + 1 over the block's steps k, then {@code a_l = fma(float(t_l), s_b, a_l)};
-     * the row's sum is {@code ((a_0 + a_1) + a_2) + …}; then each remaining block (a short last block, or every
+     * of elements 2L·k + 2l and 2L·k + 2l + 1 over the block's steps k, then
+     * {@code a_l = fma(float(t_l·2¹⁶), s_b, a_l)}; the row's sum is {@code (((a_0 + a_1) + a_2) + …)·2⁻¹⁶}; then each remaining block (a short last block, or every
      * block without the vector path) adds {@code fma(float(Σ q·q), s_b, sum)}. {@code s16}, {@code sc}: at least
      * {@link #scratchFloats} each.
      */
@@ -85,19 +86,19 @@ final class Q8DotKernels {
             }
             a = ((FloatVector) t.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, sc[b]), a);
         }
-        return Simd.sumLanes(a);
+        return Simd.sumLanes(a) * 0x1p-16f;
     }
 
     /**
-     * The 2L products {@code v[at + j]·qx[xa + j]} as int16 (exact), neighbours added into L ints: lane l of the
-     * int view holds product 2l in its low half and 2l + 1 in its high half; {@code (u << 16) >> 16} and
-     * {@code u >> 16} are the two, sign-extended.
+     * The 2L products {@code v[at + j]·qx[xa + j]} as int16 (exact), neighbours added into L ints times 2¹⁶:
+     * lane l of the int view holds product 2l in its low half and 2l + 1 in its high half, so {@code u << 16} is
+     * the first times 2¹⁶ and {@code u & 0xFFFF0000} the second; their sum, at most 2·127²·2¹⁶ < 2³¹, is exact.
      */
     private static IntVector pairs(MemorySegment v, long at, short[] qx, int xa) {
         ShortVector p = ((ShortVector) ByteVector.fromMemorySegment(B, v, at, Simd.LE).convertShape(VectorOperators.B2S, S, 0))
                 .mul(ShortVector.fromArray(S, qx, xa));
         IntVector u = p.reinterpretAsInts();
-        return u.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).add(u.lanewise(VectorOperators.ASHR, 16));
+        return u.lanewise(VectorOperators.LSHL, 16).add(u.and(0xFFFF0000));
     }
 
     /** Σ qW·qx over block b of the row whose int8 values start at {@code values}, exact. */

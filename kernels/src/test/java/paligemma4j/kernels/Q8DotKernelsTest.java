@@ -36,13 +36,14 @@ class Q8DotKernelsTest {
                 for (int k = b * Q8.BLOCK; k < (b + 1) * Q8.BLOCK; k += 2 * L) {
                     t += q(w, o, k + 2 * l) * qx[k + 2 * l] + q(w, o, k + 2 * l + 1) * qx[k + 2 * l + 1];
                 }
-                lanes[l] = Math.fma((float) t, s, lanes[l]);
+                lanes[l] = Math.fma((float) (t * 65536), s, lanes[l]);
             }
         }
         float sum = 0f;
         if (full > 0) {
             sum = lanes[0];
             for (int l = 1; l < L; l++) sum += lanes[l];
+            sum *= 0x1p-16f;
         }
         for (int b = full; b < nb; b++) {
             int t = 0;
