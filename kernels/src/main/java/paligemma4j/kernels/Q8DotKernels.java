@@ -18,7 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * activations ({@code vpmullw}: |q·q| ≤ 127², exact), and neighbouring products added into L int32 lanes,
  * scaled by 2¹⁶, by a shift, an and and an add of the int view (the Vector API offers no
  * {@code vpmaddwd}/{@code vpdpwssd}); one {@code vcvtdq2ps} and one FMA with the block's scale product follow,
- * and the row's sum is scaled back by 2⁻¹⁶ once (exact: a power of two). Fewer instructions per weight byte than
+ * and the row's sum is scaled back by 2⁻¹⁶ once (exact: a power of two). Below 16 lanes a block takes
+ * several steps, whose pair sums are shifted back before they are added ({@link #PAIR_SHIFT}). Fewer instructions per weight byte than
  * widening int8 to float32 ({@link Q8Kernels#dot}); docs/performance.md#q8_0-with-int8-activations has the
  * assembly and the measurements.
  */
@@ -35,6 +36,13 @@ final class Q8DotKernels {
     static final boolean VECTOR = L >= 4 && Q8.BLOCK % (2 * L) == 0;
     /** Vector steps per block. */
     private static final int STEPS = VECTOR ? Q8.BLOCK / (2 * L) : 0;
+    /**
+     * The lane sums are the exact ones times 2^PAIR_SHIFT: 16 with one step per block (the pair sums as
+     * {@link #pairs} forms them), 0 with several (shifted back before adding: two steps times 2¹⁶ could overflow int32).
+     */
+    static final int PAIR_SHIFT = STEPS == 1 ? 16 : 0;
+    /** 2^−PAIR_SHIFT, applied to the row's lane sum once (exact: a power of two). */
+    private static final float UNSHIFT = 1f / (1 << PAIR_SHIFT);
 
     /** Float scratch {@link #dot} needs for rows of {@code width}. */
     static int scratchFloats(int width) {
@@ -46,7 +54,8 @@ final class Q8DotKernels {
      * quantized activations {@code qx[qOff ..]}, {@code dx[dOff ..]}. Order per row: s_b = float(dW[o,b]) · dx[b];
      * L lane sums a_l, 0 at first; per full block (vector path) {@code t_l} = the exact int sum of the products
      * of elements 2L·k + 2l and 2L·k + 2l + 1 over the block's steps k, then
-     * {@code a_l = fma(float(t_l·2¹⁶), s_b, a_l)}; the row's sum is {@code (((a_0 + a_1) + a_2) + …)·2⁻¹⁶}; then each remaining block (a short last block, or every
+     * {@code a_l = fma(float(t_l·2^PAIR_SHIFT), s_b, a_l)}; the row's sum is
+     * {@code (((a_0 + a_1) + a_2) + …)·2^−PAIR_SHIFT}; then each remaining block (a short last block, or every
      * block without the vector path) adds {@code fma(float(Σ q·q), s_b, sum)}. {@code s16}, {@code sc}: at least
      * {@link #scratchFloats} each.
      */
@@ -79,14 +88,16 @@ final class Q8DotKernels {
             long at = (long) b * Q8.BLOCK;
             int xa = qOff + b * Q8.BLOCK;
             IntVector t = pairs(v, at, qx, xa);
-            if (STEPS > 1) t = t.add(pairs(v, at + 2 * L, qx, xa + 2 * L));
+            if (STEPS > 1) {
+                t = t.lanewise(VectorOperators.ASHR, 16).add(pairs(v, at + 2 * L, qx, xa + 2 * L).lanewise(VectorOperators.ASHR, 16));
+            }
             if (STEPS > 2) {
-                t = t.add(pairs(v, at + 4 * L, qx, xa + 4 * L));
-                t = t.add(pairs(v, at + 6 * L, qx, xa + 6 * L));
+                t = t.add(pairs(v, at + 4 * L, qx, xa + 4 * L).lanewise(VectorOperators.ASHR, 16));
+                t = t.add(pairs(v, at + 6 * L, qx, xa + 6 * L).lanewise(VectorOperators.ASHR, 16));
             }
             a = ((FloatVector) t.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, sc[b]), a);
         }
-        return Simd.sumLanes(a) * 0x1p-16f;
+        return Simd.sumLanes(a) * UNSHIFT;
     }
 
     /**

@@ -36,14 +36,14 @@ class Q8DotKernelsTest {
                 for (int k = b * Q8.BLOCK; k < (b + 1) * Q8.BLOCK; k += 2 * L) {
                     t += q(w, o, k + 2 * l) * qx[k + 2 * l] + q(w, o, k + 2 * l + 1) * qx[k + 2 * l + 1];
                 }
-                lanes[l] = Math.fma((float) (t * 65536), s, lanes[l]);
+                lanes[l] = Math.fma((float) (t << Q8DotKernels.PAIR_SHIFT), s, lanes[l]);
             }
         }
         float sum = 0f;
         if (full > 0) {
             sum = lanes[0];
             for (int l = 1; l < L; l++) sum += lanes[l];
-            sum *= 0x1p-16f;
+            sum *= 1f / (1 << Q8DotKernels.PAIR_SHIFT);
         }
         for (int b = full; b < nb; b++) {
             int t = 0;
@@ -104,6 +104,26 @@ class Q8DotKernelsTest {
                 assertThat(y[0]).isZero();
             }
         }
+    }
+
+    /** The largest products (127 · 127 in every lane of every step) stay exact: no int16 or int32 sum overflows. */
+    @Test
+    void extremeValuesDoNotOverflow() {
+        int n = 2, width = 4 * Q8.BLOCK, nb = Q8.blocks(width);
+        float[] v = new float[n * width];
+        for (int i = 0; i < v.length; i++) v[i] = i < width ? 1f : (i % 2 == 0 ? -3f : 3f);
+        Weight w = Q8.quantize(Weight.of(v, n, width), java.lang.foreign.Arena.ofAuto());
+        float[] x = new float[width];
+        for (int i = 0; i < width; i++) x[i] = i % 2 == 0 ? -0.5f : 0.5f;
+        short[] qx = new short[width];
+        float[] dx = new float[nb];
+        Q8Activations.quantize(x, 0, width, qx, 0, dx, 0);
+        float[] y = new float[n];
+        Q8DotKernels.dot(qx, 0, dx, 0, width, w.data(), 0, n, y, 0, new short[nb], new float[nb]);
+        double d0 = scale(w, 0, 0) * dx[0], d1 = scale(w, 1, 0) * dx[0];
+        assertThat((double) y[0]).isCloseTo(0, org.assertj.core.data.Offset.offset(1e-6));     // +127·±127 cancels
+        assertThat((double) y[1]).isCloseTo(width * 127 * 127 * d1, org.assertj.core.data.Offset.offset(1e-5 * width * 127 * 127 * d1));
+        assertThat(d0).isPositive();
     }
 
     /**
