@@ -33,7 +33,7 @@ public class MatvecBench {
     public String impl;
 
     /** Activations of the Q8_0 unembedding: int8 (integer products) or f32 (the system property JvmOps reads). */
-    @Param({"int8"})
+    @Param({"f32"})
     public String q8Activations;
 
     /** JvmOps threads; 0 = all cores. */

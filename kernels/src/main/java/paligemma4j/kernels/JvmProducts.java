@@ -72,7 +72,9 @@ final class JvmProducts {
 
     /**
      * The system property choosing the activations of the Q8_0 products over output-first weights:
-     * {@code int8} (default: {@link Q8Activations}, integer products) or {@code f32} (float32 x, {@link Q8Kernels#dot}).
+     * {@code f32} (default: float32 x, {@link Q8Kernels#dot}) or {@code int8} ({@link Q8Activations}, integer products
+     * in {@link Q8DotKernels}: fewer instructions per weight byte, but not faster over the whole unembedding where
+     * measured, and less accurate; docs/performance.md#q8_0-with-int8-activations).
      */
     static final String Q8_ACTIVATIONS = "paligemma4j.q8Activations";
 
@@ -84,7 +86,7 @@ final class JvmProducts {
     JvmProducts(WorkerPool pool, Scratch scratch) {
         this.pool = pool;
         this.scratch = scratch;
-        String act = System.getProperty(Q8_ACTIVATIONS, "int8");
+        String act = System.getProperty(Q8_ACTIVATIONS, "f32");
         if (!act.equals("int8") && !act.equals("f32")) {
             throw new IllegalArgumentException("-D" + Q8_ACTIVATIONS + " must be int8 or f32, got '" + act + "'");
         }

@@ -11,12 +11,11 @@ import paligemma4j.kernels.WeightType;
 /**
  * The accuracy cost of Q8_0 weights ({@code --weights q8}) against the stored float32 weights on
  * the tiny checkpoints, next to the cost of bfloat16 weights as a yardstick: prefix logits and 12
- * greedy steps from a synthetic image, all with JvmOps (its Q8_0 unembedding with int8 activations). Measured
- * (the test prints it):
+ * greedy steps from a synthetic image, all with JvmOps. Measured (the test prints it):
  * <pre>
  *              max |Δlogit| q8 (bf16)   max |logit|   greedy tokens equal to f32, q8 (bf16)
- * tiny-224     0.113 (0.029)            3.3           1/12 (12/12): q8 picks 2155 over 1786 at step 2
- * tiny-448     0.100 (0.050)            3.7           12/12 (12/12)
+ * tiny-224     0.108 (0.029)            3.3           1/12 (12/12): q8 picks 2155 over 1786 at step 2
+ * tiny-448     0.096 (0.050)            3.7           12/12 (12/12)
  * </pre>
  * Q8_0's per-weight error (≤ half a scale, i.e. ≤ 0.4 % of its block's largest magnitude) is a
  * few times bf16's (≤ 2⁻⁹ relative), and so is the logit error. Asserted: q8 Δ ≤ 5 × bf16 Δ and
