@@ -32,6 +32,10 @@ public class MatvecBench {
     @Param({"jvm", "naive"})
     public String impl;
 
+    /** Activations of the Q8_0 unembedding: int8 (integer products) or f32 (the system property JvmOps reads). */
+    @Param({"f32"})
+    public String q8Activations;
+
     /** JvmOps threads; 0 = all cores. */
     @Param({"0"})
     public int threads;
@@ -50,6 +54,7 @@ public class MatvecBench {
         transposed = shape.startsWith("T");
         int[] d = RandomWeights.dims(transposed ? shape.substring(1) : shape, 2);
         arena = Arena.ofShared();
+        System.setProperty("paligemma4j.q8Activations", q8Activations);
         ops = OpsChoice.of(impl, threads);
         group = WeightGroup.of(ops, arena, dtype, d[0], d[1], RandomWeights.copies(shape), 1);
         w = group.weights()[0];

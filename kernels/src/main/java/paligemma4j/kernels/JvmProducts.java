@@ -70,12 +70,27 @@ final class JvmProducts {
     /** Vocabulary rows per matmulTransposed task. */
     private static final int DOT_ROWS = 64;
 
+    /**
+     * The system property choosing the activations of the Q8_0 products over output-first weights:
+     * {@code f32} (default: float32 x, {@link Q8Kernels#dot}) or {@code int8} ({@link Q8Activations}, integer products
+     * in {@link Q8DotKernels}: fewer instructions per weight byte, but not faster over the whole unembedding where
+     * measured, and less accurate; docs/performance.md#q8_0-with-int8-activations).
+     */
+    static final String Q8_ACTIVATIONS = "paligemma4j.q8Activations";
+
     private final WorkerPool pool;
     private final Scratch scratch;
+    /** Whether the Q8_0 unembedding quantizes x to int8 ({@link #Q8_ACTIVATIONS}). */
+    private final boolean int8Activations;
 
     JvmProducts(WorkerPool pool, Scratch scratch) {
         this.pool = pool;
         this.scratch = scratch;
+        String act = System.getProperty(Q8_ACTIVATIONS, "f32");
+        if (!act.equals("int8") && !act.equals("f32")) {
+            throw new IllegalArgumentException("-D" + Q8_ACTIVATIONS + " must be int8 or f32, got '" + act + "'");
+        }
+        this.int8Activations = act.equals("int8");
     }
 
     void matmul(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride) {
@@ -357,6 +372,10 @@ final class JvmProducts {
 
     void matmulTransposed(float[] x, int xOff, int xStride, int rows, Weight w, float[] y, int yOff, int yStride) {
         OpChecks.matmulTransposed(x, xOff, xStride, rows, w, y, yOff, yStride);
+        if (w.type() == WeightType.Q8_0 && int8Activations) {
+            q8Transposed(x, xOff, xStride, rows, w, y, yOff, yStride);
+            return;
+        }
         if (w.type() == WeightType.Q8_0) {
             pool.run(ceilDiv(w.rows(), DOT_ROWS), t -> {
                 int o0 = t * DOT_ROWS, o1 = Math.min(w.rows(), o0 + DOT_ROWS);
@@ -393,6 +412,27 @@ final class JvmProducts {
                         DotKernels.f16(x, xr, width, seg, o0, o1, y, yr, scratch.shorts(width), scratch.floats(Scratch.WIDENED, width));
                     }
                 }
+            }
+        });
+    }
+
+    /**
+     * {@link #matmulTransposed} of Q8_0 weights with int8 activations: every x row quantized once
+     * ({@link Q8Activations}), then blocks of vocabulary rows through {@link Q8DotKernels#dot}.
+     */
+    private void q8Transposed(float[] x, int xOff, int xStride, int rows, Weight w, float[] y, int yOff, int yStride) {
+        int width = w.cols(), nb = Q8.blocks(width);
+        short[] qx = new short[rows * width];
+        float[] dx = new float[rows * nb];
+        for (int r = 0; r < rows; r++) {
+            Q8Activations.quantize(x, xOff + r * xStride, width, qx, r * width, dx, r * nb);
+        }
+        int floats = Q8DotKernels.scratchFloats(width);
+        pool.run(ceilDiv(w.rows(), DOT_ROWS), t -> {
+            int o0 = t * DOT_ROWS, o1 = Math.min(w.rows(), o0 + DOT_ROWS);
+            for (int r = 0; r < rows; r++) {
+                Q8DotKernels.dot(qx, r * width, dx, r * nb, width, w.data(), o0, o1, y, r * yStride + yOff + o0,
+                        scratch.shorts(floats), scratch.floats(Scratch.WIDENED, floats));
             }
         });
     }

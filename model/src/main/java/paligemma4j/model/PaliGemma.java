@@ -6,6 +6,7 @@ import paligemma4j.checkpoint.paligemma.GemmaSettings;
 import paligemma4j.checkpoint.paligemma.PaliGemmaConfig;
 import paligemma4j.checkpoint.paligemma.PaliGemmaWeights;
 import paligemma4j.kernels.Ops;
+import paligemma4j.kernels.Weight;
 
 /**
  * The whole model over one opened checkpoint: SigLIP + projector → image tokens; text embeddings;
@@ -32,8 +33,22 @@ public final class PaliGemma implements AutoCloseable {
         this.config = weights.config();
         this.settings = weights.settings();
         this.ops = ops;
-        this.vision = new SiglipEncoder(config.vision(), weights.vision().map(convert::convert), ops, checkpoint::release);
-        this.gemma = new Gemma(config.llm(), weights.llm().map(convert::convert), weights.llm().embedding().type(), ops);
+        WeightConverter releasing = releasing(convert, checkpoint);
+        this.vision = new SiglipEncoder(config.vision(), weights.vision().map(releasing::convert), ops, checkpoint::release);
+        this.gemma = new Gemma(config.llm(), weights.llm().map(releasing::convert), weights.llm().embedding().type(), ops);
+    }
+
+    /**
+     * {@code convert}, telling the checkpoint each stored matrix it replaced by a copy, as soon as that copy is made:
+     * a mapped file's pages then leave the process one matrix at a time instead of adding up to the whole file
+     * beside the copies (the model reads only the copies).
+     */
+    private static WeightConverter releasing(WeightConverter convert, Checkpoint checkpoint) {
+        return w -> {
+            Weight c = convert.convert(w);
+            if (c != w) checkpoint.release(w.data());
+            return c;
+        };
     }
 
     /** Opens, validates and maps a checkpoint (no tensor data is copied but small vectors). */
