@@ -1,5 +1,6 @@
 package paligemma4j.kernels.tornado;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import paligemma4j.kernels.Weight;
 import paligemma4j.kernels.WeightType;
@@ -10,7 +11,8 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
 /**
  * A weight's off-heap copy in its stored type (float32, or the raw 16 bits of bf16/f16), sent to the
  * device once by the first launch of each plan that reads it ({@code FIRST_EXECUTION}), plus what
- * the 16-bit decoder needs.
+ * the 16-bit decoder needs. The device kernels read input-first {@code [in, out]} matrices: an output-first
+ * weight (Hugging Face) is transposed once into this copy, which exists anyway ({@link Weight#inputFirst}).
  */
 final class DeviceWeight {
 
@@ -24,12 +26,13 @@ final class DeviceWeight {
     /** {@code [mantissaScale]}. */
     final FloatArray consts;
 
-    DeviceWeight(Weight w) {
-        this.weight = w;
-        if (w.type() == WeightType.Q8_0) {
-            throw new IllegalArgumentException("TornadoVM backend: Q8_0 weight [" + w.rows() + ", " + w.cols()
+    DeviceWeight(Weight given) {
+        if (given.type() == WeightType.Q8_0) {
+            throw new IllegalArgumentException("TornadoVM backend: Q8_0 weight [" + given.in() + ", " + given.out()
                     + "] has no device kernel; use f32, bf16 or f16 weights (or --backend jvm)");
         }
+        Weight w = given.inputFirst(Arena.ofAuto());
+        this.weight = w;
         long n = (long) w.rows() * w.cols();
         if (n > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("TornadoVM weight [" + w.rows() + ", " + w.cols() + "] has " + n
