@@ -98,7 +98,9 @@ public record Weight(MemorySegment data, WeightType type, int rows, int cols, Or
             for (int c0 = 0; c0 < cols; c0 += tile) {
                 for (int r = r0; r < Math.min(rows, r0 + tile); r++) {
                     for (int c = c0; c < Math.min(cols, c0 + tile); c++) {
-                        MemorySegment.copy(data, ((long) r * cols + c) * e, t, ((long) c * rows + r) * e, e);
+                        long from = (long) r * cols + c, to = (long) c * rows + r;
+                        if (e == 2) t.set(I16, to * 2, data.get(I16, from * 2));
+                        else t.set(F32, to * 4, data.get(F32, from * 4));
                     }
                 }
             }

@@ -80,8 +80,23 @@ class OutputFirstTest {
 
     private static float[] product(Ops ops, float[] x, int rows, Weight w, float[] bias, int yOff, int yStride) {
         float[] y = new float[rows * yStride + yOff];
-        ops.matmul(x, rows, w, bias, 3, y, yOff, yStride);
+        ops.matmul(x, rows, w, bias, bias == null ? 0 : 3, y, yOff, yStride);
         return y;
+    }
+
+    /** The output-first routes split by shape only: one thread and three give the same bits. */
+    @Test
+    void sameBitsForAnyThreadCount() {
+        try (JvmOps one = new JvmOps(1); JvmOps three = new JvmOps(3)) {
+            for (WeightType type : WeightType.values()) {
+                Weight w = outputFirst(11, 520, 300, type);
+                for (int rows : new int[] {1, 4, 13}) {
+                    float[] x = TestData.uniform(rows + 20, rows * 520, -1f, 1f);
+                    Close.identical(product(three, x, rows, w, null, 0, 300), product(one, x, rows, w, null, 0, 300),
+                            type + ", " + rows + " rows");
+                }
+            }
+        }
     }
 
     /** A prepared linear of output-first parts (encoder and decoder forms) equals each part's own product. */
