@@ -63,7 +63,7 @@ final class MatmulKernels {
 
     /** Elements of {@link #block}'s {@code s16}/{@code f32} scratch for {@code nc} columns. */
     static int widenedSize(int nc) {
-        return Math.max(nc, KC);
+        return Math.max(nc, NR * KC);
     }
 
     /** Floats {@link #packRows} needs for {@code rows} rows of depth {@code in}: whole MR-row tiles. */
@@ -250,53 +250,62 @@ final class MatmulKernels {
 
     /**
      * As {@link #packF32} for an output-first W {@code [out, in]} of any type: output {@code n0 + c}'s run of the
-     * reduction, {@code W[n0 + c, k0 .. k0+kc)}, is contiguous; it is widened into {@code run} (scratch of ≥ kc; its
-     * 16 bits through {@code s16}) a vector at a time and then written down panel column {@code c % NR}. Each
-     * panel's kc × NR floats stay in L1 while its NR outputs are written. The floats equal those the input-first
-     * packs make of the same values.
+     * reduction, {@code W[n0 + c, k0 .. k0+kc)}, is contiguous. Per panel, the NR runs are widened a vector at a time
+     * into {@code runs} (scratch of ≥ {@link #widenedSize}; 16 bits go through {@code s16}), run c from {@code c·kc},
+     * zeros past the last output; then each k's NR values are gathered across the runs ({@code indexMap} lane·kc)
+     * and stored as one row of the panel. The floats equal those the input-first packs make of the same values.
      */
     static void packOutputFirst(MemorySegment w, WeightType type, int in, int k0, int kc, int n0, int nc,
-                                float[] packed, short[] s16, float[] run) {
+                                float[] packed, short[] s16, float[] runs) {
         int panels = (nc + NR - 1) / NR;
         long rowBytes = type.rowBytes(in);
-        for (int c = 0; c < panels * NR; c++) {
-            int dst = (c / NR) * kc * NR + c % NR;
-            if (c >= nc) {
-                for (int k = 0; k < kc; k++) packed[dst + k * NR] = 0f;
-                continue;
-            }
-            long row = (n0 + c) * rowBytes;
-            switch (type) {
-                case F32 -> MemorySegment.copy(w, Weight.F32, row + 4L * k0, run, 0, kc);
-                case BF16 -> {
-                    int v = kc - kc % L;
-                    for (int k = 0; k < v; k += L) bf16At(w, row + 2L * (k0 + k)).intoArray(run, k);
-                    for (int k = v; k < kc; k++) run[k] = Simd.bf16(w.get(Weight.I16, row + 2L * (k0 + k)));
+        int[] lanes = new int[L];
+        for (int i = 0; i < L; i++) lanes[i] = i * kc;
+        for (int j = 0; j < panels; j++) {
+            for (int c = 0; c < NR; c++) {
+                int n = j * NR + c, at = c * kc;
+                if (n >= nc) {
+                    java.util.Arrays.fill(runs, at, at + kc, 0f);
+                    continue;
                 }
-                case F16 -> {
-                    MemorySegment.copy(w, Weight.I16, row + 2L * k0, s16, 0, kc);
-                    Simd.widenF16(s16, run, kc);
+                long row = (n0 + n) * rowBytes;
+                switch (type) {
+                    case F32 -> MemorySegment.copy(w, Weight.F32, row + 4L * k0, runs, at, kc);
+                    case BF16 -> {
+                        int v = kc - kc % L;
+                        for (int k = 0; k < v; k += L) bf16At(w, row + 2L * (k0 + k)).intoArray(runs, at + k);
+                        for (int k = v; k < kc; k++) runs[at + k] = Simd.bf16(w.get(Weight.I16, row + 2L * (k0 + k)));
+                    }
+                    case F16 -> {
+                        MemorySegment.copy(w, Weight.I16, row + 2L * k0, s16, 0, kc);
+                        for (int k = 0; k < kc; k++) runs[at + k] = Float.float16ToFloat(s16[k]);   // as Simd.widenF16
+                    }
+                    case Q8_0 -> widenQ8Run(w, row, in, k0, kc, runs, at);
                 }
-                case Q8_0 -> widenQ8Run(w, row, in, k0, kc, run);
             }
-            for (int k = 0; k < kc; k++) packed[dst + k * NR] = run[k];
+            int dst = j * kc * NR, second = L * kc;
+            for (int k = 0; k < kc; k++) {
+                FloatVector.fromArray(F, runs, k, lanes, 0).intoArray(packed, dst + k * NR);
+                FloatVector.fromArray(F, runs, second + k, lanes, 0).intoArray(packed, dst + k * NR + L);
+            }
         }
     }
 
     /**
      * Elements {@code [k0, k0 + kc)} of one Q8_0 row of {@code in} ({@code k0} a multiple of its block) as
-     * {@code d · q}, exactly as {@link Q8#get}: whole blocks a vector at a time, a short last block element by element.
+     * {@code d · q} into {@code run} from {@code at}, exactly as {@link Q8#get}: whole blocks a vector at a time, a
+     * short last block element by element.
      */
-    private static void widenQ8Run(MemorySegment w, long row, int in, int k0, int kc, float[] run) {
+    private static void widenQ8Run(MemorySegment w, long row, int in, int k0, int kc, float[] run, int at) {
         long values = row + 2L * Q8.blocks(in);
         int k = 0;
         for (; k + Q8.BLOCK <= kc && Q8.BLOCK % L == 0; k += Q8.BLOCK) {
             float d = Float.float16ToFloat(w.get(Weight.I16, row + 2L * ((k0 + k) / Q8.BLOCK)));
-            for (int e = 0; e < Q8.BLOCK; e += L) Q8Kernels.widen(w, values + k0 + k + e).mul(d).intoArray(run, k + e);
+            for (int e = 0; e < Q8.BLOCK; e += L) Q8Kernels.widen(w, values + k0 + k + e).mul(d).intoArray(run, at + k + e);
         }
         for (; k < kc; k++) {
             float d = Float.float16ToFloat(w.get(Weight.I16, row + 2L * ((k0 + k) / Q8.BLOCK)));
-            run[k] = d * w.get(java.lang.foreign.ValueLayout.JAVA_BYTE, values + k0 + k);
+            run[at + k] = d * w.get(java.lang.foreign.ValueLayout.JAVA_BYTE, values + k0 + k);
         }
     }
 
