@@ -10,7 +10,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Opens a checkpoint: maps the whole file once, read-only, into a shared {@link Arena} (so the
@@ -38,7 +37,7 @@ final class CheckpointFiles {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
                 data = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
             }
-            if (SafetensorsHeader.looksLike(data)) {             // a safetensors file under another name
+            if (SafetensorsReader.looksLike(data)) {             // a safetensors file under another name
                 arena.close();
                 return SafetensorsReader.open(file);
             }
@@ -67,9 +66,9 @@ final class CheckpointFiles {
         if (n >= 4 && head[0] == 'P' && head[1] == 'K' && (head[2] == 3 || head[2] == 5) && (head[3] == 4 || head[3] == 6)) {
             return NpzReader.read(file, data, arena);
         }
-        if (SafetensorsHeader.looksLike(data)) {
-            List<SafetensorsHeader.Entry> entries = SafetensorsHeader.parse(file.toString(), data);
-            throw new CheckpointException(file + ": a Hugging Face safetensors checkpoint (" + entries.size()
+        if (SafetensorsReader.looksLike(data)) {
+            int tensors = SafetensorsReader.read(file, data, arena).tensors().size();   // checks the header
+            throw new CheckpointException(file + ": a Hugging Face safetensors checkpoint (" + tensors
                     + " tensors): open it with Checkpoint.open, which maps it with its own reader");
         }
         if (looksLikeMsgpackMap(head)) {

@@ -30,7 +30,7 @@ import java.util.Map;
  * little-endian header length, a JSON header ({@code name → {dtype, shape, data_offsets}}, optional
  * {@code __metadata__}) and the data section; tensors are slices of the file's mapping (zero copy). The header
  * is checked as strictly as the {@code safetensors} library does (docs/model.md#safetensors-files); keys are
- * kept as stored.
+ * kept as stored. The one safetensors parser: format detection ({@link #looksLike}) and fuzzing use it too.
  */
 final class SafetensorsReader {
     static final String SINGLE = "model.safetensors";
@@ -38,10 +38,22 @@ final class SafetensorsReader {
     /** The safetensors library's limit on the header length. */
     static final long MAX_HEADER = 100_000_000L;
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final ObjectMapper JSON = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxNestingDepth(8).build())
+            .build())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private SafetensorsReader() {}
+
+    /** The file starts with a plausible header length followed by '{' (what tells safetensors from other formats). */
+    static boolean looksLike(MemorySegment data) {
+        long n = data.byteSize();
+        if (n < 10) return false;
+        long len = data.get(U64, 0);
+        return len >= 2 && len <= n - 8 && data.get(ValueLayout.JAVA_BYTE, 8) == '{';
+    }
 
     /** True for what this reader opens: a directory or a file named {@code *.safetensors}. */
     static boolean accepts(Path path) {
@@ -113,7 +125,8 @@ final class SafetensorsReader {
         try {
             header = JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new CheckpointException(file + ": header is not valid JSON (" + e.getOriginalMessage() + ")");
+            throw new CheckpointException(file + ": header is not valid JSON ("
+                    + e.getOriginalMessage().lines().findFirst().orElse("") + ")");
         }
         if (header == null || !header.isObject()) {
             throw new CheckpointException(file + ": header is not a JSON object");

@@ -28,11 +28,7 @@ class CheckpointFuzzTest {
 
     @FuzzTest(maxDuration = "10m")
     void safetensors(byte[] bytes) {
-        try {
-            SafetensorsHeader.parse(NAME.toString(), MemorySegment.ofArray(bytes));
-        } catch (CheckpointException e) {
-            ours(e);
-        }
+        read(bytes, (data, arena) -> SafetensorsReader.read(NAME, data, arena));
     }
 
     /** The format detection in front of the readers. */

@@ -3,7 +3,7 @@ package paligemma4j.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import paligemma4j.eval.refcoco.VqVaeDecoder;
+import paligemma4j.model.output.VqVaeDecoder;
 import paligemma4j.model.image.RgbImage;
 import paligemma4j.model.output.BoxConvention;
 import paligemma4j.render.OutputFiles;

@@ -27,7 +27,7 @@ import paligemma4j.eval.refcoco.RefcocoDataset;
 import paligemma4j.eval.refcoco.RefcocoScore;
 import paligemma4j.eval.refcoco.RefcocoScorer;
 import paligemma4j.eval.refcoco.SegmentationOutput;
-import paligemma4j.eval.refcoco.VqVaeDecoder;
+import paligemma4j.model.output.VqVaeDecoder;
 
 /**
  * The four benchmarks behind one interface, for the runner and for {@code eval score}: the examples

@@ -1,8 +1,9 @@
 package paligemma4j.render;
 
+import paligemma4j.model.output.ObjectMask;
 import java.util.ArrayList;
 import java.util.List;
-import paligemma4j.eval.refcoco.VqVaeDecoder;
+import paligemma4j.model.output.VqVaeDecoder;
 import paligemma4j.model.image.RgbImage;
 import paligemma4j.model.output.AnswerObject;
 import paligemma4j.model.output.BoxConvention;

@@ -1,6 +1,6 @@
 package paligemma4j.serve;
 
-import paligemma4j.eval.refcoco.VqVaeDecoder;
+import paligemma4j.model.output.VqVaeDecoder;
 import paligemma4j.model.image.Resize;
 import paligemma4j.model.output.BoxConvention;
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
-import paligemma4j.eval.refcoco.VqVaeDecoder;
+import paligemma4j.model.output.VqVaeDecoder;
 import paligemma4j.model.image.RgbImage;
 import paligemma4j.model.output.BoxConvention;
 import org.junit.jupiter.api.Test;

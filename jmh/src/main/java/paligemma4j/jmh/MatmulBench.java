@@ -12,7 +12,7 @@ import paligemma4j.kernels.WeightType;
  * (width 1152, MLP 4304) at 224/448/896 (256/1024/4096 image tokens) and Gemma-2B prefill (width
  * 2048, one KV head of 256, MLP 16384) over those image tokens + 10 text tokens; {@code N*shape}: N
  * weights of one x through {@link Ops#matmuls} (Gemma's 8 query + key + value heads, gate + up).
- * Derived: GFLOP/s = 2·N·tokens·in·out / time.
+ * Derived: GFLOP/s = 2·N·tokens·in·out / time. {@code orientation}: the weights stored [in, out] or [out, in].
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -38,6 +38,10 @@ public class MatmulBench {
     @Param({"jvm"})
     public String impl;
 
+    /** How the weights are stored: big_vision's [in, out] or Hugging Face's [out, in]. */
+    @Param({"INPUT_FIRST", "OUTPUT_FIRST"})
+    public Weight.Orientation orientation;
+
     /** JvmOps threads; 0 = all cores. */
     @Param({"0"})
     public int threads;
@@ -58,7 +62,7 @@ public class MatmulBench {
         arena = Arena.ofShared();
         x = RandomWeights.floats(rows * d[1], 2);
         ops = OpsChoice.of(impl, threads);
-        group = WeightGroup.of(ops, arena, dtype, d[1], d[2], RandomWeights.copies(shape), rows);
+        group = WeightGroup.of(ops, arena, dtype, orientation, d[1], d[2], RandomWeights.copies(shape), rows);
         w = group.weights()[0];
         y = group.outputs()[0].data();
     }
@@ -74,7 +78,7 @@ public class MatmulBench {
         if (group.weights().length > 1) {
             ops.linear(x, rows, group.prepared(), group.outputs());
         } else {
-            ops.matmul(x, rows, w, null, 0, y, 0, w.cols());
+            ops.matmul(x, rows, w, null, 0, y, 0, w.out());
         }
         return y;
     }

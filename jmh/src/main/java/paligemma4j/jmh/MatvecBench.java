@@ -36,6 +36,10 @@ public class MatvecBench {
     @Param({"f32"})
     public String q8Activations;
 
+    /** How the weights are stored: big_vision's [in, out] or Hugging Face's [out, in]. */
+    @Param({"INPUT_FIRST", "OUTPUT_FIRST"})
+    public Weight.Orientation orientation;
+
     /** JvmOps threads; 0 = all cores. */
     @Param({"0"})
     public int threads;
@@ -56,7 +60,8 @@ public class MatvecBench {
         arena = Arena.ofShared();
         System.setProperty("paligemma4j.q8Activations", q8Activations);
         ops = OpsChoice.of(impl, threads);
-        group = WeightGroup.of(ops, arena, dtype, d[0], d[1], RandomWeights.copies(shape), 1);
+        group = WeightGroup.of(ops, arena, dtype, transposed ? Weight.Orientation.INPUT_FIRST : orientation, d[0], d[1],
+                RandomWeights.copies(shape), 1);
         w = group.weights()[0];
         x = RandomWeights.floats(transposed ? d[1] : d[0], 2);
         y = new float[transposed ? d[0] : d[1]];

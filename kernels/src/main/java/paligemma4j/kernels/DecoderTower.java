@@ -7,7 +7,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * A whole Gemma decoder as a {@link TowerOps} backend takes it: sizes and constants from the
- * checkpoint/config and the weights (input-first matrices; RMSNorm offsets as stored, applied as
+ * checkpoint/config and the weights (matrices of either {@link Weight.Orientation}, sizes given as {@code [in, out]};
+ * RMSNorm offsets as stored, applied as
  * {@code 1 + scale}); no backend type.
  *
  * @param width      residual width D

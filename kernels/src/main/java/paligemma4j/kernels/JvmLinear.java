@@ -13,11 +13,13 @@ import java.util.function.Consumer;
 /**
  * The JVM backend's form of a {@link Linear}, chosen by {@link Use}:
  * <ul>
- *   <li>{@link Use#ENCODER}: every matrix wider than {@link #COLUMN_BLOCK} cut into contiguous column blocks
- *       ({@link Weight#columnBlocks}), so that each GEMM task reads its block of W as one stream instead of a few
- *       hundred bytes of every row; the blocks are copied in the background and the stored bytes released;</li>
- *   <li>{@link Use#DECODER}: the matrices as stored, plus, for narrow Q8_0 matrices, one side-by-side copy
- *       ({@link Weight#concatColumns}) that a one-row call runs as a single matrix-vector product over long rows.</li>
+ *   <li>{@link Use#ENCODER}: every input-first matrix wider than {@link #COLUMN_BLOCK} cut into contiguous column
+ *       blocks ({@link Weight#columnBlocks}), so that each GEMM task reads its block of W as one stream instead of a
+ *       few hundred bytes of every row; the blocks are copied in the background and the stored bytes released. An
+ *       output-first matrix's blocks of outputs are contiguous as stored: it is used as it is (still mapped);</li>
+ *   <li>{@link Use#DECODER}: the matrices as stored, plus, for narrow input-first Q8_0 matrices, one side-by-side
+ *       copy ({@link Weight#concatColumns}) that a one-row call runs as a single matrix-vector product over long
+ *       rows (output-first rows are as long as the input already).</li>
  * </ul>
  * Every form gives the products of the stored matrices bit for bit: only the order in which W is read changes.
  */
@@ -60,17 +62,22 @@ final class JvmLinear implements Linear {
         OpChecks.linearParts(parts, biases);
         Weight[] ws = parts.clone();
         float[][] bs = biases == null ? new float[ws.length][] : biases.clone();
-        int[] outs = Arrays.stream(ws).mapToInt(Weight::cols).toArray();
+        int[] outs = Arrays.stream(ws).mapToInt(Weight::out).toArray();
         WeightType[] types = Arrays.stream(ws).map(Weight::type).toArray(WeightType[]::new);
-        boolean wide = Arrays.stream(ws).anyMatch(w -> w.cols() > COLUMN_BLOCK);
+        boolean wide = Arrays.stream(ws).anyMatch(JvmLinear::blocked);
         if (use == Use.ENCODER && wide) {
             CompletableFuture<Blocks> blocks = CompletableFuture.supplyAsync(() -> columnBlocks(ws, bs, release), background);
-            return new JvmLinear(ws[0].rows(), outs, types, null, bs, null, blocks);
+            return new JvmLinear(ws[0].in(), outs, types, null, bs, null, blocks);
         }
-        boolean join = use == Use.DECODER && ws.length > 1 && Arrays.stream(ws).allMatch(
-                w -> w.type() == WeightType.Q8_0 && w.cols() % Q8.BLOCK == 0 && w.cols() < JOIN_BELOW_COLUMNS);
-        return new JvmLinear(ws[0].rows(), outs, types, ws, bs, join ? Weight.concatColumns(ws, Arena.ofAuto()) : null,
+        boolean join = use == Use.DECODER && ws.length > 1 && Arrays.stream(ws).allMatch(w -> !w.outputFirst()
+                && w.type() == WeightType.Q8_0 && w.cols() % Q8.BLOCK == 0 && w.cols() < JOIN_BELOW_COLUMNS);
+        return new JvmLinear(ws[0].in(), outs, types, ws, bs, join ? Weight.concatColumns(ws, Arena.ofAuto()) : null,
                 null);
+    }
+
+    /** Whether the encoder form cuts {@code w} into column blocks: input-first and wider than one block. */
+    private static boolean blocked(Weight w) {
+        return !w.outputFirst() && w.cols() > COLUMN_BLOCK;
     }
 
     private static Blocks columnBlocks(Weight[] ws, float[][] biases, Consumer<MemorySegment> release) {
@@ -79,7 +86,7 @@ final class JvmLinear implements Linear {
         List<Integer> output = new ArrayList<>(), column = new ArrayList<>();
         for (int i = 0; i < ws.length; i++) {
             Weight w = ws[i];
-            Weight[] cut = w.cols() <= COLUMN_BLOCK ? new Weight[] {w} : Weight.columnBlocks(w, COLUMN_BLOCK, Arena.ofAuto());
+            Weight[] cut = blocked(w) ? Weight.columnBlocks(w, COLUMN_BLOCK, Arena.ofAuto()) : new Weight[] {w};
             for (int j = 0; j < cut.length; j++) {
                 int c0 = j * COLUMN_BLOCK;
                 parts.add(cut[j]);

@@ -11,7 +11,10 @@ import java.lang.foreign.MemorySegment;
  *   <li>many rows: x packed once, then blocks of output columns (× blocks of rows when there are few column
  *       blocks), each packing its W block once ({@link MatmulKernels});</li>
  *   <li>several W of one x ({@link #products}): the tasks of every W in one parallel job;</li>
- *   <li>transposed (the tied unembedding): blocks of output rows (vocabulary) ({@link DotKernels}).</li>
+ *   <li>transposed (the tied unembedding), and one to five rows by an output-first W: blocks of output rows,
+ *       a dot product per output ({@link DotKernels}, {@link Q8Kernels#dot});</li>
+ *   <li>an output-first W in the GEMM: packed from its rows ({@link MatmulKernels#packOutputFirst}), so the
+ *       products equal the input-first ones bit for bit; one to five rows sum in another order than the bands.</li>
  * </ul>
  * Every split depends on the shapes only, so the results are the same for any thread count.
  */
@@ -102,7 +105,9 @@ final class JvmProducts {
         }
         // one bandwidth-bound pass over W per row: few rows (beam/batch decode) don't repay packing
         for (int r = 0; r < rows; r++) {
-            if (w.type() == WeightType.Q8_0) {
+            if (w.outputFirst()) {
+                dots(x, r * w.in(), new Weight[] {w}, biases(bias), biasOff, new float[][] {y}, new int[] {yOff + r * yStride});
+            } else if (w.type() == WeightType.Q8_0) {
                 q8Matvecs(x, r * w.rows(), new Weight[] {w}, biases(bias), biasOff, new float[][] {y},
                         new int[] {yOff + r * yStride});
             } else {
@@ -115,7 +120,8 @@ final class JvmProducts {
      * One parallel job for all of {@code ws} (same x): the decode's band matrix-vector tasks of every
      * weight together, or the GEMM with x packed once and the column blocks of every weight as tasks.
      * Each weight is split and summed exactly as by itself, so the results equal separate calls.
-     * Short W (no bands), mixed row counts and Q8_0 mixed with other types take the separate calls.
+     * Short W (no bands), mixed input counts or orientations and Q8_0 mixed with other types take the separate
+     * calls; output-first W of one or few rows go by {@link #dots}.
      */
     void products(float[] x, int rows, Weight[] ws, float[][] biases, Rows[] out) {
         float[][] ys = new float[ws.length][];
@@ -129,9 +135,10 @@ final class JvmProducts {
         if (biases != null) OpChecks.atLeast("linear", "biases", biases.length, ws.length);
         for (int i = 0; i < ws.length; i++) {
             OpChecks.matmul(x, rows, ws[i], biases == null ? null : biases[i], 0, ys[i], yOffs[i], yStrides[i]);
-            boolean q8 = ws[i].type() == WeightType.Q8_0;
-            fused &= ws[i].rows() == ws[0].rows() && q8 == (ws[0].type() == WeightType.Q8_0)
-                    && (rows >= MATMUL_MIN_ROWS || q8 || ws[i].rows() >= 2 * MIN_BAND_ROWS);
+            boolean q8 = ws[i].type() == WeightType.Q8_0, outputFirst = ws[i].outputFirst();
+            fused &= ws[i].in() == ws[0].in() && outputFirst == ws[0].outputFirst()
+                    && (outputFirst || q8 == (ws[0].type() == WeightType.Q8_0))
+                    && (rows >= MATMUL_MIN_ROWS || q8 || outputFirst || ws[i].rows() >= 2 * MIN_BAND_ROWS);
         }
         if (!fused) {
             for (int i = 0; i < ws.length; i++) {
@@ -146,7 +153,9 @@ final class JvmProducts {
                 for (int i = 0; i < ws.length; i++) {
                     at[i] = yOffs[i] + r * yStrides[i];
                 }
-                if (q8) {
+                if (ws[0].outputFirst()) {
+                    dots(x, r * ws[0].in(), ws, biases, 0, ys, at);
+                } else if (q8) {
                     q8Matvecs(x, r * ws[0].rows(), ws, biases, 0, ys, at);
                 } else {
                     bandMatvecs(x, r * ws[0].rows(), ws, biases, 0, ys, at);
@@ -319,11 +328,11 @@ final class JvmProducts {
      */
     private void gemm(float[] x, int rows, Weight[] ws, float[][] biases, int biasOff, float[][] ys, int[] yOffs,
                       int[] yStrides) {
-        int in = ws[0].rows();
+        int in = ws[0].in();
         int[] blocksAt = new int[ws.length + 1];                   // weight i's column blocks start here
         int nc = matmulColumns(ws);
         for (int i = 0; i < ws.length; i++) {
-            blocksAt[i + 1] = blocksAt[i] + ceilDiv(ws[i].cols(), nc);
+            blocksAt[i + 1] = blocksAt[i] + ceilDiv(ws[i].out(), nc);
         }
         int colBlocks = blocksAt[ws.length];
         int wantTasks = pool.threads() * TASKS_PER_THREAD;
@@ -335,14 +344,15 @@ final class JvmProducts {
             int cb = t / rowTasks, rb = t % rowTasks;
             int i = owner(blocksAt, cb);
             Weight w = ws[i];
-            int out = w.cols();
+            int out = w.out();
             int n0 = (cb - blocksAt[i]) * nc, n1 = Math.min(out, n0 + nc);
             int m0 = rb * rowsPer, m1 = Math.min(rows, m0 + rowsPer);
             float[] packed = scratch.floats(Scratch.PACKED_W, MatmulKernels.packedSize(nc));
-            boolean f16 = w.type() == WeightType.F16;
-            MatmulKernels.block(ap, in, w.data(), w.type(), out, bias(biases, i), biasOff, ys[i], yOffs[i], yStrides[i],
-                    m0, m1, n0, n1, packed, scratch.floats(Scratch.TILE, MatmulKernels.tileSize()),
-                    f16 ? scratch.shorts(nc) : null, f16 ? scratch.floats(Scratch.WIDENED, nc) : null);
+            boolean widens = w.type() == WeightType.F16 || w.outputFirst();
+            int widened = MatmulKernels.widenedSize(nc);
+            MatmulKernels.block(ap, in, w.data(), w.type(), w.outputFirst(), out, bias(biases, i), biasOff, ys[i], yOffs[i],
+                    yStrides[i], m0, m1, n0, n1, packed, scratch.floats(Scratch.TILE, MatmulKernels.tileSize()),
+                    widens ? scratch.shorts(widened) : null, widens ? scratch.floats(Scratch.WIDENED, widened) : null);
         });
     }
 
@@ -355,8 +365,8 @@ final class JvmProducts {
         int want = pool.threads() * TASKS_PER_THREAD;
         int wide = 0, normal = 0;
         for (Weight w : ws) {
-            wide += ceilDiv(w.cols(), MATMUL_WIDE_NC);
-            normal += ceilDiv(w.cols(), MATMUL_NC);
+            wide += ceilDiv(w.out(), MATMUL_WIDE_NC);
+            normal += ceilDiv(w.out(), MATMUL_NC);
         }
         return wide >= 2 * want ? MATMUL_WIDE_NC : normal >= want ? MATMUL_NC : MATMUL_NARROW_NC;
     }
@@ -435,6 +445,61 @@ final class JvmProducts {
                         scratch.shorts(floats), scratch.floats(Scratch.WIDENED, floats));
             }
         });
+    }
+
+    /**
+     * One x row (from {@code xOff}) by every output-first W of {@code ws} (same inputs) as one job: a task per
+     * (weight, block of {@link #DOT_ROWS} outputs), each output one dot product over its row of W, then
+     * {@code biases[i]} (from {@code biasOff}) added, {@code biases} null for none.
+     */
+    private void dots(float[] x, int xOff, Weight[] ws, float[][] biases, int biasOff, float[][] ys, int[] yOffs) {
+        int[] tasksAt = new int[ws.length + 1];
+        for (int i = 0; i < ws.length; i++) {
+            tasksAt[i + 1] = tasksAt[i] + ceilDiv(ws[i].rows(), DOT_ROWS);
+        }
+        float[] split = deinterleaved(x, xOff, 0, 1, ws[0]);
+        pool.run(tasksAt[ws.length], t -> {
+            int i = owner(tasksAt, t);
+            Weight w = ws[i];
+            int o0 = (t - tasksAt[i]) * DOT_ROWS, o1 = Math.min(w.rows(), o0 + DOT_ROWS);
+            float[] y = ys[i], bias = bias(biases, i);
+            int at = yOffs[i] + o0;
+            rowDots(x, xOff, w, o0, o1, split, 0, y, at);
+            if (bias != null) {
+                for (int o = o0; o < o1; o++) y[at + o - o0] += bias[biasOff + o];
+            }
+        });
+    }
+
+    /** The x rows de-interleaved for the bf16 dot kernel (row r's halves from {@code r·2·⌊width/2⌋}), or null. */
+    private float[] deinterleaved(float[] x, int xOff, int xStride, int rows, Weight w) {
+        if (w.type() != WeightType.BF16) return null;
+        int half = w.cols() / 2;
+        float[] split = scratch.floats(Scratch.PARTIAL, rows * 2 * half);
+        for (int r = 0; r < rows; r++) {
+            DotKernels.deinterleave(x, xOff + r * xStride, w.cols(), split, r * 2 * half);
+        }
+        return split;
+    }
+
+    /**
+     * {@code y[yAt + o − o0] = Σ_i x[xOff + i] · W[o, i]} for the stored rows o in [o0, o1) of {@code w};
+     * {@code split} holds this x row de-interleaved from {@code splitAt} (bf16 only).
+     */
+    private void rowDots(float[] x, int xOff, Weight w, int o0, int o1, float[] split, int splitAt, float[] y, int yAt) {
+        int width = w.cols();
+        MemorySegment seg = w.data();
+        switch (w.type()) {
+            case F32 -> DotKernels.f32(x, xOff, width, seg, o0, o1, y, yAt);
+            case BF16 -> DotKernels.bf16(split, splitAt, splitAt + width / 2, x, xOff, width, seg, o0, o1, y, yAt,
+                    scratch.floats(Scratch.TILE, 8 * Simd.L));
+            case F16 -> DotKernels.f16(x, xOff, width, seg, o0, o1, y, yAt, scratch.shorts(width),
+                    scratch.floats(Scratch.WIDENED, width));
+            case Q8_0 -> {
+                int floats = Q8Kernels.scratchFloats(width);
+                Q8Kernels.dot(x, xOff, width, seg, o0, o1, y, yAt, scratch.shorts(floats), scratch.floats(Scratch.WIDENED, floats));
+            }
+        }
     }
 
     /** One weight's bias as the fused jobs take biases: per weight, or null for none. */

@@ -3,7 +3,7 @@ package paligemma4j.kernels;
 import java.util.Arrays;
 
 /**
- * One or more weight matrices {@code [in, out_i]} applied to the same input, with optional biases, in the form a
+ * One or more weight matrices ({@code in} inputs, {@code out_i} outputs, either {@link Weight.Orientation}) applied to the same input, with optional biases, in the form a
  * backend made of them ({@link Ops#prepare}): the q/k/v projections, the MLP's gate and up, or a single matrix.
  * What that form is (a mapped view, column blocks, a fused copy, device buffers) is the backend's business; the
  * model only applies it ({@link Ops#linear}).
@@ -51,12 +51,12 @@ public interface Linear {
 
         @Override
         public int in() {
-            return weights[0].rows();
+            return weights[0].in();
         }
 
         @Override
         public int out(int i) {
-            return weights[i].cols();
+            return weights[i].out();
         }
 
         @Override

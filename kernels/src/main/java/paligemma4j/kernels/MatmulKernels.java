@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Matrix-matrix product for many tokens (vision, prefill): {@code y = x · W (+ bias)} with x
- * {@code [rows, in]} float32 and W {@code [in, out]} in its checkpoint type. Goto/BLIS-style:
+ * {@code [rows, in]} float32 and W {@code [in, out]} in its checkpoint type, stored input-first or output-first
+ * ({@code [out, in]}; the packed panels are the same floats either way, so the products are too). Goto/BLIS-style:
  * a block of W ({@link #KC} × {@code nc}) is widened to float32 once and packed into panels of
  * {@link #NR} columns (contiguous per k), which stay in L2; a register-tile micro-kernel then
  * computes {@link #MR} rows × {@link #NR} columns with {@code MR·NR/L} vector accumulators,
@@ -60,6 +61,11 @@ final class MatmulKernels {
         return KC * ((nc + NR - 1) / NR) * NR;
     }
 
+    /** Elements of {@link #block}'s {@code s16}/{@code f32} scratch for {@code nc} columns. */
+    static int widenedSize(int nc) {
+        return Math.max(nc, NR * KC);
+    }
+
     /** Floats {@link #packRows} needs for {@code rows} rows of depth {@code in}: whole MR-row tiles. */
     static int packedRowsSize(int rows, int in) {
         return (rows + MR - 1) / MR * MR * in;
@@ -95,16 +101,19 @@ final class MatmulKernels {
      * depth {@code in}, with x packed by {@link #packRows} ({@code m0} a multiple of MR).
      * {@code packed} is scratch of at least {@link #packedSize}(n1 − n0) floats, {@code tile} of
      * {@link #tileSize} (the micro-kernel's output, so it keeps its accumulators in registers);
-     * {@code s16}/{@code f32} (f16 weights only) of at least n1 − n0 elements.
+     * {@code s16}/{@code f32} (f16 weights; every output-first weight) of at least {@link #widenedSize}(n1 − n0)
+     * elements.
      */
-    static void block(float[] ap, int in, MemorySegment w, WeightType type, int out, float[] bias, int biasOff,
-                      float[] y, int yOff, int yStride, int m0, int m1, int n0, int n1, float[] packed,
+    static void block(float[] ap, int in, MemorySegment w, WeightType type, boolean outputFirst, int out, float[] bias,
+                      int biasOff, float[] y, int yOff, int yStride, int m0, int m1, int n0, int n1, float[] packed,
                       float[] tile, short[] s16, float[] f32) {
         int nc = n1 - n0;
         int panels = (nc + NR - 1) / NR;
         for (int k0 = 0; k0 < in; k0 += KC) {
             int kc = Math.min(KC, in - k0);
-            switch (type) {
+            if (outputFirst) {
+                packOutputFirst(w, type, in, k0, kc, n0, nc, packed, s16, f32);
+            } else switch (type) {
                 case F32 -> packF32(w, out, k0, kc, n0, nc, packed);
                 case BF16 -> packBf16(w, out, k0, kc, n0, nc, packed);
                 case F16 -> packF16(w, out, k0, kc, n0, nc, packed, s16, f32);
@@ -236,6 +245,67 @@ final class MatmulKernels {
         }
         if (full * NR < nc) {
             packPartial(w, WeightType.Q8_0, out, k0, kc, n0, nc, packed);
+        }
+    }
+
+    /**
+     * As {@link #packF32} for an output-first W {@code [out, in]} of any type: output {@code n0 + c}'s run of the
+     * reduction, {@code W[n0 + c, k0 .. k0+kc)}, is contiguous. Per panel, the NR runs are widened a vector at a time
+     * into {@code runs} (scratch of ≥ {@link #widenedSize}; 16 bits go through {@code s16}), run c from {@code c·kc},
+     * zeros past the last output; then each k's NR values are gathered across the runs ({@code indexMap} lane·kc)
+     * and stored as one row of the panel. The floats equal those the input-first packs make of the same values.
+     */
+    static void packOutputFirst(MemorySegment w, WeightType type, int in, int k0, int kc, int n0, int nc,
+                                float[] packed, short[] s16, float[] runs) {
+        int panels = (nc + NR - 1) / NR;
+        long rowBytes = type.rowBytes(in);
+        int[] lanes = new int[L];
+        for (int i = 0; i < L; i++) lanes[i] = i * kc;
+        for (int j = 0; j < panels; j++) {
+            for (int c = 0; c < NR; c++) {
+                int n = j * NR + c, at = c * kc;
+                if (n >= nc) {
+                    java.util.Arrays.fill(runs, at, at + kc, 0f);
+                    continue;
+                }
+                long row = (n0 + n) * rowBytes;
+                switch (type) {
+                    case F32 -> MemorySegment.copy(w, Weight.F32, row + 4L * k0, runs, at, kc);
+                    case BF16 -> {
+                        int v = kc - kc % L;
+                        for (int k = 0; k < v; k += L) bf16At(w, row + 2L * (k0 + k)).intoArray(runs, at + k);
+                        for (int k = v; k < kc; k++) runs[at + k] = Simd.bf16(w.get(Weight.I16, row + 2L * (k0 + k)));
+                    }
+                    case F16 -> {
+                        MemorySegment.copy(w, Weight.I16, row + 2L * k0, s16, 0, kc);
+                        for (int k = 0; k < kc; k++) runs[at + k] = Float.float16ToFloat(s16[k]);   // as Simd.widenF16
+                    }
+                    case Q8_0 -> widenQ8Run(w, row, in, k0, kc, runs, at);
+                }
+            }
+            int dst = j * kc * NR, second = L * kc;
+            for (int k = 0; k < kc; k++) {
+                FloatVector.fromArray(F, runs, k, lanes, 0).intoArray(packed, dst + k * NR);
+                FloatVector.fromArray(F, runs, second + k, lanes, 0).intoArray(packed, dst + k * NR + L);
+            }
+        }
+    }
+
+    /**
+     * Elements {@code [k0, k0 + kc)} of one Q8_0 row of {@code in} ({@code k0} a multiple of its block) as
+     * {@code d · q} into {@code run} from {@code at}, exactly as {@link Q8#get}: whole blocks a vector at a time, a
+     * short last block element by element.
+     */
+    private static void widenQ8Run(MemorySegment w, long row, int in, int k0, int kc, float[] run, int at) {
+        long values = row + 2L * Q8.blocks(in);
+        int k = 0;
+        for (; k + Q8.BLOCK <= kc && Q8.BLOCK % L == 0; k += Q8.BLOCK) {
+            float d = Float.float16ToFloat(w.get(Weight.I16, row + 2L * ((k0 + k) / Q8.BLOCK)));
+            for (int e = 0; e < Q8.BLOCK; e += L) Q8Kernels.widen(w, values + k0 + k + e).mul(d).intoArray(run, at + k + e);
+        }
+        for (; k < kc; k++) {
+            float d = Float.float16ToFloat(w.get(Weight.I16, row + 2L * ((k0 + k) / Q8.BLOCK)));
+            run[at + k] = d * w.get(java.lang.foreign.ValueLayout.JAVA_BYTE, values + k0 + k);
         }
     }
 

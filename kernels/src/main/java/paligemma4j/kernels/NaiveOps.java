@@ -13,19 +13,20 @@ public final class NaiveOps implements Ops {
     public static final float GELU_CUBIC = 0.044715f;
 
     /**
-     * Each output is summed over i in increasing order; the loops run i before o so the weight
-     * is read row by row (the same sums, in the same order, as the o-outer loop).
+     * Each output is summed over i in increasing order, for either orientation (so both give the same bits);
+     * the loops run i before o so an input-first weight is read row by row (the same sums, in the same order,
+     * as the o-outer loop).
      */
     @Override
     public void matmul(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride) {
-        int in = w.rows(), out = w.cols();
+        int in = w.in(), out = w.out();
         float[] acc = new float[out];
         for (int r = 0; r < rows; r++) {
             java.util.Arrays.fill(acc, 0f);
             for (int i = 0; i < in; i++) {
                 float xi = x[r * in + i];
                 for (int o = 0; o < out; o++) {
-                    acc[o] += xi * w.get(i, o);
+                    acc[o] += xi * w.at(i, o);
                 }
             }
             for (int o = 0; o < out; o++) {

@@ -24,13 +24,13 @@ public final class OpChecks {
 
     public static void matmul(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride) {
         positive("matmul", "rows", rows);
-        atLeast("matmul", "x [" + rows + ", " + w.rows() + "]", x.length, (long) rows * w.rows());
+        atLeast("matmul", "x [" + rows + ", " + w.in() + "]", x.length, (long) rows * w.in());
         if (bias != null) {
-            atLeast("matmul", "bias from " + biasOff, bias.length, (long) biasOff + w.cols());
+            atLeast("matmul", "bias from " + biasOff, bias.length, (long) biasOff + w.out());
         }
         if (rows > 0) {
             atLeast("matmul", "y (stride " + yStride + ", offset " + yOff + ")", y.length,
-                    (long) (rows - 1) * yStride + yOff + w.cols());
+                    (long) (rows - 1) * yStride + yOff + w.out());
         }
     }
 
@@ -61,16 +61,16 @@ public final class OpChecks {
         }
     }
 
-    /** The parts of one {@link Linear}: at least one, all with the same row count, biases (if any) as wide as their part. */
+    /** The parts of one {@link Linear}: at least one, all with the same inputs, biases (if any) as wide as their part. */
     public static void linearParts(Weight[] parts, float[][] biases) {
         if (parts.length == 0) throw new IllegalArgumentException("linear: needs at least one weight");
         if (biases != null) atLeast("linear", "biases", biases.length, parts.length);
         for (int i = 0; i < parts.length; i++) {
-            if (parts[i].rows() != parts[0].rows()) {
-                throw new IllegalArgumentException("linear: part " + i + " has " + parts[i].rows() + " rows, part 0 has "
-                        + parts[0].rows() + " (one input feeds every part)");
+            if (parts[i].in() != parts[0].in()) {
+                throw new IllegalArgumentException("linear: part " + i + " has " + parts[i].in() + " inputs, part 0 has "
+                        + parts[0].in() + " (one input feeds every part)");
             }
-            if (biases != null && biases[i] != null) atLeast("linear", "bias " + i, biases[i].length, parts[i].cols());
+            if (biases != null && biases[i] != null) atLeast("linear", "bias " + i, biases[i].length, parts[i].out());
         }
     }
 

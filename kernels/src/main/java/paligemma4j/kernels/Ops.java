@@ -14,14 +14,14 @@ import java.util.function.Consumer;
 public interface Ops {
 
     /**
-     * {@code y[r*yStride + yOff + o] = Σ_i x[r*w.rows() + i] · w[i, o] (+ bias[biasOff + o])}
-     * for r in [0, rows), o in [0, w.cols()). {@code x} holds {@code rows} contiguous rows of
-     * width {@code w.rows()}; {@code bias} may be null.
+     * {@code y[r*yStride + yOff + o] = Σ_i x[r*w.in() + i] · w.at(i, o) (+ bias[biasOff + o])}
+     * for r in [0, rows), o in [0, w.out()), whichever way {@code w} is stored ({@link Weight.Orientation}).
+     * {@code x} holds {@code rows} contiguous rows of width {@code w.in()}; {@code bias} may be null.
      */
     void matmul(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride);
 
     /**
-     * The backend's own form of {@code parts} (each {@code [in, out_i]}, same {@code in}) with their biases
+     * The backend's own form of {@code parts} (each {@code in} inputs to {@code out_i} outputs, either orientation) with their biases
      * ({@code biases} null for none, or per part with null entries), applied together to one input by
      * {@link #linear}. The backend decides the form (and may make it in the background); results equal
      * {@link #matmul} of each part. {@code release} is told a part's bytes once the backend no longer reads

@@ -64,7 +64,7 @@ public final class ProfiledOps implements Ops {
     }
 
     private static String dims(Weight w) {
-        return w.rows() + "x" + w.cols() + " " + w.type().name().toLowerCase();
+        return w.in() + "x" + w.out() + " " + w.type().name().toLowerCase() + (w.outputFirst() ? " out-first" : "");
     }
 
     private static double matmulFlop(int rows, Weight w) {

@@ -73,7 +73,7 @@ public final class Q8 {
                 }
             }
         });
-        return new Weight(out, WeightType.Q8_0, rows, cols);
+        return new Weight(out, WeightType.Q8_0, rows, cols, w.orientation());
     }
 
     /** A thread that is never started: segments it may access are accessible from any thread. */
@@ -293,7 +293,7 @@ public final class Q8 {
                 }
             }
         }
-        return new Weight(out, WeightType.Q8_0, rows, cols);
+        return new Weight(out, WeightType.Q8_0, rows, cols, w.orientation());
     }
 
     /** float16 bits of {@code max/127}, rounded up to the next float16 if rounding went down. */

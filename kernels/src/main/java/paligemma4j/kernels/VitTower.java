@@ -7,7 +7,7 @@ import java.util.function.UnaryOperator;
 /**
  * A whole pre-LayerNorm ViT encoder with a linear head (SigLIP + PaliGemma's projector) as a
  * {@link TowerOps} backend takes it: sizes, eps and weights, all from the checkpoint; no backend type.
- * Matrices are input-first {@code [in, out]}; vectors are float32.
+ * Matrices are either {@link Weight.Orientation} (sizes below are {@code [in, out]}); vectors are float32.
  *
  * @param tokens      patches per image (N_img)
  * @param patchWidth  values per flattened patch (P·P·3)
@@ -31,16 +31,16 @@ public record VitTower(int tokens, int patchWidth, int width, int heads, int hea
         if (heads * headDim != width) {
             throw new IllegalArgumentException("ViT tower: heads × headDim = " + heads + " × " + headDim + " ≠ width " + width);
         }
-        if (patchKernel.rows() != patchWidth || patchKernel.cols() != width) {
-            throw new IllegalArgumentException("ViT tower: patch kernel is [" + patchKernel.rows() + ", " + patchKernel.cols()
+        if (patchKernel.in() != patchWidth || patchKernel.out() != width) {
+            throw new IllegalArgumentException("ViT tower: patch kernel is [" + patchKernel.in() + ", " + patchKernel.out()
                     + "], expected [" + patchWidth + ", " + width + "]");
         }
         if (positions.length != tokens * width) {
             throw new IllegalArgumentException("ViT tower: positions hold " + positions.length + " values, expected "
                     + tokens + " × " + width);
         }
-        if (head.rows() != width) {
-            throw new IllegalArgumentException("ViT tower: head is [" + head.rows() + ", " + head.cols() + "], expected ["
+        if (head.in() != width) {
+            throw new IllegalArgumentException("ViT tower: head is [" + head.in() + ", " + head.out() + "], expected ["
                     + width + ", D]");
         }
     }

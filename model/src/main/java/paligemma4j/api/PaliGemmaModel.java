@@ -23,6 +23,7 @@ import paligemma4j.model.image.Resize;
 import paligemma4j.model.image.RgbImage;
 import paligemma4j.model.output.BoxConvention;
 import paligemma4j.model.output.ParsedAnswer;
+import paligemma4j.model.output.VqVaeDecoder;
 import paligemma4j.model.tokenizer.Tokenizer;
 import paligemma4j.model.tokenizer.TokenizerException;
 
@@ -44,11 +45,14 @@ public final class PaliGemmaModel implements AutoCloseable {
     private final PaliGemma model;
     private final Tokenizer tokenizer;
     private final JvmOps ops;
+    /** The mask decoder, or null (no masks). */
+    private final VqVaeDecoder vae;
 
-    private PaliGemmaModel(PaliGemma model, Tokenizer tokenizer, JvmOps ops) {
+    private PaliGemmaModel(PaliGemma model, Tokenizer tokenizer, JvmOps ops, VqVaeDecoder vae) {
         this.model = model;
         this.tokenizer = tokenizer;
         this.ops = ops;
+        this.vae = vae;
     }
 
     /** Loads {@code checkpoint} with the default options (tokenizer found in or beside it, all cores). */
@@ -56,17 +60,23 @@ public final class PaliGemmaModel implements AutoCloseable {
         return load(checkpoint, LoadOptions.defaults());
     }
 
-    /** Loads {@code checkpoint} (npz, msgpack, Hugging Face directory or .safetensors) and its tokenizer. */
+    /**
+     * Loads {@code checkpoint} (npz, msgpack, Hugging Face directory or .safetensors), its tokenizer and, when given or
+     * found beside it, the VQ-VAE mask decoder.
+     */
     public static PaliGemmaModel load(Path checkpoint, LoadOptions options) {
         if (checkpoint == null || !Files.exists(checkpoint)) throw new PaliGemmaException("checkpoint " + checkpoint + ": no such file");
         Path tokFile = options.tokenizer() != null ? options.tokenizer() : tokenizerNear(checkpoint);
+        Path vaeFile = options.vae() != null ? options.vae() : vaeNear(checkpoint);
+        if (vaeFile != null && !Files.isReadable(vaeFile)) throw new PaliGemmaException("VQ-VAE " + vaeFile + ": no such file");
         JvmOps ops = new JvmOps(options.threads());
         PaliGemma model = null;
         try {
             Tokenizer tokenizer = Tokenizer.load(tokFile);
+            VqVaeDecoder vae = vaeFile == null ? null : VqVaeDecoder.load(vaeFile);
             model = PaliGemma.load(checkpoint, ops);
             requireMatch(tokenizer, model.config().llm().vocab(), checkpoint);
-            return new PaliGemmaModel(model, tokenizer, ops);
+            return new PaliGemmaModel(model, tokenizer, ops, vae);
         } catch (RuntimeException e) {
             if (model != null) model.close();
             ops.close();
@@ -132,7 +142,10 @@ public final class PaliGemmaModel implements AutoCloseable {
         String text = tokenizer.decode(tokens);
         ParsedAnswer parsed = ParsedAnswer.parse(r.prompt(), text, image.height(), image.width(),
                 o.demoBoxes() ? BoxConvention.DEMO : BoxConvention.BIG_VISION);
-        return new Answer(r.prompt(), text, tokens, parsed.objects(), parsed.warnings(),
+        AnswerMasks masks = AnswerMasks.of(parsed.objects(), image.width(), image.height(), vae);
+        List<String> warnings = new ArrayList<>(parsed.warnings());
+        warnings.addAll(masks.warnings());
+        return new Answer(r.prompt(), text, tokens, parsed.objects(), masks.masks(), warnings,
                 new Timings(preprocess, vision, prefill, decode));
     }
 
@@ -151,6 +164,13 @@ public final class PaliGemmaModel implements AutoCloseable {
         }
         throw new PaliGemmaException("no tokenizer given and none of " + String.join(", ", TOKENIZER_NAMES)
                 + (Files.isDirectory(checkpoint) ? " in " : " beside ") + checkpoint);
+    }
+
+    /** {@link LoadOptions#VAE_NAME} in or beside the checkpoint, or null. */
+    static Path vaeNear(Path checkpoint) {
+        Path dir = Files.isDirectory(checkpoint) ? checkpoint : checkpoint.toAbsolutePath().getParent();
+        Path p = dir.resolve(LoadOptions.VAE_NAME);
+        return Files.isReadable(p) ? p : null;
     }
 
     /** The tokenizer must have the checkpoint's vocabulary, plus at most the {@code <image>} piece. */

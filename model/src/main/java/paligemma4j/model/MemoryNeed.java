@@ -11,7 +11,8 @@ import paligemma4j.kernels.WeightType;
 /**
  * What one run must keep resident, in bytes (docs/performance.md#memory): the decoder's weights as mapped (read every
  * token, so their page-cache pages must stay), the private copies made at load (converted matrices, Q8_0's joined
- * narrow matrices, the encoder's column blocks), the KV cache and the largest stage's activations. Mapped pages that a
+ * narrow matrices, the encoder's column blocks of input-first matrices; output-first ones, as Hugging Face stores
+ * them, are used as mapped), the KV cache and the largest stage's activations. Mapped pages that a
  * conversion only reads once are reclaimable page cache and are not counted.
  */
 public record MemoryNeed(long mappedWeights, long convertedWeights, long visionBlocks, long kvCache, long activations) {
@@ -37,14 +38,15 @@ public record MemoryNeed(long mappedWeights, long convertedWeights, long visionB
             if (target == null || m.type() == target) mapped += m.data().byteSize();
             else converted += bytes(m.rows(), m.cols(), target);
         }
-        if (target == WeightType.Q8_0 && llm.headDim() < 1024) {   // query, key and value joined side by side once more
+        boolean inputFirst = w.llm().blocks().isEmpty() || !w.llm().blocks().get(0).out().outputFirst();
+        if (target == WeightType.Q8_0 && llm.headDim() < 1024 && inputFirst) {   // q, k and v joined side by side once more
             converted += (long) llm.depth() * bytes(llm.width(), (llm.heads() + 2 * llm.kvHeads()) * llm.headDim(), target);
         }
         long vision = 0;
         for (Weight m : w.vision().weights()) {
             boolean same = target == null || m.type() == target;
             long b = same ? m.data().byteSize() : bytes(m.rows(), m.cols(), target);
-            vision += same ? b : 2 * b;                              // the converted copy lives until its blocks are made
+            vision += same || m.outputFirst() ? b : 2 * b;   // an input-first converted copy lives until its blocks are made
         }
         long kv = 2L * 4 * llm.depth() * (long) positions * llm.kvHeads() * llm.headDim() * beams;
         return new MemoryNeed(mapped, converted, vision, kv, activations(w.config().vision(), llm, positions, beams));

@@ -14,7 +14,7 @@ public final class WeightConversions {
     private WeightConversions() {}
 
     /**
-     * Every matrix as {@code target}: float32 widens exactly; bfloat16 and float16 round to nearest
+     * Every matrix as {@code target}, in its orientation (element by stored element): float32 widens exactly; bfloat16 and float16 round to nearest
      * even ({@link Float#floatToFloat16} for f16, the bfloat16 rounding of jax/numpy for bf16);
      * Q8_0 as {@link Q8#quantize} makes it (vectorised, spread over the cores of the common
      * fork-join pool by bands of rows; the weight's {@link Arena#ofAuto()} segment may be touched by
@@ -41,7 +41,7 @@ public final class WeightConversions {
                 }
             }
         }
-        return new Weight(out, target, w.rows(), w.cols());
+        return new Weight(out, target, w.rows(), w.cols(), w.orientation());
     }
 
     /** float32 → bfloat16 bits, round to nearest even; NaN stays a (quiet) NaN. */

@@ -99,7 +99,7 @@ final class HfWeights {
         Arena arena = Arena.ofAuto();
         GemmaSettings settings = overrides.apply(settings(k.hf(), k.config().llm()));
         return new PaliGemmaWeights(k.config(), HfTowers.vision(c, k.tensors().tensors(), k.config(), k.hf(), arena),
-                HfTowers.llm(c, k.tensors().tensors(), k.config(), k.hf(), settings, arena), settings);
+                HfTowers.llm(k.tensors().tensors(), k.config(), k.hf(), settings), settings);
     }
 
     /**

@@ -1,5 +1,7 @@
 package paligemma4j.eval.refcoco;
 
+import paligemma4j.model.output.ObjectMask;
+
 /**
  * big_vision's per-expression mask IoU (docs/eval-protocols.md#refcoco-parsing, #refcoco-paste-and-iou): box tokens
  * /1023 then × H or W, truncated (all in double, y first); an invalid output or a box empty after truncation scores
@@ -21,11 +23,7 @@ public final class MaskIou {
 
     /** The box-sized predicted mask: {@code mask64} (side {@code side}) resized to (Y2−Y1)×(X2−X1), {@code > 0}. */
     public static boolean[] pastedMask(float[] mask64, int side, int[] pixelBox) {
-        int bh = pixelBox[2] - pixelBox[0], bw = pixelBox[3] - pixelBox[1];
-        float[] r = PillowResize.bilinear(mask64, side, side, bw, bh);
-        boolean[] m = new boolean[r.length];
-        for (int i = 0; i < r.length; i++) m[i] = r[i] > 0.0f;
-        return m;
+        return ObjectMask.pasted(mask64, side, pixelBox);
     }
 
     /**

@@ -1,5 +1,6 @@
 package paligemma4j.eval.refcoco;
 
+import paligemma4j.model.output.VqVaeDecoder;
 import java.util.List;
 import java.util.stream.IntStream;
 

@@ -32,7 +32,7 @@ import paligemma4j.eval.refcoco.RefcocoDataset;
 import paligemma4j.eval.refcoco.RefcocoScore;
 import paligemma4j.eval.refcoco.RefcocoScorer;
 import paligemma4j.eval.refcoco.SegmentationOutput;
-import paligemma4j.eval.refcoco.VqVaeDecoder;
+import paligemma4j.model.output.VqVaeDecoder;
 
 /**
  * Scores a run's predictions file. A complete run goes through {@link Benchmark#score}, the code

@@ -1,5 +1,6 @@
 package paligemma4j.eval.refcoco;
 
+import paligemma4j.model.output.PillowResize;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 

@@ -1,5 +1,6 @@
 package paligemma4j.kernels.tornado;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import paligemma4j.kernels.Q8;
 import paligemma4j.kernels.Weight;
@@ -15,7 +16,9 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
 /**
  * A weight's off-heap copy in its stored type (float32, the raw 16 bits of bf16/f16, or Q8_0's int8 values with
  * their block scales), sent to the device once by the first launch of each plan that reads it
- * ({@code FIRST_EXECUTION}), plus what the 16-bit decoder needs. The task helpers add the matching kernel.
+ * ({@code FIRST_EXECUTION}), plus what the 16-bit decoder needs. The task helpers add the matching kernel. The
+ * device kernels read input-first {@code [in, out]} matrices: an output-first weight (Hugging Face) is transposed
+ * once into this copy, which exists anyway ({@link Weight#inputFirst}).
  */
 final class DeviceWeight {
 
@@ -57,7 +60,9 @@ final class DeviceWeight {
         return new DeviceWeight(parts, true);
     }
 
-    private DeviceWeight(Weight[] parts, boolean q8Allowed) {
+    private DeviceWeight(Weight[] given, boolean q8Allowed) {
+        Arena arena = Arena.ofAuto();
+        Weight[] parts = java.util.Arrays.stream(given).map(p -> p.inputFirst(arena)).toArray(Weight[]::new);
         Weight w = parts[0];
         if (w.type() == WeightType.Q8_0 && !q8Allowed) {
             throw new IllegalArgumentException("TornadoVM backend: Q8_0 weight [" + w.rows() + ", " + w.cols()

@@ -167,7 +167,7 @@ public final class TornadoOps implements Ops, TowerOps, AutoCloseable {
     public void matmul(float[] x, int rows, Weight w, float[] bias, int biasOff, float[] y, int yOff, int yStride) {
         OpChecks.matmul(x, rows, w, bias, biasOff, y, yOff, yStride);
         if (rows == 0) return;
-        int in = w.rows(), out = w.cols();
+        int in = w.in(), out = w.out();
         WeightPlans wp = plans(w);
         // local-memory tiles; one row (decode) takes the kernel's split-k path
         Buffers s = wp.matmul;
@@ -220,7 +220,7 @@ public final class TornadoOps implements Ops, TowerOps, AutoCloseable {
         OpChecks.matmulTransposed(x, xOff, xStride, rows, w, y, yOff, yStride);
         if (rows == 0) return;
         int in = w.cols(), out = w.rows();
-        WeightPlans wp = plans(w);
+        WeightPlans wp = plans(new Weight(w.data(), w.type(), w.rows(), w.cols()));   // the stored rows, never transposed
         // one row (greedy decode's logits): a work-group per output; more rows: a work-item per output
         boolean reduced = rows == 1;
         Buffers s = reduced ? wp.transposedOneRow : wp.transposed;

@@ -94,7 +94,7 @@ public final class VisionTowerGraph implements TowerOps.Vision {
         int n = t.tokens(), w = t.width();
         patches = new FloatArray(n * t.patchWidth());
         x = FloatArray.fromArray(t.positions());
-        zimg = new FloatArray(n * t.head().cols());
+        zimg = new FloatArray(n * t.head().out());
         FloatArray gelu = FloatArray.fromElements(NaiveOps.SQRT_2_OVER_PI, NaiveOps.GELU_CUBIC);
         GridScheduler grids = new GridScheduler();
         List<ImmutableTaskGraph> list = new ArrayList<>();

@@ -44,6 +44,37 @@ class HfCheckpointTest {
         }
     }
 
+    /**
+     * Every linear weight of both towers is the mapped file's own bytes, output-first as stored (the q, k and v heads
+     * consecutive row slices of their tensor): nothing is copied but the conv patch kernel.
+     */
+    @ParameterizedTest
+    @CsvSource({"hf/tiny-224-hub", "hf/g2-224-bf16-t5"})
+    void linearWeightsAreTheMappedFile(String hf) {
+        try (Checkpoint h = Checkpoint.open(RES.resolve(hf))) {
+            PaliGemmaWeights w = PaliGemmaWeights.of(h);
+            List<Weight> linear = new java.util.ArrayList<>(w.llm().weights());
+            linear.remove(w.llm().embedding());
+            linear.addAll(w.vision().weights());
+            linear.remove(w.vision().patchKernel());
+            for (Weight m : linear) {
+                assertThat(m.data().isMapped()).as("mapped").isTrue();
+                assertThat(m.outputFirst()).isTrue();
+            }
+            assertThat(w.llm().embedding().data().isMapped()).isTrue();
+            assertThat(w.vision().patchKernel().data().isMapped()).isFalse();
+            var block = w.llm().blocks().get(1);
+            var q = block.query();
+            int headBytes = q[0].rows() * q[0].cols() * q[0].type().bytes;
+            for (int h2 = 1; h2 < q.length; h2++) {
+                assertThat(q[h2].data().address()).isEqualTo(q[0].data().address() + (long) h2 * headBytes);
+            }
+            var up = h.tensors().values().stream().filter(t -> t.key().endsWith("layers.1.mlp.up_proj.weight")).findFirst().orElseThrow();
+            assertThat(block.up().data().address()).isEqualTo(up.data().address());
+            assertThat(block.up().data().byteSize()).isEqualTo(up.data().byteSize());
+        }
+    }
+
     @Test
     void singleSafetensorsFileReadsItsConfigBeside() {
         try (Checkpoint h = Checkpoint.open(RES.resolve("hf/tiny-224-hub/model.safetensors"));
@@ -206,11 +237,11 @@ class HfCheckpointTest {
         for (int i = 0; i < a.size(); i++) {
             Weight x = a.get(i), y = b.get(i);
             assertThat(x.type()).isEqualTo(y.type());
-            assertThat(new int[] {x.rows(), x.cols()}).as("weight %d", i).containsExactly(y.rows(), y.cols());
-            for (int r = 0; r < x.rows(); r++) {
-                for (int c = 0; c < x.cols(); c++) {
-                    if (Float.floatToRawIntBits(x.get(r, c)) != Float.floatToRawIntBits(y.get(r, c))) {
-                        throw new AssertionError("weight " + i + " differs at (" + r + ", " + c + "): " + x.get(r, c) + " vs " + y.get(r, c));
+            assertThat(new int[] {x.in(), x.out()}).as("weight %d", i).containsExactly(y.in(), y.out());
+            for (int r = 0; r < x.in(); r++) {
+                for (int c = 0; c < x.out(); c++) {
+                    if (Float.floatToRawIntBits(x.at(r, c)) != Float.floatToRawIntBits(y.at(r, c))) {
+                        throw new AssertionError("weight " + i + " differs at (" + r + ", " + c + "): " + x.at(r, c) + " vs " + y.at(r, c));
                     }
                 }
             }

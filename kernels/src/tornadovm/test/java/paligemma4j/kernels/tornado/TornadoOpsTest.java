@@ -105,6 +105,24 @@ class TornadoOpsTest {
         assertThat(maxAbsDiff(a2, e2)).isLessThanOrEqualTo(2 * in * U * in + 4 * U);
     }
 
+    /**
+     * An output-first weight (Hugging Face's {@code [out, in]}) is transposed once into its device copy: its products
+     * are those of the same values stored input-first, bit for bit (the same device data and kernel).
+     */
+    @ParameterizedTest(name = "[{0}, {1}] x [{1}, {2}] {3}")
+    @MethodSource("matmulShapes")
+    void outputFirstWeightsGiveTheInputFirstProducts(int rows, int in, int out, WeightType type) {
+        Weight stored = weight(13L * in + out, out, in, type);
+        Weight outputFirst = Weight.outputFirst(stored.data(), type, out, in);
+        Weight inputFirst = outputFirst.inputFirst(Arena.ofAuto());
+        float[] x = uniform(rows + 3L * in, rows * in, -1f, 1f);
+        float[] bias = uniform(6, out + 3, -1f, 1f);
+        float[] expected = new float[rows * out], actual = new float[rows * out];
+        OPS.matmul(x, rows, inputFirst, bias, 3, expected, 0, out);
+        OPS.matmul(x, rows, outputFirst, bias, 3, actual, 0, out);
+        assertThat(actual).containsExactly(expected);
+    }
+
     @Test
     void q8WeightsAreRefusedPerOpWithOneLine() {
         Weight q8 = Q8.quantize(weight(3, 64, 8, WeightType.F32), Arena.ofAuto());

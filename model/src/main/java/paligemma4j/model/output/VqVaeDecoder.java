@@ -1,11 +1,11 @@
-package paligemma4j.eval.refcoco;
+package paligemma4j.model.output;
 
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import paligemma4j.checkpoint.Checkpoint;
+import paligemma4j.checkpoint.CheckpointException;
 import paligemma4j.checkpoint.Tensor;
-import paligemma4j.eval.EvalException;
 
 /**
  * The VQ-VAE mask decoder of big_vision's segmentation evaluator (model "oi", weights
@@ -51,19 +51,19 @@ public final class VqVaeDecoder {
             expect(block[1], "in", block[0].shape[0], file);
             expect(block[2], "in", block[1].shape[0], file);
             if (block[2].shape[0] != c) {
-                throw new EvalException(file + ": " + block[2].name + ".weight has " + block[2].shape[0]
+                throw new CheckpointException(file + ": " + block[2].name + ".weight has " + block[2].shape[0]
                         + " output channels, expected " + c + " (residual add)");
             }
         }
         for (Conv u : ups) {
             if (u.shape[0] != c) {
-                throw new EvalException(file + ": " + u.name + ".weight " + Arrays.toString(u.shape)
+                throw new CheckpointException(file + ": " + u.name + ".weight " + Arrays.toString(u.shape)
                         + " expected " + c + " input channels (ConvTranspose2d [in, out, kh, kw])");
             }
             c = u.shape[1];
         }
         expect(out, "in", c, file);
-        if (out.shape[0] != 1) throw new EvalException(file + ": decoder.12.weight must have 1 output channel");
+        if (out.shape[0] != 1) throw new CheckpointException(file + ": decoder.12.weight must have 1 output channel");
     }
 
     /** Reads the decoder weights (the encoder is not needed) from a {@code vae-oid.npz}-format file. */
@@ -214,9 +214,9 @@ public final class VqVaeDecoder {
 
     private static int[] need(Map<String, int[]> shapes, String key, String file, int rank) {
         int[] s = shapes.get(key);
-        if (s == null) throw new EvalException(file + ": no tensor '" + key + "' (not a vae-oid.npz VQ-VAE)");
+        if (s == null) throw new CheckpointException(file + ": no tensor '" + key + "' (not a vae-oid.npz VQ-VAE)");
         if (s.length != rank) {
-            throw new EvalException(file + ": " + key + " has shape " + Arrays.toString(s) + ", expected rank " + rank);
+            throw new CheckpointException(file + ": " + key + " has shape " + Arrays.toString(s) + ", expected rank " + rank);
         }
         return s;
     }
@@ -228,17 +228,17 @@ public final class VqVaeDecoder {
                 || name.equals("decoder.10");
         int outCh = transposed ? ws[1] : ws[0];
         if (bs[0] != outCh) {
-            throw new EvalException(file + ": " + name + ".bias has " + bs[0] + " entries, expected " + outCh);
+            throw new CheckpointException(file + ": " + name + ".bias has " + bs[0] + " entries, expected " + outCh);
         }
         if (transposed && (ws[2] != 4 || ws[3] != 4)) {
-            throw new EvalException(file + ": " + name + ".weight " + Arrays.toString(ws) + ", expected a 4x4 kernel");
+            throw new CheckpointException(file + ": " + name + ".weight " + Arrays.toString(ws) + ", expected a 4x4 kernel");
         }
         return new Conv(name, pack(arrays.get(name + ".weight"), ws, transposed), ws, arrays.get(name + ".bias"));
     }
 
     private static void expect(Conv c, String what, int inCh, String file) {
         if (c.shape[1] != inCh) {
-            throw new EvalException(file + ": " + c.name + ".weight " + Arrays.toString(c.shape) + " expected "
+            throw new CheckpointException(file + ": " + c.name + ".weight " + Arrays.toString(c.shape) + " expected "
                     + inCh + " input channels");
         }
     }

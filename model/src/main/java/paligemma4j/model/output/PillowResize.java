@@ -1,4 +1,4 @@
-package paligemma4j.eval.refcoco;
+package paligemma4j.model.output;
 
 /**
  * Pillow's {@code Image.resize(size, BILINEAR)} for a mode-{@code F} (float32) image: a separable
