@@ -23,7 +23,7 @@ import jdk.incubator.vector.IntVector;
 public final class Bf16DecodeRates {
 
     private static final long COPY_BYTES = 256L << 20;
-    private static final long READ_CHUNK = 1L << 20;
+    private static final long READ_CHUNK = 4L << 20;
 
     private Bf16DecodeRates() {
     }
@@ -146,22 +146,24 @@ public final class Bf16DecodeRates {
         return new Weight(seg, WeightType.BF16, rows, cols);
     }
 
-    /** Reads every byte of {@code segs} in 1 MiB tasks over the pool. */
+    /** Reads every byte of {@code segs} in tasks of up to 4 MiB (one per weight when smaller) over the pool. */
     private static void readAll(WorkerPool pool, MemorySegment... segs) {
-        long each = segs[0].byteSize();
-        int per = (int) (each / READ_CHUNK), tasks = per * segs.length;
+        long each = segs[0].byteSize(), chunk = Math.min(READ_CHUNK, each);
+        int per = (int) (each / chunk), tasks = per * segs.length;
         int[] sink = new int[1];
-        pool.run(tasks, t -> {
-            MemorySegment s = segs[t / per].asSlice((t % per) * READ_CHUNK, READ_CHUNK);
-            IntVector a = IntVector.zero(Simd.I), b = a, c = a, d = a;
-            long step = 4L * Simd.I.vectorByteSize();
-            for (long o = 0; o < READ_CHUNK; o += step) {
-                a = a.add(IntVector.fromMemorySegment(Simd.I, s, o, Simd.LE));
-                b = b.add(IntVector.fromMemorySegment(Simd.I, s, o + step / 4, Simd.LE));
-                c = c.add(IntVector.fromMemorySegment(Simd.I, s, o + step / 2, Simd.LE));
-                d = d.add(IntVector.fromMemorySegment(Simd.I, s, o + 3 * step / 4, Simd.LE));
-            }
-            sink[0] += a.add(b).add(c).add(d).lane(0);
-        });
+        pool.run(tasks, t -> sink[0] += read(segs[t / per].asSlice((t % per) * chunk, chunk)));
+    }
+
+    /** A plain read of every byte of {@code s} (size a multiple of four vectors): four vector sums. */
+    private static int read(MemorySegment s) {
+        IntVector a = IntVector.zero(Simd.I), b = a, c = a, d = a;
+        long v = Simd.I.vectorByteSize(), n = s.byteSize();
+        for (long o = 0; o < n; o += 4 * v) {
+            a = a.add(IntVector.fromMemorySegment(Simd.I, s, o, Simd.LE));
+            b = b.add(IntVector.fromMemorySegment(Simd.I, s, o + v, Simd.LE));
+            c = c.add(IntVector.fromMemorySegment(Simd.I, s, o + 2 * v, Simd.LE));
+            d = d.add(IntVector.fromMemorySegment(Simd.I, s, o + 3 * v, Simd.LE));
+        }
+        return a.add(b).add(c).add(d).lane(0);
     }
 }
