@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Dot products against the rows of an output-first matrix W {@code [n, width]} (the tied
  * unembedding {@code logits = h · Eᵀ}): {@code y[yOff + o − o0] = Σ_i x[xOff + i] · W[o, i]} for o in
- * [o0, o1). Four (bf16: one or eight) W rows at a time share the x loads; each W byte is read once, sequentially.
+ * [o0, o1). Four (bf16: eight) W rows at a time share the x loads; each W byte is read once, sequentially.
  *
  * <p>16-bit weights are read as int pairs, so x must be given de-interleaved too
  * ({@link #deinterleave}).
@@ -79,52 +79,12 @@ final class DotKernels {
     }
 
     /**
-     * Widest W rows that {@link #bf16} reads one at a time: while x (4·width bytes) stays in the L1 cache
-     * beside the W stream, a single sequential stream per core reads faster than eight rows side by side;
-     * wider rows reread x from L2 and go eight at a time (docs/performance.md#kernel-design-measurements).
-     */
-    static final int BF16_ONE_ROW_MAX_WIDTH = 3072;
-
-    /**
      * bf16 weights; x de-interleaved ({@link #deinterleave}) into {@code xs[eOff + j] = x[2j]},
      * {@code xs[oOff + j] = x[2j + 1]}; {@code x} itself is read only for an odd width's last element.
-     * {@code lanes}: scratch of 8·L floats. Each row's sum is formed in the same order either way.
+     * {@code lanes}: scratch of 8·L floats.
      */
     static void bf16(float[] xs, int eOff, int oOff, float[] x, int xOff, int width, MemorySegment w, int o0, int o1,
                      float[] y, int yOff, float[] lanes) {
-        if (width <= BF16_ONE_ROW_MAX_WIDTH) {
-            bf16OneRow(xs, eOff, oOff, x, xOff, width, w, o0, o1, y, yOff);
-        } else {
-            bf16EightRows(xs, eOff, oOff, x, xOff, width, w, o0, o1, y, yOff, lanes);
-        }
-    }
-
-    /** {@link #bf16} one W row at a time: one sequential stream. */
-    static void bf16OneRow(float[] xs, int eOff, int oOff, float[] x, int xOff, int width, MemorySegment w, int o0, int o1,
-                           float[] y, int yOff) {
-        int np = width / 2;
-        int npv = np - np % L;
-        long rowBytes = (long) width * 2;
-        for (int o = o0; o < o1; o++) {
-            long b = (long) o * rowBytes;
-            y[yOff + o - o0] = tail(bf16Row(xs, eOff, oOff, w, b, npv), xs, eOff, oOff, x, xOff, width, w, b, npv, false);
-        }
-    }
-
-    /** The lane sum of one row's pairs [0, npv) from byte {@code b}: {@code Σ even·xs[eOff..] + odd·xs[oOff..]}. */
-    private static float bf16Row(float[] xs, int eOff, int oOff, MemorySegment w, long b, int npv) {
-        FloatVector a = FloatVector.zero(F), d = FloatVector.zero(F);
-        for (int p = 0; p < npv; p += L) {
-            IntVector wp = IntVector.fromMemorySegment(Simd.I, w, b + (long) p * 4, Simd.LE);
-            a = wp.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xs, eOff + p), a);
-            d = wp.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, xs, oOff + p), d);
-        }
-        return Simd.sumLanes(a.add(d));
-    }
-
-    /** {@link #bf16} eight W rows at a time (then four, then one), sharing the x loads. */
-    static void bf16EightRows(float[] xs, int eOff, int oOff, float[] x, int xOff, int width, MemorySegment w, int o0,
-                              int o1, float[] y, int yOff, float[] lanes) {
         int np = width / 2;
         int npv = np - np % L;
         long rowBytes = (long) width * 2;
