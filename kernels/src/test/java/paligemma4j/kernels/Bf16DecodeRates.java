@@ -11,8 +11,9 @@ import jdk.incubator.vector.IntVector;
  * A hand-run check (not a test): each bf16 decode product of PaliGemma-3B's shapes next to a plain read of the
  * same weight bytes by the same threads, taken in turn in one JVM. Every weight is one of enough copies to
  * make 256 MiB, so each call reads from memory, not the last-level cache. Prints, per product, GB/s of wall
- * time (best and median) and GB per second of CPU time summed over the threads: on a machine shared with other
- * work the CPU-time rate stays put while wall time does not (docs/performance.md).
+ * time (best and median) and GB per second of CPU time summed over the threads. On a machine shared with other
+ * work the CPU-time rate moves less than wall time but compares alternated variants only: it can favour a
+ * variant that loses in wall time once both cores stream (docs/performance.md).
  *
  * <pre>
  * mvn -q -B -o -pl kernels test-compile
