@@ -51,7 +51,7 @@ import uk.ac.manchester.tornado.api.types.arrays.IntArray;
  *   task rope    q    = RoPE(q)·queryScale; K_l, V_l[cacheRow[r]] = [bf16](RoPE(k)), [bf16](v)  (RoPE q, scale, RoPE k, cache write: 4→1)
  *   task attn    o    = softmax(q·K_lᵀ over keys [first[r], visible[r]) of region base[r]) · V_l
  *                                                           MQA/GQA head map, prefix-LM via visible[r], sliding
- *                                                           window (even layers, transformers' Gemma 2) via first[r]
+ *                                                           window (even layers, generated rows only) via first[r]
  *   task proj    x   += o·Wo                                tiled matmul, RESIDUAL epilogue (2→1)
  *                (Gemma 2: u = o·Wo, STORE; task postnorm0  x += RMSNorm_post_attn(u))
  *   task norm1   u    = RMSNorm_ffw(x)
@@ -352,7 +352,7 @@ public final class DecoderGraph implements TowerOps.Decoder {
         if (rows < 1) throw new IllegalArgumentException("decoder graph: a prefix needs ≥ 1 row, got " + rows);
         length = 0;
         for (int r = 0; r < rows; r++) {
-            setRow(r, r, rows, r, 0);
+            setRow(r, r, rows, r, 0, false);
         }
         float[] out = new float[t.embedding().rows()];
         run(prefix, rows, false, rows - 1, new float[][] {out});
@@ -389,7 +389,7 @@ public final class DecoderGraph implements TowerOps.Decoder {
             if (parents == null && from != 0) {
                 throw new IllegalArgumentException("decoder graph: one hypothesis only, parent must be 0, got " + from);
             }
-            setRow(i, length, length + 1, i * capacity + length, i * capacity);
+            setRow(i, length, length + 1, i * capacity + length, i * capacity, true);
         }
         if (slotDims != null) {
             slotDims.set(CacheKernels.SLOT_COUNT, reorders == 0 ? 0 : n);
@@ -399,13 +399,17 @@ public final class DecoderGraph implements TowerOps.Decoder {
         runs.decode();
     }
 
-    /** Row r: position, visible keys [first, visible) with the window, written to cache row {@code cacheRow}, region {@code base}. */
-    private void setRow(int r, int position, int visibleCount, int cacheRow, int base) {
+    /**
+     * Row r: position, visible keys [first, visible) with the window, written to cache row {@code cacheRow}, region
+     * {@code base}. Only generated rows ({@code windowed}) see the window: the bidirectional prefix is never windowed,
+     * as in transformers (docs/model.md#gemma-2).
+     */
+    private void setRow(int r, int position, int visibleCount, int cacheRow, int base, boolean windowed) {
         positions.set(r, position);
         visible.set(r, visibleCount);
         cacheRows.set(r, cacheRow);
         regionBase.set(r, base);
-        windowFirst.set(r, t.slidingWindow() > 0 ? Math.max(0, position - t.slidingWindow() + 1) : 0);
+        windowFirst.set(r, windowed && t.slidingWindow() > 0 ? Math.max(0, position - t.slidingWindow() + 1) : 0);
     }
 
     /**
