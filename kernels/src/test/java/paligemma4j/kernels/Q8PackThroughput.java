@@ -60,7 +60,7 @@ public final class Q8PackThroughput {
                 }
                 long t1 = System.nanoTime();
                 for (int b = 0; b < blocks; b++) {
-                    MatmulKernels.block(ap, in, w.data(), w.type(), out, null, 0, y, 0, out, 0, rows, b * nc, (b + 1) * nc,
+                    MatmulKernels.block(ap, in, w.data(), w.type(), false, out, null, 0, y, 0, out, 0, rows, b * nc, (b + 1) * nc,
                             packed, tile, null, null);
                 }
                 long t2 = System.nanoTime();
