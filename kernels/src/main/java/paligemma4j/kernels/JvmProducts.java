@@ -386,42 +386,12 @@ final class JvmProducts {
             q8Transposed(x, xOff, xStride, rows, w, y, yOff, yStride);
             return;
         }
-        if (w.type() == WeightType.Q8_0) {
-            pool.run(ceilDiv(w.rows(), DOT_ROWS), t -> {
-                int o0 = t * DOT_ROWS, o1 = Math.min(w.rows(), o0 + DOT_ROWS);
-                int floats = Q8Kernels.scratchFloats(w.cols());
-                for (int r = 0; r < rows; r++) {
-                    Q8Kernels.dot(x, xOff + r * xStride, w.cols(), w.data(), o0, o1, y, r * yStride + yOff + o0,
-                            scratch.shorts(floats), scratch.floats(Scratch.WIDENED, floats));
-                }
-            });
-            return;
-        }
-        int n = w.rows(), width = w.cols();
-        MemorySegment seg = w.data();
-        WeightType type = w.type();
-        int half = width / 2;
-        float[] split = type == WeightType.BF16 ? scratch.floats(Scratch.PARTIAL, rows * 2 * half) : null;
-        if (split != null) {
+        float[] split = deinterleaved(x, xOff, xStride, rows, w);
+        int half = w.cols() / 2;
+        pool.run(ceilDiv(w.rows(), DOT_ROWS), t -> {
+            int o0 = t * DOT_ROWS, o1 = Math.min(w.rows(), o0 + DOT_ROWS);
             for (int r = 0; r < rows; r++) {
-                DotKernels.deinterleave(x, xOff + r * xStride, width, split, r * 2 * half);
-            }
-        }
-        int tasks = ceilDiv(n, DOT_ROWS);
-        pool.run(tasks, t -> {
-            int o0 = t * DOT_ROWS, o1 = Math.min(n, o0 + DOT_ROWS);
-            for (int r = 0; r < rows; r++) {
-                int xr = xOff + r * xStride, yr = r * yStride + yOff + o0;
-                if (type == WeightType.F32) {
-                    DotKernels.f32(x, xr, width, seg, o0, o1, y, yr);
-                } else {
-                    if (type == WeightType.BF16) {
-                        DotKernels.bf16(split, r * 2 * half, r * 2 * half + half, x, xr, width, seg, o0, o1, y, yr,
-                                scratch.floats(Scratch.TILE, 8 * Simd.L));
-                    } else {
-                        DotKernels.f16(x, xr, width, seg, o0, o1, y, yr, scratch.shorts(width), scratch.floats(Scratch.WIDENED, width));
-                    }
-                }
+                rowDots(x, xOff + r * xStride, w, o0, o1, split, r * 2 * half, y, r * yStride + yOff + o0);
             }
         });
     }
