@@ -92,7 +92,7 @@ public record Weight(MemorySegment data, WeightType type, int rows, int cols, Or
                     + "] has no input-first form (its blocks run along the inputs)");
         }
         int e = type.bytes;
-        MemorySegment t = arena.allocate((long) rows * cols * e, 64);
+        MemorySegment t = LazyMemory.allocate(arena, (long) rows * cols * e);
         final int tile = 64;                                   // both sides stay in cache
         for (int r0 = 0; r0 < rows; r0 += tile) {
             for (int c0 = 0; c0 < cols; c0 += tile) {
@@ -142,7 +142,7 @@ public record Weight(MemorySegment data, WeightType type, int rows, int cols, Or
             }
             cols += p.cols();
         }
-        Weight joined = new Weight(arena.allocate(rows * type.rowBytes(cols), 64), type, rows, cols);
+        Weight joined = new Weight(LazyMemory.allocate(arena, rows * type.rowBytes(cols)), type, rows, cols);
         copyColumns(joined, parts, true);
         return joined;
     }
@@ -162,7 +162,7 @@ public record Weight(MemorySegment data, WeightType type, int rows, int cols, Or
             bytes += p.data().byteSize();
             rows += p.rows();
         }
-        MemorySegment joined = arena.allocate(bytes, 64);
+        MemorySegment joined = LazyMemory.allocate(arena, bytes);
         long at = 0;
         for (Weight p : parts) {
             MemorySegment.copy(p.data(), 0, joined, at, p.data().byteSize());

@@ -2,6 +2,7 @@ package paligemma4j.model;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import paligemma4j.kernels.LazyMemory;
 import paligemma4j.kernels.Q8;
 import paligemma4j.kernels.Weight;
 import paligemma4j.kernels.WeightType;
@@ -27,7 +28,7 @@ public final class WeightConversions {
 
     private static Weight copy(Weight w, WeightType target) {
         long n = (long) w.rows() * w.cols();
-        MemorySegment out = Arena.ofAuto().allocate(n * target.bytes, 64);
+        MemorySegment out = LazyMemory.allocate(Arena.ofAuto(), n * target.bytes);
         for (int r = 0; r < w.rows(); r++) {
             long base = (long) r * w.cols();
             for (int c = 0; c < w.cols(); c++) {
