@@ -52,7 +52,7 @@ public final class Q8 {
      */
     public static Weight quantize(Weight w, Arena arena) {
         int rows = w.rows(), cols = w.cols();
-        MemorySegment out = arena.allocate(rows * rowBytes(cols), 64);
+        MemorySegment out = LazyMemory.allocate(arena, rows * rowBytes(cols));
         int band = Math.max(1, QUANTIZE_ELEMENTS / cols);
         int bands = (rows + band - 1) / band;
         IntStream range = IntStream.range(0, bands);
@@ -62,11 +62,12 @@ public final class Q8 {
             short[] s16 = w.type() == WeightType.BF16 || w.type() == WeightType.F16 ? new short[cols] : null;
             float[] f16 = w.type() == WeightType.F16 ? new float[cols] : null;
             byte[] q = new byte[cols];
-            short[] pairs = new short[cols / 2];
             boolean bf16 = w.type() == WeightType.BF16 && BYTES != null && BLOCK % (2 * LANES) == 0;
+            int[] packed = bf16 ? new int[cols / 2] : null;
+            short[] pairs = bf16 ? new short[cols / 2] : null;
             for (int r = t * band; r < Math.min(rows, (t + 1) * band); r++) {
                 if (bf16) {
-                    quantizeRowBf16(w.data(), r * w.type().rowBytes(cols), row, r, out, r * rowBytes(cols), q, pairs);
+                    quantizeRowBf16(w.data(), r * w.type().rowBytes(cols), packed, row, r, out, r * rowBytes(cols), pairs, q);
                 } else {
                     widenRow(w, r, row, s16, f16);
                     quantizeRow(row, r, out, r * rowBytes(cols), q);
@@ -180,55 +181,68 @@ public final class Q8 {
     }
 
     /**
-     * {@link #quantizeRow} for a bfloat16 row at {@code at} of {@code src}, read as int pairs: the
-     * elements of each group of 2·LANES in the full blocks are widened into {@code row}
-     * de-interleaved (the LANES even ones, then the odd ones; a last short block in order), which neither a block's maximum nor
-     * its elements' rint(w / d) depend on; {@link #quantizePairs} puts the bytes back in order.
+     * {@link #quantizeRow} for a bfloat16 row at {@code at} of {@code src}: the row's bytes copied at once into
+     * {@code packed} as int pairs (element 2j in the low half of int j), each full block read from there twice
+     * and split into its even and odd elements in registers, once for its largest |w| ({@link #blockMaxBf16})
+     * and once to quantize it ({@link #quantizePairsBf16}) into {@code pairs}, copied out at once. Heap arrays,
+     * not the segments, inside the loops: an access to a segment checks its arena's state each time. A last
+     * short block goes through {@code row} and {@code q} element by element.
      */
-    private static void quantizeRowBf16(MemorySegment src, long at, int[] row, int r, MemorySegment out, long base, byte[] q,
-                                short[] pairs) {
-        int cols = row.length, nb = blocks(cols);
-        int grouped = cols / BLOCK * BLOCK;      // the full blocks: whole groups (BLOCK is a multiple of 2·LANES)
-        for (int c = 0; c < grouped; c += 2 * LANES) {
-            IntVector v = IntVector.fromMemorySegment(I, src, at + 2L * c, java.nio.ByteOrder.LITTLE_ENDIAN);
-            v.lanewise(VectorOperators.LSHL, 16).intoArray(row, c);
-            v.and(0xFFFF0000).intoArray(row, c + LANES);
-        }
-        for (int c = grouped; c < cols; c++) row[c] = src.get(Weight.I16, at + 2L * c) << 16;
-        for (int b = 0; b < nb; b++) {
-            int c0 = b * BLOCK, c1 = Math.min(cols, c0 + BLOCK);
-            boolean full = c1 <= grouped;
-            float d = blockScale(row, c0, c1, full, r, b, out, base);
-            if (full) {
-                if (d == 0f) {
-                    java.util.Arrays.fill(pairs, c0 / 2, c1 / 2, (short) 0);
-                } else {
-                    quantizePairs(row, c0, d, pairs);
-                }
-            } else if (d == 0f) {
-                java.util.Arrays.fill(q, c0, c1, (byte) 0);
+    private static void quantizeRowBf16(MemorySegment src, long at, int[] packed, int[] row, int r, MemorySegment out,
+                                        long base, short[] pairs, byte[] q) {
+        int cols = row.length, nb = blocks(cols), grouped = cols / BLOCK * BLOCK;
+        long values = base + 2L * nb;
+        MemorySegment.copy(src, I32, at, packed, 0, grouped / 2);
+        for (int b = 0; b < grouped / BLOCK; b++) {
+            int p0 = b * BLOCK / 2;
+            short dBits = checkedScale(blockMaxBf16(packed, p0), r, b);
+            out.set(Weight.I16, base + 2L * b, dBits);
+            float d = Float.float16ToFloat(dBits);
+            if (d == 0f) {
+                java.util.Arrays.fill(pairs, p0, p0 + BLOCK / 2, (short) 0);
             } else {
-                quantizeShort(row, c0, c1, d, q);
+                quantizePairsBf16(packed, p0, d, pairs);
             }
         }
-        MemorySegment.copy(pairs, 0, out, Weight.I16, base + 2L * nb, grouped / 2);
-        MemorySegment.copy(q, grouped, out, ValueLayout.JAVA_BYTE, base + 2L * nb + grouped, cols - grouped);
+        MemorySegment.copy(pairs, 0, out, Weight.I16, values, grouped / 2);
+        if (grouped < cols) {
+            for (int c = grouped; c < cols; c++) row[c] = src.get(Weight.I16, at + 2L * c) << 16;
+            float d = blockScale(row, grouped, cols, false, r, nb - 1, out, base);
+            if (d == 0f) {
+                java.util.Arrays.fill(q, grouped, cols, (byte) 0);
+            } else {
+                quantizeShort(row, grouped, cols, d, q);
+            }
+            MemorySegment.copy(q, grouped, out, ValueLayout.JAVA_BYTE, values + grouped, cols - grouped);
+        }
     }
 
     /**
-     * As {@link #quantizeBlock} for a full block of de-interleaved groups (see
-     * {@link #quantizeRowBf16}): element pairs (2j, 2j + 1) as the shorts {@code q_2j | q_2j+1 << 8},
-     * little-endian the bytes in order.
+     * max |w| of the full bfloat16 block at pair {@code p0} of {@code packed}, as float32 bits:
+     * {@code (v << 16) & 0x7FFF0000} is the even elements' |w|, {@code v & 0x7FFF0000} the odd ones'.
      */
-    private static void quantizePairs(int[] row, int c0, float d, short[] pairs) {
+    private static int blockMaxBf16(int[] packed, int p0) {
+        IntVector m = IntVector.zero(I);
+        for (int p = p0; p < p0 + BLOCK / 2; p += LANES) {
+            IntVector v = IntVector.fromArray(I, packed, p);
+            m = m.max(v.lanewise(VectorOperators.LSHL, 16).and(0x7FFF0000)).max(v.and(0x7FFF0000));
+        }
+        return m.reduceLanes(VectorOperators.MAX);
+    }
+
+    /**
+     * As {@link #quantizeBlock} for the full bfloat16 block at pair {@code p0} of {@code packed} (d finite, not
+     * 0): each pair of elements (2j, 2j + 1) becomes the short {@code q_2j | q_2j+1 << 8} of {@code pairs},
+     * which little-endian puts the bytes in order.
+     */
+    private static void quantizePairsBf16(int[] packed, int p0, float d, short[] pairs) {
         FloatVector dv = FloatVector.broadcast(F, d);
-        for (int c = c0; c < c0 + BLOCK; c += 2 * LANES) {
-            IntVector even = IntVector.fromArray(I, row, c).reinterpretAsFloats().div(dv).add(RINT)
-                    .reinterpretAsInts().max(RINT_BITS - 127).min(RINT_BITS + 127);
-            IntVector odd = IntVector.fromArray(I, row, c + LANES).reinterpretAsFloats().div(dv).add(RINT)
-                    .reinterpretAsInts().max(RINT_BITS - 127).min(RINT_BITS + 127);
+        for (int p = p0; p < p0 + BLOCK / 2; p += LANES) {
+            IntVector v = IntVector.fromArray(I, packed, p);
+            IntVector even = Simd.bf16Even(v).div(dv).add(RINT).reinterpretAsInts().max(RINT_BITS - 127).min(RINT_BITS + 127);
+            IntVector odd = Simd.bf16Odd(v).div(dv).add(RINT).reinterpretAsInts().max(RINT_BITS - 127).min(RINT_BITS + 127);
             even.and(0xFF).or(odd.lanewise(VectorOperators.LSHL, 8))
-                    .convertShape(VectorOperators.I2S, SHORTS, 0).reinterpretAsShorts().intoArray(pairs, c / 2);
+                    .convertShape(VectorOperators.I2S, SHORTS, 0).reinterpretAsShorts().intoArray(pairs, p);
         }
     }
 

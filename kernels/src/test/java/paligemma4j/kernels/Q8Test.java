@@ -114,7 +114,8 @@ class Q8Test {
     @Test
     void theFastQuantizerEqualsTheScalarOneBitForBit() {
         SplittableRandom rnd = new SplittableRandom(7);
-        int[][] shapes = {{1, 1}, {3, 31}, {2, 32}, {5, 33}, {4, 77}, {7, 300}, {600, 512}};   // the last: several parallel bands
+        // {600, 512}: several parallel bands; {2100, 8192}: an output above LazyMemory.MIN_MAPPED (a mapped buffer)
+        int[][] shapes = {{1, 1}, {3, 31}, {2, 32}, {5, 33}, {4, 77}, {7, 300}, {600, 512}, {2100, 8192}};
         for (int[] s : shapes) {
             int rows = s[0], cols = s[1];
             float[] v = new float[rows * cols];
