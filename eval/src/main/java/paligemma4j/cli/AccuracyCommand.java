@@ -93,13 +93,18 @@ final class AccuracyCommand implements Command {
 
     /** The load-time conversion for a {@code --weights} value (stored|bf16|f32|f16|q8), shared with {@code bench}. */
     static WeightConverter converter(String weights) {
-        return switch (weights) {
-            case "stored" -> WeightConverter.STORED;
-            case "bf16" -> WeightConversions.to(WeightType.BF16);
-            case "f32" -> WeightConversions.to(WeightType.F32);
-            case "f16" -> WeightConversions.to(WeightType.F16);
-            default -> WeightConversions.to(WeightType.Q8_0);
-        };
+        return converter(weights, false);
+    }
+
+    /**
+     * As {@link #converter(String)}; with {@code inputFirst}, for a backend that reads input-first matrices only
+     * ({@link Backends#readsInputFirst}): an output-first (Hugging Face) matrix quantized to Q8_0 is transposed first
+     * ({@link WeightConversions#forInputFirst}).
+     */
+    static WeightConverter converter(String weights, boolean inputFirst) {
+        WeightType target = targetType(weights);
+        if (target == null) return WeightConverter.STORED;
+        return inputFirst ? WeightConversions.forInputFirst(target) : WeightConversions.to(target);
     }
 
     /** The matrices' type after the {@code --weights} conversion, or null for stored. */

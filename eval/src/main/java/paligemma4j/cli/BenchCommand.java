@@ -86,7 +86,7 @@ final class BenchCommand implements Command {
         if (backend.equals("tornadovm") && args.flag("profile")) {
             throw new UsageException("bench: --profile times the JVM backend's operations; drop it with --backend tornadovm");
         }
-        WeightConverter convert = AccuracyCommand.converter(weights);
+        WeightConverter convert = AccuracyCommand.converter(weights, Backends.readsInputFirst(backend));
 
         java.util.Set<String> storedTypes = new java.util.TreeSet<>();
         java.util.Set<WeightType> loadedTypes = java.util.EnumSet.noneOf(WeightType.class);

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import paligemma4j.kernels.Weight;
+import paligemma4j.kernels.WeightType;
 
 /** {@code accuracy} on the tiny checkpoint: Q8_0 and bf16 against f32, values as Q8AccuracyTest bounds them. */
 class AccuracyCommandTest {
@@ -24,6 +26,31 @@ class AccuracyCommandTest {
                 .isLessThan(0.05 * j.get("max_abs_logit").asDouble());
         assertThat(j.get("greedy_tokens_equal").asInt()).isBetween(1, 4);
         assertThat(j.get("tokens")).hasSize(4);
+    }
+
+    @Test
+    void q8ForTornadoVmIsQuantizedInputFirstAndForTheJvmAsStored() {
+        float[] v = new float[3 * 40];                 // output-first [out 3, in 40], as Hugging Face stores it
+        for (int i = 0; i < v.length; i++) v[i] = (i * 37 % 101 - 50) / 7f;
+        Weight hf = Weight.ofOutputFirst(v, 3, 40);
+        Weight device = AccuracyCommand.converter("q8", Backends.readsInputFirst("tornadovm")).convert(hf);
+        Weight jvm = AccuracyCommand.converter("q8", Backends.readsInputFirst("jvm")).convert(hf);
+        assertThat(device.type()).isEqualTo(WeightType.Q8_0);
+        assertThat(device.orientation()).isEqualTo(Weight.Orientation.INPUT_FIRST);
+        assertThat(new int[] {device.rows(), device.cols()}).containsExactly(40, 3);
+        assertThat(jvm.type()).isEqualTo(WeightType.Q8_0);
+        assertThat(jvm.orientation()).isEqualTo(Weight.Orientation.OUTPUT_FIRST);
+        assertThat(new int[] {jvm.rows(), jvm.cols()}).containsExactly(3, 40);
+        // the same matrix either way, within each quantization's step (largest |w| 50/7: step ≤ 0.057)
+        for (int o = 0; o < 3; o++) {
+            for (int i = 0; i < 40; i++) {
+                assertThat(device.at(i, o)).isCloseTo(hf.at(i, o), org.assertj.core.data.Offset.offset(0.03f));
+                assertThat(jvm.at(i, o)).isCloseTo(hf.at(i, o), org.assertj.core.data.Offset.offset(0.03f));
+            }
+        }
+        assertThat(AccuracyCommand.converter("bf16", true).convert(hf).orientation())
+                .isEqualTo(Weight.Orientation.OUTPUT_FIRST);
+        assertThat(AccuracyCommand.converter("stored", true).convert(hf)).isSameAs(hf);
     }
 
     @Test

@@ -26,6 +26,24 @@ public final class WeightConversions {
         return w -> w.type() == target ? w : copy(w, target);
     }
 
+    /**
+     * As {@link #to}, for a backend whose kernels read input-first {@code [in, out]} matrices only and transpose the
+     * float and 16-bit ones into their own copies (TornadoVM's device weights). Q8_0 blocks cannot be transposed, so
+     * an output-first matrix bound for Q8_0 is first transposed in its stored type, then quantized: its blocks run
+     * along the outputs, as for a big_vision checkpoint's input-first matrix. One matrix's transposed copy exists at
+     * a time (freed once quantized). Every other matrix converts as {@link #to} converts it, orientation kept.
+     */
+    public static WeightConverter forInputFirst(WeightType target) {
+        WeightConverter plain = to(target);
+        if (target != WeightType.Q8_0) return plain;
+        return w -> {
+            if (w.type() == target || !w.outputFirst()) return plain.convert(w);
+            try (Arena transposed = Arena.ofShared()) {          // shared: Q8.quantize spreads over the pool
+                return Q8.quantize(w.inputFirst(transposed), Arena.ofAuto());
+            }
+        };
+    }
+
     private static Weight copy(Weight w, WeightType target) {
         long n = (long) w.rows() * w.cols();
         MemorySegment out = LazyMemory.allocate(Arena.ofAuto(), n * target.bytes);

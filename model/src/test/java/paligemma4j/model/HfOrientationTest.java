@@ -57,6 +57,21 @@ class HfOrientationTest {
         assertThat(hf.tokens()[0]).isEqualTo(npz.tokens()[0]);
     }
 
+    /**
+     * Quantized input-first ({@link WeightConversions#forInputFirst}, the TornadoVM backend's {@code --weights q8}),
+     * the Hugging Face matrices are the npz's Q8_0 matrices: the same logits bit for bit and the same tokens.
+     */
+    @Test
+    void inputFirstQ8GivesTheNpzQ8Bits() {
+        Q8AccuracyTest.Result hf, npz;
+        try (JvmOps ops = new JvmOps(2)) {
+            hf = Q8AccuracyTest.run(HF, ops, WeightConversions.forInputFirst(WeightType.Q8_0));
+            npz = Q8AccuracyTest.run(NPZ, ops, WeightConversions.to(WeightType.Q8_0));
+        }
+        assertThat(hf.prefixLogits()).containsExactly(npz.prefixLogits());
+        assertThat(hf.tokens()).containsExactly(npz.tokens());
+    }
+
     private static double maxDelta(float[] a, float[] b) {
         double m = 0;
         for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));

@@ -2,9 +2,12 @@ package paligemma4j.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import paligemma4j.kernels.NaiveOps;
+import paligemma4j.kernels.Q8;
 import paligemma4j.kernels.Weight;
 import paligemma4j.kernels.WeightType;
 
@@ -33,6 +36,57 @@ class WeightConversionsTest {
         Weight h = WeightConversions.to(WeightType.F16).convert(w);
         assertThat(h.get(0, 3)).isEqualTo(-2.5f);
         assertThat(WeightConversions.to(WeightType.F32).convert(w)).isSameAs(w);
+    }
+
+    @Test
+    void forInputFirstQuantizesAnOutputFirstMatrixAsItsInputFirstForm() {
+        // [out 40, in 70]: neither side a multiple of the block, so short blocks are checked too
+        int out = 40, in = 70;
+        float[] rowsOut = new float[out * in], rowsIn = new float[in * out];
+        Random rnd = new Random(7);
+        for (int o = 0; o < out; o++) {
+            for (int i = 0; i < in; i++) {
+                float v = (float) rnd.nextGaussian() * (1 + o % 5);
+                rowsOut[o * in + i] = v;
+                rowsIn[i * out + o] = v;
+            }
+        }
+        for (WeightType stored : new WeightType[] {WeightType.F32, WeightType.BF16, WeightType.F16}) {
+            Weight hf = WeightConversions.to(stored).convert(Weight.ofOutputFirst(rowsOut, out, in));
+            Weight npz = WeightConversions.to(stored).convert(Weight.of(rowsIn, in, out));
+            Weight q = WeightConversions.forInputFirst(WeightType.Q8_0).convert(hf);
+            Weight expected = WeightConversions.to(WeightType.Q8_0).convert(npz);
+            assertThat(q.type()).isEqualTo(WeightType.Q8_0);
+            assertThat(q.orientation()).as(stored + " orientation").isEqualTo(Weight.Orientation.INPUT_FIRST);
+            assertThat(q.rows()).isEqualTo(in);
+            assertThat(q.cols()).isEqualTo(out);
+            assertThat(q.data().toArray(ValueLayout.JAVA_BYTE)).as(stored + ": the npz form's Q8_0 bytes")
+                    .containsExactly(expected.data().toArray(ValueLayout.JAVA_BYTE));
+            // blocks along the outputs: each value within half its own block's step of the stored value
+            for (int i = 0; i < in; i++) {
+                for (int o = 0; o < out; o++) {
+                    float max = 0;
+                    for (int b = o / Q8.BLOCK * Q8.BLOCK; b < Math.min(out, (o / Q8.BLOCK + 1) * Q8.BLOCK); b++) {
+                        max = Math.max(max, Math.abs(hf.at(i, b)));
+                    }
+                    assertThat(Math.abs(q.at(i, o) - hf.at(i, o))).isLessThanOrEqualTo(max / 127 * (1 + 0x1p-10f) / 2 * 1.0001f);
+                }
+            }
+            // an input-first matrix converts as to() converts it
+            assertThat(WeightConversions.forInputFirst(WeightType.Q8_0).convert(npz).data()
+                    .toArray(ValueLayout.JAVA_BYTE))
+                    .containsExactly(expected.data().toArray(ValueLayout.JAVA_BYTE));
+        }
+        Weight hf = Weight.ofOutputFirst(rowsOut, out, in);
+        // the JVM's conversion keeps Hugging Face's orientation: blocks along the inputs
+        Weight jvm = WeightConversions.to(WeightType.Q8_0).convert(hf);
+        assertThat(jvm.orientation()).isEqualTo(Weight.Orientation.OUTPUT_FIRST);
+        assertThat(jvm.rows()).isEqualTo(out);
+        // other targets keep the orientation (the backend transposes those), a Q8_0 weight is kept as it is
+        assertThat(WeightConversions.forInputFirst(WeightType.BF16).convert(hf).orientation())
+                .isEqualTo(Weight.Orientation.OUTPUT_FIRST);
+        assertThat(WeightConversions.forInputFirst(WeightType.F32).convert(hf)).isSameAs(hf);
+        assertThat(WeightConversions.forInputFirst(WeightType.Q8_0).convert(jvm)).isSameAs(jvm);
     }
 
     @Test

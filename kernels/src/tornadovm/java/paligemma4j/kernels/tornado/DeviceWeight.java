@@ -18,7 +18,8 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  * their block scales), sent to the device once by the first launch of each plan that reads it
  * ({@code FIRST_EXECUTION}), plus what the 16-bit decoder needs. The task helpers add the matching kernel. The
  * device kernels read input-first {@code [in, out]} matrices: an output-first weight (Hugging Face) is transposed
- * once into this copy, which exists anyway ({@link Weight#inputFirst}).
+ * once into this copy, which exists anyway ({@link Weight#inputFirst}). Q8_0 blocks cannot be transposed, so an
+ * output-first matrix must be quantized input-first at load time ({@code WeightConversions.forInputFirst}).
  */
 final class DeviceWeight {
 
@@ -61,6 +62,13 @@ final class DeviceWeight {
     }
 
     private DeviceWeight(Weight[] given, boolean q8Allowed) {
+        for (Weight p : given) {
+            if (p.type() == WeightType.Q8_0 && p.outputFirst()) {
+                throw new IllegalArgumentException("TornadoVM backend: Q8_0 weight [" + p.rows() + ", " + p.cols()
+                        + "] is output-first (blocks along the inputs); the device kernels need it quantized "
+                        + "input-first (WeightConversions.forInputFirst)");
+            }
+        }
         Arena arena = Arena.ofAuto();
         Weight[] parts = java.util.Arrays.stream(given).map(p -> p.inputFirst(arena)).toArray(Weight[]::new);
         Weight w = parts[0];
