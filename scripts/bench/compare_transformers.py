@@ -25,13 +25,14 @@ decode = one greedy step (median over all steps and repetitions); e2e = vision +
 
 In the same run it measures the machine: streaming read bandwidth (numpy sum of a 1 GiB array,
 1 thread; torch sum of it with --threads threads), f32 and bf16 matmul peak (torch, 2048³, best of
-5), and the load average before and after. The decode "bandwidth floor" is the bytes of every LLM
+5; bf16 at 512³ where a first 512³ product runs under a quarter of f32's rate, as on CPUs without
+bf16 instructions), and the load average before and after. The decode "bandwidth floor" is the bytes of every LLM
 weight matrix read per step (layers + the tied unembedding) divided by the threaded read bandwidth.
 
 usage:
   compare_transformers.py --checkpoint C.npz|HF_DIR [--prompt 'caption en'] [--new-tokens 20] [--repeat 3]
       [--threads N] [--java-repeat J] [--weights stored,q8] [--hf-weights checkpoint|random] [--out result.json]
-      [--final-logit-softcap F] [--lock-weights] [--skip-java] [--skip-hf]
+      [--final-logit-softcap F] [--lock-weights] [--skip-java] [--skip-hf] [--hf-dtypes auto|fp32,bf16]
 
   --hf-weights checkpoint  the checkpoint's weights: a PaliGemma .npz converted by scripts/reference/hf_golden.py
                            (needs ~3× the f32 model in memory), a PaliGemma 2 .npz by `paligemma convert` into a
@@ -41,6 +42,10 @@ usage:
                            1 GB; timings depend on shapes, not values); a PaliGemma 2 config comes from
                            scripts/hf/make_hf_fixture.py's fixture_config (transformers' converter's, sized from
                            the .npz), a directory's from its config.json
+  --hf-dtypes auto         transformers in fp32 and bf16, leaving bf16 out (with a line saying so, and its reason
+                           under "hf_dtypes_left_out" in the JSON) where torch's bf16 matmul runs under a quarter of
+                           its fp32 rate on this CPU: without bf16 instructions (AVX2 only) its prefill would take
+                           tens of minutes; a list (fp32, bf16 or both) runs exactly those
   --final-logit-softcap F  PaliGemma 2: set transformers' final_logit_softcapping (0: none) and bench's to F
                            (default: the config's; 30 for a .npz, Gemma2Config's)
 
@@ -253,16 +258,41 @@ def machine(threads: int) -> dict:
     t = [timed(ta.sum) for _ in range(5)]
     bwn = a.nbytes / min(t) / 1e9
     del a, ta
-    peaks = {}
-    n = 2048
-    for name, dt in (("f32", torch.float32), ("bf16", torch.bfloat16)):
-        x = torch.randn(n, n, dtype=dt)
-        y = torch.randn(n, n, dtype=dt)
-        torch.mm(x, y)
-        t = [timed(functools.partial(torch.mm, x, y)) for _ in range(5)]
-        peaks[name] = 2 * n ** 3 / min(t) / 1e9
-    return dict(read_gbps_1thread=bw1, read_gbps=bwn, matmul_gflops_f32=peaks["f32"],
-                matmul_gflops_bf16=peaks["bf16"], threads=threads, cpu=cpu_name())
+    f32 = matmul_gflops(torch.float32, 2048, 5)
+    bf16, bf16_n = matmul_gflops(torch.bfloat16, 512, 1), 512
+    if bf16 >= f32 / 4:
+        bf16, bf16_n = matmul_gflops(torch.bfloat16, 2048, 5), 2048
+    return dict(read_gbps_1thread=bw1, read_gbps=bwn, matmul_gflops_f32=f32, matmul_gflops_bf16=bf16,
+                matmul_n_bf16=bf16_n, threads=threads, cpu=cpu_name())
+
+
+def matmul_gflops(dtype: torch.dtype, n: int, runs: int) -> float:
+    """torch.mm of two n×n matrices: GFLOP/s of the best of `runs` after one warm-up."""
+    import torch
+    x = torch.randn(n, n, dtype=dtype)
+    y = torch.randn(n, n, dtype=dtype)
+    torch.mm(x, y)
+    return 2 * n ** 3 / min(timed(functools.partial(torch.mm, x, y)) for _ in range(runs)) / 1e9
+
+
+def torch_dtype(name: str) -> torch.dtype:
+    import torch
+    return {"fp32": torch.float32, "bf16": torch.bfloat16}[name]
+
+
+def hf_dtypes(choice: str, mach: dict) -> tuple[list[str], dict[str, str]]:
+    """The transformers dtypes to run for --hf-dtypes, and those left out with why (auto only)."""
+    if choice != "auto":
+        names = choice.split(",")
+        bad = [n for n in names if n not in ("fp32", "bf16")]
+        if bad or not names or len(set(names)) != len(names):
+            die(f"--hf-dtypes: expected auto or a list of fp32 and bf16, got {choice!r}")
+        return [n for n in ("fp32", "bf16") if n in names], {}
+    if mach["matmul_gflops_bf16"] < mach["matmul_gflops_f32"] / 4:
+        why = (f"torch's bf16 matmul runs {mach['matmul_gflops_bf16']:.1f} GFLOP/s on this CPU against "
+               f"{mach['matmul_gflops_f32']:.0f} for fp32 (no bf16 instructions); pass --hf-dtypes fp32,bf16 to run it")
+        return ["fp32"], {"bf16": why}
+    return ["fp32", "bf16"], {}
 
 
 def cpu_name() -> str:
@@ -424,6 +454,7 @@ def main() -> None:
                          "(0 = none; default: the config's)")
     ap.add_argument("--skip-java", action="store_true")
     ap.add_argument("--skip-hf", action="store_true")
+    ap.add_argument("--hf-dtypes", default="auto")
     args = ap.parse_args()
     hf_dir = os.path.isdir(args.checkpoint)
     if hf_dir and not os.path.isfile(os.path.join(args.checkpoint, "config.json")):
@@ -432,6 +463,8 @@ def main() -> None:
         die(f"--checkpoint: no such file: {args.checkpoint}")
     if args.repeat < 1 or args.new_tokens < 1 or args.threads < 1:
         die("--repeat, --new-tokens and --threads must be >= 1")
+    if args.hf_dtypes != "auto":
+        hf_dtypes(args.hf_dtypes, {})   # a bad list stops here, before the machine is measured
     if args.final_logit_softcap is not None and args.final_logit_softcap < 0:
         die(f"--final-logit-softcap must be >= 0 (0 = none), got {args.final_logit_softcap:g}")
     import torch
@@ -456,6 +489,9 @@ def main() -> None:
     print(f"compare: {'PaliGemma 2' if c['gemma2'] else 'PaliGemma'}, {c['resolution']} px, prefix {prefix_tokens} "
           f"tokens; load average {load_before}; measuring the machine", file=sys.stderr)
     mach = machine(args.threads)
+    dtypes, left_out = hf_dtypes(args.hf_dtypes, mach)
+    for name, why in left_out.items():
+        print(f"compare: transformers {name} left out: {why}", file=sys.stderr)
     model = settings = None
     hf_mode = None
     if not args.skip_hf:
@@ -464,18 +500,17 @@ def main() -> None:
         settings = java_settings(hf_settings(c, model.config.text_config), prefix_tokens + args.new_tokens)
         print(f"compare: decoder settings for both sides {settings}", file=sys.stderr)
         print("compare: transformers warm-up", file=sys.stderr)
-        for dt in (torch.float32, torch.bfloat16):
-            run_hf(model, c, dt, text, 2)
+        for name in dtypes:
+            run_hf(model, c, torch_dtype(name), text, 2)
     ours = {w: [] for w in ([] if args.skip_java else args.weights.split(","))}
-    hf = {"fp32": [], "bf16": []} if not args.skip_hf else {}
+    hf = {name: [] for name in dtypes} if not args.skip_hf else {}
     for k in range(args.repeat):
         for w in ours:
             print(f"compare: repetition {k + 1}/{args.repeat}: paligemma4j {w}", file=sys.stderr)
             ours[w].append(run_java(args, w, settings, prefix_tokens))
-        for name, dt in (("fp32", torch.float32), ("bf16", torch.bfloat16)):
-            if name in hf:
-                print(f"compare: repetition {k + 1}/{args.repeat}: transformers {name}", file=sys.stderr)
-                hf[name].append(run_hf(model, c, dt, text, args.new_tokens))
+        for name in hf:
+            print(f"compare: repetition {k + 1}/{args.repeat}: transformers {name}", file=sys.stderr)
+            hf[name].append(run_hf(model, c, torch_dtype(name), text, args.new_tokens))
     load_after = os.getloadavg()
 
     elems = decode_weight_elements(c)
@@ -503,7 +538,7 @@ def main() -> None:
                   threads=args.threads, machine=mach, load_average_before=load_before, load_average_after=load_after,
                   decode_weight_elements=elems, decode_floor_ms=floor, hf_weights=hf_mode,
                   lock_weights=args.lock_weights, model="PaliGemma 2" if c["gemma2"] else "PaliGemma",
-                  decoder_settings=settings,
+                  decoder_settings=settings, hf_dtypes_left_out=left_out,
                   versions=dict(torch=torch.__version__, transformers=transformers.__version__), systems=systems)
     with open(args.out, "w") as f:
         json.dump(result, f, indent=1)
@@ -517,7 +552,8 @@ def table(r: dict) -> str:
     m = r["machine"]
     lines = [f"machine: {m['cpu']}, {r['threads']} threads; read {m['read_gbps']:.1f} GB/s "
              f"({m['read_gbps_1thread']:.1f} with 1 thread); matmul 2048³ f32 {m['matmul_gflops_f32']:.0f} GFLOP/s, "
-             f"bf16 {m['matmul_gflops_bf16']:.0f} GFLOP/s",
+             f"bf16 {m['matmul_gflops_bf16']:.0f} GFLOP/s"
+             + (f" (at {m['matmul_n_bf16']}³)" if m.get("matmul_n_bf16", 2048) != 2048 else ""),
              f"load average before {r['load_average_before']}, after {r['load_average_after']}; "
              f"{r['repeat']} repetitions (medians), prefix {next(iter(s.values())).get('prefix_tokens')} tokens, "
              f"{r['new_tokens']} new tokens; torch {r['versions']['torch']}, "
@@ -551,6 +587,8 @@ def table(r: dict) -> str:
     for t in theirs:
         fl = f["fp32"] if t.endswith("fp32") else f["bf16"]
         lines.append(f"{t}: decode = {s[t]['decode_ms'] / fl:.2f}× its bandwidth floor")
+    for name, why in r.get("hf_dtypes_left_out", {}).items():
+        lines.append(f"transformers {name} left out: {why}")
     if "transformers (both)" in s:
         lines.append(f"transformers process peak RSS {s['transformers (both)']['peak_rss_bytes'] / 1e9:.2f} GB")
     return "\n".join(lines)

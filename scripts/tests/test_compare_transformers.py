@@ -124,3 +124,30 @@ def test_text_ids_are_bench_s_synthetic_ids_without_a_directory_tokenizer() -> N
     ids, source = ct.text_ids(str(G2_FIXTURE), "caption en", 2176)
     assert source == "synthetic"
     assert ids == [2, 3 + 7919 % 2173, 3 + 2 * 7919 % 2173, 3 + 3 * 7919 % 2173]   # <bos>, one per word, "\n"
+
+
+def test_hf_dtypes_leave_out_bf16_only_where_it_is_slow_unless_listed() -> None:
+    fast = dict(matmul_gflops_f32=100.0, matmul_gflops_bf16=200.0)
+    slow = dict(matmul_gflops_f32=100.0, matmul_gflops_bf16=2.3)
+    assert ct.hf_dtypes("auto", fast) == (["fp32", "bf16"], {})
+    names, left_out = ct.hf_dtypes("auto", slow)
+    assert names == ["fp32"]
+    assert left_out["bf16"].startswith("torch's bf16 matmul runs 2.3 GFLOP/s on this CPU against 100 for fp32")
+    assert ct.hf_dtypes("bf16,fp32", slow) == (["fp32", "bf16"], {})
+    assert ct.hf_dtypes("bf16", fast) == (["bf16"], {})
+    for bad in ("fp16", "fp32,fp32", ""):
+        with pytest.raises(SystemExit, match="--hf-dtypes: expected auto or a list of fp32 and bf16"):
+            ct.hf_dtypes(bad, fast)
+
+
+def test_table_names_a_left_out_dtype_and_a_small_bf16_probe() -> None:
+    ours = dict(vision_ms=100.0, prefill_ms=150.0, decode_ms=20.0, e2e_ms=550.0, peak_rss_bytes=2e9,
+                load_ms=300.0, prefix_tokens=260, weights="stored bf16")
+    r = dict(systems={"paligemma4j stored": ours}, hf_dtypes_left_out={"bf16": "slow here"},
+             machine=dict(cpu="cpu", read_gbps=10.0, read_gbps_1thread=5.0, matmul_gflops_f32=100.0,
+                          matmul_gflops_bf16=2.0, matmul_n_bf16=512),
+             threads=4, load_average_before=(1, 1, 1), load_average_after=(2, 2, 2), repeat=3, new_tokens=20,
+             versions=dict(torch="t", transformers="x"), decode_floor_ms=dict(bf16=10.0, fp32=20.0, q8=5.0))
+    text = ct.table(r)
+    assert "bf16 2 GFLOP/s (at 512³)" in text
+    assert "transformers bf16 left out: slow here" in text.splitlines()
