@@ -44,8 +44,8 @@ final class Q8Kernels {
     /** L bytes: widened to one FloatVector of L lanes (needs L ≥ 8: the smallest byte vector is 64 bits). */
     private static final VectorSpecies<Byte> B =
             L >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
-    /** Whether the vector paths run (L divides a block, and a byte vector of L lanes exists). */
-    private static final boolean VECTOR = L >= 8 && Q8.BLOCK % L == 0;
+    /** Whether the vector paths run (2L divides a block, and a byte vector of L lanes exists: 8 or 16 lanes). */
+    private static final boolean VECTOR = L >= 8 && Q8.BLOCK % (2 * L) == 0;
     /** W rows per pass of {@link #rows}: amortises the accumulator loads and stores. */
     static final int ROWS_PER_PASS = 4;
     /**
@@ -132,39 +132,25 @@ final class Q8Kernels {
     private static void pass(MemorySegment w, long v0, long step, int full, float[] sc, int nb, float[] acc,
                              int accOff) {
         long v1 = v0 + step, v2 = v1 + step, v3 = v2 + step;
-        for (int b = 0; b < full; b++) {
+        for (int c = 0; c < full * Q8.BLOCK; c += 2 * L) {     // 2L columns per step: one step per block at 16 lanes
+            int b = c / Q8.BLOCK;
             FloatVector s0 = FloatVector.broadcast(F, sc[b]);
             FloatVector s1 = FloatVector.broadcast(F, sc[nb + b]);
             FloatVector s2 = FloatVector.broadcast(F, sc[2 * nb + b]);
             FloatVector s3 = FloatVector.broadcast(F, sc[3 * nb + b]);
-            long o = (long) b * Q8.BLOCK;
-            int a = accOff + b * Q8.BLOCK;
+            int a = accOff + c;
             FloatVector sum = FloatVector.fromArray(F, acc, a);
-            sum = widen(w, v0 + o).fma(s0, sum);
-            sum = widen(w, v1 + o).fma(s1, sum);
-            sum = widen(w, v2 + o).fma(s2, sum);
-            sum = widen(w, v3 + o).fma(s3, sum);
+            sum = widen(w, v0 + c).fma(s0, sum);
+            sum = widen(w, v1 + c).fma(s1, sum);
+            sum = widen(w, v2 + c).fma(s2, sum);
+            sum = widen(w, v3 + c).fma(s3, sum);
             sum.intoArray(acc, a);
             sum = FloatVector.fromArray(F, acc, a + L);
-            sum = widen(w, v0 + o + L).fma(s0, sum);
-            sum = widen(w, v1 + o + L).fma(s1, sum);
-            sum = widen(w, v2 + o + L).fma(s2, sum);
-            sum = widen(w, v3 + o + L).fma(s3, sum);
+            sum = widen(w, v0 + c + L).fma(s0, sum);
+            sum = widen(w, v1 + c + L).fma(s1, sum);
+            sum = widen(w, v2 + c + L).fma(s2, sum);
+            sum = widen(w, v3 + c + L).fma(s3, sum);
             sum.intoArray(acc, a + L);
-            if (L == 8) {
-                sum = FloatVector.fromArray(F, acc, a + 16);
-                sum = widen(w, v0 + o + 16).fma(s0, sum);
-                sum = widen(w, v1 + o + 16).fma(s1, sum);
-                sum = widen(w, v2 + o + 16).fma(s2, sum);
-                sum = widen(w, v3 + o + 16).fma(s3, sum);
-                sum.intoArray(acc, a + 16);
-                sum = FloatVector.fromArray(F, acc, a + 24);
-                sum = widen(w, v0 + o + 24).fma(s0, sum);
-                sum = widen(w, v1 + o + 24).fma(s1, sum);
-                sum = widen(w, v2 + o + 24).fma(s2, sum);
-                sum = widen(w, v3 + o + 24).fma(s3, sum);
-                sum.intoArray(acc, a + 24);
-            }
         }
     }
 
