@@ -19,8 +19,9 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@link #packRows}). The same packed block serves every row tile of the task, so each weight is
  * widened once per (column block, row block) task.
  *
- * <p>The micro-tile follows the register file: 6 × 2 vectors (12 accumulators) for AVX2's 16
- * registers, 12 × 2 vectors (24 accumulators) for AVX-512's 32 (docs/performance.md#kernel-design-measurements).
+ * <p>The micro-tile follows the register file: 4 × 2 vectors (8 accumulators) for AVX2's 16
+ * registers, 12 × 2 vectors (24 accumulators) for AVX-512's 32 (docs/performance.md#kernel-design-measurements,
+ * docs/performance.md#the-gemm-with-8-lane-vectors-avx2).
  *
  * <p>These are the hot inner loops: arrays, offsets and sizes go in as plain parameters, not records, so a
  * call allocates and dereferences nothing beyond its data (hence the long parameter lists).
@@ -38,8 +39,8 @@ final class MatmulKernels {
     private static final VectorSpecies<Integer> I = Simd.I;
     private static final VectorSpecies<Short> S16 = VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16));
 
-    /** Rows per micro-tile: 12 with 16-lane vectors (AVX-512, 32 registers), else 6 (AVX2, 16 registers). */
-    static final int MR = L >= 16 ? 12 : 6;
+    /** Rows per micro-tile: 12 with 16-lane vectors (AVX-512, 32 registers), else 4 (AVX2, 16 registers). */
+    static final int MR = L >= 16 ? 12 : 4;
 
     /** Columns per micro-tile and per packed panel: two vectors. */
     static final int NR = 2 * L;
@@ -318,31 +319,29 @@ final class MatmulKernels {
 
     /**
      * The MR × NR micro-kernel of this vector width: {@code tile[i·NR + col] = Σ_k a[aOff + k·MR + i] ·
-     * p[pOff + k·NR + col]} for i < MR, col < NR, each sum in k order ({@link #kernel12} or {@link #kernel6}).
+     * p[pOff + k·NR + col]} for i < MR, col < NR, each sum in k order ({@link #kernel12} or {@link #kernel4}).
      */
     static void kernel(float[] a, int aOff, float[] p, int pOff, int kc, float[] tile) {
         if (MR == 12) {
             kernel12(a, aOff, p, pOff, kc, tile);
         } else {
-            kernel6(a, aOff, p, pOff, kc, tile);
+            kernel4(a, aOff, p, pOff, kc, tile);
         }
     }
 
     /**
-     * The 6 × NR micro-kernel: {@code tile[i·NR + col] = Σ_k a[aOff + k·6 + i] · p[pOff + k·NR + col]}
-     * for i < 6, col < NR (kept minimal so C2 keeps the 12 accumulators in registers; {@link #merge}
-     * does the rest).
+     * The 4 × NR micro-kernel: {@code tile[i·NR + col] = Σ_k a[aOff + k·4 + i] · p[pOff + k·NR + col]}
+     * for i < 4, col < NR (8 accumulators, two panel vectors and a broadcast: C2 keeps them all in AVX2's 16
+     * registers, where a 6-row tile's 12 accumulators ran at under half the FMA rate; {@link #merge} does the rest).
      */
-    static void kernel6(float[] a, int aOff, float[] p, int pOff, int kc, float[] tile) {
+    static void kernel4(float[] a, int aOff, float[] p, int pOff, int kc, float[] tile) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
         FloatVector c20 = FloatVector.zero(F), c21 = FloatVector.zero(F);
         FloatVector c30 = FloatVector.zero(F), c31 = FloatVector.zero(F);
-        FloatVector c40 = FloatVector.zero(F), c41 = FloatVector.zero(F);
-        FloatVector c50 = FloatVector.zero(F), c51 = FloatVector.zero(F);
         for (int k = 0; k < kc; k++) {
             int pk = pOff + k * NR;
-            int ak = aOff + k * 6;
+            int ak = aOff + k * 4;
             FloatVector b0 = FloatVector.fromArray(F, p, pk);
             FloatVector b1 = FloatVector.fromArray(F, p, pk + L);
             FloatVector s = FloatVector.broadcast(F, a[ak]);
@@ -357,12 +356,6 @@ final class MatmulKernels {
             s = FloatVector.broadcast(F, a[ak + 3]);
             c30 = b0.fma(s, c30);
             c31 = b1.fma(s, c31);
-            s = FloatVector.broadcast(F, a[ak + 4]);
-            c40 = b0.fma(s, c40);
-            c41 = b1.fma(s, c41);
-            s = FloatVector.broadcast(F, a[ak + 5]);
-            c50 = b0.fma(s, c50);
-            c51 = b1.fma(s, c51);
         }
         c00.intoArray(tile, 0);
         c01.intoArray(tile, L);
@@ -372,13 +365,9 @@ final class MatmulKernels {
         c21.intoArray(tile, 2 * NR + L);
         c30.intoArray(tile, 3 * NR);
         c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
     }
 
-    /** The 12 × NR micro-kernel for 16-lane vectors (24 accumulators of 32 registers), as {@link #kernel6}. */
+    /** The 12 × NR micro-kernel for 16-lane vectors (24 accumulators of 32 registers), as {@link #kernel4}. */
     static void kernel12(float[] a, int aOff, float[] p, int pOff, int kc, float[] tile) {
         FloatVector c00 = FloatVector.zero(F), c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F), c11 = FloatVector.zero(F);
