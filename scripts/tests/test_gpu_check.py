@@ -17,6 +17,16 @@ def run(*args: str, path_prefix: Path | None = None, work: Path | None = None) -
     return subprocess.run([str(SCRIPT), *args], capture_output=True, text=True, env=env, timeout=60)
 
 
+def fake_nvidia_smi(tmp_path: Path, body: str) -> Path:
+    """A folder holding an `nvidia-smi` that runs `body`, to put first on PATH."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    smi = fake / "nvidia-smi"
+    smi.write_text(f"#!/bin/sh\n{body}\n")
+    smi.chmod(0o755)
+    return fake
+
+
 def test_help_goes_to_stdout() -> None:
     r = run("--help")
     assert r.returncode == 0
@@ -25,11 +35,7 @@ def test_help_goes_to_stdout() -> None:
 
 
 def test_no_gpu_is_one_line(tmp_path: Path) -> None:
-    fake = tmp_path / "bin"
-    fake.mkdir()
-    smi = fake / "nvidia-smi"                      # a driver that lists no GPU
-    smi.write_text("#!/bin/sh\nexit 0\n")
-    smi.chmod(0o755)
+    fake = fake_nvidia_smi(tmp_path, "exit 0")                       # a driver that lists no GPU
     r = run(path_prefix=fake, work=tmp_path / "work")
     assert r.returncode == 2
     assert r.stderr.splitlines() == [
@@ -39,11 +45,7 @@ def test_no_gpu_is_one_line(tmp_path: Path) -> None:
 
 
 def test_no_bundle_is_one_line(tmp_path: Path) -> None:
-    fake = tmp_path / "bin"
-    fake.mkdir()
-    smi = fake / "nvidia-smi"                      # a driver that lists one GPU
-    smi.write_text("#!/bin/sh\necho 'GPU 0: NVIDIA H100 80GB HBM3 (UUID: GPU-0)'\n")
-    smi.chmod(0o755)
+    fake = fake_nvidia_smi(tmp_path, "echo 'GPU 0: NVIDIA H100 80GB HBM3 (UUID: GPU-0)'")   # one GPU
     env_bundle = tmp_path / "none.tar.xz"
     os.environ["GPU_CHECK_BUNDLE"] = str(env_bundle)
     try:

@@ -36,6 +36,16 @@ class TornadoDecodeRoutesTest {
     static final Path G2 = Path.of("..", "eval", "src", "test", "resources", "parity", "gemma2");
     static final Path G2_IMAGE = Path.of("..", "eval", "src", "test", "resources", "parity", "test.png");
 
+    /** The fixture's checkpoint: {@code g2-224} (PaliGemma 2, bf16) or a tiny PaliGemma one. */
+    private static Path checkpoint(String fixture) {
+        return fixture.equals("g2-224") ? G2.resolve("g2-224-bf16.npz") : RES.resolve("tiny/" + fixture + ".npz");
+    }
+
+    /** The decoder settings the fixture's reference used: PaliGemma 2's soft-caps and {@code window}, else none. */
+    private static GemmaSettings.Overrides settings(String fixture, int window) {
+        return fixture.equals("g2-224") ? new GemmaSettings.Overrides(30f, 50f, null, window) : GemmaSettings.Overrides.NONE;
+    }
+
     @ParameterizedTest(name = "{0} {1} window {2}")
     @CsvSource({
             "tiny-224, BF16, 0",
@@ -44,9 +54,8 @@ class TornadoDecodeRoutesTest {
             "g2-224, Q8_0, 100",
     })
     void greedyAndBeamSearchRunInTheGraphs(String fixture, WeightType weights, int window) throws Exception {
-        Path ckpt = fixture.equals("g2-224") ? G2.resolve("g2-224-bf16.npz") : RES.resolve("tiny/" + fixture + ".npz");
-        var settings = fixture.equals("g2-224") ? new GemmaSettings.Overrides(30f, 50f, null, window)
-                : GemmaSettings.Overrides.NONE;
+        Path ckpt = checkpoint(fixture);
+        var settings = settings(fixture, window);
         Tokenizer tok = Tokenizer.load(RES.resolve("tokenizer/tiny.model"));
         WeightConverter convert = WeightConversions.to(weights);
         int maxTokens = 10;
@@ -124,9 +133,8 @@ class TornadoDecodeRoutesTest {
             "g2-224, Q8_0, 3",
     })
     void beamForksReorderTheDeviceCaches(String fixture, WeightType weights, int window) throws Exception {
-        Path ckpt = fixture.equals("g2-224") ? G2.resolve("g2-224-bf16.npz") : RES.resolve("tiny/" + fixture + ".npz");
-        var settings = fixture.equals("g2-224") ? new GemmaSettings.Overrides(30f, 50f, null, window)
-                : GemmaSettings.Overrides.NONE;
+        Path ckpt = checkpoint(fixture);
+        var settings = settings(fixture, window);
         WeightConverter convert = WeightConversions.to(weights);
         Tokenizer tok = Tokenizer.load(RES.resolve("tokenizer/tiny.model"));
         try (JvmOps jvmOps = new JvmOps(2);
