@@ -91,20 +91,13 @@ final class AccuracyCommand implements Command {
         return 0;
     }
 
-    /** The load-time conversion for a {@code --weights} value (stored|bf16|f32|f16|q8), shared with {@code bench}. */
-    static WeightConverter converter(String weights) {
-        return converter(weights, false);
-    }
-
     /**
-     * As {@link #converter(String)}; with {@code inputFirst}, for a backend that reads input-first matrices only
-     * ({@link Backends#readsInputFirst}): an output-first (Hugging Face) matrix quantized to Q8_0 is transposed first
-     * ({@link WeightConversions#forInputFirst}).
+     * The load-time conversion for a {@code --weights} value (stored|bf16|f32|f16|q8), shared with {@code bench}; a
+     * backend that reads input-first matrices only gets its {@link WeightConverter#forInputFirst} form from the model.
      */
-    static WeightConverter converter(String weights, boolean inputFirst) {
+    static WeightConverter converter(String weights) {
         WeightType target = targetType(weights);
-        if (target == null) return WeightConverter.STORED;
-        return inputFirst ? WeightConversions.forInputFirst(target) : WeightConversions.to(target);
+        return target == null ? WeightConverter.STORED : WeightConversions.to(target);
     }
 
     /** The matrices' type after the {@code --weights} conversion, or null for stored. */

@@ -23,15 +23,6 @@ final class Backends {
         return (Ops) callTornado("open", device);
     }
 
-    /**
-     * Whether the backend's kernels read input-first {@code [in, out]} matrices only: TornadoVM's device kernels do
-     * (they transpose float and 16-bit Hugging Face matrices into their device copies, but Q8_0 must be quantized
-     * input-first). The JVM multiplies by either orientation as stored.
-     */
-    static boolean readsInputFirst(String backend) {
-        return backend.equals("tornadovm");
-    }
-
     /** TornadoVM's devices, one line each ({@code N  backend  name}). */
     @SuppressWarnings("unchecked")
     static List<String> tornadoDevices() {

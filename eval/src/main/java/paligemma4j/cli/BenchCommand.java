@@ -86,16 +86,12 @@ final class BenchCommand implements Command {
         if (backend.equals("tornadovm") && args.flag("profile")) {
             throw new UsageException("bench: --profile times the JVM backend's operations; drop it with --backend tornadovm");
         }
-        WeightConverter convert = AccuracyCommand.converter(weights, Backends.readsInputFirst(backend));
-
         java.util.Set<String> storedTypes = new java.util.TreeSet<>();
         java.util.Set<WeightType> loadedTypes = java.util.EnumSet.noneOf(WeightType.class);
-        WeightConverter recording = w -> {
-            storedTypes.add(w.type().name().toLowerCase());
-            Weight converted = convert.convert(w);
-            loadedTypes.add(converted.type());
-            return converted;
-        };
+        WeightConverter recording = AccuracyCommand.converter(weights).observed((stored, loaded) -> {
+            storedTypes.add(stored.type().name().toLowerCase());
+            loadedTypes.add(loaded.type());
+        });
         long t0 = System.nanoTime();
         JvmOps jvm = new JvmOps(threads);
         ProfiledOps profile = args.flag("profile") ? new ProfiledOps(jvm) : null;

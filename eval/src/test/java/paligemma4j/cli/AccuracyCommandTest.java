@@ -29,12 +29,12 @@ class AccuracyCommandTest {
     }
 
     @Test
-    void q8ForTornadoVmIsQuantizedInputFirstAndForTheJvmAsStored() {
+    void q8ForAnInputFirstBackendIsQuantizedInputFirstAndForTheJvmAsStored() {
         float[] v = new float[3 * 40];                 // output-first [out 3, in 40], as Hugging Face stores it
         for (int i = 0; i < v.length; i++) v[i] = (i * 37 % 101 - 50) / 7f;
         Weight hf = Weight.ofOutputFirst(v, 3, 40);
-        Weight device = AccuracyCommand.converter("q8", Backends.readsInputFirst("tornadovm")).convert(hf);
-        Weight jvm = AccuracyCommand.converter("q8", Backends.readsInputFirst("jvm")).convert(hf);
+        Weight device = AccuracyCommand.converter("q8").forInputFirst().convert(hf);
+        Weight jvm = AccuracyCommand.converter("q8").convert(hf);
         assertThat(device.type()).isEqualTo(WeightType.Q8_0);
         assertThat(device.orientation()).isEqualTo(Weight.Orientation.INPUT_FIRST);
         assertThat(new int[] {device.rows(), device.cols()}).containsExactly(40, 3);
@@ -48,9 +48,9 @@ class AccuracyCommandTest {
                 assertThat(jvm.at(i, o)).isCloseTo(hf.at(i, o), org.assertj.core.data.Offset.offset(0.03f));
             }
         }
-        assertThat(AccuracyCommand.converter("bf16", true).convert(hf).orientation())
+        assertThat(AccuracyCommand.converter("bf16").forInputFirst().convert(hf).orientation())
                 .isEqualTo(Weight.Orientation.OUTPUT_FIRST);
-        assertThat(AccuracyCommand.converter("stored", true).convert(hf)).isSameAs(hf);
+        assertThat(AccuracyCommand.converter("stored").forInputFirst().convert(hf)).isSameAs(hf);
     }
 
     @Test

@@ -31,6 +31,16 @@ public interface Ops {
         return Linear.stored(parts, biases);
     }
 
+    /**
+     * Whether this backend's kernels read input-first {@code [in, out]} matrices only (TornadoVM's device kernels:
+     * they transpose float and 16-bit matrices into their own copies, but Q8_0 blocks cannot be transposed, so an
+     * output-first matrix must be quantized along its outputs). The model then loads through its converter's
+     * {@code forInputFirst()} form. The JVM kernels read either orientation as stored.
+     */
+    default boolean readsInputFirst() {
+        return false;
+    }
+
     /** {@link #prepare} of one matrix. */
     default Linear prepare(Linear.Use use, Weight w, float[] bias, Consumer<MemorySegment> release) {
         return prepare(use, new Weight[] {w}, new float[][] {bias}, release);

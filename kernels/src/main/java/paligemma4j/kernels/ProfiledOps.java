@@ -83,6 +83,11 @@ public final class ProfiledOps implements Ops {
     }
 
     @Override
+    public boolean readsInputFirst() {
+        return inner.readsInputFirst();
+    }
+
+    @Override
     public Linear prepare(Linear.Use use, Weight[] parts, float[][] biases, Consumer<MemorySegment> release) {
         return inner.prepare(use, parts, biases, release);
     }

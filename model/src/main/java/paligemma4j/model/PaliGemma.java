@@ -27,13 +27,16 @@ public final class PaliGemma implements AutoCloseable {
         this(checkpoint, weights, ops, WeightConverter.STORED);
     }
 
-    /** As {@link #PaliGemma(Checkpoint, PaliGemmaWeights, Ops)}, every weight matrix passed through {@code convert}. */
+    /**
+     * As {@link #PaliGemma(Checkpoint, PaliGemmaWeights, Ops)}, every weight matrix passed through {@code convert}
+     * (its {@link WeightConverter#forInputFirst} form where {@code ops} reads input-first matrices only).
+     */
     public PaliGemma(Checkpoint checkpoint, PaliGemmaWeights weights, Ops ops, WeightConverter convert) {
         this.checkpoint = checkpoint;
         this.config = weights.config();
         this.settings = weights.settings();
         this.ops = ops;
-        WeightConverter releasing = releasing(convert, checkpoint);
+        WeightConverter releasing = releasing(ops.readsInputFirst() ? convert.forInputFirst() : convert, checkpoint);
         this.vision = new SiglipEncoder(config.vision(), weights.vision().map(releasing::convert), ops, checkpoint::release);
         this.gemma = new Gemma(config.llm(), weights.llm().map(releasing::convert), weights.llm().embedding().type(), ops);
     }

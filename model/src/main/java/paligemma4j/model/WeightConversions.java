@@ -22,26 +22,31 @@ public final class WeightConversions {
      * any thread).
      */
     public static WeightConverter to(WeightType target) {
-        if (target == WeightType.Q8_0) return w -> w.type() == target ? w : Q8.quantize(w, Arena.ofAuto());
+        if (target == WeightType.Q8_0) return new ToQ8();
         return w -> w.type() == target ? w : copy(w, target);
     }
 
     /**
-     * As {@link #to}, for a backend whose kernels read input-first {@code [in, out]} matrices only and transpose the
-     * float and 16-bit ones into their own copies (TornadoVM's device weights). Q8_0 blocks cannot be transposed, so
-     * an output-first matrix bound for Q8_0 is first transposed in its stored type, then quantized: its blocks run
-     * along the outputs, as for a big_vision checkpoint's input-first matrix. One matrix's transposed copy exists at
-     * a time (freed once quantized). Every other matrix converts as {@link #to} converts it, orientation kept.
+     * Q8_0 as {@link #to} describes it. Its {@link #forInputFirst} form, for kernels that read input-first
+     * {@code [in, out]} matrices only: Q8_0 blocks cannot be transposed, so an output-first matrix is first
+     * transposed in its stored type, then quantized; its blocks then run along the outputs, as for a big_vision
+     * checkpoint's input-first matrix. One matrix's transposed copy exists at a time (freed once quantized).
      */
-    public static WeightConverter forInputFirst(WeightType target) {
-        WeightConverter plain = to(target);
-        if (target != WeightType.Q8_0) return plain;
-        return w -> {
-            if (w.type() == target || !w.outputFirst()) return plain.convert(w);
-            try (Arena transposed = Arena.ofShared()) {          // shared: Q8.quantize spreads over the pool
-                return Q8.quantize(w.inputFirst(transposed), Arena.ofAuto());
-            }
-        };
+    private static final class ToQ8 implements WeightConverter {
+        @Override
+        public Weight convert(Weight w) {
+            return w.type() == WeightType.Q8_0 ? w : Q8.quantize(w, Arena.ofAuto());
+        }
+
+        @Override
+        public WeightConverter forInputFirst() {
+            return w -> {
+                if (w.type() == WeightType.Q8_0 || !w.outputFirst()) return convert(w);
+                try (Arena transposed = Arena.ofShared()) {      // shared: Q8.quantize spreads over the pool
+                    return Q8.quantize(w.inputFirst(transposed), Arena.ofAuto());
+                }
+            };
+        }
     }
 
     private static Weight copy(Weight w, WeightType target) {

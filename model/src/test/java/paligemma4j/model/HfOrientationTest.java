@@ -3,9 +3,13 @@ package paligemma4j.model;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.foreign.Arena;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import paligemma4j.kernels.JvmOps;
+import paligemma4j.kernels.Ops;
+import paligemma4j.kernels.Weight;
 import paligemma4j.kernels.WeightType;
 
 /**
@@ -58,18 +62,38 @@ class HfOrientationTest {
     }
 
     /**
-     * Quantized input-first ({@link WeightConversions#forInputFirst}, the TornadoVM backend's {@code --weights q8}),
-     * the Hugging Face matrices are the npz's Q8_0 matrices: the same logits bit for bit and the same tokens.
+     * On a backend that reads input-first matrices only ({@link paligemma4j.kernels.Ops#readsInputFirst}, as
+     * TornadoVM's), {@code --weights q8} quantizes the Hugging Face matrices input-first
+     * ({@link WeightConverter#forInputFirst}, chosen by the model, not the caller): they are the npz's Q8_0 matrices,
+     * so the same logits bit for bit and the same tokens. Every Q8_0 matrix the model got is input-first.
      */
     @Test
-    void inputFirstQ8GivesTheNpzQ8Bits() {
+    void inputFirstBackendGetsTheNpzQ8Bits() {
         Q8AccuracyTest.Result hf, npz;
+        java.util.List<Weight> loaded = new java.util.ArrayList<>();
         try (JvmOps ops = new JvmOps(2)) {
-            hf = Q8AccuracyTest.run(HF, ops, WeightConversions.forInputFirst(WeightType.Q8_0));
+            hf = Q8AccuracyTest.run(HF, readingInputFirst(ops),
+                    WeightConversions.to(WeightType.Q8_0).observed((stored, q) -> loaded.add(q)));
             npz = Q8AccuracyTest.run(NPZ, ops, WeightConversions.to(WeightType.Q8_0));
         }
+        assertThat(loaded).isNotEmpty().allSatisfy(w -> {
+            assertThat(w.type()).isEqualTo(WeightType.Q8_0);
+            assertThat(w.orientation()).isEqualTo(Weight.Orientation.INPUT_FIRST);
+        });
         assertThat(hf.prefixLogits()).containsExactly(npz.prefixLogits());
         assertThat(hf.tokens()).containsExactly(npz.tokens());
+    }
+
+    /** {@code ops}, saying that it reads input-first matrices only. */
+    private static Ops readingInputFirst(Ops ops) {
+        return (Ops) Proxy.newProxyInstance(Ops.class.getClassLoader(), new Class<?>[] {Ops.class}, (proxy, m, args) -> {
+            if (m.getName().equals("readsInputFirst")) return true;
+            try {
+                return m.invoke(ops, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        });
     }
 
     private static double maxDelta(float[] a, float[] b) {

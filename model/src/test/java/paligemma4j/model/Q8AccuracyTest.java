@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import paligemma4j.kernels.JvmOps;
+import paligemma4j.kernels.Ops;
 import paligemma4j.kernels.WeightType;
 
 /**
@@ -60,7 +61,7 @@ class Q8AccuracyTest {
 
     record Result(float[] prefixLogits, int[] tokens) {}
 
-    static Result run(Path ckpt, JvmOps ops, WeightConverter convert) {
+    static Result run(Path ckpt, Ops ops, WeightConverter convert) {
         try (PaliGemma m = PaliGemma.load(ckpt, ops, convert)) {
             int r = m.config().vision().resolution();
             float[] pixels = new float[r * r * 3];

@@ -54,7 +54,7 @@ class WeightConversionsTest {
         for (WeightType stored : new WeightType[] {WeightType.F32, WeightType.BF16, WeightType.F16}) {
             Weight hf = WeightConversions.to(stored).convert(Weight.ofOutputFirst(rowsOut, out, in));
             Weight npz = WeightConversions.to(stored).convert(Weight.of(rowsIn, in, out));
-            Weight q = WeightConversions.forInputFirst(WeightType.Q8_0).convert(hf);
+            Weight q = WeightConversions.to(WeightType.Q8_0).forInputFirst().convert(hf);
             Weight expected = WeightConversions.to(WeightType.Q8_0).convert(npz);
             assertThat(q.type()).isEqualTo(WeightType.Q8_0);
             assertThat(q.orientation()).as(stored + " orientation").isEqualTo(Weight.Orientation.INPUT_FIRST);
@@ -73,7 +73,7 @@ class WeightConversionsTest {
                 }
             }
             // an input-first matrix converts as to() converts it
-            assertThat(WeightConversions.forInputFirst(WeightType.Q8_0).convert(npz).data()
+            assertThat(WeightConversions.to(WeightType.Q8_0).forInputFirst().convert(npz).data()
                     .toArray(ValueLayout.JAVA_BYTE))
                     .containsExactly(expected.data().toArray(ValueLayout.JAVA_BYTE));
         }
@@ -83,10 +83,10 @@ class WeightConversionsTest {
         assertThat(jvm.orientation()).isEqualTo(Weight.Orientation.OUTPUT_FIRST);
         assertThat(jvm.rows()).isEqualTo(out);
         // other targets keep the orientation (the backend transposes those), a Q8_0 weight is kept as it is
-        assertThat(WeightConversions.forInputFirst(WeightType.BF16).convert(hf).orientation())
+        assertThat(WeightConversions.to(WeightType.BF16).forInputFirst().convert(hf).orientation())
                 .isEqualTo(Weight.Orientation.OUTPUT_FIRST);
-        assertThat(WeightConversions.forInputFirst(WeightType.F32).convert(hf)).isSameAs(hf);
-        assertThat(WeightConversions.forInputFirst(WeightType.Q8_0).convert(jvm)).isSameAs(jvm);
+        assertThat(WeightConversions.to(WeightType.F32).forInputFirst().convert(hf)).isSameAs(hf);
+        assertThat(WeightConversions.to(WeightType.Q8_0).forInputFirst().convert(jvm)).isSameAs(jvm);
     }
 
     @Test

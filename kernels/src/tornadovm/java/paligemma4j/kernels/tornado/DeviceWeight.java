@@ -19,7 +19,8 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  * ({@code FIRST_EXECUTION}), plus what the 16-bit decoder needs. The task helpers add the matching kernel. The
  * device kernels read input-first {@code [in, out]} matrices: an output-first weight (Hugging Face) is transposed
  * once into this copy, which exists anyway ({@link Weight#inputFirst}). Q8_0 blocks cannot be transposed, so an
- * output-first matrix must be quantized input-first at load time ({@code WeightConversions.forInputFirst}).
+ * output-first matrix must be quantized input-first at load time: {@code PaliGemma} loads through
+ * {@code WeightConverter.forInputFirst} because {@link TornadoOps#readsInputFirst} says so.
  */
 final class DeviceWeight {
 
@@ -66,7 +67,7 @@ final class DeviceWeight {
             if (p.type() == WeightType.Q8_0 && p.outputFirst()) {
                 throw new IllegalArgumentException("TornadoVM backend: Q8_0 weight [" + p.rows() + ", " + p.cols()
                         + "] is output-first (blocks along the inputs); the device kernels need it quantized "
-                        + "input-first (WeightConversions.forInputFirst)");
+                        + "input-first (a WeightConverter's forInputFirst form, which PaliGemma picks for this backend)");
             }
         }
         Arena arena = Arena.ofAuto();

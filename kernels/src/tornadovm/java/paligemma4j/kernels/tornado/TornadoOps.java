@@ -106,6 +106,12 @@ public final class TornadoOps implements Ops, TowerOps, AutoCloseable {
         return new DecoderGraph(tower, capacity, beams, bf16Cache, device, towerRuns);
     }
 
+    /** The device kernels read input-first matrices ({@link DeviceWeight}): Q8_0 must be quantized that way. */
+    @Override
+    public boolean readsInputFirst() {
+        return true;
+    }
+
     /** How often the tower graphs handed out by this backend ran. */
     public TowerRuns towerRuns() {
         return towerRuns;

@@ -3,9 +3,11 @@ package paligemma4j.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import paligemma4j.kernels.JvmOps;
+import paligemma4j.kernels.Q8;
 import paligemma4j.kernels.WeightType;
 import paligemma4j.kernels.tornado.TornadoOps;
 
@@ -38,11 +40,12 @@ class TornadoHfTest {
     }
 
     /**
-     * {@code bench --weights q8 --backend tornadovm} on the Hugging Face checkpoint: its matrices quantized input-first
-     * ({@link WeightConversions#forInputFirst}) are the npz's Q8_0 matrices, so on the device the image tokens, the
-     * prefix logits (within the 1e-3 of the Q8_0 cases in {@link TornadoDecodeRoutesTest}; the same inputs, so
-     * measured 0) and the greedy tokens equal the npz's there, all in the graphs. Quantized as stored (blocks along the
-     * inputs, the JVM's form) the device refuses the first matrix with one line.
+     * {@code --weights q8 --backend tornadovm} on the Hugging Face checkpoint: the model loads through
+     * {@link WeightConverter#forInputFirst} because TornadoOps reads input-first, so its matrices are the npz's Q8_0
+     * matrices, and on the device the image tokens, the prefix logits (within the 1e-3 of the Q8_0 cases in
+     * {@link TornadoDecodeRoutesTest}; the same inputs, so measured 0) and the greedy tokens equal the npz's there, all
+     * in the graphs. A converter without that form (quantizing as stored: blocks along the inputs, the JVM's form)
+     * gets its first matrix refused with one line.
      */
     @Test
     void hfCheckpointQuantizedInputFirstGivesTheNpzQ8OnTheDevice() {
@@ -60,7 +63,7 @@ class TornadoHfTest {
                 idsNpz = npz.decode(p, 1, STEPS, -1);
             }
             try (PaliGemma hf = PaliGemma.load(RES.resolve("hf/tiny-224-hub"), tornadoOps,
-                    WeightConversions.forInputFirst(WeightType.Q8_0))) {
+                    WeightConversions.to(WeightType.Q8_0))) {
                 float[] z = hf.encodeImage(pixels, StageObserver.NONE);
                 Prefix p = hf.prefillGreedy(z, ids, STEPS, KVCache.Precision.F32);
                 double imageDiff = TransformersParityTest.maxAbsDiff(z, zNpz);
@@ -75,11 +78,11 @@ class TornadoHfTest {
             assertThat(tornadoOps.towerRuns().prefills()).isEqualTo(2);
             assertThat(tornadoOps.perOpPlans()).as("nothing ran op by op").isZero();
             try (PaliGemma asStored = PaliGemma.load(RES.resolve("hf/tiny-224-hub"), tornadoOps,
-                    WeightConversions.to(WeightType.Q8_0))) {
+                    w -> Q8.quantize(w, Arena.ofAuto()))) {
                 assertThatThrownBy(() -> asStored.encodeImage(pixels, StageObserver.NONE))
                         .isInstanceOf(IllegalArgumentException.class)
                         .hasMessageContaining("is output-first (blocks along the inputs)")
-                        .hasMessageContaining("WeightConversions.forInputFirst");
+                        .hasMessageContaining("forInputFirst");
             }
         }
     }
