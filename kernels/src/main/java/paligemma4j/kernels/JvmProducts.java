@@ -386,12 +386,11 @@ final class JvmProducts {
             q8Transposed(x, xOff, xStride, rows, w, y, yOff, yStride);
             return;
         }
-        float[] split = deinterleaved(x, xOff, xStride, rows, w);
-        int half = w.cols() / 2;
+        float[] split = dotOrder(x, xOff, xStride, rows, w);
         pool.run(ceilDiv(w.rows(), DOT_ROWS), t -> {
             int o0 = t * DOT_ROWS, o1 = Math.min(w.rows(), o0 + DOT_ROWS);
             for (int r = 0; r < rows; r++) {
-                rowDots(x, xOff + r * xStride, w, o0, o1, split, r * 2 * half, y, r * yStride + yOff + o0);
+                rowDots(x, xOff + r * xStride, w, o0, o1, split, r * w.cols(), y, r * yStride + yOff + o0);
             }
         });
     }
@@ -427,7 +426,7 @@ final class JvmProducts {
         for (int i = 0; i < ws.length; i++) {
             tasksAt[i + 1] = tasksAt[i] + ceilDiv(ws[i].rows(), DOT_ROWS);
         }
-        float[] split = deinterleaved(x, xOff, 0, 1, ws[0]);
+        float[] split = dotOrder(x, xOff, 0, 1, ws[0]);
         pool.run(tasksAt[ws.length], t -> {
             int i = owner(tasksAt, t);
             Weight w = ws[i];
@@ -441,20 +440,29 @@ final class JvmProducts {
         });
     }
 
-    /** The x rows de-interleaved for the bf16 dot kernel (row r's halves from {@code r·2·⌊width/2⌋}), or null. */
-    private float[] deinterleaved(float[] x, int xOff, int xStride, int rows, Weight w) {
-        if (w.type() != WeightType.BF16) return null;
-        int half = w.cols() / 2;
-        float[] split = scratch.floats(Scratch.PARTIAL, rows * 2 * half);
+    /**
+     * The x rows in the order the dot kernel of {@code w}'s type reads them, row r from {@code r·width}: bf16
+     * de-interleaved ({@link DotKernels#deinterleave}), Q8_0 in phases ({@link Q8Kernels#phases}, with 8 lanes);
+     * null where the kernel reads x as it is.
+     */
+    private float[] dotOrder(float[] x, int xOff, int xStride, int rows, Weight w) {
+        boolean bf16 = w.type() == WeightType.BF16, q8 = w.type() == WeightType.Q8_0 && Q8Kernels.PHASES;
+        if (!bf16 && !q8) return null;
+        int width = w.cols();
+        float[] split = scratch.floats(Scratch.PARTIAL, rows * width);
         for (int r = 0; r < rows; r++) {
-            DotKernels.deinterleave(x, xOff + r * xStride, w.cols(), split, r * 2 * half);
+            if (bf16) {
+                DotKernels.deinterleave(x, xOff + r * xStride, width, split, r * width);
+            } else {
+                Q8Kernels.phases(x, xOff + r * xStride, width, split, r * width);
+            }
         }
         return split;
     }
 
     /**
      * {@code y[yAt + o − o0] = Σ_i x[xOff + i] · W[o, i]} for the stored rows o in [o0, o1) of {@code w};
-     * {@code split} holds this x row de-interleaved from {@code splitAt} (bf16 only).
+     * {@code split} holds this x row in the kernel's order from {@code splitAt} ({@link #dotOrder}).
      */
     private void rowDots(float[] x, int xOff, Weight w, int o0, int o1, float[] split, int splitAt, float[] y, int yAt) {
         int width = w.cols();
@@ -467,7 +475,8 @@ final class JvmProducts {
                     scratch.floats(Scratch.WIDENED, width));
             case Q8_0 -> {
                 int floats = Q8Kernels.scratchFloats(width);
-                Q8Kernels.dot(x, xOff, width, seg, o0, o1, y, yAt, scratch.shorts(floats), scratch.floats(Scratch.WIDENED, floats));
+                Q8Kernels.dot(x, xOff, split, splitAt, width, seg, o0, o1, y, yAt, scratch.shorts(floats),
+                        scratch.floats(Scratch.WIDENED, floats));
             }
         }
     }

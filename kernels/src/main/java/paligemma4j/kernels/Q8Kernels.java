@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -26,6 +27,9 @@ import jdk.incubator.vector.VectorSpecies;
  * (a deoptimised caller leaves them compiled), and code run once per product (the band sums) is
  * plain Java.
  *
+ * <p>With 8 lanes (AVX2) the vector paths widen without {@code vpmovsxbd}, whose cross-lane shuffle bounded
+ * them there ({@link #PHASES}). With 16 lanes one widening covers 16 values and they keep it.
+ *
  * <p>These are the hot inner loops: arrays, offsets and sizes go in as plain parameters, not records, so a
  * call allocates and dereferences nothing beyond its data (hence the long parameter lists).
  */
@@ -46,6 +50,20 @@ final class Q8Kernels {
             L >= 8 ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
     /** Whether the vector paths run (2L divides a block, and a byte vector of L lanes exists: 8 or 16 lanes). */
     private static final boolean VECTOR = L >= 8 && Q8.BLOCK % (2 * L) == 0;
+    /**
+     * Whether the vector paths read a block's 32 int8 values as L = 8 ints and take byte k of every int as one
+     * vector, "phase" k (the block's elements 4j + k, j &lt; 8): shifted into the top byte and masked, then
+     * converted, a phase is 2²⁴·q exactly, and 2⁻²⁴ goes into the block's scale (exact: a power of two). Shifts
+     * and ands in place of a widening shuffle per vector; the input-first pass keeps its per-column order
+     * (and un-permutes its sums), the dot product takes x in phase order ({@link #phases}).
+     * docs/performance.md#q8_0-decode-with-8-lane-vectors-avx2 has the measurements.
+     */
+    static final boolean PHASES = VECTOR && L == 8;
+    /** 2⁻²⁴: a phase's factor, moved into the block scale. */
+    private static final float UNPHASE = 0x1p-24f;
+    /** L ints: a block's 32 bytes when {@link #PHASES}. */
+    private static final VectorSpecies<Integer> I = Simd.I;
+
     /** W rows per pass of {@link #rows}: amortises the accumulator loads and stores. */
     static final int ROWS_PER_PASS = 4;
     /**
@@ -102,7 +120,11 @@ final class Q8Kernels {
                 for (int b = 0; b < nb; b++) sc[k * nb + b] = xk * sc[k * nb + b];
             }
             long v0 = r0 + valuesAt, v1 = v0 + step, v2 = v1 + step, v3 = v2 + step;
-            pass(w, v0, step, full, sc, nb, acc, accOff);
+            if (PHASES) {
+                passPhases(w, v0, step, full, sc, nb, acc, accOff);
+            } else {
+                pass(w, v0, step, full, sc, nb, acc, accOff);
+            }
             for (int c = full * Q8.BLOCK; c < n; c++) {     // blocks left to the scalar loop, same order
                 int b = c / Q8.BLOCK;
                 float s = acc[accOff + c];
@@ -113,6 +135,7 @@ final class Q8Kernels {
                 acc[accOff + c] = s;
             }
         }
+        if (PHASES && passes > 0) unphase(acc, accOff, full);
         for (int i = i0 + ROWS_PER_PASS * passes; i < i1; i++) {   // the last rows one at a time, in order
             long row = i * rowBytes;
             float xi = x[xOff + i];
@@ -155,20 +178,94 @@ final class Q8Kernels {
     }
 
     /**
+     * {@link #pass} with {@link #PHASES}: per full block, column 4j + k of the block is summed in
+     * {@code acc[accOff + 32b + 8k + j]} (phase order, put back by {@link #unphase}), each column's
+     * products added in the same row order as {@link #pass}.
+     */
+    private static void passPhases(MemorySegment w, long v0, long step, int full, float[] sc, int nb, float[] acc,
+                                   int accOff) {
+        for (int b = 0; b < full; b++) {
+            int c = b * Q8.BLOCK, a = accOff + c;
+            FloatVector p0 = FloatVector.fromArray(F, acc, a), p1 = FloatVector.fromArray(F, acc, a + 8);
+            FloatVector p2 = FloatVector.fromArray(F, acc, a + 16), p3 = FloatVector.fromArray(F, acc, a + 24);
+            for (int k = 0; k < ROWS_PER_PASS; k++) {    // a loop, not four copies: C2's inlining budget
+                IntVector q = IntVector.fromMemorySegment(I, w, v0 + k * step + c, Simd.LE);
+                FloatVector s = FloatVector.broadcast(F, sc[k * nb + b] * UNPHASE);
+                p0 = phase0(q).fma(s, p0);
+                p1 = phase1(q).fma(s, p1);
+                p2 = phase2(q).fma(s, p2);
+                p3 = phase3(q).fma(s, p3);
+            }
+            p0.intoArray(acc, a);
+            p1.intoArray(acc, a + 8);
+            p2.intoArray(acc, a + 16);
+            p3.intoArray(acc, a + 24);
+        }
+    }
+
+    /*
+     * Phase k of the 8 ints q (byte k of each, see PHASES) as floats, 2²⁴ times the int8 values: the byte shifted
+     * to the top and the rest masked off, so the int is exact in a float. One method per phase, no branch: with
+     * one method taking k, C2 boxed the vectors (calls in the loop, 5× slower).
+     */
+    private static FloatVector phase0(IntVector q) {
+        return (FloatVector) q.lanewise(VectorOperators.LSHL, 24).convert(VectorOperators.I2F, 0);
+    }
+
+    private static FloatVector phase1(IntVector q) {
+        return (FloatVector) q.lanewise(VectorOperators.LSHL, 16).and(0xFF000000).convert(VectorOperators.I2F, 0);
+    }
+
+    private static FloatVector phase2(IntVector q) {
+        return (FloatVector) q.lanewise(VectorOperators.LSHL, 8).and(0xFF000000).convert(VectorOperators.I2F, 0);
+    }
+
+    private static FloatVector phase3(IntVector q) {
+        return (FloatVector) q.and(0xFF000000).convert(VectorOperators.I2F, 0);
+    }
+
+    /** The first {@code full} blocks of {@code acc} (from {@code accOff}) from phase order back to column order. */
+    private static void unphase(float[] acc, int accOff, int full) {
+        float[] block = new float[Q8.BLOCK];
+        for (int b = 0; b < full; b++) {
+            int a = accOff + b * Q8.BLOCK;
+            System.arraycopy(acc, a, block, 0, Q8.BLOCK);
+            for (int j = 0; j < 8; j++) {
+                for (int k = 0; k < 4; k++) acc[a + 4 * j + k] = block[8 * k + j];
+            }
+        }
+    }
+
+    /**
+     * x in the order the {@link #PHASES} dot product reads it: per full block, {@code xs[dst + 32b + 8k + j] =
+     * x[xOff + 32b + 4j + k]}; the elements after the last full block are not copied (the tail reads x).
+     */
+    static void phases(float[] x, int xOff, int width, float[] xs, int dst) {
+        for (int b = 0; b < width / Q8.BLOCK; b++) {
+            int at = b * Q8.BLOCK;
+            for (int k = 0; k < 4; k++) {
+                for (int j = 0; j < 8; j++) xs[dst + at + 8 * k + j] = x[xOff + at + 4 * j + k];
+            }
+        }
+    }
+
+    /**
      * {@code y[yOff + o − o0] = Σ_j x[xOff + j] · W[o, j]} for o in [o0, o1): W {@code [n, width]}
      * output-first Q8_0 (the unembedding), blocks along the reduction. Order per row: L lane sums
      * {@code a_l}, 0 at first; per full block with scale d, lane l forms
      * {@code t_l = q_l·x_l}, then {@code t_l = fma(q_{l+kL}, x_{l+kL}, t_l)} for k = 1 … 32/L − 1
      * (offsets within the block), then {@code a_l = fma(t_l, d, a_l)}; the row's sum is
      * {@code ((a_0 + a_1) + a_2) + …}; a last short block adds {@code fma(t, d, sum)} with t its
-     * elements' products summed in order ({@code t = q_0·x_0}, then fma). {@code s16}, {@code sc}:
-     * at least {@link #scratchFloats(int)} each.
+     * elements' products summed in order ({@code t = q_0·x_0}, then fma). With {@link #PHASES} lane l's
+     * {@code t_l} is {@code q_{4l}·x_{4l}}, then {@code fma(q_{4l+k}, x_{4l+k}, t_l)} for k = 1 … 3, and
+     * {@code xs} (from {@code xsOff}) holds x in {@link #phases} order; otherwise {@code xs} is not read.
+     * {@code s16}, {@code sc}: at least {@link #scratchFloats(int)} each.
      *
      * <p>One row at a time: a single sequential stream per thread. Four rows per pass (x loaded once
      * for four rows) streamed worse from memory.
      */
-    static void dot(float[] x, int xOff, int width, MemorySegment w, int o0, int o1, float[] y, int yOff,
-                    short[] s16, float[] sc) {
+    static void dot(float[] x, int xOff, float[] xs, int xsOff, int width, MemorySegment w, int o0, int o1,
+                    float[] y, int yOff, short[] s16, float[] sc) {
         long rowBytes = Q8.rowBytes(width);
         int nb = Q8.blocks(width);
         long valuesAt = 2L * nb;
@@ -178,7 +275,9 @@ final class Q8Kernels {
             long row = o * rowBytes;
             MemorySegment.copy(w, Weight.I16, row, s16, 0, nb);
             Simd.widenF16(s16, sc, nb);
-            if (VECTOR) {
+            if (PHASES) {
+                dotRowPhases(xs, xsOff, w.asSlice(row + valuesAt, 32L * full), full, sc, lanes);
+            } else if (VECTOR) {
                 dotRow(x, xOff, w.asSlice(row + valuesAt, 32L * full), full, sc, lanes);
             } else {
                 java.util.Arrays.fill(sc, lanes, lanes + L, 0f);
@@ -199,11 +298,25 @@ final class Q8Kernels {
             int xa = xOff + b * Q8.BLOCK;
             FloatVector t = widen(v, at).mul(FloatVector.fromArray(F, x, xa));
             t = widen(v, at + L).fma(FloatVector.fromArray(F, x, xa + L), t);
-            if (L == 8) {
-                t = widen(v, at + 16).fma(FloatVector.fromArray(F, x, xa + 16), t);
-                t = widen(v, at + 24).fma(FloatVector.fromArray(F, x, xa + 24), t);
-            }
             a = t.fma(FloatVector.broadcast(F, sc[b]), a);
+        }
+        a.intoArray(sc, lanes);
+    }
+
+    /**
+     * {@link #dotRow} with {@link #PHASES}: x in phase order ({@code xs} from {@code xsOff}); the phases are
+     * 2²⁴·q, so the block scale is taken times 2⁻²⁴ (the same sums: powers of two scale exactly).
+     */
+    private static void dotRowPhases(float[] xs, int xsOff, MemorySegment v, int full, float[] sc, int lanes) {
+        FloatVector a = FloatVector.zero(F);
+        for (int b = 0; b < full; b++) {
+            int xa = xsOff + b * Q8.BLOCK;
+            IntVector q = IntVector.fromMemorySegment(I, v, (long) b * Q8.BLOCK, Simd.LE);
+            FloatVector t = phase0(q).mul(FloatVector.fromArray(F, xs, xa));
+            t = phase1(q).fma(FloatVector.fromArray(F, xs, xa + 8), t);
+            t = phase2(q).fma(FloatVector.fromArray(F, xs, xa + 16), t);
+            t = phase3(q).fma(FloatVector.fromArray(F, xs, xa + 24), t);
+            a = t.fma(FloatVector.broadcast(F, sc[b] * UNPHASE), a);
         }
         a.intoArray(sc, lanes);
     }

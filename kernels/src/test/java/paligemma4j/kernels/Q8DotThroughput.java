@@ -35,7 +35,8 @@ public final class Q8DotThroughput {
         short[] qx = new short[width];
         float[] dx = new float[nb];
         Q8Activations.quantize(x, 0, width, qx, 0, dx, 0);
-        float[] y = new float[rows];
+        float[] y = new float[rows], xs = new float[width];
+        Q8Kernels.phases(x, 0, width, xs, 0);
         int scratch = Math.max(Q8Kernels.scratchFloats(width), Q8DotKernels.scratchFloats(width));
         short[] s16 = new short[scratch];
         float[] sc = new float[scratch];
@@ -46,7 +47,7 @@ public final class Q8DotThroughput {
                 long t0 = System.nanoTime();
                 for (int rep = 0; rep < reps; rep++) {
                     if (k == 0) {
-                        Q8Kernels.dot(x, 0, width, w.data(), 0, rows, y, 0, s16, sc);
+                        Q8Kernels.dot(x, 0, xs, 0, width, w.data(), 0, rows, y, 0, s16, sc);
                     } else {
                         Q8DotKernels.dot(qx, 0, dx, 0, width, w.data(), 0, rows, y, 0, s16, sc);
                     }

@@ -47,17 +47,21 @@ class Q8KernelsTest {
         return acc;
     }
 
-    /** Reference of {@link Q8Kernels#dot}: L lane sums over the full blocks, then the short block. */
+    /**
+     * Reference of {@link Q8Kernels#dot}: L lane sums over the full blocks, then the short block. Lane l of a
+     * block sums its elements l, l + L, … (16 lanes), or 4l … 4l + 3 with {@link Q8Kernels#PHASES} (8 lanes).
+     */
     private static float dotReference(float[] x, int xOff, Weight w, int o) {
         int width = w.cols(), nb = Q8.blocks(width);
         int full = VECTOR ? width / Q8.BLOCK : 0;
+        int first = Q8Kernels.PHASES ? 4 : 1, step = Q8Kernels.PHASES ? 1 : L;   // lane l's elements: first·l + k·step
         float[] lanes = new float[L];
         for (int b = 0; b < full; b++) {
             for (int l = 0; l < L; l++) {
-                int c = b * Q8.BLOCK + l;
+                int c = b * Q8.BLOCK + first * l;
                 float t = q(w, o, c) * x[xOff + c];
-                for (int k = L; k < Q8.BLOCK; k += L) {
-                    t = Math.fma(q(w, o, c + k), x[xOff + c + k], t);
+                for (int k = 1; k < Q8.BLOCK / L; k++) {
+                    t = Math.fma(q(w, o, c + k * step), x[xOff + c + k * step], t);
                 }
                 lanes[l] = Math.fma(t, scale(w, o, b), lanes[l]);
             }
@@ -71,6 +75,27 @@ class Q8KernelsTest {
             sum = Math.fma(t, scale(w, o, b), sum);
         }
         return sum;
+    }
+
+    /** {@link Q8Kernels#dot} with x also given in phase order, as {@code JvmProducts} gives it. */
+    static void dot(float[] x, int xOff, int width, MemorySegment w, int o0, int o1, float[] y, int yOff) {
+        float[] xs = new float[width + 1];
+        Q8Kernels.phases(x, xOff, width, xs, 1);
+        int scratch = Q8Kernels.scratchFloats(width);
+        Q8Kernels.dot(x, xOff, xs, 1, width, w, o0, o1, y, yOff, new short[scratch], new float[scratch]);
+    }
+
+    @Test
+    void phasesTakeByteKOfEachIntThenPutTheColumnsBack() {
+        float[] x = new float[77];
+        for (int i = 0; i < x.length; i++) x[i] = i;
+        float[] xs = new float[70];
+        Q8Kernels.phases(x, 3, 67, xs, 2);            // two full blocks of x[3 ..]; the short one is not copied
+        assertThat(java.util.Arrays.copyOfRange(xs, 2, 10)).containsExactly(3, 7, 11, 15, 19, 23, 27, 31);
+        assertThat(java.util.Arrays.copyOfRange(xs, 10, 18)).containsExactly(4, 8, 12, 16, 20, 24, 28, 32);
+        assertThat(xs[2 + 32 + 31]).isEqualTo(3 + 32 + 31);
+        assertThat(xs[0]).isZero();
+        assertThat(xs[2 + 64]).isZero();
     }
 
     @Test
@@ -120,11 +145,10 @@ class Q8KernelsTest {
             int n = s[0], width = s[1];
             Weight w = TestData.weight(n * 7919L + width, n, width, WeightType.Q8_0);
             float[] x = TestData.uniform(width + 1, width + 2, -3f, 3f);
-            int scratch = Q8Kernels.scratchFloats(width);
             for (int[] range : new int[][] {{0, n}, {n / 2, n}}) {
                 int o0 = range[0], o1 = range[1];
                 float[] y = new float[o1 - o0 + 1];
-                Q8Kernels.dot(x, 2, width, w.data(), o0, o1, y, 1, new short[scratch], new float[scratch]);
+                dot(x, 2, width, w.data(), o0, o1, y, 1);
                 for (int o = o0; o < o1; o++) {
                     assertThat(y[1 + o - o0]).as("W [%d, %d] row %d", n, width, o).isEqualTo(dotReference(x, 2, w, o));
                 }
@@ -188,13 +212,12 @@ class Q8KernelsTest {
         assertThat(w.data().address() % 8).isEqualTo(2);
         float[] x = TestData.uniform(22, 45, -1f, 1f);
         float[] y = new float[6];
-        int scratch = Q8Kernels.scratchFloats(45);
-        Q8Kernels.dot(x, 0, 45, w.data(), 0, 6, y, 0, new short[scratch], new float[scratch]);
+        dot(x, 0, 45, w.data(), 0, 6, y, 0);
         for (int o = 0; o < 6; o++) assertThat(y[o]).isEqualTo(dotReference(x, 0, w, o));
         MemorySegment copy = MemorySegment.ofArray(new byte[(int) w.data().byteSize()]);
         copy.copyFrom(w.data());
         float[] y2 = new float[6];
-        Q8Kernels.dot(x, 0, 45, copy, 0, 6, y2, 0, new short[scratch], new float[scratch]);
+        dot(x, 0, 45, copy, 0, 6, y2, 0);
         assertThat(y2).isEqualTo(y);
     }
 }
