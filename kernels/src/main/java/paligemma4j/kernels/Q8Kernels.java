@@ -64,8 +64,11 @@ final class Q8Kernels {
     /** L ints: a block's 32 bytes when {@link #PHASES}. */
     private static final VectorSpecies<Integer> I = Simd.I;
 
-    /** W rows per pass of {@link #rows}: amortises the accumulator loads and stores. */
-    static final int ROWS_PER_PASS = 4;
+    /**
+     * W rows per pass of {@link #rows}: amortises the accumulator loads and stores and the per-pass scale work.
+     * Eight with {@link #PHASES} (its pass is a loop over the rows); four in the written-out 16-lane pass.
+     */
+    static final int ROWS_PER_PASS = PHASES ? 8 : 4;
     /**
      * The distance in rows between the {@link #ROWS_PER_PASS} rows of one pass of {@link #rows} over
      * {@code count} rows of {@code rowBytes} each ({@link MatvecKernels#passSpread}).
@@ -84,9 +87,9 @@ final class Q8Kernels {
      * {@code acc[accOff + o] = Σ_{i0 ≤ i < i1} x[xOff + i] · W[i, o]} for every column o of
      * {@code W [·, out]} (whole rows: see the class comment). Order per column: acc starts at 0,
      * then {@code acc = fma(float(x_i · d_ib), q_io, acc)} (d_ib the scale of row i's block holding o)
-     * for the rows in pass order: with P = ⌊(i1 − i0)/4⌋ passes and s = {@link #passRows}(row bytes,
-     * i1 − i0), pass p takes the rows {@code first + k·s}, k = 0 … 3, where first = i0 + p when s > 1
-     * and i0 + 4p when s = 1; then the rows from i0 + 4P on, in order.
+     * for the rows in pass order: with R = {@link #ROWS_PER_PASS}, P = ⌊(i1 − i0)/R⌋ passes and
+     * s = {@link #passRows}(row bytes, i1 − i0), pass p takes the rows {@code first + k·s}, k = 0 … R − 1, where
+     * first = i0 + p when s > 1 and i0 + Rp when s = 1; then the rows from i0 + RP on, in order.
      * {@code s16}, {@code sc}: at least {@link #scratchFloats(int)} each.
      */
     static void rows(float[] x, int xOff, MemorySegment w, int out, int i0, int i1, float[] acc, int accOff,
@@ -119,7 +122,7 @@ final class Q8Kernels {
                 float xk = x[xOff + i + k * spread];
                 for (int b = 0; b < nb; b++) sc[k * nb + b] = xk * sc[k * nb + b];
             }
-            long v0 = r0 + valuesAt, v1 = v0 + step, v2 = v1 + step, v3 = v2 + step;
+            long v0 = r0 + valuesAt;
             if (PHASES) {
                 passPhases(w, v0, step, full, sc, nb, acc, accOff);
             } else {
@@ -128,10 +131,9 @@ final class Q8Kernels {
             for (int c = full * Q8.BLOCK; c < n; c++) {     // blocks left to the scalar loop, same order
                 int b = c / Q8.BLOCK;
                 float s = acc[accOff + c];
-                s = Math.fma(sc[b], w.get(ValueLayout.JAVA_BYTE, v0 + c), s);
-                s = Math.fma(sc[nb + b], w.get(ValueLayout.JAVA_BYTE, v1 + c), s);
-                s = Math.fma(sc[2 * nb + b], w.get(ValueLayout.JAVA_BYTE, v2 + c), s);
-                s = Math.fma(sc[3 * nb + b], w.get(ValueLayout.JAVA_BYTE, v3 + c), s);
+                for (int k = 0; k < ROWS_PER_PASS; k++) {
+                    s = Math.fma(sc[k * nb + b], w.get(ValueLayout.JAVA_BYTE, v0 + k * step + c), s);
+                }
                 acc[accOff + c] = s;
             }
         }
@@ -147,7 +149,7 @@ final class Q8Kernels {
     }
 
     /**
-     * The vector part of one 4-row pass of {@link #rows}: full blocks [0, full) of the rows whose
+     * The vector part of one 4-row pass of {@link #rows} (16 lanes): full blocks [0, full) of the rows whose
      * int8 values start at v0, v0 + step, …, scaled by sc[k·nb + b], into acc. Its own method
      * with straight-line code: compiled on its own, it keeps running compiled when the caller is
      * deoptimised (Vector API code in the interpreter runs ~1000× slower).
@@ -188,7 +190,7 @@ final class Q8Kernels {
             int c = b * Q8.BLOCK, a = accOff + c;
             FloatVector p0 = FloatVector.fromArray(F, acc, a), p1 = FloatVector.fromArray(F, acc, a + 8);
             FloatVector p2 = FloatVector.fromArray(F, acc, a + 16), p3 = FloatVector.fromArray(F, acc, a + 24);
-            for (int k = 0; k < ROWS_PER_PASS; k++) {    // a loop, not four copies: C2's inlining budget
+            for (int k = 0; k < ROWS_PER_PASS; k++) {    // a loop, not copies: C2's inlining budget
                 IntVector q = IntVector.fromMemorySegment(I, w, v0 + k * step + c, Simd.LE);
                 FloatVector s = FloatVector.broadcast(F, sc[k * nb + b] * UNPHASE);
                 p0 = phase0(q).fma(s, p0);

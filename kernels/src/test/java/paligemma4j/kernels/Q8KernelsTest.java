@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The Q8_0 kernels ({@link Q8Kernels}) equal, bit for bit, plain scalar loops that add the same
  * products in the order each kernel documents: odd sizes (columns not a multiple of a block, row
- * counts not a multiple of the 4-row pass, a single row or column), row ranges that start inside W.
+ * counts not a multiple of the rows per pass, a single row or column), row ranges that start inside W.
  */
 class Q8KernelsTest {
 
@@ -30,12 +30,13 @@ class Q8KernelsTest {
      * the kernel's pass order (the rows of each pass {@link Q8Kernels#passRows} apart, then the rest in order).
      */
     private static float[] rowsReference(float[] x, int xOff, Weight w, int i0, int i1) {
-        int passes = (i1 - i0) / 4, spread = Q8Kernels.passRows(Q8.rowBytes(w.cols()), i1 - i0);
+        int r = Q8Kernels.ROWS_PER_PASS;
+        int passes = (i1 - i0) / r, spread = Q8Kernels.passRows(Q8.rowBytes(w.cols()), i1 - i0);
         int[] order = new int[i1 - i0];
         for (int p = 0; p < passes; p++) {
-            for (int k = 0; k < 4; k++) order[4 * p + k] = spread > 1 ? i0 + p + k * spread : i0 + 4 * p + k;
+            for (int k = 0; k < r; k++) order[r * p + k] = spread > 1 ? i0 + p + k * spread : i0 + r * p + k;
         }
-        for (int i = i0 + 4 * passes; i < i1; i++) order[i - i0] = i;
+        for (int i = i0 + r * passes; i < i1; i++) order[i - i0] = i;
         float[] acc = new float[w.cols()];
         for (int o = 0; o < w.cols(); o++) {
             float a = 0f;
