@@ -12,7 +12,6 @@ import java.util.List;
 import paligemma4j.checkpoint.paligemma.GemmaConfig;
 import paligemma4j.kernels.JvmOps;
 import paligemma4j.kernels.Ops;
-import paligemma4j.kernels.Weight;
 import paligemma4j.kernels.WeightType;
 import paligemma4j.kernels.ProfiledOps;
 import paligemma4j.model.DecodeState;
