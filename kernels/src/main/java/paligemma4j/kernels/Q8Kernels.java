@@ -137,7 +137,7 @@ final class Q8Kernels {
                 acc[accOff + c] = s;
             }
         }
-        if (PHASES && passes > 0) unphase(acc, accOff, full);
+        if (PHASES && passes > 0) unphase(acc, accOff, full, sc);     // sc is free once the passes are done
         for (int i = i0 + ROWS_PER_PASS * passes; i < i1; i++) {   // the last rows one at a time, in order
             long row = i * rowBytes;
             float xi = x[xOff + i];
@@ -157,8 +157,8 @@ final class Q8Kernels {
     private static void pass(MemorySegment w, long v0, long step, int full, float[] sc, int nb, float[] acc,
                              int accOff) {
         long v1 = v0 + step, v2 = v1 + step, v3 = v2 + step;
-        for (int c = 0; c < full * Q8.BLOCK; c += 2 * L) {     // 2L columns per step: one step per block at 16 lanes
-            int b = c / Q8.BLOCK;
+        for (int b = 0; b < full; b++) {                    // two L-wide steps per block: 16 lanes only
+            int c = b * Q8.BLOCK;
             FloatVector s0 = FloatVector.broadcast(F, sc[b]);
             FloatVector s1 = FloatVector.broadcast(F, sc[nb + b]);
             FloatVector s2 = FloatVector.broadcast(F, sc[2 * nb + b]);
@@ -226,9 +226,11 @@ final class Q8Kernels {
         return (FloatVector) q.and(0xFF000000).convert(VectorOperators.I2F, 0);
     }
 
-    /** The first {@code full} blocks of {@code acc} (from {@code accOff}) from phase order back to column order. */
-    private static void unphase(float[] acc, int accOff, int full) {
-        float[] block = new float[Q8.BLOCK];
+    /**
+     * The first {@code full} blocks of {@code acc} (from {@code accOff}) from phase order back to column order,
+     * through {@code block} (scratch of at least {@link Q8#BLOCK} floats).
+     */
+    private static void unphase(float[] acc, int accOff, int full, float[] block) {
         for (int b = 0; b < full; b++) {
             int a = accOff + b * Q8.BLOCK;
             System.arraycopy(acc, a, block, 0, Q8.BLOCK);
